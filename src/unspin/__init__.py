@@ -1,0 +1,36 @@
+"""unspin: how a news article persuades and where it comes from.
+
+>>> import unspin
+>>> a = unspin.analyze("examples/duran-style-article.txt")   # doctest: +SKIP
+>>> a.provenance.outlet.name, [q.speaker.name for q in a.quotes]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+
+__version__ = "0.1.0"
+
+from .api import analyze, analyze_many  # noqa: E402
+from .article import Article  # noqa: E402
+from .config import Options, load_options  # noqa: E402
+from .errors import ConfigError, InputError, ModelError, UnspinError  # noqa: E402
+from .pipeline import Pipeline  # noqa: E402
+from .types import Analysis  # noqa: E402
+
+__all__ = [
+    "Analysis",
+    "Article",
+    "ConfigError",
+    "InputError",
+    "ModelError",
+    "Options",
+    "Pipeline",
+    "UnspinError",
+    "__version__",
+    "analyze",
+    "analyze_many",
+    "load_options",
+]
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())

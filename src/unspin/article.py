@@ -1,0 +1,27 @@
+"""The input side of the pipeline: one article's text and what came with it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Article:
+    """An article as read from a file, stdin, HTML or URL.
+
+    ``text`` is exactly what is analysed: every offset in the analysis points
+    into it. For plain text it is the file decoded as-is (no newline
+    conversion, no stripping); for HTML it is the extracted main text.
+    """
+
+    source: str
+    text: str
+    #: ``text``, ``html``, ``url`` or ``stdin``.
+    kind: str = "text"
+    title: str | None = None
+    url: str | None = None
+    #: Outlet named by the input itself (HTML site name, ``--outlet``).
+    outlet_name: str | None = None
+    outlet_domain: str | None = None
+    #: Other metadata (author, date, hostname) kept in ``meta.extra``.
+    extra: dict[str, str] = field(default_factory=dict)

