@@ -23,5 +23,7 @@ class Article:
     #: Outlet named by the input itself (HTML site name, ``--outlet``).
     outlet_name: str | None = None
     outlet_domain: str | None = None
+    #: Where the outlet came from: ``url``, ``given`` or ``html-metadata``.
+    outlet_basis: str | None = None
     #: Other metadata (author, date, hostname) kept in ``meta.extra``.
     extra: dict[str, str] = field(default_factory=dict)
