@@ -1,0 +1,251 @@
+"""What the text and HTML reports share: summaries of ratings, quotes, entities."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from ..types import Analysis, CitedSource, Entity, Paragraph, Quote, Technique
+
+#: Rating columns that tell most, in the order shown, with short labels.
+KNOWN_RATING_KEYS: tuple[tuple[str, str], ...] = (
+    ("factual_reporting", "factual"),
+    ("bias", "bias"),
+    ("mbfc_credibility_rating", "credibility"),
+    ("credibility", "credibility"),
+    ("reliability_label", "reliability"),
+    ("reliability", "reliability"),
+    ("newsguard_score", "NewsGuard"),
+    ("nela_gt_label", "NELA-GT"),
+)
+#: Columns that identify the row or table rather than rate the outlet.
+_NOT_RATINGS = frozenset({"domain", "source", "table", "name", "outlet"})
+
+OUTLET_BASIS = {
+    "url": "from the article's URL",
+    "given": "given by the user",
+    "syndication-footer": "from a syndication footer",
+    "wire-credit": "from a wire credit",
+    "html-metadata": "from the page's metadata",
+}
+SYNDICATION_KIND = {
+    "republication-footer": "republication footer",
+    "wire-credit": "wire credit",
+}
+
+#: Entity groups shown, in order: heading and the spaCy labels in the group.
+ENTITY_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("People", frozenset({"PERSON"})),
+    ("Organisations", frozenset({"ORG"})),
+    ("Places", frozenset({"GPE", "LOC", "FAC"})),
+    ("Groups", frozenset({"NORP"})),
+)
+
+
+def rating_summary(rating: dict[str, str] | None, limit: int = 3) -> list[tuple[str, str]]:
+    """The most telling few ``(label, value)`` pairs of an open rating dict.
+
+    Known columns (MBFC's ``factual_reporting``, ``bias``,
+    ``mbfc_credibility_rating``, ``reliability_label``, ``newsguard_score``,
+    ``nela_gt_label``…) come first; without any, the first ``limit`` other
+    non-empty columns, leaving out ``domain`` and ``table``.
+    """
+    if not rating:
+        return []
+    items: list[tuple[str, str]] = []
+    seen_labels: set[str] = set()
+    for key, label in KNOWN_RATING_KEYS:
+        value = str(rating.get(key) or "").strip()
+        if value and label not in seen_labels:
+            items.append((label, value))
+            seen_labels.add(label)
+    if not items:
+        for key, value in rating.items():
+            value = str(value or "").strip()
+            if key.lower() not in _NOT_RATINGS and value:
+                items.append((key.replace("_", " "), value))
+    return items[:limit]
+
+
+def rating_text(rating: dict[str, str] | None, limit: int = 3) -> str:
+    """``factual: high · bias: left`` or ``""`` when there is no rating."""
+    return " · ".join(f"{k}: {v}" for k, v in rating_summary(rating, limit))
+
+
+def abbreviate(text: str, limit: int = 100) -> str:
+    """One line of at most ``limit`` characters, cut at a word with "…"."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def heading(analysis: Analysis, words: int = 10) -> str:
+    """The title, or the first words of the text."""
+    if analysis.title and analysis.title.strip():
+        return " ".join(analysis.title.split())
+    first = analysis.text.split()
+    if not first:
+        return "(empty text)"
+    return " ".join(first[:words]) + ("…" if len(first) > words else "")
+
+
+def header_facts(analysis: Analysis) -> list[str]:
+    """Source, word count, URL, author and date: the report's subtitle."""
+    facts = [source_label(analysis.source), f"{word_count(analysis.text):,} words"]
+    if analysis.meta.url and analysis.meta.url != analysis.source:
+        facts.append(analysis.meta.url)
+    for key in ("author", "date"):
+        value = " ".join(str(analysis.meta.extra.get(key) or "").split())
+        if value:
+            facts.append(f"{key}: {value}")
+    return facts
+
+
+def source_label(source: str) -> str:
+    return "standard input" if source == "-" else (source or "(no source)")
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def paragraphs_of(analysis: Analysis) -> list[Paragraph]:
+    """The analysis's paragraphs, or its non-blank lines if it has none."""
+    if analysis.paragraphs:
+        return list(analysis.paragraphs)
+    found, pos = [], 0
+    for line in analysis.text.split("\n"):
+        body = line[:-1] if line.endswith("\r") else line
+        if body.strip():
+            found.append(Paragraph(start=pos, end=pos + len(body)))
+        pos += len(line) + 1
+    return found
+
+
+def paragraph_number(paragraphs: list[Paragraph], offset: int) -> int | None:
+    """1-based number of the paragraph holding ``offset``, or None."""
+    for number, para in enumerate(paragraphs, 1):
+        if para.start <= offset < para.end or (para.start == para.end == offset):
+            return number
+    return None
+
+
+@dataclass
+class SpeakerGroup:
+    """The quotes of one speaker, in text order."""
+
+    name: str
+    #: Mentions other than the name itself ("he", "the commissioner").
+    mentions: list[str] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    unattributed: bool = False
+
+
+def speaker_groups(quotes: Iterable[Quote]) -> list[SpeakerGroup]:
+    """Quotes grouped by speaker name, most-quoted first, then by first quote."""
+    groups: dict[str, SpeakerGroup] = {}
+    for quote in sorted(quotes, key=lambda q: q.content.start):
+        speaker = quote.speaker
+        if speaker is None:
+            key, name = "\0unattributed", "(no speaker)"
+        else:
+            name = " ".join((speaker.name or speaker.text).split()) or "(no speaker)"
+            key = name.casefold()
+        group = groups.setdefault(key, SpeakerGroup(name=name, unattributed=speaker is None))
+        group.quotes.append(quote)
+        if speaker is not None:
+            mention = " ".join(speaker.text.split())
+            m, n = mention.casefold(), name.casefold()
+            # "he", "the commissioner" tell how the name was found; "Lindqvist" does not.
+            if mention and m not in n and n not in m and mention not in group.mentions:
+                group.mentions.append(mention)
+    order = list(groups.values())
+    order.sort(key=lambda g: (g.unattributed, -len(g.quotes)))
+    return order
+
+
+@dataclass
+class SourceRow:
+    """One cited outlet with all its mentions."""
+
+    name: str
+    domain: str | None
+    rating: dict[str, str] | None
+    mentions: list[CitedSource]
+
+
+def cited_source_rows(cited: Iterable[CitedSource]) -> list[SourceRow]:
+    """Cited sources merged by outlet, most-mentioned first."""
+    rows: dict[str, SourceRow] = {}
+    for source in sorted(cited, key=lambda c: c.start):
+        key = (source.domain or source.name).casefold()
+        row = rows.get(key)
+        if row is None:
+            rows[key] = SourceRow(source.name, source.domain, source.rating, [source])
+        else:
+            row.mentions.append(source)
+            row.rating = row.rating or source.rating
+    return sorted(rows.values(), key=lambda r: -len(r.mentions))
+
+
+def entity_groups(entities: Iterable[Entity], top: int = 6) -> list[tuple[str, list[tuple[str, int]]]]:
+    """``[(heading, [(name, count), …]), …]`` for people, organisations, places, groups, other."""
+    entities = sorted(entities, key=lambda e: e.start)
+    surnames = _surname_map(entities)
+    counters: dict[str, Counter[str]] = {}
+    first_seen: dict[str, int] = {}
+    for ent in entities:
+        group = next((h for h, labels in ENTITY_GROUPS if ent.type in labels), "Other")
+        name = " ".join(ent.text.split())
+        if ent.type == "PERSON":
+            name = surnames.get(name, name)
+        if not name:
+            continue
+        counters.setdefault(group, Counter())[name] += 1
+        first_seen.setdefault(name, ent.start)
+    result = []
+    for head in [h for h, _ in ENTITY_GROUPS] + ["Other"]:
+        if head in counters:
+            names = sorted(counters[head].items(), key=lambda kv: (-kv[1], first_seen[kv[0]]))
+            result.append((head, names[:top]))
+    return result
+
+
+def _surname_map(entities: list[Entity]) -> dict[str, str]:
+    """One-word person mentions ("Lindqvist") that name exactly one full name in the text."""
+    full = {" ".join(e.text.split()) for e in entities if e.type == "PERSON"}
+    by_last: dict[str, set[str]] = {}
+    for name in full:
+        words = name.split()
+        if len(words) > 1:
+            by_last.setdefault(words[-1], set()).add(name)
+    return {last: next(iter(names)) for last, names in by_last.items() if len(names) == 1 and last in full}
+
+
+def technique_label(name: str) -> str:
+    """``Loaded_Language`` → ``Loaded Language``, ``Appeal_to_Fear-Prejudice`` → ``Appeal to Fear/Prejudice``."""
+    return name.replace("_", " ").replace("-", "/").strip() or name
+
+
+def techniques_by_paragraph(analysis: Analysis) -> list[tuple[int | None, list[Technique]]]:
+    """Techniques grouped by 1-based paragraph number, in text order."""
+    paragraphs = paragraphs_of(analysis)
+    grouped: dict[int | None, list[Technique]] = {}
+    for tech in sorted(analysis.techniques, key=lambda t: (t.start, -t.score)):
+        grouped.setdefault(paragraph_number(paragraphs, tech.start), []).append(tech)
+    return sorted(grouped.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
+
+
+def techniques_status(analysis: Analysis) -> str | None:
+    """Why there is nothing to show, or None when there are techniques."""
+    if analysis.techniques:
+        return None
+    if "techniques" in analysis.meta.analyzers:
+        return "none found"
+    return "not analysed in this version"

@@ -1,0 +1,424 @@
+"""One self-contained HTML report for any number of analyses.
+
+The file has inline CSS and a few lines of inline JavaScript (layer toggles,
+a detail line for the focused highlight) and loads nothing: no fonts,
+scripts, images or links outside the page. Every article-derived string goes
+through :func:`html.escape`. Highlights are drawn by cutting each paragraph
+at every span boundary (:func:`unspin.report.spans.segments`); a segment
+becomes one focusable ``<mark>`` holding one nested element per covering
+layer, each layer drawn with its own non-colour cue (underline style, weight,
+italics, box) so overlaps stay readable and colour is never the only signal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from typing import Iterable
+
+from .. import __version__
+from ..types import Analysis, CitedSource, Span
+from .common import (
+    OUTLET_BASIS,
+    SYNDICATION_KIND,
+    cited_source_rows,
+    entity_groups,
+    header_facts,
+    heading,
+    paragraph_number,
+    paragraphs_of,
+    rating_text,
+    speaker_groups,
+    technique_label,
+    techniques_by_paragraph,
+    techniques_status,
+)
+from .spans import segments
+
+__all__ = ["LAYERS", "Highlight", "highlights", "render_html"]
+
+#: Highlight layers, outermost first: key, checkbox label, non-colour cue.
+LAYERS: tuple[tuple[str, str, str], ...] = (
+    ("quote", "Quotes", "shaded, solid underline"),
+    ("speaker", "Speakers", "bold, double underline"),
+    ("cue", "Cues", "italic, dotted underline"),
+    ("source", "Sources and syndication", "dashed underline"),
+    ("entity", "Entities", "boxed"),
+    ("technique", "Techniques", "wavy underline"),
+)
+_LAYER_ORDER = {key: i for i, (key, _, _) in enumerate(LAYERS)}
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A span to highlight: its layer and what it is, in words."""
+
+    start: int
+    end: int
+    layer: str
+    label: str
+
+
+def _e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _name(name: str | None, domain: str | None) -> str:
+    return name or domain or "unnamed outlet"
+
+
+def highlights(analysis: Analysis) -> list[Highlight]:
+    """Every finding of ``analysis`` as a labelled highlight, in layer order."""
+    found: list[Highlight] = []
+
+    def add(span: Span | None, layer: str, label: str) -> None:
+        if span is not None and span.end > span.start:
+            found.append(Highlight(span.start, span.end, layer, label))
+
+    for quote in analysis.quotes:
+        who = (quote.speaker.name or quote.speaker.text) if quote.speaker else "unknown speaker"
+        add(quote.content, "quote", f"{quote.kind} quote by {who}")
+        if quote.speaker is not None:
+            speaker = quote.speaker
+            label = f"speaker: {speaker.name or speaker.text}"
+            if speaker.name and speaker.name != speaker.text:
+                label += f" (written “{speaker.text}”)"
+            add(speaker, "speaker", label)
+        add(quote.cue, "cue", f"attribution cue ({quote.kind} quote by {who})")
+    prov = analysis.provenance
+    if prov.outlet is not None:
+        outlet = prov.outlet
+        add(outlet.evidence, "source", f"names the outlet: {_name(outlet.name, outlet.domain)}")
+    if prov.syndicated_from is not None:
+        synd = prov.syndicated_from
+        kind = SYNDICATION_KIND.get(synd.kind, synd.kind)
+        add(synd.evidence, "source", f"{kind}: first published by {_name(synd.name, synd.domain)}")
+    for cited in prov.cited_sources:
+        label = f"cited source: {cited.name}" + (f" ({cited.domain})" if cited.domain else "")
+        rating = rating_text(cited.rating)
+        if rating:
+            label += f" — {rating}"
+        add(Span(cited.start, cited.end, cited.text), "source", label)
+        add(cited.cue, "source", f"citation cue for {cited.name}")
+    for ent in analysis.entities:
+        add(Span(ent.start, ent.end, ent.text), "entity", f"entity: {ent.type}")
+    for tech in analysis.techniques:
+        add(Span(tech.start, tech.end, tech.text), "technique",
+            f"technique: {technique_label(tech.technique)} ({tech.score:.2f})")
+    found.sort(key=lambda h: _LAYER_ORDER.get(h.layer, len(LAYERS)))
+    return found
+
+
+def render_html(analyses: list[Analysis]) -> str:
+    """One HTML page reporting every analysis in ``analyses``."""
+    analyses = list(analyses)
+    if len(analyses) == 1:
+        doc_title = f"unspin: {heading(analyses[0])}"
+    else:
+        doc_title = f"unspin report: {len(analyses)} articles"
+    out: list[str] = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="color-scheme" content="light">',
+        f'<meta name="generator" content="unspin {_e(__version__)}">',
+        f"<title>{_e(doc_title)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        '<a class="skip" href="#main">Skip to the report</a>',
+        '<main id="main">',
+        "<h1>unspin report</h1>",
+    ]
+    if not analyses:
+        out.append('<p class="dim">No articles were analysed.</p>')
+    if len(analyses) > 1:
+        out.append('<nav aria-label="Articles"><ol>')
+        for i, analysis in enumerate(analyses, 1):
+            out.append(f'<li><a href="#a{i}">{_e(heading(analysis))}</a></li>')
+        out.append("</ol></nav>")
+    for i, analysis in enumerate(analyses, 1):
+        out.append(_article(analysis, f"a{i}"))
+    out += [
+        "</main>",
+        f"<script>{_JS}</script>",
+        "</body>",
+        "</html>",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def _para_link(prefix: str, number: int | None) -> str:
+    if number is None:
+        return ""
+    return f'<a class="pl" href="#{prefix}-p{number}" aria-label="paragraph {number}">¶{number}</a>'
+
+
+def _rating(rating: dict[str, str] | None) -> str:
+    summary = rating_text(rating)
+    if summary:
+        return f'<span class="rating">{_e(summary)}</span>'
+    if rating is None:
+        return '<span class="dim">no rating</span>'
+    return '<span class="dim">rating has no known columns</span>'
+
+
+def _article(analysis: Analysis, prefix: str) -> str:
+    paragraphs = paragraphs_of(analysis)
+
+    def plink(span: Span | None) -> str:
+        return _para_link(prefix, paragraph_number(paragraphs, span.start)) if span is not None else ""
+
+    sub = header_facts(analysis)
+    h: list[str] = [
+        f'<article class="analysis" id="{prefix}" aria-labelledby="{prefix}-h">',
+        f'<header><h2 id="{prefix}-h">{_e(heading(analysis))}</h2>',
+        f'<p class="sub">{" · ".join(_e(s) for s in sub)}</p></header>',
+    ]
+
+    # Provenance
+    prov = analysis.provenance
+    h.append(f'<section aria-labelledby="{prefix}-prov"><h3 id="{prefix}-prov">Provenance</h3>')
+    h.append('<dl class="kv">')
+    outlet = prov.outlet
+    h.append("<dt>Outlet</dt>")
+    if outlet is None:
+        h.append('<dd class="dim">unknown (no URL, site name or footer found)</dd>')
+    else:
+        basis = OUTLET_BASIS.get(outlet.basis, f"basis: {outlet.basis}")
+        h.append(f"<dd>{_outlet_name(outlet.name, outlet.domain)}<br>{_rating(outlet.rating)}<br>"
+                 f'<span class="ev">{_e(basis)}{_evidence(outlet.evidence)} {plink(outlet.evidence)}</span></dd>')
+    h.append("<dt>Syndicated</dt>")
+    synd = prov.syndicated_from
+    if synd is None:
+        h.append('<dd class="dim">no syndication footer or wire credit</dd>')
+    else:
+        kind = SYNDICATION_KIND.get(synd.kind, synd.kind)
+        h.append(f"<dd>first published by {_outlet_name(synd.name, synd.domain)}<br>{_rating(synd.rating)}<br>"
+                 f'<span class="ev">{_e(kind)}{_evidence(synd.evidence)} {plink(synd.evidence)}</span></dd>')
+    h.append("</dl>")
+    rows = cited_source_rows(prov.cited_sources)
+    h.append("<h4>Cited sources</h4>")
+    if not rows:
+        h.append('<p class="dim">none found</p>')
+    else:
+        # Explicit roles keep the table's semantics when narrow screens restyle it as cards.
+        h.append('<div class="scroll"><table class="cards" role="table"><thead role="rowgroup"><tr role="row">'
+                 '<th scope="col" role="columnheader">Source</th>'
+                 '<th scope="col" role="columnheader" class="num">Mentions</th>'
+                 '<th scope="col" role="columnheader">Domain</th>'
+                 '<th scope="col" role="columnheader">Rating</th></tr></thead><tbody role="rowgroup">')
+        for row in rows:
+            how = []
+            for m in row.mentions:
+                how.append(f'<div><q>{_e(_citation_words(analysis.text, m))}</q> {plink(m)}</div>')
+            h.append(
+                f'<tr role="row"><th scope="row" role="rowheader">{_e(row.name)}<div class="how">{"".join(how)}</div></th>'
+                f'<td role="cell" class="num" data-label="Mentions">{len(row.mentions)}</td>'
+                f'<td role="cell" data-label="Domain">{_e(row.domain) if row.domain else _NO_DOMAIN}</td>'
+                f'<td role="cell" data-label="Rating">{_rating(row.rating)}</td></tr>'
+            )
+        h.append("</tbody></table></div>")
+    h.append("</section>")
+
+    # Who says what
+    h.append(f'<section aria-labelledby="{prefix}-quotes"><h3 id="{prefix}-quotes">Who says what</h3>')
+    groups = speaker_groups(analysis.quotes)
+    if not groups:
+        h.append('<p class="dim">no quotes found</p>')
+    for group in groups:
+        n = len(group.quotes)
+        extra = ""
+        if group.mentions:
+            extra = " (as " + ", ".join(f"“{_e(m)}”" for m in group.mentions) + ")"
+        h.append(f'<h4>{_e(group.name)} <span class="dim">{extra} · {n} quote{"s" if n != 1 else ""}</span></h4>')
+        h.append('<ul class="quotes">')
+        for quote in group.quotes:
+            cue = f' · <span class="cue">{_e(quote.cue.text)}</span>' if quote.cue else ""
+            h.append(f'<li>{plink(quote.content)} <span class="kind">{_e(quote.kind)}</span>{cue} '
+                     f"<q>{_e(quote.content.text)}</q></li>")
+        h.append("</ul>")
+    h.append("</section>")
+
+    # Entities
+    h.append(f'<section aria-labelledby="{prefix}-ents"><h3 id="{prefix}-ents">Entities</h3>')
+    egroups = entity_groups(analysis.entities, top=12)
+    if not egroups:
+        h.append('<p class="dim">no named entities found</p>')
+    else:
+        h.append('<dl class="kv">')
+        for head, names in egroups:
+            items = " · ".join(_e(name) + (f' <span class="dim">×{c}</span>' if c > 1 else "") for name, c in names)
+            h.append(f"<dt>{_e(head)}</dt><dd>{items}</dd>")
+        h.append("</dl>")
+    h.append("</section>")
+
+    # Techniques
+    h.append(f'<section aria-labelledby="{prefix}-tech"><h3 id="{prefix}-tech">Persuasion techniques</h3>')
+    status = techniques_status(analysis)
+    if status is not None:
+        h.append(f'<p class="dim">{_e(status)}</p>')
+    else:
+        h.append('<ul class="quotes">')
+        for number, techs in techniques_by_paragraph(analysis):
+            for tech in techs:
+                h.append(f"<li>{_para_link(prefix, number)} <strong>{_e(technique_label(tech.technique))}</strong> "
+                         f'<span class="dim">{tech.score:.2f}</span> <q>{_e(tech.text)}</q></li>')
+        h.append("</ul>")
+    h.append("</section>")
+
+    # Article text
+    marks = highlights(analysis)
+    present = {m.layer for m in marks}
+    h.append(f'<section aria-labelledby="{prefix}-text-h"><h3 id="{prefix}-text-h">Article text</h3>')
+    if present:
+        h.append(f'<fieldset class="layers"><legend>Highlight</legend>')
+        for key, label, cue in LAYERS:
+            if key in present:
+                h.append(f'<label><input type="checkbox" checked data-layer="{key}" data-target="{prefix}-text"> '
+                         f'<span class="l-{key}">{_e(label)}</span> <span class="dim">({_e(cue)})</span></label>')
+        h.append("</fieldset>")
+        h.append(f'<p class="detail" id="{prefix}-detail" aria-live="polite">'
+                 "Focus or tap a highlight to see what it marks.</p>")
+    h.append(f'<div class="text" id="{prefix}-text" data-detail="{prefix}-detail">')
+    for number, para in enumerate(paragraphs, 1):
+        tags = ""
+        if para.techniques:
+            tags = ('<span class="ptags">paragraph: '
+                    + " · ".join(_e(technique_label(t)) for t in para.techniques) + "</span>")
+        body = _highlighted(analysis.text, marks, para.start, para.end)
+        h.append(f'<p id="{prefix}-p{number}"><span class="pn" aria-hidden="true">{number}</span>{body}{tags}</p>')
+    h.append("</div></section>")
+    h.append("</article>")
+    return "\n".join(h)
+
+
+def _outlet_name(name: str | None, domain: str | None) -> str:
+    html = f"<strong>{_e(_name(name, domain))}</strong>"
+    if name and domain:
+        html += f" ({_e(domain)})"
+    return html
+
+
+def _citation_words(text: str, cited: CitedSource) -> str:
+    """The mention with its cue ("Reuters reports", "told Politico") as written."""
+    if cited.cue is None:
+        return cited.text
+    lo, hi = min(cited.start, cited.cue.start), max(cited.end, cited.cue.end)
+    if hi - lo <= len(cited.text) + len(cited.cue.text) + 12 and 0 <= lo <= hi <= len(text):
+        return " ".join(text[lo:hi].split())
+    return f"{cited.cue.text} … {cited.text}" if cited.cue.start < cited.start else f"{cited.text} … {cited.cue.text}"
+
+
+def _evidence(span: Span | None) -> str:
+    return f": <q>{_e(span.text)}</q>" if span is not None else ""
+
+
+def _highlighted(text: str, marks: Iterable[Highlight], start: int, end: int) -> str:
+    """``text[start:end]`` as HTML, each covered segment a focusable ``<mark>``."""
+    parts: list[str] = []
+    for seg in segments(text, marks, start, end):
+        if not seg.spans:
+            parts.append(_e(seg.text))
+            continue
+        layers: list[str] = []
+        for mark in seg.spans:
+            if mark.layer not in layers:
+                layers.append(mark.layer)
+        layers.sort(key=lambda k: _LAYER_ORDER.get(k, len(LAYERS)))
+        labels = list(dict.fromkeys(m.label for m in seg.spans))
+        title = "; ".join(labels)
+        opening = "".join(f'<span class="l-{k}">' for k in layers)
+        closing = "</span>" * len(layers)
+        # One tab stop where a finding begins, not one per piece of it.
+        begins = seg.start == start or any(m.start == seg.start for m in seg.spans)
+        focus = ' tabindex="0"' if begins and seg.text.strip() else ""
+        parts.append(
+            f'<mark class="hl"{focus} title="{_e(title)}" aria-label="{_e(seg.text)} ({_e(title)})">'
+            f"{opening}{_e(seg.text)}{closing}</mark>"
+        )
+    return "".join(parts)
+
+
+_NO_DOMAIN = '<span class="dim">—</span>'
+
+_CSS = """
+:root{--fg:#1b1b1b;--dim:#595959;--bg:#fff;--line:#c8c8c8;--link:#0b57d0;
+--q-bg:#fff0b3;--q:#8a5300;--spk:#1d4ed8;--cue:#6b2fa0;--src:#0f6b4f;--ent:#4d4d4d;--tech:#b3261e}
+*{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;color:var(--fg);background:var(--bg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif}
+main{max-width:50rem;margin:0 auto;padding:1rem}
+.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:var(--bg);padding:.3rem .6rem;z-index:2}
+h1{font-size:1.35rem;margin:.5rem 0}
+h2{font-size:1.3rem;margin:.3rem 0;line-height:1.3}
+h3{font-size:1.1rem;margin:1.6rem 0 .5rem;padding-bottom:.2rem;border-bottom:1px solid var(--line)}
+h4{font-size:1rem;margin:1rem 0 .3rem}
+a{color:var(--link)}
+a:focus-visible,mark.hl:focus-visible,input:focus-visible{outline:3px solid var(--link);outline-offset:2px}
+.sub,.dim,.how,.ptags{color:var(--dim)}
+.sub{margin:0;overflow-wrap:anywhere}
+article.analysis{border-top:3px solid var(--fg);margin-top:1.5rem;padding-top:.5rem}
+dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.4rem 1rem;margin:0}
+dl.kv dt{font-weight:600}dl.kv dd{margin:0;overflow-wrap:anywhere}
+.rating{font-weight:600}
+.ev q,.quotes q{font-style:italic}
+.scroll{overflow-x:auto}
+table{border-collapse:collapse;width:100%;font-size:.95rem}
+th,td{text-align:left;vertical-align:top;padding:.35rem .5rem;border-bottom:1px solid var(--line);overflow-wrap:break-word}
+thead th{border-bottom:2px solid var(--fg)}
+.num{text-align:right;white-space:nowrap}
+.how{font-weight:400;font-size:.85rem}.how div{margin-top:.1rem}
+ul.quotes{list-style:none;margin:0;padding:0}
+ul.quotes li{margin:.3rem 0;padding-left:2.4rem;text-indent:-2.4rem}
+.pl{display:inline-block;min-width:2rem;text-indent:0;font-size:.85rem}
+.kind{font-variant:small-caps;font-weight:600}
+fieldset.layers{display:none;border:1px solid var(--line);border-radius:6px;margin:.5rem 0;padding:.3rem .8rem .5rem}
+.js fieldset.layers{display:block}
+fieldset.layers label{display:inline-block;margin:.25rem 1.2rem .25rem 0;line-height:2}
+fieldset.layers input{width:1.1rem;height:1.1rem;vertical-align:middle}
+.detail{position:sticky;top:0;z-index:1;margin:.4rem 0;padding:.4rem .6rem;min-height:2.4rem;background:#f3f3f3;border-left:4px solid var(--fg);font-size:.95rem;overflow-wrap:anywhere}
+.text{font-size:1.05rem;line-height:2.2;overflow-wrap:anywhere}
+.text p{position:relative;margin:0 0 .9rem;padding-left:2.2rem}
+.text .pn{position:absolute;left:0;top:0;width:1.7rem;text-align:right;color:var(--dim);font-size:.8rem;user-select:none}
+.ptags{display:block;font-size:.85rem;line-height:1.4}
+mark.hl{background:none;color:inherit;cursor:help;border-radius:2px}
+.l-quote{background:var(--q-bg);border-bottom:2px solid var(--q);padding-bottom:1px}
+.l-speaker{font-weight:700;border-bottom:4px double var(--spk);padding-bottom:4px}
+.l-cue{font-style:italic;border-bottom:2px dotted var(--cue);padding-bottom:4px}
+.l-source{border-bottom:2px dashed var(--src);padding-bottom:8px}
+.l-entity{box-shadow:inset 0 0 0 1px var(--ent);border-radius:3px}
+.l-technique{text-decoration:underline wavy var(--tech);text-decoration-thickness:1.5px;text-underline-offset:3px;text-decoration-skip-ink:none}
+.hide-quote .l-quote{background:none;border-bottom:0;padding-bottom:0}
+.hide-speaker .l-speaker{font-weight:inherit;border-bottom:0;padding-bottom:0}
+.hide-cue .l-cue{font-style:inherit;border-bottom:0;padding-bottom:0}
+.hide-source .l-source{border-bottom:0;padding-bottom:0}
+.hide-entity .l-entity{box-shadow:none}
+.hide-technique .l-technique{text-decoration:none}
+@media (max-width:36rem){main{padding:.7rem}dl.kv{grid-template-columns:1fr;gap:.1rem}dl.kv dd{margin:0 0 .5rem .8rem}
+.text p{padding-left:1.6rem}.text .pn{width:1.2rem}
+table.cards,table.cards tbody,table.cards tr,table.cards th,table.cards td{display:block;width:100%}
+table.cards thead{position:absolute;left:-9999px}
+table.cards tr{border-bottom:1px solid var(--line);padding:.4rem 0}
+table.cards th,table.cards td{border:0;padding:.1rem 0;text-align:left}
+table.cards td::before{content:attr(data-label) ": ";color:var(--dim);font-weight:400}}
+@media print{fieldset.layers,.detail,.skip{display:none}a{color:inherit}}
+"""
+
+_JS = """
+(function(){
+document.documentElement.className+=' js';
+document.addEventListener('change',function(e){
+var b=e.target;if(!b.getAttribute||!b.getAttribute('data-layer'))return;
+var t=document.getElementById(b.getAttribute('data-target'));
+if(t)t.classList.toggle('hide-'+b.getAttribute('data-layer'),!b.checked);});
+function show(e){
+var m=e.target.closest&&e.target.closest('mark.hl');if(!m)return;
+var t=m.closest('.text'),d=t&&document.getElementById(t.getAttribute('data-detail'));
+if(d)d.textContent=m.getAttribute('title');}
+document.addEventListener('focusin',show);document.addEventListener('click',show);
+})();
+"""
