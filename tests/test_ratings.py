@@ -1,0 +1,177 @@
+"""Ratings tables: CSV format, domain normalisation, lookup, errors."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from unspin.errors import ConfigError
+from unspin.ratings import RatingsTable, normalize_domain
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> str:
+    return write(
+        tmp_path,
+        "small.csv",
+        "source,bias,factual_reporting,notes\n"
+        "cnn.com,left,mixed,\n"
+        "https://www.RT.com/news/,right-center,very low,state media\n"
+        "bbc.co.uk,least biased,high,\n"
+        "rt.com,far left,high,duplicate row\n"
+        ",orphan,row,\n"
+        "blogspot.com,pro-science,high,\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("cnn.com", "cnn.com"),
+        ("CNN.com", "cnn.com"),
+        ("www.cnn.com", "cnn.com"),
+        ("https://www.cnn.com/2024/01/01/story.html?x=1#top", "cnn.com"),
+        ("http://user@news.example.co.uk:8080/path", "news.example.co.uk"),
+        ("//theduran.com/", "theduran.com"),
+        ("  rt.com.  ", "rt.com"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_ratings_normalize_domain(value: str | None, expected: str | None) -> None:
+    assert normalize_domain(value) == expected
+
+
+def test_ratings_empty_table_for_no_paths() -> None:
+    table = RatingsTable.load(())
+    assert len(table) == 0
+    assert table.lookup("cnn.com") is None
+
+
+def test_ratings_source_column_and_extra_fields(small: str) -> None:
+    rating = RatingsTable.load([small]).lookup("cnn.com")
+    assert rating == {"bias": "left", "factual_reporting": "mixed", "domain": "cnn.com", "table": "small.csv"}
+
+
+def test_ratings_domain_column_named_domain(tmp_path: Path) -> None:
+    path = write(tmp_path, "gt.csv", "Domain,reliability_label,newsguard_score\ntheduran.com,-1,17.5\n")
+    assert RatingsTable.load([path]).lookup("theduran.com") == {
+        "reliability_label": "-1",
+        "newsguard_score": "17.5",
+        "domain": "theduran.com",
+        "table": "gt.csv",
+    }
+
+
+def test_ratings_domain_column_preferred_over_url(tmp_path: Path) -> None:
+    path = write(tmp_path, "t.csv", "url,name,domain\nhttps://example.org/home,Example,example.com\n")
+    table = RatingsTable.load([path])
+    assert table.lookup("example.com") == {"url": "https://example.org/home", "name": "Example",
+                                           "domain": "example.com", "table": "t.csv"}
+    assert table.lookup("example.org") is None
+
+
+def test_ratings_url_values_and_www_are_normalised(small: str) -> None:
+    table = RatingsTable.load([small])
+    assert table.lookup("rt.com")["notes"] == "state media"
+    assert table.lookup("https://www.rt.com/russia/123-story/")["domain"] == "rt.com"
+    assert table.lookup("WWW.RT.COM")["bias"] == "right-center"
+
+
+def test_ratings_duplicate_rows_first_wins(small: str) -> None:
+    assert RatingsTable.load([small]).lookup("rt.com")["bias"] == "right-center"
+
+
+def test_ratings_subdomain_falls_back_to_parent(small: str) -> None:
+    table = RatingsTable.load([small])
+    assert table.lookup("edition.cnn.com")["domain"] == "cnn.com"
+    assert table.lookup("https://news.bbc.co.uk/x")["domain"] == "bbc.co.uk"
+    assert table.lookup("foxnews.com") is None
+
+
+def test_ratings_never_matches_a_public_suffix(tmp_path: Path, small: str) -> None:
+    table = RatingsTable.load([small])
+    # blogspot.com is a public suffix: a blog on it is not rated as blogspot.com.
+    assert table.lookup("someone.blogspot.com") is None
+    assert table.lookup("blogspot.com")["bias"] == "pro-science"
+    path = write(tmp_path, "suffix.csv", "domain,x\nco.uk,1\ncom,2\n")
+    assert RatingsTable.load([path]).lookup("unknown.co.uk") is None
+    assert RatingsTable.load([path]).lookup("unknown.com") is None
+
+
+def test_ratings_first_file_wins(tmp_path: Path, small: str) -> None:
+    other = write(tmp_path, "other.csv", "domain,bias\ncnn.com,other\nfoxnews.com,right\n")
+    table = RatingsTable.load([other, small])
+    assert table.lookup("cnn.com") == {"bias": "other", "domain": "cnn.com", "table": "other.csv"}
+    assert table.lookup("rt.com")["table"] == "small.csv"
+    assert RatingsTable.load([small, other]).lookup("cnn.com")["table"] == "small.csv"
+
+
+def test_ratings_lookup_returns_a_copy(small: str) -> None:
+    table = RatingsTable.load([small])
+    table.lookup("cnn.com")["bias"] = "changed"
+    assert table.lookup("cnn.com")["bias"] == "left"
+
+
+def test_ratings_unicode_and_bom(tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_text("\ufeffdomain,note\nexample.pl,“Łukaszewski” gazette\n", encoding="utf-8")
+    assert RatingsTable.load([str(path)]).lookup("example.pl")["note"] == "“Łukaszewski” gazette"
+
+
+def test_ratings_missing_domain_column_is_config_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "bad.csv", "name,bias\nCNN,left\n")
+    with pytest.raises(ConfigError, match="bad.csv") as info:
+        RatingsTable.load([path])
+    assert "domain" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_ratings_missing_file_is_config_error(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nope.csv")
+    with pytest.raises(ConfigError, match="nope.csv") as info:
+        RatingsTable.load([missing])
+    assert "\n" not in str(info.value)
+
+
+def test_ratings_empty_file_is_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="empty.csv"):
+        RatingsTable.load([write(tmp_path, "empty.csv", "")])
+
+
+def test_ratings_binary_file_is_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "binary.csv"
+    path.write_bytes(b"domain,x\n\xff\xfe\x00bad\n")
+    with pytest.raises(ConfigError, match="binary.csv"):
+        RatingsTable.load([str(path)])
+
+
+def test_ratings_mbfc_table_loads_fast_and_rates(mbfc_path: Path) -> None:
+    RatingsTable.load([str(mbfc_path)])  # warm the file cache
+    started = time.perf_counter()
+    table = RatingsTable.load([str(mbfc_path)])
+    elapsed = time.perf_counter() - started
+    assert len(table) > 4000
+    assert elapsed < 0.1
+    duran = table.lookup("https://www.theduran.com/putin-isis/")
+    assert duran["mbfc_credibility_rating"] == "low credibility"
+    assert duran["domain"] == "theduran.com" and duran["table"] == "mbfc-2024-06.csv"
+    assert table.lookup("rt.com")["factual_reporting"] == "very low"
+    assert table.lookup("edition.cnn.com")["domain"] == "cnn.com"
+
+
+def test_ratings_golden_truth_table_domain_column() -> None:
+    path = SHARED / "data" / "source-ratings" / "reliability-golden-truth.csv"
+    if not path.exists():
+        pytest.skip(f"shared data not available: {path} (a sibling ../shared folder is needed)")
+    rating = RatingsTable.load([str(path)]).lookup("rt.com")
+    assert rating is not None and rating["reliability_label"] == "-1"
