@@ -95,10 +95,10 @@ def article_from_html(
         doc = _extract(html, url)
         text = (doc.text or "") if doc is not None else ""
         if text.strip() and not _has_prose(text):
-            # Only short lines: a menu or a link list unless the precise
-            # extractor, which drops those, still finds text.
+            # Only short lines: a menu or a link list, unless the precise
+            # extractor, which drops those, still finds a line of prose.
             precise = _extract(html, url, favor_precision=True)
-            if precise is None or not (precise.text or "").strip():
+            if precise is None or not _has_prose(precise.text or ""):
                 text = ""
     except (ValueError, TypeError, AttributeError, RecursionError) as exc:  # pragma: no cover - parser failure
         raise InputError(source, f"cannot parse HTML ({type(exc).__name__})") from None

