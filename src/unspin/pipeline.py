@@ -10,6 +10,7 @@ through :class:`Pipeline`.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol
@@ -125,6 +126,7 @@ class Pipeline:
                 content_sha256=hashlib.sha256(article.text.encode("utf-8")).hexdigest(),
                 unspin_version=__version__,
                 analyzers={a.name: a.version for a in self.analyzers},
+                ratings_tables=[Path(p).name for p in self.options.ratings],
                 extra=dict(article.extra),
             ),
         )

@@ -138,6 +138,8 @@ class Meta:
     content_sha256: str | None = None
     unspin_version: str | None = None
     analyzers: dict[str, str] = field(default_factory=dict)
+    #: File names of the ratings tables consulted (empty: no ratings given).
+    ratings_tables: list[str] = field(default_factory=list)
     #: Facts the input carried besides text (HTML metadata: author, date…).
     extra: dict[str, str] = field(default_factory=dict)
 

@@ -73,6 +73,13 @@ def rating_text(rating: dict[str, str] | None, limit: int = 3) -> str:
     return " · ".join(f"{k}: {v}" for k, v in rating_summary(rating, limit))
 
 
+def missing_rating_text(analysis: Analysis) -> str:
+    """What a missing rating means: no table given, or not in the given tables."""
+    if analysis.meta.ratings_tables:
+        return "not in " + ", ".join(analysis.meta.ratings_tables)
+    return "no ratings table given (--ratings)"
+
+
 def abbreviate(text: str, limit: int = 100) -> str:
     """One line of at most ``limit`` characters, cut at a word with "…"."""
     flat = " ".join(text.split())

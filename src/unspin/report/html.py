@@ -19,6 +19,7 @@ from typing import Iterable
 from .. import __version__
 from ..types import Analysis, CitedSource, Span
 from .common import (
+    missing_rating_text,
     OUTLET_BASIS,
     SYNDICATION_KIND,
     cited_source_rows,
@@ -157,12 +158,12 @@ def _para_link(prefix: str, number: int | None) -> str:
     return f'<a class="pl" href="#{prefix}-p{number}" aria-label="paragraph {number}">¶{number}</a>'
 
 
-def _rating(rating: dict[str, str] | None) -> str:
+def _rating(rating: dict[str, str] | None, missing: str) -> str:
     summary = rating_text(rating)
     if summary:
         return f'<span class="rating">{_e(summary)}</span>'
     if rating is None:
-        return '<span class="dim">no rating</span>'
+        return f'<span class="dim">{_e(missing)}</span>'
     return '<span class="dim">rating has no known columns</span>'
 
 
@@ -181,6 +182,7 @@ def _article(analysis: Analysis, prefix: str) -> str:
 
     # Provenance
     prov = analysis.provenance
+    missing = missing_rating_text(analysis)
     h.append(f'<section aria-labelledby="{prefix}-prov"><h3 id="{prefix}-prov">Provenance</h3>')
     h.append('<dl class="kv">')
     outlet = prov.outlet
@@ -189,7 +191,7 @@ def _article(analysis: Analysis, prefix: str) -> str:
         h.append('<dd class="dim">unknown (no URL, site name or footer found)</dd>')
     else:
         basis = OUTLET_BASIS.get(outlet.basis, f"basis: {outlet.basis}")
-        h.append(f"<dd>{_outlet_name(outlet.name, outlet.domain)}<br>{_rating(outlet.rating)}<br>"
+        h.append(f"<dd>{_outlet_name(outlet.name, outlet.domain)}<br>{_rating(outlet.rating, missing)}<br>"
                  f'<span class="ev">{_e(basis)}{_evidence(outlet.evidence)} {plink(outlet.evidence)}</span></dd>')
     h.append("<dt>Syndicated</dt>")
     synd = prov.syndicated_from
@@ -197,7 +199,7 @@ def _article(analysis: Analysis, prefix: str) -> str:
         h.append('<dd class="dim">no syndication footer or wire credit</dd>')
     else:
         kind = SYNDICATION_KIND.get(synd.kind, synd.kind)
-        h.append(f"<dd>first published by {_outlet_name(synd.name, synd.domain)}<br>{_rating(synd.rating)}<br>"
+        h.append(f"<dd>first published by {_outlet_name(synd.name, synd.domain)}<br>{_rating(synd.rating, missing)}<br>"
                  f'<span class="ev">{_e(kind)}{_evidence(synd.evidence)} {plink(synd.evidence)}</span></dd>')
     h.append("</dl>")
     rows = cited_source_rows(prov.cited_sources)
@@ -219,7 +221,7 @@ def _article(analysis: Analysis, prefix: str) -> str:
                 f'<tr role="row"><th scope="row" role="rowheader">{_e(row.name)}<div class="how">{"".join(how)}</div></th>'
                 f'<td role="cell" class="num" data-label="Mentions">{len(row.mentions)}</td>'
                 f'<td role="cell" data-label="Domain">{_e(row.domain) if row.domain else _NO_DOMAIN}</td>'
-                f'<td role="cell" data-label="Rating">{_rating(row.rating)}</td></tr>'
+                f'<td role="cell" data-label="Rating">{_rating(row.rating, missing)}</td></tr>'
             )
         h.append("</tbody></table></div>")
     h.append("</section>")

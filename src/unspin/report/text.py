@@ -15,6 +15,7 @@ from rich.text import Text
 
 from ..types import Analysis, Span
 from .common import (
+    missing_rating_text,
     OUTLET_BASIS,
     SYNDICATION_KIND,
     abbreviate,
@@ -80,11 +81,11 @@ def _name_domain(name: str | None, domain: str | None) -> Text:
     return text
 
 
-def _rating_line(rating: dict[str, str] | None) -> Text:
+def _rating_line(rating: dict[str, str] | None, missing: str) -> Text:
     summary = rating_text(rating)
     if summary:
         return Text(summary, style="yellow")
-    return _dim("no rating" if rating is None else "rating has no known columns")
+    return _dim(missing if rating is None else "rating has no known columns")
 
 
 def _evidence(label: str, span: Span | None) -> Text:
@@ -97,6 +98,7 @@ def _evidence(label: str, span: Span | None) -> Text:
 
 def _provenance(analysis: Analysis, console: Console) -> None:
     prov = analysis.provenance
+    missing = missing_rating_text(analysis)
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
@@ -108,14 +110,14 @@ def _provenance(analysis: Analysis, console: Console) -> None:
         basis = OUTLET_BASIS.get(outlet.basis, f"basis: {outlet.basis}")
         grid.add_row(
             "Outlet",
-            Group(_name_domain(outlet.name, outlet.domain), _rating_line(outlet.rating), _evidence(basis, outlet.evidence)),
+            Group(_name_domain(outlet.name, outlet.domain), _rating_line(outlet.rating, missing), _evidence(basis, outlet.evidence)),
         )
     synd = prov.syndicated_from
     if synd is not None:
         first = Text("first published by ")
         first.append_text(_name_domain(synd.name, synd.domain))
         kind = SYNDICATION_KIND.get(synd.kind, synd.kind)
-        grid.add_row("Syndicated", Group(first, _rating_line(synd.rating), _evidence(kind, synd.evidence)))
+        grid.add_row("Syndicated", Group(first, _rating_line(synd.rating, missing), _evidence(kind, synd.evidence)))
     else:
         grid.add_row("Syndicated", _dim("no syndication footer or wire credit"))
     console.print(grid)
@@ -142,7 +144,7 @@ def _provenance(analysis: Analysis, console: Console) -> None:
             name,
             str(len(row.mentions)),
             Text(row.domain) if row.domain else _dim("—"),
-            _rating_line(row.rating),
+            _rating_line(row.rating, missing),
         )
     console.print(table)
 
