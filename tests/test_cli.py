@@ -88,6 +88,8 @@ def test_cli_seed_article_outlet_rating_citation_and_putin_quotes(capsys, seed_p
     putin = [q for q in data["quotes"] if q["speaker"] and q["speaker"]["name"] == "Vladimir Putin"]
     assert len(putin) >= 2
     assert any(q["kind"] == "direct" and q["content"]["text"].startswith("Despite its military defeat") for q in putin)
+    footer = prov["syndicated_from"]["evidence"]
+    assert not [q for q in data["quotes"] if q["content"]["start"] < footer["end"] and footer["start"] < q["content"]["end"]]
 
 
 def test_cli_seed_article_text_report_shows_findings(capsys, seed_path, mbfc_path):
