@@ -224,3 +224,12 @@ def test_cli_real_entry_point_no_traceback(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "unspin", "analyze", "--format", "yaml", str(empty)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_cli_eval_quotes_on_polnear(capsys):
+    from .conftest import shared_path
+
+    dev = shared_path("data", "attribution-polnear-en", "dev")
+    code, out, err = run(["eval", "quotes", "--data", str(dev), "--limit", "2"], capsys)
+    assert code == 0, err
+    assert "content" in out and "source" in out
