@@ -528,7 +528,6 @@ def _cue_span(text: str, start: int, end: int) -> tuple[Span, bool]:
 def _name_at(text: str, start: int, limit: int) -> tuple[int, int] | None:
     """The outlet name starting at ``start``: capitalised words, connectives, domains."""
     end = None
-    pending = False
     for i, m in enumerate(_TOKEN_RE.finditer(text, start, limit)):
         word = m.group()
         stripped = word.rstrip(_TRAILING_PUNCT)
@@ -536,7 +535,6 @@ def _name_at(text: str, start: int, limit: int) -> tuple[int, int] | None:
             break
         lowered = stripped.lower()
         if (i == 0 and lowered == "the") or (i > 0 and lowered in NAME_CONNECTIVES):
-            pending = True
             if stripped != word:
                 break
             continue
@@ -545,7 +543,7 @@ def _name_at(text: str, start: int, limit: int) -> tuple[int, int] | None:
             or any(c.isupper() for c in stripped[1:])
         ):
             break
-        end, pending = m.start() + len(stripped), False
+        end = m.start() + len(stripped)
         if stripped != word:
             break
     return None if end is None else (start, end)

@@ -277,7 +277,7 @@ def _article(analysis: Analysis, prefix: str) -> str:
     present = {m.layer for m in marks}
     h.append(f'<section aria-labelledby="{prefix}-text-h"><h3 id="{prefix}-text-h">Article text</h3>')
     if present:
-        h.append(f'<fieldset class="layers"><legend>Highlight</legend>')
+        h.append('<fieldset class="layers"><legend>Highlight</legend>')
         for key, label, cue in LAYERS:
             if key in present:
                 h.append(f'<label><input type="checkbox" checked data-layer="{key}" data-target="{prefix}-text"> '
