@@ -232,5 +232,15 @@ def eval_quotes(data_dir: Path, limit: int | None) -> None:
     click.echo(scores.format())
 
 
+def _register_corpus_commands() -> None:
+    from .cli_corpus import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_register_corpus_commands()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -14,7 +14,8 @@ import ipaddress
 import re
 import socket
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import httpcore
@@ -26,7 +27,7 @@ from ..errors import InputError
 from .html import article_from_html, decode_html_bytes, hostname_of
 from .text import article_from_text, decode_with_charset, format_size, looks_like_html
 
-__all__ = ["fetch_url", "is_public_address", "is_url"]
+__all__ = ["Fetched", "fetch", "fetch_url", "is_public_address", "is_url"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -160,14 +161,26 @@ class _GuardedTransport(httpx.HTTPTransport):
         )
 
 
-def fetch_url(
+@dataclass(frozen=True)
+class Fetched:
+    """A fetched response body with what is needed to decode it."""
+
+    body: bytes
+    media_type: str
+    charset: str | None
+    url: str
+
+
+def fetch(
     url: str,
     options: Options,
     *,
     source: str | None = None,
+    accept: str = _ACCEPT,
+    media_types: Collection[str] | None = None,
     allowed_networks: Iterable[IPNetwork] = (),
-) -> Article:
-    """Fetch ``url`` and return its article, ``kind="url"``.
+) -> Fetched:
+    """GET ``url`` safely and return its body.
 
     Redirects are followed up to ``options.max_redirects``, each hop checked
     again; only http and https are fetched. Unless
@@ -176,9 +189,8 @@ def fetch_url(
     ``allowed_networks`` are allowed besides public addresses (an intranet,
     tests). Each request has ``options.timeout`` seconds per network
     operation and in all; the body is read up to ``options.max_bytes``.
-    ``text/html`` and ``application/xhtml+xml`` go to
-    :func:`article_from_html`, ``text/plain`` is decoded with the charset
-    of the headers or else detected; other content types are refused.
+    A response whose content type is not in ``media_types`` (when given) is
+    refused before its body is read.
 
     Raises :class:`InputError` naming ``source`` (default ``url``).
     """
@@ -188,7 +200,7 @@ def fetch_url(
         current = httpx.URL(url)
     except (httpx.InvalidURL, ValueError, TypeError):
         raise InputError(source, "invalid URL") from None
-    headers = {"User-Agent": options.user_agent, "Accept": _ACCEPT}
+    headers = {"User-Agent": options.user_agent, "Accept": accept}
     timeout = f"{options.timeout:g}"
     with httpx.Client(
         transport=_GuardedTransport(guard),
@@ -200,7 +212,7 @@ def fetch_url(
         for hop in range(options.max_redirects + 1):
             _check_url(current, source, redirected=hop > 0)
             try:
-                result = _request(client, current, source, options)
+                result = _request(client, current, source, options, media_types)
             except PrivateAddressError as exc:
                 where = f" after a redirect to {current}" if hop else ""
                 raise InputError(
@@ -215,10 +227,38 @@ def fetch_url(
                 raise InputError(source, f"cannot connect ({_short(exc)})") from None
             except httpx.HTTPError as exc:
                 raise InputError(source, f"fetch failed ({_short(exc)})") from None
-            if isinstance(result, Article):
+            if isinstance(result, Fetched):
                 return result
             current = result
     raise InputError(source, f"too many redirects (more than {options.max_redirects})")
+
+
+def fetch_url(
+    url: str,
+    options: Options,
+    *,
+    source: str | None = None,
+    allowed_networks: Iterable[IPNetwork] = (),
+) -> Article:
+    """Fetch ``url`` with :func:`fetch` and return its article, ``kind="url"``.
+
+    ``text/html`` and ``application/xhtml+xml`` go to
+    :func:`article_from_html`, ``text/plain`` is decoded with the charset
+    of the headers or else detected; other content types are refused.
+
+    Raises :class:`InputError` naming ``source`` (default ``url``).
+    """
+    source = source or url
+    page = fetch(url, options, source=source, media_types=_HTML_TYPES | _TEXT_TYPES,
+                 allowed_networks=allowed_networks)
+    if page.media_type in _HTML_TYPES or (not page.media_type and looks_like_html(page.body)):
+        html = decode_html_bytes(page.body, source, charset=page.charset, noun="page")
+        return article_from_html(html, source=source, url=page.url, kind="url")
+    text = decode_with_charset(page.body, page.charset, source, noun="page")
+    article = article_from_text(text, source=source, kind="url", url=page.url)
+    article.outlet_domain = hostname_of(page.url)
+    article.outlet_basis = "url" if article.outlet_domain else None
+    return article
 
 
 def _short(exc: Exception) -> str:
@@ -234,20 +274,22 @@ def _check_url(url: httpx.URL, source: str, *, redirected: bool) -> None:
         raise InputError(source, f"invalid URL (no host){via}")
 
 
-def _request(client: httpx.Client, url: httpx.URL, source: str, options: Options) -> Article | httpx.URL:
-    """One GET: the article, or the URL a redirect points to."""
+def _request(
+    client: httpx.Client, url: httpx.URL, source: str, options: Options, media_types: Collection[str] | None
+) -> Fetched | httpx.URL:
+    """One GET: the body, or the URL a redirect points to."""
     deadline = time.monotonic() + options.timeout
     with client.stream("GET", url) as response:
         if response.is_redirect:
             try:
                 return url.join(response.headers["location"])
-            except (httpx.InvalidURL, ValueError):
+            except (httpx.InvalidURL, ValueError, KeyError):
                 raise InputError(source, "invalid redirect location") from None
         if not response.is_success:
             reason = response.reason_phrase or httpx.codes.get_reason_phrase(response.status_code)
             raise InputError(source, f"HTTP {response.status_code} {reason}".rstrip())
         media = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-        if media and media not in _HTML_TYPES and media not in _TEXT_TYPES:
+        if media and media_types is not None and media not in media_types:
             raise InputError(source, f"unsupported content type {media}")
         limit = options.max_bytes
         length = response.headers.get("content-length", "")
@@ -262,14 +304,4 @@ def _request(client: httpx.Client, url: httpx.URL, source: str, options: Options
                 raise InputError(source, f"page is too large (more than {format_size(limit)}, see --max-bytes)")
             if time.monotonic() > deadline:
                 raise httpx.ReadTimeout("deadline", request=response.request)
-        charset = response.charset_encoding
-        final = str(url)
-    data = bytes(body)
-    if media in _HTML_TYPES or (not media and looks_like_html(data)):
-        html = decode_html_bytes(data, source, charset=charset, noun="page")
-        return article_from_html(html, source=source, url=final, kind="url")
-    text = decode_with_charset(data, charset, source, noun="page")
-    article = article_from_text(text, source=source, kind="url", url=final)
-    article.outlet_domain = hostname_of(final)
-    article.outlet_basis = "url" if article.outlet_domain else None
-    return article
+        return Fetched(body=bytes(body), media_type=media, charset=response.charset_encoding, url=str(url))

@@ -1,0 +1,286 @@
+"""Corpus commands: ``ingest``, ``stats``, ``search``, ``export``, ``outlet``.
+
+Plain click commands, registered on the ``unspin`` group with
+``cli.add_command``. Same conventions as ``unspin analyze``: user mistakes
+print one line ``unspin: error: …``; exit 0 when everything went in, 1 when
+a source or item could not be ingested (or a database/configuration
+problem), 2 for usage errors.
+
+``python -m unspin.cli_corpus COMMAND …`` runs them standalone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from .config import load_options
+from .errors import UnspinError
+
+__all__ = ["COMMANDS", "export_cmd", "ingest_cmd", "outlet_cmd", "search_cmd", "stats_cmd"]
+
+_DB = click.option("--db", "db", required=True, type=click.Path(dir_okay=False),
+                   help="The corpus database file (SQLite).")
+
+
+def _open_store(db: str) -> Any:
+    from .store import Store
+
+    return Store(db, readonly=True)
+
+
+# -- ingest ------------------------------------------------------------------
+
+
+class _Progress:
+    """A progress bar with rate and ETA on stderr, only when it is a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.active = enabled and sys.stderr.isatty()
+        self.bar: Any = None
+
+    def start(self, total: int | None) -> Callable[[str], None]:
+        if not self.active:
+            return lambda name: None
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                   TimeRemainingColumn)
+
+        self.bar = Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
+                            TimeRemainingColumn(), TextColumn("{task.description}", style="dim"),
+                            console=Console(stderr=True), transient=True)
+        self.bar.start()
+        task = self.bar.add_task("", total=total, rate="")
+
+        def advance(name: str) -> None:
+            speed = self.bar.tasks[0].speed
+            self.bar.update(task, advance=1, description=Path(name).name[-40:],
+                            rate=f"{speed:.1f} articles/s" if speed else "")
+
+        return advance
+
+    def echo(self, line: str) -> None:
+        if self.bar is not None:
+            self.bar.console.print(line, markup=False, highlight=False)
+        else:
+            click.echo(line, err=True)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@click.command(name="ingest")
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
+@_DB
+@click.option("--ratings", multiple=True, type=click.Path(dir_okay=False),
+              help="CSV table of outlet reliability ratings (repeatable; see docs/ratings.md).")
+@click.option("--engine", type=click.Choice(["local"]), default="local", show_default=True,
+              help="Where the analysis runs: local worker processes.")
+@click.option("-w", "--workers", type=click.IntRange(min=1),
+              help="Worker processes (default: all cores); each loads the models once.")
+@click.option("--fetch-pages", is_flag=True,
+              help="For feed entries, fetch the linked page and analyse it instead of the feed's text.")
+@click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Seconds between two requests to the same host.")
+@click.option("--timeout", type=click.FloatRange(min=0.01), help="Seconds to wait for a URL (default 20).")
+@click.option("--max-bytes", type=click.IntRange(min=1), help="Refuse inputs larger than this (default 20 MB).")
+@click.option("--allow-private-urls", is_flag=True, default=None,
+              help="Allow fetching URLs on loopback, private and link-local addresses.")
+@click.option("--spacy-model", help="spaCy model package to load.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+@click.option("--summary-json", is_flag=True, help="Print the run's counts as one JSON object on stdout.")
+@click.option("--commit-every", type=click.IntRange(min=1), default=32, hidden=True,
+              help="Commit after this many articles (or 2 s).")
+def ingest_cmd(sources: tuple[str, ...], db: str, ratings: tuple[str, ...], engine: str, workers: int | None,
+               fetch_pages: bool, delay: float, timeout: float | None, max_bytes: int | None,
+               allow_private_urls: bool | None, spacy_model: str | None, quiet: bool, summary_json: bool,
+               commit_every: int) -> None:
+    """Analyse articles and store them in a corpus database.
+
+    A SOURCE is a directory or file of articles (text, HTML), an RSS/Atom
+    feed (file or URL), a JSONL, CSV or Parquet file with a text column
+    (optional url, title, outlet, published, id), a WARC file, or the URL
+    of a page. Articles whose text is stored already are skipped, so a rerun
+    (or a run after a crash) stores only what is missing.
+
+    \b
+    Examples:
+      unspin ingest corpus/ --db news.db
+      unspin ingest https://example.com/feed.xml --fetch-pages --db news.db
+      unspin ingest crawl.warc.gz articles.parquet --db news.db --workers 8
+    """
+    from .corpus.ingest import ingest
+    from .ratings import RatingsTable
+
+    options = load_options(ratings=ratings or None, max_bytes=max_bytes, timeout=timeout,
+                           allow_private_urls=allow_private_urls, spacy_model=spacy_model)
+    RatingsTable.load(options.ratings)  # a bad ratings file fails before any work
+    bar = _Progress(enabled=not quiet)
+    try:
+        report = ingest(
+            list(sources), db, options, workers=workers, fetch_pages=fetch_pages, delay=delay,
+            on_failure=lambda f: bar.echo(f"unspin: error: {f}"),
+            on_warning=lambda w: bar.echo(f"unspin: warning: {w}"),
+            progress=bar.start, commit_every=commit_every,
+        )
+    finally:
+        bar.stop()
+    if summary_json:
+        click.echo(json.dumps(report.as_dict()))
+    if not quiet:
+        dup = f", {report.near_duplicates} near-duplicates linked" if report.near_duplicates else ""
+        click.echo(f"unspin: stored {report.stored} new articles ({report.known} already stored{dup}), "
+                   f"{report.failed} failed, in {report.seconds:.1f} s", err=True)
+    if report.failed:
+        sys.exit(1)
+
+
+# -- stats -------------------------------------------------------------------
+
+
+@click.command(name="stats")
+@_DB
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def stats_cmd(db: str, fmt: str) -> None:
+    """Counts of a corpus database: articles, failed inputs, outlets, stories, duplicates."""
+    store = _open_store(db)
+    stats = store.stats()
+    stats["size_bytes"] = sum(os.path.getsize(p) for p in (db, db + "-wal") if os.path.exists(p))
+    if fmt == "json":
+        click.echo(json.dumps(stats))
+        return
+    labels = {"articles": "articles", "failed": "failed inputs", "outlets": "outlets", "stories": "stories",
+              "duplicates": "near-duplicates", "words": "words", "size_bytes": "size (bytes)"}
+    width = max(len(v) for v in labels.values())
+    for key, label in labels.items():
+        click.echo(f"{label:<{width}}  {stats[key]:>10,}")
+
+
+# -- search ------------------------------------------------------------------
+
+
+def _iso_date(ctx: Any, param: Any, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from .corpus.sources import normalize_published
+
+    norm = normalize_published(value)
+    if norm is None:
+        raise click.BadParameter(f"not a date: {value!r} (use YYYY-MM-DD)")
+    return norm
+
+
+@click.command(name="search")
+@click.argument("query")
+@_DB
+@click.option("--outlet", help="Only articles of this outlet domain (and its subdomains).")
+@click.option("--since", callback=_iso_date, help="Only articles published on or after this date (YYYY-MM-DD).")
+@click.option("--until", callback=_iso_date, help="Only articles published on or before this date (YYYY-MM-DD).")
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def search_cmd(query: str, db: str, outlet: str | None, since: str | None, until: str | None, limit: int,
+               fmt: str) -> None:
+    """Full-text search over titles and texts, best match first.
+
+    Words are all required; FTS5 syntax ("exact phrase", OR, NOT, prefix*)
+    is understood.
+    """
+    store = _open_store(db)
+    hits = store.search(query, outlet=outlet, since=since, until=until, limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps({"query": query, "hits": hits}, ensure_ascii=False))
+        return
+    if not hits:
+        click.echo("no matches", err=True)
+        return
+    for n, hit in enumerate(hits, 1):
+        where = ", ".join(x for x in (hit["outlet"], (hit["published"] or "")[:10]) if x)
+        click.echo(f"{n}. [{hit['id']}] {hit['title'] or '(no title)'}" + (f"  ({where})" if where else ""))
+        click.echo("   " + " ".join((hit["snippet"] or "").split()))
+        tail = hit["url"] or hit["source"]
+        if hit["duplicate_of"]:
+            tail += f"  (copy of [{hit['duplicate_of']}])"
+        click.echo(f"   {tail}")
+
+
+# -- export ------------------------------------------------------------------
+
+
+@click.command(name="export")
+@_DB
+@click.option("-f", "--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl"]), required=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write.")
+@click.option("--no-analysis", is_flag=True, help="Leave out the analysis column (metadata only).")
+def export_cmd(db: str, fmt: str, output: Path, no_analysis: bool) -> None:
+    """Write every stored article (metadata and analysis) as Parquet, CSV or JSON Lines."""
+    from .corpus.export import export
+
+    n = export(_open_store(db), output, fmt, with_analysis=not no_analysis)
+    click.echo(f"unspin: exported {n} articles to {output}", err=True)
+
+
+# -- outlet ------------------------------------------------------------------
+
+
+@click.command(name="outlet")
+@click.argument("domain")
+@_DB
+@click.option("--ratings", multiple=True, type=click.Path(dir_okay=False),
+              help="CSV table of outlet reliability ratings (repeatable; see docs/ratings.md).")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Rows per section.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def outlet_cmd(domain: str, db: str, ratings: tuple[str, ...], top: int, fmt: str) -> None:
+    """Profile of one outlet: articles, most-cited sources, most-quoted speakers, rating, techniques."""
+    from .corpus.profile import outlet_profile
+    from .ratings import RatingsTable
+
+    options = load_options(ratings=ratings or None)
+    table = RatingsTable.load(options.ratings) if options.ratings else None
+    profile = outlet_profile(_open_store(db), domain, ratings=table, top=top)
+    if profile is None:
+        raise UnspinError(f"{domain}: no articles from this outlet in {db}")
+    if fmt == "json":
+        click.echo(json.dumps(profile, ensure_ascii=False))
+        return
+    _print_profile(profile)
+
+
+def _print_profile(p: dict[str, Any]) -> None:
+    echo = click.echo
+    names = f" ({', '.join(p['names'])})" if p["names"] else ""
+    echo(f"{p['outlet']}{names}")
+    echo(f"  articles: {p['articles']:,}  words: {p['words']:,}")
+    if p["first_published"]:
+        echo(f"  published: {p['first_published'][:10]} to {p['last_published'][:10]}")
+    echo(f"  near-duplicates of earlier articles: {p['near_duplicates']}; "
+         f"copied by other outlets: {p['copied_by_other_outlets']}")
+    if p["rating"] is not None:
+        echo("  rating: " + ", ".join(f"{k}={v}" for k, v in p["rating"].items()))
+    echo("most-cited sources:" if p["cited_sources"] else "most-cited sources: none found")
+    for c in p["cited_sources"]:
+        echo(f"  {c['name']}" + (f" ({c['domain']})" if c["domain"] else "") +
+             f": {c['articles']} articles, {c['mentions']} mentions")
+    echo("most-quoted speakers:" if p["quoted_speakers"] else "most-quoted speakers: none found")
+    for s in p["quoted_speakers"]:
+        echo(f"  {s['speaker']}: {s['quotes']} quotes in {s['articles']} articles")
+    for kind, section in (p.get("labels") or {}).items():
+        if kind == "technique":
+            echo(f"techniques: {section['per_1000_words']} per 1,000 words")
+            for fam, rate in section["families_per_1000_words"].items():
+                echo(f"  {fam}: {rate} per 1,000 words")
+        else:
+            echo(f"{kind}:")
+        for item in section["top"]:
+            echo(f"  {item['label']}: {item['count']} in {item['articles']} articles "
+                 f"({item['share_of_articles']:.0%})")
+
+
+COMMANDS = (ingest_cmd, stats_cmd, search_cmd, export_cmd, outlet_cmd)

@@ -1,0 +1,266 @@
+"""The ingest engine: sources → analysis in worker processes → one writer.
+
+The parent process reads the sources (feeds are fetched there, politely,
+one request per host at a time) and hands :class:`~.sources.Task` items to
+a pool of worker processes that each load the models once, read the
+article, skip it when its text is stored already, analyse it and compute
+its MinHash signature. Results come back in input order and only the
+parent writes to the store, committing every :data:`COMMIT_EVERY` articles
+or :data:`COMMIT_SECONDS` seconds: a run killed at any point loses at most
+the last uncommitted batch, and a rerun stores exactly what is missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator
+
+from ..article import Article
+from ..config import Options
+from ..errors import InputError
+from ..store import ArticleRow, Store
+from .sources import Failure, PoliteFetcher, Source, Task, normalize_published, open_source
+
+COMMIT_EVERY = 32
+COMMIT_SECONDS = 2.0
+
+
+@dataclass
+class Outcome:
+    """What a worker made of one task."""
+
+    source: str
+    status: str  # "ok", "known" (text stored already) or "failed"
+    reason: str | None = None
+    analysis: dict[str, Any] | None = None
+    row: ArticleRow | None = None
+    signature: Any = None
+
+
+@dataclass
+class IngestReport:
+    stored: int = 0
+    known: int = 0
+    near_duplicates: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"stored": self.stored, "already_stored": self.known, "near_duplicates": self.near_duplicates,
+                "failed": self.failed, "seconds": round(self.seconds, 2)}
+
+
+# -- worker side -------------------------------------------------------------
+
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(options: Options, db_path: str | None) -> None:
+    from ..pipeline import Pipeline
+
+    _worker["pipeline"] = Pipeline(options)
+    _worker["pipeline"].nlp  # load the models once, before the first task
+    _worker["db_path"] = db_path
+    _worker["store"] = None
+
+
+def _known(sha: str) -> bool:
+    if _worker.get("db_path") is None:
+        return False
+    if _worker.get("store") is None:
+        try:
+            _worker["store"] = Store(_worker["db_path"], readonly=True)
+        except Exception:  # noqa: BLE001 - the writer will sort it out
+            _worker["db_path"] = None
+            return False
+    return _worker["store"].has(sha)
+
+
+def _work(task: Task) -> Outcome:
+    return process_task(task, _worker["pipeline"], _known)
+
+
+def _apply_outlet(article: Article, outlet: str | None) -> None:
+    if not outlet:
+        return
+    if "." in outlet and " " not in outlet:
+        article.outlet_domain, article.outlet_name = outlet.lower().removeprefix("www."), None
+    else:
+        article.outlet_name, article.outlet_domain = outlet, None
+    article.outlet_basis = "given"
+
+
+def build_article(task: Task, options: Options) -> Article:
+    """The :class:`Article` of a task (reading the file or URL for ``path`` tasks)."""
+    from ..inputs import article_from_html, article_from_text, read_input
+    from ..inputs.html import hostname_of
+
+    if task.kind == "path":
+        article = read_input(str(task.payload), options)
+    elif task.kind == "html":
+        article = article_from_html(task.payload, source=task.source, url=task.url)
+    else:
+        text = task.payload if isinstance(task.payload, str) else task.payload.decode("utf-8", "replace")
+        article = article_from_text(text, source=task.source, title=task.title, url=task.url)
+        if task.url and (domain := hostname_of(task.url)):
+            article.outlet_domain, article.outlet_basis = domain, "url"
+    if task.title:
+        article.title = task.title
+    if task.url and not article.url:
+        article.url = task.url
+    _apply_outlet(article, task.outlet)
+    for key, value in task.extra.items():
+        article.extra.setdefault(key, str(value))
+    if task.published:
+        article.extra["published"] = task.published
+    return article
+
+
+def process_task(task: Task, pipeline: Any, known: Callable[[str], bool]) -> Outcome:
+    """Read, deduplicate by content hash, analyse: everything but the write."""
+    from .dedup import signature
+
+    try:
+        article = build_article(task, pipeline.options)
+    except InputError as exc:
+        return Outcome(task.source, "failed", exc.reason)
+    if not article.text.strip():
+        return Outcome(task.source, "failed", "no article text")
+    sha = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
+    if known(sha):
+        return Outcome(task.source, "known")
+    try:
+        analysis = pipeline.analyze(article).to_dict()
+    except InputError as exc:
+        return Outcome(task.source, "failed", exc.reason)
+    outlet = (analysis.get("provenance") or {}).get("outlet") or {}
+    published = task.published or normalize_published(article.extra.get("date"))
+    row = ArticleRow(
+        source=article.source,
+        url=article.url,
+        outlet=article.outlet_domain or outlet.get("domain"),
+        outlet_name=article.outlet_name or outlet.get("name"),
+        title=article.title,
+        published=published,
+    )
+    return Outcome(task.source, "ok", analysis=analysis, row=row, signature=signature(article.text))
+
+
+# -- parent side -------------------------------------------------------------
+
+
+def _run_local(tasks: Iterable[Task | Failure], options: Options, store: Store, workers: int) -> Iterator[Outcome | Failure]:
+    """Outcomes in input order; failures of the sources pass straight through."""
+    if workers <= 1:
+        from ..api import get_pipeline
+
+        pipeline = get_pipeline(options)
+        pipeline.nlp
+        for task in tasks:
+            yield task if isinstance(task, Failure) else process_task(task, pipeline, store.has)
+        return
+    ctx = multiprocessing.get_context("spawn")
+    window = workers * 4
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(options, store.path)) as pool:
+        pending: deque[Any] = deque()
+        for task in tasks:
+            pending.append(task if isinstance(task, Failure) else pool.apply_async(_work, (task,)))
+            while len(pending) >= window or (pending and _ready(pending[0])):
+                yield _result(pending.popleft())
+        while pending:
+            yield _result(pending.popleft())
+
+
+def _ready(item: Any) -> bool:
+    return isinstance(item, Failure) or item.ready()
+
+
+def _result(item: Any) -> Outcome | Failure:
+    return item if isinstance(item, Failure) else item.get()
+
+
+def ingest(
+    sources: list[str],
+    db_path: str,
+    options: Options,
+    *,
+    workers: int | None = None,
+    fetch_pages: bool = False,
+    delay: float = 1.0,
+    on_failure: Callable[[Failure], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
+    progress: Callable[[int | None], Callable[[str], None]] | None = None,
+    commit_every: int = COMMIT_EVERY,
+) -> IngestReport:
+    """Ingest ``sources`` into the store at ``db_path``; see the module doc.
+
+    ``progress(total)`` (``total`` may be ``None``) returns a function
+    called once per item done. Bad sources and items are reported through
+    ``on_failure`` and recorded in the ``failures`` table; the rest goes on.
+    """
+    report = IngestReport()
+    started = time.perf_counter()
+    workers = max(1, workers or os.cpu_count() or 1)
+    store = Store(db_path)
+    fetcher = PoliteFetcher(options, delay=delay)
+
+    def fail(failure: Failure) -> None:
+        report.failures.append(failure)
+        store.add_failure(failure.source, failure.reason)
+        if on_failure:
+            on_failure(failure)
+
+    try:
+        opened: list[Source] = []
+        for spec in sources:
+            try:
+                opened.append(open_source(spec, options, fetcher=fetcher, fetch_pages=fetch_pages))
+            except InputError as exc:
+                fail(Failure(exc.source, exc.reason))
+        store.commit()
+        total = None if any(s.count is None for s in opened) else sum(s.count or 0 for s in opened)
+        advance = progress(total) if progress else (lambda name: None)
+
+        def tasks() -> Iterator[Task | Failure]:
+            for source in opened:
+                yield from source.items
+
+        last_commit, since_commit = time.monotonic(), 0
+        for outcome in _run_local(tasks(), options, store, workers):
+            if isinstance(outcome, Failure):
+                fail(outcome)
+            elif outcome.status == "failed":
+                fail(Failure(outcome.source, outcome.reason or "failed"))
+            elif outcome.status == "known":
+                report.known += 1
+            else:
+                assert outcome.analysis is not None and outcome.row is not None
+                page_error = (outcome.analysis.get("meta") or {}).get("extra", {}).get("page_error")
+                if page_error and on_warning:
+                    on_warning(f"{outcome.source}: {page_error}; stored the feed's text")
+                stored = store.add(outcome.analysis, outcome.row, signature=outcome.signature)
+                if stored.new:
+                    report.stored += 1
+                    report.near_duplicates += stored.duplicate_of is not None
+                else:
+                    report.known += 1
+            since_commit += 1
+            if since_commit >= commit_every or time.monotonic() - last_commit > COMMIT_SECONDS:
+                store.commit()
+                last_commit, since_commit = time.monotonic(), 0
+            advance(outcome.source)
+        store.commit()
+    finally:
+        store.close()
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,87 @@
+"""Outlet profiles: what one outlet publishes, cites and quotes, from the store.
+
+Sections come from the store's derived tables, so they grow with the
+analyses: ``techniques`` (rate per 1,000 words by family), and one section
+per other label kind present (``genre``, ``narrative``, ``frame``, …) as
+soon as analyses that produce them are stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..store import Store
+
+
+def _match(domain: str) -> tuple[str, list[str]]:
+    d = domain.strip().lower().removeprefix("www.")
+    return "(a.outlet = ? OR a.outlet LIKE ?)", [d, "%." + d]
+
+
+def outlet_profile(store: Store, domain: str, *, ratings: Any = None, top: int = 10) -> dict[str, Any] | None:
+    """The profile of ``domain`` (and its subdomains), or ``None`` without articles."""
+    cond, params = _match(domain)
+    q = store.db.execute
+    articles, words, first, last, copies = q(
+        f"""SELECT count(*), coalesce(sum(words), 0), min(published), max(published),
+                   count(duplicate_of) FROM articles a WHERE {cond}""", params).fetchone()
+    if not articles:
+        return None
+    d = domain.strip().lower().removeprefix("www.")
+    copied_by_others = q(
+        f"""SELECT count(*) FROM articles c JOIN articles a ON c.duplicate_of = a.id
+            WHERE {cond} AND (c.outlet IS NULL OR NOT (c.outlet = ? OR c.outlet LIKE ?))""",
+        [*params, d, "%." + d]).fetchone()[0]
+    profile: dict[str, Any] = {
+        "outlet": d,
+        "names": [r[0] for r in q(
+            f"SELECT outlet_name, count(*) n FROM articles a WHERE {cond} AND outlet_name IS NOT NULL "
+            "GROUP BY outlet_name ORDER BY n DESC LIMIT 3", params)],
+        "articles": articles,
+        "words": words,
+        "first_published": first,
+        "last_published": last,
+        "near_duplicates": copies,
+        "copied_by_other_outlets": copied_by_others,
+        "rating": ratings.lookup(d) if ratings is not None and len(ratings) else None,
+        "cited_sources": [
+            {"name": n, "domain": dom, "articles": arts, "mentions": m}
+            for n, dom, arts, m in q(
+                f"""SELECT c.name, max(c.domain), count(DISTINCT c.article_id) arts, count(*) m
+                    FROM cited_sources c JOIN articles a ON a.id = c.article_id WHERE {cond}
+                    GROUP BY lower(c.name) ORDER BY arts DESC, m DESC, c.name LIMIT ?""", [*params, top])
+        ],
+        "quoted_speakers": [
+            {"speaker": s, "articles": arts, "quotes": n}
+            for s, arts, n in q(
+                f"""SELECT s.speaker, count(DISTINCT s.article_id) arts, count(*) n
+                    FROM quotes s JOIN articles a ON a.id = s.article_id WHERE {cond} AND s.speaker IS NOT NULL
+                    GROUP BY s.speaker ORDER BY n DESC, arts DESC, s.speaker LIMIT ?""", [*params, top])
+        ],
+        "quotes": dict(q(f"""SELECT s.kind, count(*) FROM quotes s JOIN articles a ON a.id = s.article_id
+                             WHERE {cond} GROUP BY s.kind ORDER BY s.kind""", params).fetchall()),
+    }
+    kinds = [r[0] for r in q(
+        f"SELECT DISTINCT l.kind FROM labels l JOIN articles a ON a.id = l.article_id WHERE {cond} ORDER BY l.kind",
+        params)]
+    for kind in kinds:
+        rows = q(f"""SELECT l.label, max(l.family), count(*) n, count(DISTINCT l.article_id) arts
+                     FROM labels l JOIN articles a ON a.id = l.article_id WHERE {cond} AND l.kind = ?
+                     GROUP BY l.label ORDER BY n DESC, l.label""", [*params, kind]).fetchall()
+        section: dict[str, Any] = {
+            "top": [{"label": lab, "count": n, "articles": arts, "share_of_articles": round(arts / articles, 3)}
+                    for lab, _fam, n, arts in rows[:top]],
+        }
+        if kind == "technique":
+            per_1000 = 1000 / words if words else 0.0
+            section["per_1000_words"] = round(sum(r[2] for r in rows) * per_1000, 2)
+            families: dict[str, int] = {}
+            for _lab, fam, n, _arts in rows:
+                families[fam or "other"] = families.get(fam or "other", 0) + n
+            section["families_per_1000_words"] = {
+                fam: round(n * per_1000, 2) for fam, n in sorted(families.items(), key=lambda x: -x[1])
+            }
+            for item, row in zip(section["top"], rows):
+                item["per_1000_words"] = round(row[2] * per_1000, 2)
+        profile.setdefault("labels", {})[kind] = section
+    return profile

@@ -1,0 +1,150 @@
+"""The corpus store: idempotent writes, failures, search, near-duplicates (no models needed)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tests.test_corpus_helpers import article_text, fake_analysis
+from unspin.corpus import dedup
+from unspin.corpus.labels import extract_labels, technique_family
+from unspin.corpus.sources import normalize_published
+from unspin.store import ArticleRow, Store, StoreError, fts_query
+
+
+def add(store: Store, text: str, *, outlet: str | None = "a.example", published: str | None = None,
+        source: str = "s", **kw):
+    analysis = fake_analysis(text, title=text.split("\n", 1)[0], **kw)
+    row = ArticleRow(source=source, outlet=outlet, title=analysis["title"], published=published)
+    return store.add(analysis, row, signature=dedup.signature(text))
+
+
+def test_same_text_is_stored_once_and_counts(tmp_path):
+    db = tmp_path / "c.db"
+    with Store(db) as store:
+        first = add(store, article_text(1))
+        again = add(store, article_text(1), source="other")
+        add(store, article_text(2), outlet="b.example")
+        store.add_failure("bad.txt", "file is empty")
+        store.add_failure("bad.txt", "file is empty")
+    assert first.new and not again.new and again.id == first.id
+    with Store(db, readonly=True) as store:
+        stats = store.stats()
+        assert store.integrity_check() == []
+    assert stats == {"articles": 2, "failed": 1, "outlets": 2, "stories": 0, "duplicates": 0,
+                     "words": stats["words"]}
+    assert stats["words"] > 100
+
+
+def test_failure_is_cleared_when_the_source_is_later_stored(tmp_path):
+    with Store(tmp_path / "c.db") as store:
+        store.add_failure("s", "timed out after 1 s")
+        add(store, article_text(3), source="s")
+        assert store.stats()["failed"] == 0
+
+
+def test_uncommitted_writes_are_not_visible_and_commit_makes_them_durable(tmp_path):
+    db = tmp_path / "c.db"
+    store = Store(db)
+    add(store, article_text(1))
+    store.commit()
+    add(store, article_text(2))
+    reader = Store(db, readonly=True)
+    assert reader.stats()["articles"] == 1
+    store.commit()
+    assert reader.stats()["articles"] == 2
+    store.close()
+
+
+def test_search_ranks_filters_and_snippets(tmp_path):
+    with Store(tmp_path / "c.db") as store:
+        add(store, "Grain deal\n\nThe grain corridor reopened after talks in Istanbul.", outlet="a.example",
+            published="2024-03-02")
+        add(store, "Gas row\n\nGas prices rose; the grain harvest was late in the south.", outlet="news.b.example",
+            published="2024-05-10T08:00:00+00:00")
+        add(store, "Unrelated\n\nA football match ended in a draw.", outlet="a.example")
+        store.commit()
+        hits = store.search("grain")
+        assert [h["title"] for h in hits] == ["Grain deal", "Gas row"]
+        assert "[grain]" in hits[0]["snippet"].lower()
+        assert [h["title"] for h in store.search("grain", outlet="b.example")] == ["Gas row"]
+        assert [h["title"] for h in store.search("grain", since="2024-04-01")] == ["Gas row"]
+        assert [h["title"] for h in store.search("grain", until="2024-03-02")] == ["Grain deal"]
+        assert store.search("grain corridor") and not store.search("grain football")
+        assert [h["title"] for h in store.search('"grain harvest"')] == ["Gas row"]
+        assert store.search("gra*", limit=1)[0]["title"] in ("Grain deal", "Gas row")
+        with pytest.raises(StoreError):
+            store.search('"unbalanced')
+
+
+def test_fts_query_quotes_plain_words():
+    assert fts_query("gas deal") == '"gas" "deal"'
+    assert fts_query("don't") == '"don" "t"'
+    assert fts_query('"exact phrase" OR x') == '"exact phrase" OR x'
+
+
+def test_syndicated_copy_links_to_earliest_original(tmp_path):
+    base = article_text(7, words=200)
+    copy = "Republished with permission.\n" + base + "This article first appeared on a.example.\n"
+    with Store(tmp_path / "c.db") as store:
+        late = add(store, copy, outlet="copier.example", published="2024-01-05")
+        assert late.duplicate_of is None
+        orig = add(store, base, outlet="a.example", published="2024-01-01")  # stored later, published earlier
+        third = add(store, base.replace("Tuesday", "Wednesday"), outlet="c.example", published="2024-01-09")
+        other = add(store, article_text(8, words=200))
+        rows = dict(store.db.execute("SELECT id, duplicate_of FROM articles"))
+    assert orig.duplicate_of is None
+    assert rows[late.id] == orig.id and rows[third.id] == orig.id and rows[orig.id] is None
+    assert rows[other.id] is None
+    assert third.similarity is not None and third.similarity >= dedup.THRESHOLD
+
+
+def test_minhash_estimates_jaccard():
+    a = dedup.signature(article_text(1, words=300))
+    b = dedup.signature(article_text(1, words=300) + " One more closing line of the copy.")
+    c = dedup.signature(article_text(2, words=300))
+    assert dedup.similarity(a, b) > 0.85
+    assert dedup.similarity(a, c) < 0.3
+    assert dedup.from_blob(dedup.to_blob(a)).tolist() == a.tolist()
+    assert len(dedup.band_keys(a)) == dedup.BANDS
+
+
+def test_labels_rows_for_techniques_and_later_analyses(tmp_path):
+    analysis = fake_analysis("x y z", techniques=["Loaded_Language", "Flag_Waving"])
+    analysis["genre"] = {"label": "opinion", "score": 0.8}
+    analysis["narratives"] = [{"narrative": "Blaming the West", "score": 0.7}]
+    rows = list(extract_labels(analysis))
+    assert ("technique", "Loaded_Language", "manipulative wording", 0, 5, 0.9) in rows
+    assert ("genre", "opinion", None, None, None, 0.8) in rows
+    assert ("narrative", "Blaming the West", None, None, None, 0.7) in rows
+    assert technique_family("Name_Calling-Labeling") == "attack on reputation"
+
+
+def test_not_an_unspin_database(tmp_path):
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE x (y)")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match="not an unspin database"):
+        Store(other)
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreError, match="not an unspin database"):
+        Store(junk)
+    with pytest.raises(StoreError, match="no such database"):
+        Store(tmp_path / "missing.db", readonly=True)
+
+
+@pytest.mark.parametrize(("raw", "iso"), [
+    ("2024-05-01", "2024-05-01"),
+    ("2024-05-01T12:30:00Z", "2024-05-01T12:30:00+00:00"),
+    ("2024-05-01T14:30:00+02:00", "2024-05-01T12:30:00+00:00"),
+    ("Wed, 01 May 2024 12:30:00 GMT", "2024-05-01T12:30:00+00:00"),
+    (1714566600, "2024-05-01T12:30:00+00:00"),
+    ("yesterday", None),
+    ("", None),
+])
+def test_normalize_published(raw, iso):
+    assert normalize_published(raw) == iso
