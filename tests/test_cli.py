@@ -233,3 +233,8 @@ def test_cli_eval_quotes_on_polnear(capsys):
     code, out, err = run(["eval", "quotes", "--data", str(dev), "--limit", "2"], capsys)
     assert code == 0, err
     assert "content" in out and "source" in out
+
+
+def test_cli_eval_quotes_bad_folder_one_line_error(tmp_path, capsys):
+    code, out, err = run(["eval", "quotes", "--data", str(tmp_path)], capsys)
+    assert code == 1 and str(tmp_path) in err and "not a PolNeAR split" in err and err.count("\n") == 1

@@ -27,3 +27,13 @@ class Article:
     outlet_basis: str | None = None
     #: Other metadata (author, date, hostname) kept in ``meta.extra``.
     extra: dict[str, str] = field(default_factory=dict)
+
+    def set_given_outlet(self, outlet: str | None) -> None:
+        """Record the outlet a user named (``--outlet``): a domain or a name."""
+        if not outlet:
+            return
+        if "." in outlet and " " not in outlet:
+            self.outlet_domain, self.outlet_name = outlet.lower().removeprefix("www."), None
+        else:
+            self.outlet_name, self.outlet_domain = outlet, None
+        self.outlet_basis = "given"

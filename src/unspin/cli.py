@@ -88,7 +88,7 @@ def analyze(inputs: tuple[str, ...], fmt: str, output: Path | None, ratings: tup
     if not specs:
         raise click.UsageError("no article files found in the given directories")
     pipeline = get_pipeline(options)
-    pipeline.ratings  # load the ratings table now so a bad file fails before any work
+    pipeline.ratings  # noqa: B018 (load the ratings table now: a bad file fails before any work)
     batch = _Batch(specs=specs, options=pipeline.options, outlet=outlet)
     with _open_output(output, fmt) as out:
         _write_reports(fmt, batch.run(pipeline.analyze, show_progress=not quiet), out)
@@ -111,7 +111,7 @@ class _Batch:
             for spec in self.specs:
                 try:
                     article = read_input(spec, self.options)
-                    _apply_outlet(article, self.outlet)
+                    article.set_given_outlet(self.outlet)
                     yield analyze(article)
                 except InputError as exc:
                     self.failures.append(exc)
@@ -126,16 +126,6 @@ class _Batch:
         for exc in self.failures:
             click.echo(f"  {exc}", err=True)
         sys.exit(1)
-
-
-def _apply_outlet(article: Any, outlet: str | None) -> None:
-    if not outlet:
-        return
-    if "." in outlet and " " not in outlet:
-        article.outlet_domain, article.outlet_name = outlet.lower().removeprefix("www."), None
-    else:
-        article.outlet_name, article.outlet_domain = outlet, None
-    article.outlet_basis = "given"
 
 
 def _write_reports(fmt: str, analyses: Iterator[Analysis], out: Any) -> None:

@@ -10,9 +10,9 @@ through :class:`Pipeline`.
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol
 
 from . import __version__

@@ -64,13 +64,12 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from ..article import Article
+from ..errors import InputError
+from ..pipeline import Pipeline
 from ..types import Quote
-
-if TYPE_CHECKING:
-    from ..pipeline import Pipeline
 
 ROLES = ("source", "cue", "content")
 _WORD = re.compile(r"\w+")
@@ -389,13 +388,12 @@ def evaluate_attribution(
     ``pipeline`` defaults to ``Pipeline(analyzers=("entities", "quotes"))``.
     See the module docstring for the protocol.
     """
-    from ..pipeline import Pipeline
 
     data_dir = Path(data_dir)
     if not (data_dir / "text").is_dir() or not (data_dir / "attributions").is_dir():
-        raise FileNotFoundError(f"{data_dir}: not a PolNeAR split (needs text/ and attributions/)")
+        raise InputError(str(data_dir), "not a PolNeAR split (needs text/ and attributions/)")
     pipe = pipeline if pipeline is not None else Pipeline(analyzers=("entities", "quotes"))
-    pipe.nlp  # load the model before the clock starts
+    pipe.nlp  # noqa: B018 (load the model before the clock starts)
     pairs = list(gold_files(data_dir))
     if limit is not None:
         pairs = pairs[:limit]

@@ -19,13 +19,13 @@ from typing import Iterable
 from .. import __version__
 from ..types import Analysis, CitedSource, Span
 from .common import (
-    missing_rating_text,
     OUTLET_BASIS,
     SYNDICATION_KIND,
     cited_source_rows,
     entity_groups,
     header_facts,
     heading,
+    missing_rating_text,
     paragraph_number,
     paragraphs_of,
     rating_text,

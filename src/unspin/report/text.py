@@ -15,7 +15,6 @@ from rich.text import Text
 
 from ..types import Analysis, Span
 from .common import (
-    missing_rating_text,
     OUTLET_BASIS,
     SYNDICATION_KIND,
     abbreviate,
@@ -23,6 +22,7 @@ from .common import (
     entity_groups,
     header_facts,
     heading,
+    missing_rating_text,
     paragraph_number,
     paragraphs_of,
     rating_text,
