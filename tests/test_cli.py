@@ -238,3 +238,29 @@ def test_cli_eval_quotes_on_polnear(capsys):
 def test_cli_eval_quotes_bad_folder_one_line_error(tmp_path, capsys):
     code, out, err = run(["eval", "quotes", "--data", str(tmp_path)], capsys)
     assert code == 1 and str(tmp_path) in err and "not a PolNeAR split" in err and err.count("\n") == 1
+
+
+def test_cli_progress_bar_only_on_a_terminal(tmp_path):
+    import os
+    import pty
+
+    for i in range(3):
+        (tmp_path / f"a{i}.txt").write_text(f"Officials said road {i} is closed.\n", encoding="utf-8")
+    command = [sys.executable, "-m", "unspin", "analyze", str(tmp_path), "--format", "jsonl"]
+    piped = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 0 and "analysing" not in piped.stderr
+    leader, follower = pty.openpty()
+    proc = subprocess.run(command, stdout=subprocess.PIPE, stderr=follower, timeout=120)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert proc.returncode == 0 and len(proc.stdout.splitlines()) == 3
+    assert b"analysing" in seen
