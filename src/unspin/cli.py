@@ -222,14 +222,16 @@ def eval_quotes(data_dir: Path, limit: int | None) -> None:
     click.echo(scores.format())
 
 
-def _register_corpus_commands() -> None:
+def _register_commands() -> None:
+    """Commands of the other interfaces, each kept in its own module."""
     from .cli_corpus import COMMANDS
+    from .cli_web import serve
 
-    for command in COMMANDS:
+    for command in (*COMMANDS, serve):
         cli.add_command(command)
 
 
-_register_corpus_commands()
+_register_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover

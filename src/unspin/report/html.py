@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .. import __version__
 from ..types import Analysis, CitedSource, Span
@@ -36,7 +36,7 @@ from .common import (
 )
 from .spans import segments
 
-__all__ = ["LAYERS", "Highlight", "highlights", "render_html"]
+__all__ = ["LAYERS", "REPORT_CSS", "REPORT_JS", "Highlight", "highlighted_html", "highlights", "render_html"]
 
 #: Highlight layers, outermost first: key, checkbox label, non-colour cue.
 LAYERS: tuple[tuple[str, str, str], ...] = (
@@ -58,6 +58,9 @@ class Highlight:
     end: int
     layer: str
     label: str
+    #: For the ``technique`` layer: the technique's name and score.
+    technique: str | None = None
+    score: float | None = None
 
 
 def _e(value: object) -> str:
@@ -104,8 +107,10 @@ def highlights(analysis: Analysis) -> list[Highlight]:
     for ent in analysis.entities:
         add(Span(ent.start, ent.end, ent.text), "entity", f"entity: {ent.type}")
     for tech in analysis.techniques:
-        add(Span(tech.start, tech.end, tech.text), "technique",
-            f"technique: {technique_label(tech.technique)} ({tech.score:.2f})")
+        if tech.end > tech.start:
+            found.append(Highlight(tech.start, tech.end, "technique",
+                                   f"technique: {technique_label(tech.technique)} ({tech.score:.2f})",
+                                   technique=tech.technique, score=tech.score))
     found.sort(key=lambda h: _LAYER_ORDER.get(h.layer, len(LAYERS)))
     return found
 
@@ -291,7 +296,7 @@ def _article(analysis: Analysis, prefix: str) -> str:
         if para.techniques:
             tags = ('<span class="ptags">paragraph: '
                     + " · ".join(_e(technique_label(t)) for t in para.techniques) + "</span>")
-        body = _highlighted(analysis.text, marks, para.start, para.end)
+        body = highlighted_html(analysis.text, marks, para.start, para.end)
         h.append(f'<p id="{prefix}-p{number}"><span class="pn" aria-hidden="true">{number}</span>{body}{tags}</p>')
     h.append("</div></section>")
     h.append("</article>")
@@ -319,22 +324,39 @@ def _evidence(span: Span | None) -> str:
     return f": <q>{_e(span.text)}</q>" if span is not None else ""
 
 
-def _highlighted(text: str, marks: Iterable[Highlight], start: int, end: int) -> str:
-    """``text[start:end]`` as HTML, each covered segment a focusable ``<mark>``."""
+def highlighted_html(
+    text: str,
+    marks: Iterable[Highlight],
+    start: int,
+    end: int,
+    *,
+    attrs: Callable[[Highlight, bool], str] | None = None,
+) -> str:
+    """``text[start:end]`` as HTML, each covered segment a focusable ``<mark>``.
+
+    Inside a ``<mark>`` there is one ``<span class="l-LAYER">`` per layer
+    covering the segment, outermost layer first. ``attrs(mark, begins)``,
+    when given, returns extra attributes (already escaped, with a leading
+    space) for a mark's span; ``begins`` is true on the segment where that
+    finding starts. Marks of one layer with different attributes get one
+    span each (the web app gives every technique its own span so that it
+    can be toggled on its own); without ``attrs`` one span per layer.
+    """
     parts: list[str] = []
     for seg in segments(text, marks, start, end):
         if not seg.spans:
             parts.append(_e(seg.text))
             continue
-        layers: list[str] = []
+        groups: list[tuple[str, str]] = []
         for mark in seg.spans:
-            if mark.layer not in layers:
-                layers.append(mark.layer)
-        layers.sort(key=lambda k: _LAYER_ORDER.get(k, len(LAYERS)))
+            key = (mark.layer, attrs(mark, mark.start == seg.start) if attrs is not None else "")
+            if key not in groups:
+                groups.append(key)
+        groups.sort(key=lambda k: _LAYER_ORDER.get(k[0], len(LAYERS)))
         labels = list(dict.fromkeys(m.label for m in seg.spans))
         title = "; ".join(labels)
-        opening = "".join(f'<span class="l-{k}">' for k in layers)
-        closing = "</span>" * len(layers)
+        opening = "".join(f'<span class="l-{k}"{a}>' for k, a in groups)
+        closing = "</span>" * len(groups)
         # One tab stop where a finding begins, not one per piece of it.
         begins = seg.start == start or any(m.start == seg.start for m in seg.spans)
         focus = ' tabindex="0"' if begins and seg.text.strip() else ""
@@ -343,6 +365,9 @@ def _highlighted(text: str, marks: Iterable[Highlight], start: int, end: int) ->
             f"{opening}{_e(seg.text)}{closing}</mark>"
         )
     return "".join(parts)
+
+
+_highlighted = highlighted_html  # the name used before the web app shared it
 
 
 _NO_DOMAIN = '<span class="dim">—</span>'
@@ -410,6 +435,9 @@ table.cards td::before{content:attr(data-label) ": ";color:var(--dim);font-weigh
 @media print{fieldset.layers,.detail,.skip{display:none}a{color:inherit}}
 """
 
+#: The report's stylesheet and script, shared with the web app (``/static/report.css``).
+REPORT_CSS = _CSS
+
 _JS = """
 (function(){
 document.documentElement.className+=' js';
@@ -424,3 +452,5 @@ if(d)d.textContent=m.getAttribute('title');}
 document.addEventListener('focusin',show);document.addEventListener('click',show);
 })();
 """
+
+REPORT_JS = _JS

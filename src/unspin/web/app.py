@@ -1,0 +1,366 @@
+"""The app factory: ``create_app(options, db_path)`` builds the whole web app.
+
+The CLI (``unspin serve``) and the tests build the app the same way
+(Datasette style): one FastAPI application holding
+
+* the :class:`WebState`: options, the pipeline (loaded once), the
+  repository (corpus store with ``--db``, else a bounded memory), the
+  Jinja2 environment and two :class:`Limiter` s (analyses, URL fetches);
+* the JSON API under ``/api`` (:mod:`.api`) and the pages (:mod:`.pages`);
+* a request-body cap (:class:`BodyLimit`, 413), security headers, and
+  error handlers that answer RFC 9457 problem details (``application/
+  problem+json``) to API clients and a plain HTML page to browsers; never a
+  stack trace.
+
+Analyses are CPU-bound and run in worker threads, at most
+``WebSettings.max_concurrent`` at once. Requests beyond that wait in a short
+queue (at most ``max_queue`` of them, each at most ``queue_timeout``
+seconds); past that they get ``503`` with ``Retry-After``, so a burst never
+takes the server down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __version__
+from ..config import Options, load_options
+from ..errors import InputError, UnspinError
+from ..inputs.text import format_size
+from ..store import StoreError
+from .repo import MEMORY_ITEMS, MemoryRepo, Repo, StoreRepo
+
+log = logging.getLogger("unspin.web")
+
+HERE = Path(__file__).parent
+PROBLEM_JSON = "application/problem+json"
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Limits of the web app (``unspin serve`` options)."""
+
+    #: Largest request body accepted (JSON, form or upload); larger → 413.
+    max_body_bytes: int = 5 * 1024 * 1024
+    #: Analyses running at once (threads; each holds the GIL most of the time).
+    max_concurrent: int = 2
+    #: Requests that may wait for an analysis slot; more → 503 at once.
+    max_queue: int = 64
+    #: Seconds a request waits for a slot before 503.
+    queue_timeout: float = 10.0
+    #: The ``Retry-After`` of a 503, in seconds.
+    retry_after: int = 2
+    #: URL fetches at once (they wait on the network, not the CPU).
+    max_fetches: int = 8
+    #: Analyses kept in memory without ``--db``.
+    memory_items: int = MEMORY_ITEMS
+
+
+class Overloaded(Exception):
+    """No analysis slot free within the queue's limits."""
+
+
+class Limiter:
+    """At most ``limit`` holders at once; at most ``queue`` waiting, each for ``timeout`` seconds."""
+
+    def __init__(self, limit: int, queue: int, timeout: float) -> None:
+        self.limit, self.queue, self.timeout = max(1, limit), max(0, queue), timeout
+        self.waiting = 0
+        self.running = 0
+        self._sem: asyncio.Semaphore | None = None
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        if self._sem is None:  # created in the event loop that uses it
+            self._sem = asyncio.Semaphore(self.limit)
+        sem = self._sem
+        if sem.locked() and self.waiting >= self.queue:
+            raise Overloaded
+        self.waiting += 1
+        try:
+            async with asyncio.timeout(self.timeout):
+                await sem.acquire()
+        except TimeoutError:
+            raise Overloaded from None
+        finally:
+            self.waiting -= 1
+        self.running += 1
+        try:
+            yield
+        finally:
+            self.running -= 1
+            sem.release()
+
+
+@dataclass
+class WebState:
+    options: Options
+    settings: WebSettings
+    repo: Repo
+    env: Environment
+    analyses: Limiter
+    fetches: Limiter
+    db_path: str | None = None
+    counters: dict[str, int] = field(default_factory=lambda: {"analysed": 0, "rejected_busy": 0})
+
+    @property
+    def pipeline(self) -> Any:
+        from ..api import get_pipeline
+
+        return get_pipeline(self.options)
+
+    def render(self, name: str, status: int = 200, headers: dict[str, str] | None = None, **context: Any
+               ) -> HTMLResponse:
+        html = self.env.get_template(name).render(**context)
+        return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def state_of(request: Request) -> WebState:
+    return request.app.state.web
+
+
+# -- problem details -------------------------------------------------------------
+
+
+def problem(status: int, detail: str, *, title: str | None = None, instance: str | None = None,
+            headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    """An RFC 9457 problem details response."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def wants_html(request: Request | Scope) -> bool:
+    scope = request.scope if isinstance(request, Request) else request
+    path = scope.get("path", "")
+    if path.startswith("/api") or path.startswith("/static") or path in ("/docs", "/openapi.json", "/redoc"):
+        return False
+    accept = dict(scope.get("headers") or []).get(b"accept", b"").decode("latin-1")
+    return "text/html" in accept
+
+
+def error_response(request: Request, status: int, detail: str, headers: dict[str, str] | None = None
+                   ) -> Response:
+    """A problem+json response, or an HTML error page for a browser's page request."""
+    if wants_html(request):
+        web = state_of(request)
+        return web.render("error.html", status=status, headers=headers, status_code=status,
+                          title=HTTPStatus(status).phrase, detail=detail)
+    return problem(status, detail, instance=request.url.path, headers=headers)
+
+
+def busy_headers(web: WebState) -> dict[str, str]:
+    return {"Retry-After": str(web.settings.retry_after)}
+
+
+def validation_detail(exc: RequestValidationError) -> str:
+    """Pydantic's errors as one line: ``body.text: Input should be a valid string``."""
+    parts = []
+    for err in exc.errors()[:3]:
+        loc = ".".join(str(x) for x in err.get("loc", ()) if x != "body") or "body"
+        parts.append(f"{loc}: {err.get('msg', 'invalid')}")
+    more = len(exc.errors()) - 3
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"nothing at {request.url.path}"
+        if exc.status_code == 405:
+            detail = f"{request.method} is not allowed on {request.url.path}"
+        return error_response(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        return error_response(request, 422, validation_detail(exc))
+
+    @app.exception_handler(InputError)
+    async def bad_input(request: Request, exc: InputError) -> Response:
+        return error_response(request, 422, str(exc))
+
+    @app.exception_handler(StoreError)
+    async def store_error(request: Request, exc: StoreError) -> Response:
+        return error_response(request, 400 if "bad search query" in str(exc) else 500, str(exc))
+
+    @app.exception_handler(Overloaded)
+    async def overloaded(request: Request, exc: Overloaded) -> Response:
+        web = state_of(request)
+        web.counters["rejected_busy"] += 1
+        return error_response(request, 503, "the server is busy analysing other articles; try again shortly",
+                              headers=busy_headers(web))
+
+    @app.exception_handler(UnspinError)
+    async def unspin_error(request: Request, exc: UnspinError) -> Response:
+        log.error("%s %s: %s", request.method, request.url.path, exc)
+        return error_response(request, 500, str(exc))
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, "unexpected server error (details are in the server log)")
+
+
+# -- middleware ------------------------------------------------------------------
+
+
+class BodyTooLarge(StarletteHTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body is too large (more than {format_size(limit)}; "
+                              "the server's limit, see unspin serve --max-body)")
+
+
+class BodyLimit:
+    """Refuses request bodies over ``limit`` bytes with 413, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int, on_declared: Callable[[Scope, int], Response]) -> None:
+        self.app, self.limit, self.on_declared = app, limit, on_declared
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            response = self.on_declared(scope, self.limit)
+            await response(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise BodyTooLarge(self.limit)
+            return message
+
+        await self.app(scope, limited, send)
+
+
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+class SecurityHeaders:
+    """CSP (no inline script or style on our pages), nosniff, no referrer, no framing."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = scope.get("path", "") in ("/docs", "/redoc")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                            (b"x-frame-options", b"DENY")]
+                if not docs:  # Swagger UI loads its script and styles from a CDN
+                    headers.append((b"content-security-policy", _CSP.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+# -- the factory -------------------------------------------------------------------
+
+
+def make_env() -> Environment:
+    from . import view
+
+    env = Environment(
+        loader=FileSystemLoader(str(HERE / "templates")),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(version=__version__, rating_text=view.rating_text, technique_label=view.web_technique_label,
+                       finding_label=view.finding_label, evidence_of=view.evidence_of)
+    env.filters["number"] = lambda n: f"{n:,}" if isinstance(n, (int, float)) else n
+    return env
+
+
+def create_app(options: Options | None = None, db_path: str | os.PathLike[str] | None = None, *,
+               settings: WebSettings | None = None) -> FastAPI:
+    """The unspin web app and HTTP API.
+
+    ``options`` as for :func:`unspin.analyze` (ratings, private URLs,
+    limits); ``db_path``: a corpus store to keep analyses in and browse
+    (created if missing), else the last analyses are kept in memory.
+    Raises :class:`~unspin.store.StoreError` for a file that is not a store.
+    """
+    options = options or load_options()
+    settings = settings or WebSettings()
+    repo: Repo = StoreRepo(str(db_path)) if db_path else MemoryRepo(settings.memory_items)
+    web = WebState(
+        options=options,
+        settings=settings,
+        repo=repo,
+        env=make_env(),
+        analyses=Limiter(settings.max_concurrent, settings.max_queue, settings.queue_timeout),
+        fetches=Limiter(settings.max_fetches, settings.max_queue, settings.queue_timeout + options.timeout),
+        db_path=str(db_path) if db_path else None,
+    )
+
+    app = FastAPI(
+        title="unspin",
+        version=__version__,
+        summary="How a news article persuades and where it comes from: provenance, quotes, entities, techniques.",
+        description=(
+            "Analyse an article with `POST /api/analyze`; browse stored analyses, outlets and search "
+            "results. Errors are RFC 9457 problem details (`application/problem+json`). Every finding "
+            "is a half-open character range: `text[start:end]` is its evidence."
+        ),
+        openapi_tags=[{"name": "analysis"}, {"name": "corpus"}, {"name": "service"}],
+    )
+    app.state.web = web
+    _install_error_handlers(app)
+
+    def declared_too_large(scope: Scope, limit: int) -> Response:
+        request = Request(scope)
+        exc = BodyTooLarge(limit)
+        if wants_html(scope):
+            return web.render("error.html", status=413, status_code=413, title=HTTPStatus(413).phrase,
+                              detail=exc.detail)
+        return problem(413, exc.detail, instance=request.url.path)
+
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, on_declared=declared_too_large)
+    app.add_middleware(SecurityHeaders)
+
+    from .api import router as api_router
+    from .pages import router as pages_router
+
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    return app

@@ -1,0 +1,198 @@
+"""The server-rendered pages: home, article, articles, outlet, story, search.
+
+Forms work without JavaScript (the home form posts to ``/analyze`` and is
+redirected to the article page); the small script in ``static/app.js`` only
+adds highlight toggles and the detail line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+
+from ..errors import InputError
+from ..report.html import REPORT_CSS
+from ..store import StoreError
+from .api import analyze_submission, filters_of, missing_article, outlet_ratings
+from .app import BodyTooLarge, Overloaded, busy_headers, state_of
+from .inputs import Submission
+from .view import (
+    OUTLET_BASIS,
+    SYNDICATION_KIND,
+    article_view,
+    cited_source_rows,
+    entity_groups,
+    outlet_charts,
+    speaker_groups,
+)
+
+router = APIRouter(include_in_schema=False)
+PER_PAGE = 20
+
+
+@router.get("/static/report.css")
+def report_css() -> Response:
+    """The static HTML report's stylesheet: the same highlight styles on the web pages."""
+    return Response(REPORT_CSS, media_type="text/css", headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    web = state_of(request)
+    recent, total = web.repo.list(filters_of(None, None, None, None), offset=0, limit=8)
+    return web.render("home.html", request=request, recent=recent, total=total, storage=web.repo.kind,
+                      form={}, error=None, max_body=web.settings.max_body_bytes)
+
+
+@router.post("/analyze")
+async def analyze_form(request: Request) -> Response:
+    """The home form: text, URL or file (and title, outlet) → the article page."""
+    web = state_of(request)
+    limit = web.settings.max_body_bytes
+    form_values: dict[str, str] = {}
+    try:
+        async with request.form(max_files=1, max_fields=10, max_part_size=limit) as form:
+            for key in ("text", "url", "title", "outlet"):
+                value = form.get(key)
+                form_values[key] = value if isinstance(value, str) else ""
+            upload = form.get("file")
+            file_part = None
+            if isinstance(upload, UploadFile) and upload.filename:
+                file_part = (upload.filename, await upload.read(limit + 1))
+        sub = Submission(text=form_values.get("text") or None, url=(form_values.get("url") or "").strip() or None,
+                         upload=file_part, title=form_values.get("title"), outlet=form_values.get("outlet"))
+        article_id, _ = await analyze_submission(web, sub)
+    except (InputError, HTTPException, Overloaded) as exc:
+        status, headers = 422, None
+        if isinstance(exc, HTTPException):
+            status, detail = exc.status_code, str(exc.detail)
+        elif isinstance(exc, Overloaded):
+            status, detail, headers = 503, "the server is busy analysing other articles; try again shortly", \
+                busy_headers(web)
+        else:
+            detail = str(exc)
+        if isinstance(exc, BodyTooLarge):
+            form_values = {}
+        recent, total = web.repo.list(filters_of(None, None, None, None), offset=0, limit=8)
+        return web.render("home.html", status=status, headers=headers, request=request, recent=recent,
+                          total=total, storage=web.repo.kind, form=form_values, error=detail,
+                          max_body=limit)
+    return RedirectResponse(request.url_for("article_page", article_id=article_id), status_code=303)
+
+
+@router.get("/articles/{article_id}", name="article_page")
+def article_page(article_id: int, request: Request) -> Response:
+    web = state_of(request)
+    raw = web.repo.get(article_id)
+    if raw is None:
+        raise HTTPException(404, missing_article(web, article_id))
+    view = article_view(article_id, raw, web.repo.summary(article_id))
+    a = view.analysis
+    return web.render(
+        "article.html", request=request, v=view, a=a, prov=a.provenance,
+        outlet_basis=OUTLET_BASIS, syndication_kind=SYNDICATION_KIND,
+        source_rows=cited_source_rows(a.provenance.cited_sources), speakers=speaker_groups(a.quotes),
+        entities=entity_groups(a.entities, top=12),
+    )
+
+
+def _page_args(request: Request) -> dict[str, str]:
+    return {k: v for k, v in request.query_params.items() if k in ("outlet", "since", "until", "q") and v}
+
+
+@router.get("/articles")
+def articles_page(request: Request, page: int = 1) -> Response:
+    web = state_of(request)
+    args = _page_args(request)
+    page = max(1, min(page, 100_000))
+    error = None
+    try:
+        filters = filters_of(args.get("outlet"), args.get("since"), args.get("until"), args.get("q"))
+        items, total = web.repo.list(filters, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
+    except (HTTPException, StoreError) as exc:
+        items, total, error = [], 0, str(getattr(exc, "detail", exc))
+    nav = {}
+    if page > 1:
+        nav["prev"] = "?" + urlencode({**args, "page": page - 1})
+    if page * PER_PAGE < total:
+        nav["next"] = "?" + urlencode({**args, "page": page + 1})
+    return web.render("articles.html", status=400 if error else 200, request=request, items=items, total=total,
+                      page=page, args=args, nav=nav, error=error, storage=web.repo.kind)
+
+
+@router.get("/outlets/{domain}", name="outlet_page")
+def outlet_page(domain: str, request: Request) -> Response:
+    web = state_of(request)
+    ratings = outlet_ratings(web)
+    profile = web.repo.outlet(domain, ratings)
+    rating = None
+    if profile is None and ratings is not None:
+        rating = ratings.lookup(domain)
+    recent: list[dict[str, Any]] = []
+    charts = {}
+    if profile is not None:
+        recent, _ = web.repo.list(filters_of(domain, None, None, None), offset=0, limit=10)
+        charts = outlet_charts(profile)
+    return web.render("outlet.html", status=200 if profile else 404, request=request, domain=domain,
+                      p=profile, charts=charts, recent=recent, rating=rating, storage=web.repo.kind)
+
+
+@router.get("/stories")
+def stories_page(request: Request) -> Response:
+    web = state_of(request)
+    return web.render("story.html", request=request, story=None, story_id=None, storage=web.repo.kind)
+
+
+@router.get("/stories/{story_id}")
+def story_page(story_id: int, request: Request) -> Response:
+    web = state_of(request)
+    story = web.repo.story(story_id)
+    columns = []
+    if story:
+        for item in story["articles"]:
+            raw = web.repo.get(item["id"]) or {}
+            columns.append((item, raw))
+    return web.render("story.html", status=200 if story else 404, request=request, story=story,
+                      story_id=story_id, columns=columns, storage=web.repo.kind)
+
+
+@router.get("/search")
+def search_page(request: Request) -> Response:
+    web = state_of(request)
+    args = _page_args(request)
+    q = args.get("q", "").strip()
+    hits: list[dict[str, Any]] = []
+    error = None
+    if q:
+        try:
+            filters = filters_of(args.get("outlet"), args.get("since"), args.get("until"), None)
+            hits = web.repo.search(q, filters, limit=50, marks=("\ue000", "\ue001"))
+        except (HTTPException, StoreError) as exc:
+            error = str(getattr(exc, "detail", exc))
+    for hit in hits:
+        hit["snippet_parts"] = _snippet_parts(hit.get("snippet") or "")
+    return web.render("search.html", status=400 if error else 200, request=request, q=q, args=args, hits=hits,
+                      error=error, storage=web.repo.kind)
+
+
+def _snippet_parts(snippet: str) -> list[tuple[str, bool]]:
+    """``[(text, is_match), …]`` from a snippet marked with U+E000/U+E001 (escaped by the template)."""
+    parts: list[tuple[str, bool]] = []
+    rest = snippet
+    while rest:
+        start = rest.find("\ue000")
+        if start < 0:
+            parts.append((rest, False))
+            break
+        end = rest.find("\ue001", start)
+        end = len(rest) if end < 0 else end
+        if start:
+            parts.append((rest[:start], False))
+        parts.append((rest[start + 1:end], True))
+        rest = rest[end + 1:]
+    return [(t.replace("\ue000", "").replace("\ue001", ""), m) for t, m in parts if t]

@@ -1,0 +1,279 @@
+"""What the article and outlet pages show, computed from an analysis dict.
+
+The highlighted text reuses the static report's renderer
+(:func:`unspin.report.html.highlighted_html` over
+:func:`unspin.report.html.highlights`) and its stylesheet, adding to each
+technique span its technique and family (``data-technique``,
+``data-family``) so that the page can toggle one family or one technique,
+and a family code badge where a technique begins. Everything taken from the
+article goes through :func:`html.escape` (here) or Jinja2's autoescape
+(templates); the only markup marked safe is built in this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from html import escape
+from typing import Any, Iterable
+
+from markupsafe import Markup
+
+from ..report.common import (
+    OUTLET_BASIS,
+    SYNDICATION_KIND,
+    cited_source_rows,
+    entity_groups,
+    header_facts,
+    heading,
+    missing_rating_text,
+    paragraph_number,
+    paragraphs_of,
+    rating_text,
+    speaker_groups,
+    technique_label,
+)
+from ..report.html import LAYERS, Highlight, highlighted_html, highlights
+from ..types import Analysis
+from .techniques import FAMILIES, TechniqueInfo, technique_info
+
+
+def _e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+@dataclass
+class TechniqueCount:
+    info: TechniqueInfo
+    count: int
+    best: float
+
+
+@dataclass
+class FamilyGroup:
+    name: str
+    slug: str
+    code: str
+    colour: str
+    count: int = 0
+    techniques: list[TechniqueCount] = field(default_factory=list)
+
+
+@dataclass
+class ParagraphView:
+    number: int
+    html: Markup
+    techniques: list[str]
+
+
+@dataclass
+class ArticleView:
+    """Everything the article page renders."""
+
+    id: int
+    analysis: Analysis
+    raw: dict[str, Any]
+    heading: str
+    facts: list[str]
+    outlet_domain: str | None
+    layers: list[tuple[str, str, str]]
+    families: list[FamilyGroup]
+    paragraphs: list[ParagraphView]
+    missing_rating: str
+    extra_sections: dict[str, Any]
+
+
+def _label(mark: Highlight) -> Highlight:
+    if mark.layer != "technique" or not mark.technique:
+        return mark
+    info = technique_info(mark.technique)
+    score = f"score {mark.score:.2f}" if mark.score is not None else "no score"
+    return replace(mark, label=f"technique: {info.label} ({info.family}, {score}): {info.definition}")
+
+
+def _attrs(mark: Highlight, begins: bool) -> str:
+    if mark.layer != "technique" or not mark.technique:
+        return ""
+    info = technique_info(mark.technique)
+    badge = f' data-code="{_e(info.family_code)}"' if begins else ""
+    return f' data-technique="{_e(info.name)}" data-family="{_e(info.family_slug)}"{badge}'
+
+
+def article_view(article_id: int, raw: dict[str, Any], summary: dict[str, Any] | None = None) -> ArticleView:
+    analysis = Analysis.from_dict(raw)
+    marks = [_label(m) for m in highlights(analysis)]
+    present = {m.layer for m in marks}
+    paragraphs = []
+    for number, para in enumerate(paragraphs_of(analysis), 1):
+        body = highlighted_html(analysis.text, marks, para.start, para.end, attrs=_attrs)
+        paragraphs.append(ParagraphView(number, Markup(body), [web_technique_label(t) for t in para.techniques]))
+    outlet = analysis.provenance.outlet
+    domain = (summary or {}).get("outlet") or (outlet.domain if outlet else None)
+    known = {"source", "schema", "title", "text", "provenance", "quotes", "entities", "techniques", "paragraphs",
+             "meta", "id"}
+    return ArticleView(
+        id=article_id,
+        analysis=analysis,
+        raw=raw,
+        heading=heading(analysis),
+        facts=header_facts(analysis),
+        outlet_domain=domain,
+        layers=[layer for layer in LAYERS if layer[0] in present],
+        families=technique_families(analysis.techniques),
+        paragraphs=paragraphs,
+        missing_rating=missing_rating_text(analysis),
+        extra_sections={k: v for k, v in raw.items() if k not in known and v},
+    )
+
+
+def technique_families(techniques: Iterable[Any]) -> list[FamilyGroup]:
+    """Techniques found, grouped by family in the taxonomy's order, most frequent first."""
+    groups: dict[str, FamilyGroup] = {}
+    counts: dict[str, TechniqueCount] = {}
+    for tech in techniques:
+        info = technique_info(tech.technique)
+        slug, code, colour = FAMILIES[info.family]
+        group = groups.setdefault(info.family, FamilyGroup(info.family, slug, code, colour))
+        group.count += 1
+        tc = counts.get(tech.technique)
+        if tc is None:
+            tc = counts[tech.technique] = TechniqueCount(info, 0, tech.score)
+            group.techniques.append(tc)
+        tc.count += 1
+        tc.best = max(tc.best, tech.score)
+    order = list(FAMILIES)
+    for g in groups.values():
+        g.techniques.sort(key=lambda t: (-t.count, t.info.label))
+    return sorted(groups.values(), key=lambda g: order.index(g.name))
+
+
+def web_technique_label(name: str) -> str:
+    """The taxonomy's name of a technique ("Loaded language"), else its label as written."""
+    return technique_info(name).label
+
+
+def span_text(span: Any) -> str:
+    """The text of a span-like dict or object (for cast/narrative evidence)."""
+    if isinstance(span, dict):
+        return str(span.get("text") or "")
+    return str(getattr(span, "text", "") or "")
+
+
+def finding_label(item: Any) -> str:
+    """The label of a generic finding (cast member, narrative): first label-like field."""
+    if isinstance(item, str):
+        return item
+    if isinstance(item, dict):
+        for key in ("label", "narrative", "subnarrative", "name", "entity", "technique", "frame", "genre", "role"):
+            value = item.get(key)
+            if isinstance(value, str) and value:
+                return value
+            if isinstance(value, dict) and value.get("text"):
+                return str(value["text"])
+    return str(item)
+
+
+def evidence_of(item: Any) -> list[str]:
+    """Evidence texts of a generic finding: ``evidence`` (a span or list of spans), else its own ``text``."""
+    if not isinstance(item, dict):
+        return []
+    ev = item.get("evidence")
+    if isinstance(ev, list):
+        return [t for t in (span_text(e) for e in ev) if t]
+    if isinstance(ev, dict):
+        return [span_text(ev)] if span_text(ev) else []
+    if isinstance(item.get("text"), str) and item.get("text"):
+        return [item["text"]]
+    return []
+
+
+# -- inline SVG charts -----------------------------------------------------------
+
+
+def bar_chart(items: list[tuple[str, float]], *, unit: str = "", title: str, colour: str = "#0b57d0",
+              colours: list[str] | None = None, width: int = 560) -> Markup:
+    """A horizontal bar chart as inline SVG, labels and values written out.
+
+    Presentation attributes only (no ``style``), so it renders under the
+    app's Content-Security-Policy. Returns ``""`` for no items.
+    """
+    if not items:
+        return Markup("")
+    bar_h, gap, label_w, value_w = 22, 8, 190, 90
+    top = max(v for _, v in items) or 1
+    plot_w = width - label_w - value_w
+    height = len(items) * (bar_h + gap) + gap
+    out = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
+           f'aria-label="{_e(title)}" xmlns="http://www.w3.org/2000/svg"><title>{_e(title)}</title>']
+    for i, (label, value) in enumerate(items):
+        y = gap + i * (bar_h + gap)
+        w = max(1.0, plot_w * value / top) if value else 0
+        fill = colours[i] if colours and i < len(colours) else colour
+        short = label if len(label) <= 28 else label[:27] + "…"
+        shown = f"{value:g}{unit}"
+        out.append(f'<g><title>{_e(label)}: {_e(shown)}</title>'
+                   f'<text x="{label_w - 6}" y="{y + bar_h * 0.72:.1f}" text-anchor="end" font-size="13" '
+                   f'fill="#1b1b1b">{_e(short)}</text>'
+                   f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" rx="2" fill="{_e(fill)}"/>'
+                   f'<text x="{label_w + w + 6:.1f}" y="{y + bar_h * 0.72:.1f}" font-size="13" '
+                   f'fill="#1b1b1b">{_e(shown)}</text></g>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def column_chart(items: list[tuple[str, int]], *, title: str, colour: str = "#0b57d0", width: int = 560) -> Markup:
+    """A vertical column chart (articles per month) as inline SVG."""
+    if not items:
+        return Markup("")
+    height, base, top_pad = 170, 140, 18
+    top = max(v for _, v in items) or 1
+    step = width / len(items)
+    col_w = max(2.0, min(40.0, step * 0.7))
+    out = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
+           f'aria-label="{_e(title)}" xmlns="http://www.w3.org/2000/svg"><title>{_e(title)}</title>'
+           f'<line x1="0" y1="{base}" x2="{width}" y2="{base}" stroke="#8a8a8a"/>']
+    every = max(1, len(items) // 8)
+    for i, (label, value) in enumerate(items):
+        h = (base - top_pad) * value / top
+        x = i * step + (step - col_w) / 2
+        out.append(f'<g><title>{_e(label)}: {value}</title>'
+                   f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{col_w:.1f}" height="{h:.1f}" fill="{_e(colour)}"/>')
+        if len(items) <= 24:
+            out.append(f'<text x="{x + col_w / 2:.1f}" y="{base - h - 4:.1f}" font-size="11" text-anchor="middle" '
+                       f'fill="#1b1b1b">{value}</text>')
+        if i % every == 0:
+            out.append(f'<text x="{x + col_w / 2:.1f}" y="{base + 16}" font-size="11" text-anchor="middle" '
+                       f'fill="#595959">{_e(label)}</text>')
+        out.append("</g>")
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def outlet_charts(profile: dict[str, Any]) -> dict[str, Markup]:
+    charts: dict[str, Markup] = {}
+    tech = (profile.get("labels") or {}).get("technique")
+    if tech:
+        fams = list(tech.get("families_per_1000_words", {}).items())
+        charts["families"] = bar_chart(
+            [(f, v) for f, v in fams], title="Persuasion techniques per 1,000 words, by family",
+            colours=[FAMILIES.get(f, FAMILIES["other"])[2] for f, _ in fams])
+        charts["techniques"] = bar_chart(
+            [(web_technique_label(t["label"]), t.get("per_1000_words", t["count"])) for t in tech.get("top", [])],
+            title="Most frequent techniques per 1,000 words",
+            colours=[technique_info(t["label"]).colour for t in tech.get("top", [])])
+    charts["sources"] = bar_chart([(c["name"], c["articles"]) for c in profile.get("cited_sources", [])],
+                                  title="Most-cited sources: number of articles citing each", colour="#0f6b4f")
+    charts["speakers"] = bar_chart([(s["speaker"], s["quotes"]) for s in profile.get("quoted_speakers", [])],
+                                   title="Most-quoted speakers: number of quotes", colour="#1d4ed8")
+    charts["quotes"] = bar_chart(sorted(profile.get("quotes", {}).items()), title="Quotes by kind", colour="#8a5300")
+    timeline = profile.get("timeline") or []
+    if len(timeline) > 1:
+        charts["timeline"] = column_chart([(t["month"], t["articles"]) for t in timeline],
+                                          title="Articles per month (by publication date)")
+    return charts
+
+
+__all__ = [
+    "ArticleView", "OUTLET_BASIS", "SYNDICATION_KIND", "article_view", "bar_chart", "cited_source_rows",
+    "column_chart", "entity_groups", "evidence_of", "finding_label", "outlet_charts", "paragraph_number",
+    "rating_text", "speaker_groups", "technique_families", "technique_label", "web_technique_label",
+]
