@@ -294,7 +294,11 @@ def test_home_page_and_static_assets(app):
     assert request(app, "GET", "/static/app.css").status_code == 200
     assert "data-family" in request(app, "GET", "/static/app.js").text
     docs = request(app, "GET", "/docs")
-    assert docs.status_code == 200 and "content-security-policy" not in docs.headers
+    assert docs.status_code == 200 and "/static/swagger/swagger-ui-bundle.js" in docs.text
+    assert "https://" not in docs.text.replace("https://swagger.io", ""), "docs must work offline (no CDN)"
+    assert "default-src 'self'" in docs.headers["content-security-policy"]
+    bundle = request(app, "GET", "/static/swagger/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and "SwaggerUIBundle" in bundle.text
     spec = request(app, "GET", "/openapi.json").json()
     assert {"/api/analyze", "/api/articles", "/api/articles/{article_id}", "/api/outlets/{domain}",
             "/api/stories/{story_id}", "/api/search"} <= set(spec["paths"])

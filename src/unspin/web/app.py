@@ -265,6 +265,8 @@ class BodyLimit:
 
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+_DOCS_CSP = _CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
 class SecurityHeaders:
@@ -284,8 +286,8 @@ class SecurityHeaders:
                 headers = list(message.get("headers") or [])
                 headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
                             (b"x-frame-options", b"DENY")]
-                if not docs:  # Swagger UI loads its script and styles from a CDN
-                    headers.append((b"content-security-policy", _CSP.encode()))
+                # Swagger UI (served from the bundled copy) needs its inline start-up script.
+                headers.append((b"content-security-policy", (_DOCS_CSP if docs else _CSP).encode()))
                 message["headers"] = headers
             await send(message)
 
@@ -342,6 +344,8 @@ def create_app(options: Options | None = None, db_path: str | os.PathLike[str] |
             "is a half-open character range: `text[start:end]` is its evidence."
         ),
         openapi_tags=[{"name": "analysis"}, {"name": "corpus"}, {"name": "service"}],
+        docs_url=None,  # served below from the bundled Swagger UI: no CDN, works offline
+        redoc_url=None,
     )
     app.state.web = web
     _install_error_handlers(app)
@@ -362,5 +366,24 @@ def create_app(options: Options | None = None, db_path: str | os.PathLike[str] |
 
     app.include_router(api_router)
     app.include_router(pages_router)
+    _add_offline_docs(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     return app
+
+
+def _add_offline_docs(app: FastAPI) -> None:
+    """OpenAPI docs at ``/docs`` from the Swagger UI files of ``swagger-ui-bundle``."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> Response:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="unspin API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
