@@ -133,3 +133,17 @@ def test_semeval_articles_ingest_and_search(tmp_path, capsys):
     word = files[0].read_text(encoding="utf-8").split("\n", 1)[0].split()[-1].strip(".,:;!?\"'")
     code, out, _ = cli(capsys, "search", word, "--db", tmp_path / "s.db", "--format", "json")
     assert code == 0 and any(h["source"] == str(files[0]) for h in json.loads(out)["hits"])
+
+
+def test_search_filters_technique_and_narrative_from_the_cli(tmp_path, capsys):
+    from tests.test_store import _labelled_store
+
+    _labelled_store(tmp_path / "l.db").close()
+    code, out, _ = cli(capsys, "search", "grain", "--db", tmp_path / "l.db", "--technique", "loaded language",
+                       "--format", "json")
+    assert code == 0 and [h["title"] for h in json.loads(out)["hits"]] == ["A"]
+    code, out, _ = cli(capsys, "search", "grain talks", "--db", tmp_path / "l.db", "--technique", "Flag_Waving",
+                       "--narrative", "URW: Praise of Russia")
+    assert code == 0 and out.startswith("1. [2] B")
+    code, _, err = cli(capsys, "search", "grain", "--db", tmp_path / "l.db", "--narrative", "Nothing like it")
+    assert code == 1 and err.startswith("unspin: error: no narrative 'Nothing like it' in this database")

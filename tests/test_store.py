@@ -148,3 +148,38 @@ def test_not_an_unspin_database(tmp_path):
 ])
 def test_normalize_published(raw, iso):
     assert normalize_published(raw) == iso
+
+
+def _labelled_store(path):
+    store = Store(path)
+    base = "Talks\n\nThe grain corridor talks went on in {}."
+    a = fake_analysis(base.format("Istanbul"), title="A", techniques=["Loaded_Language", "Name_Calling-Labeling"])
+    a["narratives"] = [{"narrative": "URW: Blaming the war on others: The West", "score": 0.8}]
+    b = fake_analysis(base.format("Odesa"), title="B", techniques=["Flag_Waving"])
+    b["narratives"] = [{"narrative": "URW: Praise of Russia", "score": 0.6}]
+    c = fake_analysis(base.format("Kyiv"), title="C")
+    for analysis in (a, b, c):
+        store.add(analysis, ArticleRow(source=analysis["title"], title=analysis["title"], outlet="a.example"))
+    store.commit()
+    return store
+
+
+def test_search_filters_by_technique_and_narrative(tmp_path):
+    with _labelled_store(tmp_path / "c.db") as store:
+        titles = lambda **kw: sorted(h["title"] for h in store.search("grain", **kw))  # noqa: E731
+        assert titles() == ["A", "B", "C"]
+        assert titles(techniques=["Loaded_Language"]) == ["A"]
+        assert titles(techniques=["loaded language"]) == ["A"]  # any spelling
+        assert titles(techniques=["name calling, labeling"]) == ["A"]
+        assert titles(techniques=["justification"]) == ["B"]  # a SemEval-2023 family
+        assert titles(techniques=["Loaded_Language", "Flag_Waving"]) == []  # all required
+        assert titles(techniques=["Appeal_to_Fear-Prejudice"]) == []  # in the taxonomy, in no article
+        assert titles(narratives=["URW: Praise of Russia"]) == ["B"]
+        assert titles(narratives=["urw: blaming the war on others"]) == ["A"]  # covers its sub-narratives
+        assert titles(techniques=["Loaded_Language"], narratives=["URW: Praise of Russia"]) == []
+        assert titles(techniques=["Flag_Waving"], outlet="a.example", narratives=["URW: Praise of Russia"]) == ["B"]
+        assert store.labels_of_kind("technique") == ["Flag_Waving", "Loaded_Language", "Name_Calling-Labeling"]
+        with pytest.raises(StoreError, match="did you mean 'Loaded_Language'"):
+            store.search("grain", techniques=["Loded_Language"])
+        with pytest.raises(StoreError, match="no narrative 'Nothing like it'"):
+            store.search("grain", narratives=["Nothing like it"])

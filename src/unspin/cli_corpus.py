@@ -81,10 +81,18 @@ class _Progress:
 @_DB
 @click.option("--ratings", multiple=True, type=click.Path(dir_okay=False),
               help="CSV table of outlet reliability ratings (repeatable; see docs/ratings.md).")
-@click.option("--engine", type=click.Choice(["local"]), default="local", show_default=True,
-              help="Where the analysis runs: local worker processes.")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="Where the analysis runs: local worker processes, or Ray Data actors (pip install 'unspin[ray]').")
 @click.option("-w", "--workers", type=click.IntRange(min=1),
-              help="Worker processes (default: all cores); each loads the models once.")
+              help="Worker processes, or Ray actors with --engine ray (default: all cores; on a Ray "
+                   "cluster its CPUs less one); each loads the models once.")
+@click.option("--ray-address", metavar="ADDRESS",
+              help="With --engine ray: the Ray cluster to join (auto, ray://HOST:10001, HOST:6379); "
+                   "default RAY_ADDRESS, else a local Ray.")
+@click.option("--staging", metavar="DIR|URI",
+              help="With --engine ray: where the Parquet of tasks and analyses goes, readable by every node "
+                   "(a shared directory, s3://bucket/prefix, gs://…); the analyses are kept there. "
+                   "Default: a temporary local directory, removed afterwards.")
 @click.option("--fetch-pages", is_flag=True,
               help="For feed entries, fetch the linked page and analyse it instead of the feed's text.")
 @click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
@@ -99,7 +107,7 @@ class _Progress:
 @click.option("--commit-every", type=click.IntRange(min=1), default=32, hidden=True,
               help="Commit after this many articles (or 2 s).")
 def ingest_cmd(sources: tuple[str, ...], db: str, ratings: tuple[str, ...], engine: str, workers: int | None,
-               fetch_pages: bool, delay: float, timeout: float | None, max_bytes: int | None,
+               ray_address: str | None, staging: str | None, fetch_pages: bool, delay: float, timeout: float | None, max_bytes: int | None,
                allow_private_urls: bool | None, spacy_model: str | None, quiet: bool, summary_json: bool,
                commit_every: int) -> None:
     """Analyse articles and store them in a corpus database.
@@ -115,7 +123,10 @@ def ingest_cmd(sources: tuple[str, ...], db: str, ratings: tuple[str, ...], engi
       unspin ingest corpus/ --db news.db
       unspin ingest https://example.com/feed.xml --fetch-pages --db news.db
       unspin ingest crawl.warc.gz articles.parquet --db news.db --workers 8
+      unspin ingest archive/ --db news.db --engine ray --ray-address auto --staging s3://bucket/unspin
     """
+    if engine != "ray" and (ray_address or staging):
+        raise click.UsageError("--ray-address and --staging need --engine ray")
     from .corpus.ingest import ingest
     from .ratings import RatingsTable
 
@@ -129,6 +140,7 @@ def ingest_cmd(sources: tuple[str, ...], db: str, ratings: tuple[str, ...], engi
             on_failure=lambda f: bar.echo(f"unspin: error: {f}"),
             on_warning=lambda w: bar.echo(f"unspin: warning: {w}"),
             progress=bar.start, commit_every=commit_every,
+            engine=engine, ray_address=ray_address, staging=staging, verbose=bar.active,
         )
     finally:
         bar.stop()
@@ -183,17 +195,26 @@ def _iso_date(ctx: Any, param: Any, value: str | None) -> str | None:
 @click.option("--outlet", help="Only articles of this outlet domain (and its subdomains).")
 @click.option("--since", callback=_iso_date, help="Only articles published on or after this date (YYYY-MM-DD).")
 @click.option("--until", callback=_iso_date, help="Only articles published on or before this date (YYYY-MM-DD).")
+@click.option("--technique", "techniques", multiple=True, metavar="NAME",
+              help="Only articles using this persuasion technique (any spelling: Loaded_Language, "
+                   "'loaded language'), or one of this SemEval-2023 family ('attack on reputation'). "
+                   "Repeatable: all are required.")
+@click.option("--narrative", "narratives", multiple=True, metavar="NAME",
+              help="Only articles carrying this narrative (or one of its sub-narratives). Repeatable: all are "
+                   "required.")
 @click.option("-n", "--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def search_cmd(query: str, db: str, outlet: str | None, since: str | None, until: str | None, limit: int,
-               fmt: str) -> None:
+def search_cmd(query: str, db: str, outlet: str | None, since: str | None, until: str | None,
+               techniques: tuple[str, ...], narratives: tuple[str, ...], limit: int, fmt: str) -> None:
     """Full-text search over titles and texts, best match first.
 
     Words are all required; FTS5 syntax ("exact phrase", OR, NOT, prefix*)
-    is understood.
+    is understood. --technique and --narrative filter on the labels stored
+    with each analysis.
     """
     store = _open_store(db)
-    hits = store.search(query, outlet=outlet, since=since, until=until, limit=limit)
+    hits = store.search(query, outlet=outlet, since=since, until=until, limit=limit, techniques=techniques,
+                        narratives=narratives)
     if fmt == "json":
         click.echo(json.dumps({"query": query, "hits": hits}, ensure_ascii=False))
         return

@@ -8,6 +8,10 @@ its MinHash signature. Results come back in input order and only the
 parent writes to the store, committing every :data:`COMMIT_EVERY` articles
 or :data:`COMMIT_SECONDS` seconds: a run killed at any point loses at most
 the last uncommitted batch, and a rerun stores exactly what is missing.
+
+``engine="ray"`` swaps the worker pool for Ray Data actors
+(:mod:`.ray_engine`); the reading of sources and the single writer stay
+the same.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import os
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Generator, Iterable, Iterator
 
 from ..article import Article
 from ..config import Options
@@ -90,16 +94,6 @@ def _work(task: Task) -> Outcome:
     return process_task(task, _worker["pipeline"], _known)
 
 
-def _apply_outlet(article: Article, outlet: str | None) -> None:
-    if not outlet:
-        return
-    if "." in outlet and " " not in outlet:
-        article.outlet_domain, article.outlet_name = outlet.lower().removeprefix("www."), None
-    else:
-        article.outlet_name, article.outlet_domain = outlet, None
-    article.outlet_basis = "given"
-
-
 def build_article(task: Task, options: Options) -> Article:
     """The :class:`Article` of a task (reading the file or URL for ``path`` tasks)."""
     from ..inputs import article_from_html, article_from_text, read_input
@@ -107,6 +101,8 @@ def build_article(task: Task, options: Options) -> Article:
 
     if task.kind == "path":
         article = read_input(str(task.payload), options)
+    elif task.kind == "file":
+        article = file_article(task.source, task.payload if isinstance(task.payload, bytes) else task.payload.encode())
     elif task.kind == "html":
         article = article_from_html(task.payload, source=task.source, url=task.url)
     else:
@@ -118,12 +114,26 @@ def build_article(task: Task, options: Options) -> Article:
         article.title = task.title
     if task.url and not article.url:
         article.url = task.url
-    _apply_outlet(article, task.outlet)
+    article.set_given_outlet(task.outlet)
     for key, value in task.extra.items():
         article.extra.setdefault(key, str(value))
     if task.published:
         article.extra["published"] = task.published
     return article
+
+
+def file_article(path: str, data: bytes) -> Article:
+    """The article of a file whose bytes were read elsewhere (``file`` tasks of the Ray engine).
+
+    Exactly what :func:`unspin.inputs.read_file` makes of the same bytes:
+    HTML by extension or content, else plain text as decoded.
+    """
+    from pathlib import PurePath
+
+    from ..inputs.files import HTML_EXTENSIONS, _to_article
+
+    html = PurePath(path).suffix.lower() in HTML_EXTENSIONS
+    return _to_article(data, path, kind="text", html=html, noun="file")
 
 
 def process_task(task: Task, pipeline: Any, known: Callable[[str], bool]) -> Outcome:
@@ -159,7 +169,8 @@ def process_task(task: Task, pipeline: Any, known: Callable[[str], bool]) -> Out
 # -- parent side -------------------------------------------------------------
 
 
-def _run_local(tasks: Iterable[Task | Failure], options: Options, store: Store, workers: int) -> Iterator[Outcome | Failure]:
+def _run_local(tasks: Iterable[Task | Failure], options: Options, store: Store,
+               workers: int) -> Generator[Outcome | Failure, None, None]:
     """Outcomes in input order; failures of the sources pass straight through."""
     if workers <= 1:
         from ..api import get_pipeline
@@ -201,16 +212,31 @@ def ingest(
     on_warning: Callable[[str], None] | None = None,
     progress: Callable[[int | None], Callable[[str], None]] | None = None,
     commit_every: int = COMMIT_EVERY,
+    engine: str = "local",
+    ray_address: str | None = None,
+    staging: str | None = None,
+    verbose: bool = False,
 ) -> IngestReport:
     """Ingest ``sources`` into the store at ``db_path``; see the module doc.
 
     ``progress(total)`` (``total`` may be ``None``) returns a function
     called once per item done. Bad sources and items are reported through
     ``on_failure`` and recorded in the ``failures`` table; the rest goes on.
+
+    ``engine="ray"`` analyses with Ray Data instead of local worker
+    processes (:mod:`.ray_engine`): ``workers`` is then the number of Ray
+    actors, ``ray_address`` the cluster to join (default: a local Ray),
+    ``staging`` where the Parquet of tasks and analyses goes (a directory
+    or an object-storage URI; default a temporary directory), ``verbose``
+    shows Ray's own progress. The writing is the same: this process alone
+    writes, keyed by content hash, committing in small batches.
     """
+    if engine not in ("local", "ray"):
+        raise ValueError(f"unknown engine {engine!r}")
     report = IngestReport()
     started = time.perf_counter()
-    workers = max(1, workers or os.cpu_count() or 1)
+    if engine == "local":
+        workers = max(1, workers or os.cpu_count() or 1)
     store = Store(db_path)
     fetcher = PoliteFetcher(options, delay=delay)
 
@@ -235,32 +261,49 @@ def ingest(
             for source in opened:
                 yield from source.items
 
-        last_commit, since_commit = time.monotonic(), 0
-        for outcome in _run_local(tasks(), options, store, workers):
-            if isinstance(outcome, Failure):
-                fail(outcome)
-            elif outcome.status == "failed":
-                fail(Failure(outcome.source, outcome.reason or "failed"))
-            elif outcome.status == "known":
-                report.known += 1
-            else:
-                assert outcome.analysis is not None and outcome.row is not None
-                page_error = (outcome.analysis.get("meta") or {}).get("extra", {}).get("page_error")
-                if page_error and on_warning:
-                    on_warning(f"{outcome.source}: {page_error}; stored the feed's text")
-                stored = store.add(outcome.analysis, outcome.row, signature=outcome.signature)
-                if stored.new:
-                    report.stored += 1
-                    report.near_duplicates += stored.duplicate_of is not None
-                else:
-                    report.known += 1
-            since_commit += 1
-            if since_commit >= commit_every or time.monotonic() - last_commit > COMMIT_SECONDS:
-                store.commit()
-                last_commit, since_commit = time.monotonic(), 0
-            advance(outcome.source)
+        if engine == "ray":
+            from .ray_engine import run_ray
+
+            outcomes = run_ray(tasks(), options, store, workers=workers, address=ray_address, staging=staging,
+                               verbose=verbose)
+        else:
+            outcomes = _run_local(tasks(), options, store, workers or 1)
+        try:
+            _write_outcomes(outcomes, store, report, fail, on_warning, advance, commit_every)
+        finally:
+            outcomes.close()  # stops the workers (or the Ray job) when the writer fails
         store.commit()
     finally:
         store.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _write_outcomes(outcomes: Iterable[Outcome | Failure], store: Store, report: IngestReport,
+                    fail: Callable[[Failure], None], on_warning: Callable[[str], None] | None,
+                    advance: Callable[[str], None], commit_every: int) -> None:
+    """The single writer: store each outcome in order, committing every ``commit_every`` or COMMIT_SECONDS."""
+    last_commit, since_commit = time.monotonic(), 0
+    for outcome in outcomes:
+        if isinstance(outcome, Failure):
+            fail(outcome)
+        elif outcome.status == "failed":
+            fail(Failure(outcome.source, outcome.reason or "failed"))
+        elif outcome.status == "known":
+            report.known += 1
+        else:
+            assert outcome.analysis is not None and outcome.row is not None
+            page_error = (outcome.analysis.get("meta") or {}).get("extra", {}).get("page_error")
+            if page_error and on_warning:
+                on_warning(f"{outcome.source}: {page_error}; stored the feed's text")
+            stored = store.add(outcome.analysis, outcome.row, signature=outcome.signature)
+            if stored.new:
+                report.stored += 1
+                report.near_duplicates += stored.duplicate_of is not None
+            else:
+                report.known += 1
+        since_commit += 1
+        if since_commit >= commit_every or time.monotonic() - last_commit > COMMIT_SECONDS:
+            store.commit()
+            last_commit, since_commit = time.monotonic(), 0
+        advance(outcome.source)

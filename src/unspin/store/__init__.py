@@ -19,7 +19,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from ..errors import UnspinError
 
@@ -280,13 +280,22 @@ class Store:
         since: str | None = None,
         until: str | None = None,
         limit: int = 20,
+        techniques: Sequence[str] = (),
+        narratives: Sequence[str] = (),
     ) -> list[dict[str, Any]]:
         """Full-text search (FTS5 syntax; plain words are ANDed), best match first.
 
         ``since``/``until`` compare with ``published`` (ISO dates; an
         article without a date is left out when either is given).
+        ``techniques`` and ``narratives`` keep articles that carry every one
+        of them in the ``labels`` table (see :meth:`label_filter`).
         """
         where, params = ["articles_fts MATCH ?"], [fts_query(query)]
+        for kind, names in (("technique", techniques), ("narrative", narratives)):
+            for name in names:
+                clause, args = self.label_filter(kind, name)
+                where.append(clause)
+                params += args
         if outlet:
             where.append("(a.outlet = ? OR a.outlet LIKE ?)")
             params += [outlet.lower().removeprefix("www."), "%." + outlet.lower().removeprefix("www.")]
@@ -313,6 +322,54 @@ class Store:
             hit["score"] = round(-hit["score"], 4)
             out.append(hit)
         return out
+
+    def labels_of_kind(self, kind: str) -> list[str]:
+        """The distinct labels of one kind, by index seeks (one per distinct label, not per row)."""
+        out: list[str] = []
+        row = self.db.execute("SELECT min(label) FROM labels WHERE kind = ?", (kind,)).fetchone()
+        while row and row[0] is not None:
+            out.append(row[0])
+            row = self.db.execute("SELECT min(label) FROM labels WHERE kind = ? AND label > ?", (kind, row[0])).fetchone()
+        return out
+
+    def label_filter(self, kind: str, name: str) -> tuple[str, list[Any]]:
+        """An SQL condition on ``a.id``: the article has a label of ``kind`` called ``name``.
+
+        Names match whatever their spelling (``Loaded_Language`` = ``loaded
+        language``). A technique name may also be a SemEval-2023 family
+        (``--technique "attack on reputation"``); a narrative also matches
+        its sub-narratives (``A: B`` matches ``A: B: C``). A name that is in
+        neither the store nor the taxonomy raises :class:`StoreError` with the
+        closest known names.
+        """
+        from ..corpus.labels import TECHNIQUE_FAMILIES, _norm, technique_family
+
+        want = _norm(name)
+        if not want:
+            raise StoreError(f"empty {kind} name")
+        labels = self.labels_of_kind(kind)
+        exact = [lab for lab in labels if _norm(lab) == want or _norm(lab).startswith(want + ":")]
+        families = [fam for fam in TECHNIQUE_FAMILIES if _norm(fam) == want] if kind == "technique" else []
+        if not exact and not families and not (kind == "technique" and technique_family(name)):
+            import difflib
+
+            known = sorted(set(labels) | (set(TECHNIQUE_FAMILIES) if kind == "technique" else set()))
+            close = difflib.get_close_matches(name, known, n=5, cutoff=0.5)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else (
+                f"; known: {', '.join(known[:12])}" if known else f"; this database has no {kind} labels yet")
+            raise StoreError(f"no {kind} {name!r} in this database{hint}")
+        conds, args = [], []
+        if exact:
+            conds.append(f"l.label IN ({','.join('?' * len(exact))})")
+            args += exact
+        if families:
+            conds.append("l.family = ?")
+            args.append(families[0])
+        if not conds:  # a technique of the taxonomy that no stored article has (yet)
+            conds.append("0")
+        clause = (f"EXISTS (SELECT 1 FROM labels l WHERE l.article_id = a.id AND l.kind = ? "
+                  f"AND ({' OR '.join(conds)}))")
+        return clause, [kind, *args]
 
     def analysis(self, article_id: int) -> dict[str, Any] | None:
         row = self.db.execute("SELECT analysis FROM articles WHERE id = ?", (article_id,)).fetchone()
