@@ -1,0 +1,58 @@
+"""Persuasion techniques (SemEval-2023 task 3 taxonomy): spans and paragraph labels.
+
+Fills ``analysis.techniques`` with character spans into the text (sorted by
+start, end, technique; ``text[start:end]`` is the evidence, spans of
+different techniques may overlap) and ``paragraph.techniques`` for every
+non-blank line. Scores are calibrated probabilities.
+
+Options (until :class:`~unspin.config.Options` has fields for them):
+``options.min_score`` (``--min-score``): a probability in [0, 1] replacing the model's
+default thresholds (chosen on held-out folds) for spans and paragraph labels;
+``options.extra["techniques_model"]``: ``"fast"`` (the only tier shipped yet)
+or a path to a model folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..config import Options
+from ..errors import ConfigError
+from ..pipeline import Context, registry
+from ..types import Technique
+
+
+class TechniqueDetector:
+    name = "techniques"
+
+    def __init__(self, options: Options) -> None:
+        from ..techniques.fast import FastModel, load_default
+
+        which = options.extra.get("techniques_model", "fast")
+        self.model = load_default() if which == "fast" else FastModel.load(Path(which))
+        self.version = f"fast-{self.model.meta.get('version', '?')}"
+        min_score = options.min_score if options.min_score is not None else options.extra.get("min_score")
+        if min_score is not None:
+            try:
+                min_score = float(min_score)
+            except (TypeError, ValueError):
+                raise ConfigError(f"min_score must be a number in [0, 1], not {min_score!r}") from None
+            if not 0.0 <= min_score <= 1.0:
+                raise ConfigError(f"min_score must lie in [0, 1], not {min_score}")
+        self.min_score = min_score
+
+    def annotate(self, ctx: Context) -> None:
+        text = ctx.analysis.text
+        pred = self.model.predict(text, span_threshold=self.min_score, paragraph_threshold=self.min_score)
+        ctx.analysis.techniques = [
+            Technique(technique=t, start=a, end=b, score=round(s, 4), text=text[a:b]) for a, b, t, s in pred.spans
+        ]
+        by_start = {a: labels for a, _, labels in pred.paragraphs}
+        for para in ctx.analysis.paragraphs:
+            labels = by_start.get(para.start, {})
+            para.techniques = sorted(labels, key=lambda t: (-labels[t], t))
+
+
+@registry.register("techniques")
+def make_techniques(options: Options) -> TechniqueDetector:
+    return TechniqueDetector(options)

