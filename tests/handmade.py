@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 
 from unspin.types import (
+    SCHEMA_VERSION,
     Analysis,
     CitedSource,
     Entity,
@@ -109,7 +110,7 @@ def full_analysis() -> Analysis:
     paras[4].techniques = ["Loaded_Language", "Slogans"]
     return Analysis(
         source="examples/handmade.txt",
-        schema="1.0",
+        schema=SCHEMA_VERSION,
         title="Europe’s gas deal 🙂 is a gift to Moscow, critics warn",
         text=TEXT,
         provenance=Provenance(
@@ -201,7 +202,7 @@ def _he() -> tuple[int, int, str]:
 
 def empty_analysis(text: str = "Nothing to see here 🙂.\n") -> Analysis:
     """An analysis with no findings at all (techniques not analysed)."""
-    return Analysis(source="-", schema="1.0", title=None, text=text, paragraphs=paragraphs(text),
+    return Analysis(source="-", schema=SCHEMA_VERSION, title=None, text=text, paragraphs=paragraphs(text),
                     meta=Meta(input_kind="stdin", analyzers={"entities": "1"}))
 
 

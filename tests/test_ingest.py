@@ -56,7 +56,7 @@ def test_directory_of_text_and_html(tmp_path):
     with Store(tmp_path / "c.db", readonly=True) as store:
         assert store.failures()[0][:2] == (str(corpus / "empty.txt"), "file is empty")
         analysis = store.analysis(1)
-    assert analysis["schema"] == "1.0" and analysis["text"] == article_text(1)
+    assert analysis["schema"] == "1.1" and analysis["text"] == article_text(1)
     assert analysis["quotes"], "the stored analysis is the full analysis"
 
 

@@ -26,7 +26,7 @@ def test_schema_is_valid_draft_2020_12_with_id_and_version():
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["$id"]
-    assert schema["properties"]["schema"]["const"] == SCHEMA_VERSION == "1.0"
+    assert schema["properties"]["schema"]["const"] == SCHEMA_VERSION == "1.1"
     for name in ("Span", "Speaker", "Outlet", "Syndication", "CitedSource", "Quote", "Entity", "Technique",
                  "Paragraph", "Meta", "Rating"):
         assert name in schema["$defs"]
@@ -70,7 +70,7 @@ def test_full_handmade_analysis_validates_and_offsets_hold():
 
 def test_empty_findings_analysis_validates():
     validate(empty_analysis().to_dict())
-    bare = Analysis(source="x.txt", schema="1.0", title=None, text="")
+    bare = Analysis(source="x.txt", schema=SCHEMA_VERSION, title=None, text="")
     validate(bare.to_dict())
 
 

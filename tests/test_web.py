@@ -448,14 +448,18 @@ def test_cast_and_narratives_render_when_present():
     app = create_app(OPTIONS)
     analysis = seeded_analysis(sha="with-cast")
     i = TEXT.index("Brussels has sold out")
-    analysis["cast"] = [{"role": "villain", "name": "Brussels <EU>", "evidence": [
-        {"start": i, "end": i + 8, "text": "Brussels"}]}]
-    analysis["narratives"] = [{"narrative": "The West is weak", "score": 0.7,
-                               "evidence": {"start": i, "end": i + 21, "text": "Brussels has sold out"}}]
+    analysis["entities"] = [{"text": "Brussels", "start": i, "end": i + 8, "type": "GPE", "group": "Brussels <EU>",
+                             "role": "Antagonist", "score": 0.7, "fine_roles": [{"label": "Traitor", "score": 0.6}]}]
+    analysis["narratives"] = [{"narrative": "The West is weak", "subnarrative": "Europe is divided", "score": 0.7,
+                               "evidence": [{"start": i, "end": i + 21, "text": "Brussels has sold out"}]}]
+    analysis["genre"] = {"label": "opinion", "score": 0.88}
     article_id = app.state.web.repo.add(analysis, ArticleRow(source="cast.txt"))
     html = request(app, "GET", f"/articles/{article_id}", headers=HTML_ACCEPT).text
-    assert '<h2 id="cast-h">Cast</h2>' in html and "villain" in html and "Brussels &lt;EU&gt;" in html
+    assert '<h2 id="cast-h">Cast</h2>' in html and "Antagonist" in html and "Brussels &lt;EU&gt;" in html
+    assert "Traitor 0.60" in html
     assert '<h2 id="narr-h">Narratives</h2>' in html and "The West is weak" in html and "0.70" in html
+    assert "Europe is divided" in html and "<q>Brussels has sold out</q>" in html
+    assert "opinion" in html and "0.88" in html
     plain = request(app, "GET", "/articles/" + str(app.state.web.repo.add(
         seeded_analysis(sha="plain"), ArticleRow(source="plain.txt"))), headers=HTML_ACCEPT).text
-    assert "cast-h" not in plain and "narr-h" not in plain
+    assert "cast-h" not in plain and "narr-h" not in plain and "frame-h" not in plain

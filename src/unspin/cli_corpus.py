@@ -5,8 +5,6 @@ Plain click commands, registered on the ``unspin`` group with
 print one line ``unspin: error: …``; exit 0 when everything went in, 1 when
 a source or item could not be ingested (or a database/configuration
 problem), 2 for usage errors.
-
-``python -m unspin.cli_corpus COMMAND …`` runs them standalone.
 """
 
 from __future__ import annotations

@@ -39,6 +39,9 @@ class Options:
     user_agent: str = "unspin (+https://pypi.org/project/unspin/)"
     #: Analyzer names to run, in order; empty means the default pipeline.
     analyzers: tuple[str, ...] = ()
+    #: Probability a technique span or label needs to be reported; ``None``:
+    #: the thresholds chosen on held-out folds (see the model card).
+    min_score: float | None = None
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     def with_(self, **changes: Any) -> "Options":

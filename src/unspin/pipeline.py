@@ -68,6 +68,9 @@ registry = Registry()
 
 #: Analyzers run by default, in order: later ones may read earlier findings.
 DEFAULT_ANALYZERS: tuple[str, ...] = ("entities", "provenance", "quotes")
+#: Registered but not run by default: their fast tiers fall short of the
+#: quality targets (see their model cards); ask for them with --analyzers.
+OPTIONAL_ANALYZERS: tuple[str, ...] = ("techniques", "genre", "frames", "narratives", "roles")
 
 
 @dataclass

@@ -19,7 +19,7 @@ from typing import Any
 
 #: Version of the JSON schema in ``unspin/schema/analysis.schema.json``.
 #: Additive changes bump the minor number, breaking changes the major one.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 @dataclass
@@ -103,12 +103,30 @@ class Quote:
 
 
 @dataclass
+class Label:
+    """A label with its calibrated probability."""
+
+    label: str
+    score: float
+
+
+@dataclass
 class Entity:
     text: str
     start: int
     end: int
     #: spaCy's OntoNotes label: PERSON, ORG, GPE, NORP, …
     type: str
+    #: Canonical name shared by the mentions of one entity ("Vladimir Putin"
+    #: for "Putin" and "Vladimir Putin"; "United States" for "U.S.").
+    group: str | None = None
+    #: How the article casts the entity (its group): ``Protagonist``,
+    #: ``Antagonist``, ``Innocent``, or ``None`` when it does not frame it.
+    role: str | None = None
+    #: Probability of ``role`` (``None`` when no role).
+    score: float | None = None
+    #: Archetypes under ``role`` (Guardian, Tyrant, Victim, …) with probabilities.
+    fine_roles: list[Label] = field(default_factory=list)
 
 
 @dataclass
@@ -118,6 +136,17 @@ class Technique:
     end: int
     score: float
     text: str
+
+
+@dataclass
+class Narrative:
+    """A narrative of the SemEval-2025 taxonomy the article pushes, with the
+    sentences that carry it."""
+
+    narrative: str
+    subnarrative: str
+    score: float
+    evidence: list[Span] = field(default_factory=list)
 
 
 @dataclass
@@ -157,6 +186,11 @@ class Analysis:
     entities: list[Entity] = field(default_factory=list)
     techniques: list[Technique] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
+    #: reporting | opinion | satire, with its probability (``None``: not run).
+    genre: Label | None = None
+    #: Frames of SemEval-2023 task 3 (multi-label), with probabilities.
+    frames: list[Label] = field(default_factory=list)
+    narratives: list[Narrative] = field(default_factory=list)
     meta: Meta = field(default_factory=lambda: Meta(input_kind="text"))
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,3 +1,3 @@
 """Analyzers: each module registers its factory with ``pipeline.registry``."""
 
-from . import entities, provenance, quotes  # noqa: F401
+from . import entities, framing, provenance, quotes, techniques  # noqa: F401

@@ -80,6 +80,33 @@ class ArticleView:
     paragraphs: list[ParagraphView]
     missing_rating: str
     extra_sections: dict[str, Any]
+    cast: list["CastMember"]
+
+
+@dataclass
+class CastMember:
+    """One entity the article casts in a role, with the mentions behind it."""
+
+    name: str
+    role: str
+    score: float | None
+    fine_roles: list[str]
+    mentions: list[str]
+
+
+def cast_of(analysis: Analysis) -> list[CastMember]:
+    """Entities with a role, one line per mention group, most confident first."""
+    members: dict[str, CastMember] = {}
+    for entity in analysis.entities:
+        if not entity.role:
+            continue
+        name = entity.group or entity.text
+        member = members.setdefault(name, CastMember(
+            name=name, role=entity.role, score=entity.score,
+            fine_roles=[f"{r.label} {r.score:.2f}" for r in entity.fine_roles], mentions=[]))
+        if entity.text not in member.mentions:
+            member.mentions.append(entity.text)
+    return sorted(members.values(), key=lambda m: -(m.score or 0.0))
 
 
 def _label(mark: Highlight) -> Highlight:
@@ -109,7 +136,7 @@ def article_view(article_id: int, raw: dict[str, Any], summary: dict[str, Any] |
     outlet = analysis.provenance.outlet
     domain = (summary or {}).get("outlet") or (outlet.domain if outlet else None)
     known = {"source", "schema", "title", "text", "provenance", "quotes", "entities", "techniques", "paragraphs",
-             "meta", "id"}
+             "meta", "id", "genre", "frames", "narratives"}
     return ArticleView(
         id=article_id,
         analysis=analysis,
@@ -122,6 +149,7 @@ def article_view(article_id: int, raw: dict[str, Any], summary: dict[str, Any] |
         paragraphs=paragraphs,
         missing_rating=missing_rating_text(analysis),
         extra_sections={k: v for k, v in raw.items() if k not in known and v},
+        cast=cast_of(analysis),
     )
 
 

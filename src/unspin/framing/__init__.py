@@ -1,0 +1,15 @@
+"""Framing: genre, frames, narratives and the roles entities are cast in.
+
+* :mod:`.data`: the SemEval-2023 task 3 (genre, frames) and SemEval-2025
+  task 10 (narratives, entity roles) English data, read exactly;
+* :mod:`.features`: hashed word/bigram TF-IDF features (numpy at inference);
+* :mod:`.model`: linear heads, calibration, thresholds, checksummed
+  artifacts (``meta.json`` + SHA-256 via :mod:`unspin.techniques.artifact`);
+* :mod:`.doc`: genre, frames and narratives models; :mod:`.roles`: entity
+  roles from spaCy context features and the taxonomy's definitions;
+* :mod:`.metrics` and :mod:`.evaluate`: the official metrics and the
+  5-fold cross-validation by article against simple baselines.
+
+The analyzers are in :mod:`unspin.analyzers.framing`, the commands in
+:mod:`unspin.cli_framing`, the shipped models in ``unspin/models/<task>-fast``.
+"""

@@ -1,0 +1,254 @@
+"""Cross-validated evaluation of the framing models, with simple baselines.
+
+Protocol (every task): 5 folds split by article (genre: stratified by
+genre; roles: all mentions of an article in the same fold), seeded. For each
+fold the model is trained on the other four exactly as ``unspin train``
+trains the shipped model (its calibration and thresholds come from an inner
+out-of-fold split of those four folds only) and predicts the held-out fold;
+the official metric is computed on the pooled held-out predictions, and its
+spread over the five folds is reported too.
+
+Genre is also scored under simulated label shifts: each held-out article is
+weighted so that the three genres take a target share (uniform, and a
+reporting-heavy 60/30/10 mix); the weighted confusion matrix is what a test
+set with that mix would give in expectation.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from . import doc as D
+from .data import GENRES, LabelledDoc
+from .metrics import accuracy, exact_match, macro_f1, micro_f1, per_class_f1, samples_f1
+from .model import kfold
+
+Log = Callable[[str], None]
+
+SHIFTS: dict[str, dict[str, float]] = {
+    "uniform": {"reporting": 1 / 3, "opinion": 1 / 3, "satire": 1 / 3},
+    "reporting-heavy": {"reporting": 0.6, "opinion": 0.3, "satire": 0.1},
+}
+
+
+def _nolog(_: str) -> None:
+    pass
+
+
+def shift_weights(gold: Sequence[str], target: dict[str, float]) -> list[float]:
+    counts = {g: sum(1 for x in gold if x == g) for g in target}
+    return [target[g] / counts[g] if counts.get(g) else 0.0 for g in gold]
+
+
+def _summary(values: list[float]) -> dict[str, float]:
+    a = np.array(values)
+    return {"mean": round(float(a.mean()), 4), "std": round(float(a.std()), 4),
+            "min": round(float(a.min()), 4), "max": round(float(a.max()), 4)}
+
+
+def genre_scores(gold: Sequence[str], pred: Sequence[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"macro_f1": round(macro_f1(gold, pred, GENRES), 4),
+                           "per_class_f1": {k: round(v, 4) for k, v in per_class_f1(gold, pred, GENRES).items()},
+                           "accuracy": round(accuracy(gold, pred), 4)}
+    for name, mix in SHIFTS.items():
+        out[f"macro_f1_{name}"] = round(macro_f1(gold, pred, GENRES, shift_weights(gold, mix)), 4)
+    return out
+
+
+def cv_genre(docs: Sequence[LabelledDoc], k: int = 5, seed: int = 13, log: Log = _nolog,
+             **params: Any) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    feats = D.featurize([d.text for d in docs])
+    gold = [d.genre for d in docs]
+    systems = {
+        "fast": dict(params),
+        "baseline_tfidf_lr": dict(params, balanced=False, calibrate=False),
+    }
+    preds = {name: [None] * len(docs) for name in systems}
+    fold_scores: dict[str, list[dict]] = {name: [] for name in systems}
+    for f, test in enumerate(kfold(len(docs), k, seed, strata=gold)):
+        train = np.setdiff1d(np.arange(len(docs)), test)
+        for name, kw in systems.items():
+            m = D.train_genre([feats[i] for i in train], [gold[i] for i in train], seed=seed, **kw)
+            P = D.genre_proba(m, [feats[i] for i in test])
+            labs = [GENRES[j] for j in P.argmax(axis=1)]
+            for i, lab in zip(test, labs):
+                preds[name][i] = lab
+            fold_scores[name].append(genre_scores([gold[i] for i in test], labs))
+        log(f"genre fold {f + 1}/{k}: fast macro-F1 {fold_scores['fast'][-1]['macro_f1']:.3f}, "
+            f"baseline {fold_scores['baseline_tfidf_lr'][-1]['macro_f1']:.3f}")
+    result: dict[str, Any] = {}
+    for name in systems:
+        r = genre_scores(gold, preds[name])
+        r["folds_macro_f1"] = _summary([s["macro_f1"] for s in fold_scores[name]])
+        result[name] = r
+    result["baseline_majority"] = genre_scores(gold, ["opinion"] * len(gold))
+    result["protocol"] = _protocol(k, seed, len(docs), "articles, stratified by genre")
+    result["wall_time_s"] = round(time.perf_counter() - t0, 1)
+    return result
+
+
+def cv_frames(docs: Sequence[LabelledDoc], labels: Sequence[str], k: int = 5, seed: int = 13, log: Log = _nolog,
+              **params: Any) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    feats = D.featurize([d.text for d in docs])
+    gold = [d.frames for d in docs]
+    # the simple baseline: TF-IDF + logistic regression (C = 1), threshold 0.5
+    systems = {"fast": dict(params), "baseline_tfidf_lr": dict(params, tune=False, solver="logistic", l2=1.0)}
+    preds: dict[str, list] = {name: [None] * len(docs) for name in systems}
+    fold_scores: dict[str, list[float]] = {name: [] for name in systems}
+    for f, test in enumerate(kfold(len(docs), k, seed)):
+        train = np.setdiff1d(np.arange(len(docs)), test)
+        for name, kw in systems.items():
+            m = D.train_frames([feats[i] for i in train], [gold[i] for i in train], labels, seed=seed, **kw)
+            out = D.frames_predict(m, [feats[i] for i in test])
+            for i, p in zip(test, out):
+                preds[name][i] = sorted(p)
+            fold_scores[name].append(micro_f1([gold[i] for i in test], [preds[name][i] for i in test]))
+        log(f"frames fold {f + 1}/{k}: fast micro-F1 {fold_scores['fast'][-1]:.3f}, "
+            f"baseline {fold_scores['baseline_tfidf_lr'][-1]:.3f}")
+    result: dict[str, Any] = {}
+    for name in systems:
+        result[name] = {"micro_f1": round(micro_f1(gold, preds[name]), 4),
+                        "folds_micro_f1": _summary(fold_scores[name]),
+                        "mean_predicted": round(float(np.mean([len(p) for p in preds[name]])), 2)}
+    # every frame on every article that has at least 1 (an upper bound on recall)
+    freq = {lab: sum(lab in g for g in gold) / len(gold) for lab in labels}
+    top = [lab for lab in labels if freq[lab] >= 0.5]
+    result["baseline_frequent_frames"] = {"micro_f1": round(micro_f1(gold, [top] * len(gold)), 4), "frames": top}
+    result["mean_gold"] = round(float(np.mean([len(g) for g in gold])), 2)
+    result["protocol"] = _protocol(k, seed, len(docs), "articles")
+    result["wall_time_s"] = round(time.perf_counter() - t0, 1)
+    return result
+
+
+def cv_narratives(docs: Sequence[LabelledDoc], k: int = 5, seed: int = 13, log: Log = _nolog,
+                  **params: Any) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    feats = D.featurize([d.text for d in docs])
+    gn = [d.narratives for d in docs]
+    gs = [d.subnarratives for d in docs]
+    systems = {"fast": dict(params),
+               "baseline_tfidf_lr": dict(params, tune=False, solver="logistic", l2=1.0, max_iter=100)}
+    preds: dict[str, list] = {name: [None] * len(docs) for name in systems}
+    fold_scores: dict[str, list[tuple[float, float]]] = {name: [] for name in systems}
+    for f, test in enumerate(kfold(len(docs), k, seed)):
+        train = np.setdiff1d(np.arange(len(docs)), test)
+        for name, kw in systems.items():
+            m = D.train_narratives([feats[i] for i in train], [gn[i] for i in train], [gs[i] for i in train],
+                                   seed=seed, **kw)
+            for i in test:
+                preds[name][i] = D.narrative_sets(D.narratives_decide(m, feats[i]))
+            fold_scores[name].append((samples_f1([gn[i] for i in test], [preds[name][i][0] for i in test]),
+                                      samples_f1([gs[i] for i in test], [preds[name][i][1] for i in test])))
+        log(f"narratives fold {f + 1}/{k}: fast {fold_scores['fast'][-1][0]:.3f}/{fold_scores['fast'][-1][1]:.3f}, "
+            f"baseline {fold_scores['baseline_tfidf_lr'][-1][0]:.3f}/{fold_scores['baseline_tfidf_lr'][-1][1]:.3f}")
+    result: dict[str, Any] = {}
+    for name in systems:
+        result[name] = {
+            "samples_f1_narratives": round(samples_f1(gn, [p[0] for p in preds[name]]), 4),
+            "samples_f1_subnarratives": round(samples_f1(gs, [p[1] for p in preds[name]]), 4),
+            "folds_narratives": _summary([a for a, _ in fold_scores[name]]),
+            "folds_subnarratives": _summary([b for _, b in fold_scores[name]]),
+        }
+    other = [["Other"]] * len(docs)
+    result["baseline_other"] = {"samples_f1_narratives": round(samples_f1(gn, other), 4),
+                                "samples_f1_subnarratives": round(samples_f1(gs, other), 4)}
+    result["protocol"] = _protocol(k, seed, len(docs), "articles")
+    result["wall_time_s"] = round(time.perf_counter() - t0, 1)
+    return result
+
+
+def _protocol(k: int, seed: int, n: int, unit: str) -> str:
+    return (f"{k}-fold cross-validation over {n} {unit} (seed {seed}); each fold's model trained on the other "
+            f"folds with its own inner out-of-fold calibration and thresholds; metric on pooled held-out predictions")
+
+
+def role_scores(gold_main, pred_main, gold_fine, pred_fine) -> dict[str, float]:
+    return {"exact_match_fine": round(exact_match(gold_fine, pred_fine), 4),
+            "main_accuracy": round(accuracy(gold_main, pred_main), 4),
+            "main_macro_f1": round(macro_f1(gold_main, pred_main, ("Protagonist", "Antagonist", "Innocent")), 4),
+            "samples_f1_fine": round(samples_f1(gold_fine, pred_fine), 4)}
+
+
+def parse_role_docs(texts: dict[str, str], log: Log = _nolog) -> dict:
+    from ..config import DEFAULT_SPACY_MODEL
+    from ..nlp import load_spacy
+
+    nlp = load_spacy(DEFAULT_SPACY_MODEL)
+    names = sorted(texts)
+    parsed = {}
+    for name, doc in zip(names, nlp.pipe([texts[n] for n in names], batch_size=8)):
+        parsed[name] = doc
+    log(f"parsed {len(parsed)} articles")
+    return parsed
+
+
+def cv_roles(texts: dict[str, str], mentions, taxonomy: dict[str, dict[str, str]], k: int = 5, seed: int = 13,
+             log: Log = _nolog, **params: Any) -> dict[str, Any]:
+    from . import roles as R
+
+    t0 = time.perf_counter()
+    parent = {fine: main for main, fines in taxonomy.items() for fine in fines}
+    lex = R.role_lexicons(taxonomy)
+    rows = R.build_rows(parse_role_docs(texts, log), mentions, lex)
+    docs = [r.doc for r in rows]
+    systems = {"fast": dict(params), "baseline_tfidf_lr": dict(params, tune=False)}
+    pos = [i for i, r in enumerate(rows) if r.framed]
+    gold_main = {i: rows[i].main for i in pos}
+    gold_fine = {i: list(rows[i].fine) for i in pos}
+    pred_main: dict[str, dict[int, str]] = {s: {} for s in systems}
+    pred_fine: dict[str, dict[int, list[str]]] = {s: {} for s in systems}
+    framed_p: dict[int, float] = {}
+    framed_t: dict[int, float] = {}
+    folds: dict[str, list[dict]] = {s: [] for s in systems}
+    for f, test in enumerate(kfold(len(rows), k, seed, groups=docs)):
+        train = np.setdiff1d(np.arange(len(rows)), test)
+        for name, kw in systems.items():
+            m = R.train_roles([rows[i] for i in train], parent, lex, seed=seed, **kw)
+            PM, PF, PR = R.predict_rows(m, [rows[i].keys for i in test])
+            hf = m.heads["fine"]
+            for j, i in enumerate(test):
+                if name == "fast":
+                    framed_p[i] = float(PR[j])
+                    framed_t[i] = float(m.heads["framed"].thresholds[0])
+                if not rows[i].framed:
+                    continue
+                main, fine = R.decode_fine(PM[j], PF[j], hf.labels, parent, float(hf.thresholds[0]))
+                pred_main[name][i] = main
+                pred_fine[name][i] = [x for x, _ in fine]
+            tp = [i for i in test if rows[i].framed]
+            folds[name].append(role_scores([gold_main[i] for i in tp], [pred_main[name][i] for i in tp],
+                                           [gold_fine[i] for i in tp], [pred_fine[name][i] for i in tp]))
+        log(f"roles fold {f + 1}/{k}: fast EM {folds['fast'][-1]['exact_match_fine']:.3f} "
+            f"acc {folds['fast'][-1]['main_accuracy']:.3f}; baseline EM {folds['baseline_tfidf_lr'][-1]['exact_match_fine']:.3f}")
+    result: dict[str, Any] = {}
+    for name in systems:
+        r = role_scores([gold_main[i] for i in pos], [pred_main[name][i] for i in pos],
+                        [gold_fine[i] for i in pos], [pred_fine[name][i] for i in pos])
+        r["folds_exact_match_fine"] = _summary([s["exact_match_fine"] for s in folds[name]])
+        r["folds_main_accuracy"] = _summary([s["main_accuracy"] for s in folds[name]])
+        result[name] = r
+    fine_counts: dict[str, int] = {}
+    for i in pos:
+        for x in gold_fine[i]:
+            fine_counts[x] = fine_counts.get(x, 0) + 1
+    top_fine = max(fine_counts, key=fine_counts.get)
+    main_counts = {m: sum(1 for i in pos if gold_main[i] == m) for m in ("Protagonist", "Antagonist", "Innocent")}
+    top_main = max(main_counts, key=main_counts.get)
+    result["baseline_majority"] = role_scores([gold_main[i] for i in pos], [top_main] * len(pos),
+                                              [gold_fine[i] for i in pos], [[top_fine]] * len(pos))
+    # framed detector: mention-level F1 against the unlabelled entity mentions
+    yt = np.array([rows[i].framed for i in range(len(rows))])
+    yp = np.array([framed_p[i] >= framed_t[i] for i in range(len(rows))])
+    tp_, fp_, fn_ = int((yt & yp).sum()), int((~yt.astype(bool) & yp).sum()), int((yt.astype(bool) & ~yp).sum())
+    result["framed_detector"] = {"mentions": len(rows), "labelled": int(yt.sum()),
+                                 "f1": round(2 * tp_ / max(1, 2 * tp_ + fp_ + fn_), 4),
+                                 "precision": round(tp_ / max(1, tp_ + fp_), 4), "recall": round(tp_ / max(1, tp_ + fn_), 4)}
+    result["protocol"] = _protocol(k, seed, len(pos), "labelled mentions, folds by article") + (
+        "; gold mention offsets given (as in the task), spaCy en_core_web_sm parse")
+    result["wall_time_s"] = round(time.perf_counter() - t0, 1)
+    return result

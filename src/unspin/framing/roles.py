@@ -1,0 +1,324 @@
+"""Entity roles (SemEval-2025 task 10 subtask 1): who is cast as hero,
+villain or victim, and as which archetype.
+
+Each entity mention is described by its context in the spaCy parse (the
+shared ``ctx.doc`` at inference):
+
+* the mention itself (its normalised name and entity type) and how often
+  its group recurs in the article;
+* its syntactic place: dependency relation, head word, the governing verb
+  with the mention's side of it (``agent`` for subjects, ``patient`` for
+  objects and passive subjects), modifiers;
+* the words around it (±3 with side, ±10 as a bag) and the content lemmas
+  of its sentence;
+* **taxonomy lexicons**: for each main and fine role, how many content
+  lemmas of the sentence occur in that role's definition, conceptual note
+  and example in ``entity-roles-taxonomy.json`` (bucketed).
+
+Three heads read these hashed features: the main role (softmax, calibrated
+out of fold), the 22 fine roles (logistic, Platt-scaled out of fold) and
+*framed* (does the article cast this entity at all: trained on the labelled
+mentions against the other named entities of the same 105 articles whose
+group carries no label). Fine roles are decoded under the predicted main
+role: its most probable archetype, plus any other of its archetypes at or
+above a threshold chosen on out-of-fold exact match.
+
+Mentions are grouped by a canonical name (:func:`group_name`): people by
+their fullest name in the article (the quotes analyzer's :class:`NameIndex`:
+"Putin" → "Vladimir Putin"), other names without "the" and a possessive,
+with a few common aliases ("U.S." → "United States").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+import numpy as np
+
+from .data import MAIN_ROLES, RoleMention
+from .features import Vocabulary, key_counts
+from .model import (FramingModel, Head, fit_platt_columns, fit_sigmoid, fit_softmax, fit_softmax_calibration,
+                    kfold, sigmoid)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+Log = Callable[[str], None]
+
+ROLE_TYPES = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"})
+
+ALIASES = {
+    "u.s.": "United States", "us": "United States", "usa": "United States", "u.s.a.": "United States",
+    "america": "United States", "united states of america": "United States", "united states": "United States",
+    "uk": "United Kingdom", "u.k.": "United Kingdom", "britain": "United Kingdom", "great britain": "United Kingdom",
+    "united kingdom": "United Kingdom", "eu": "European Union", "e.u.": "European Union",
+    "european union": "European Union", "russian federation": "Russia", "russia": "Russia", "ukraine": "Ukraine",
+    "kyiv": "Ukraine", "kiev": "Ukraine", "moscow": "Russia", "kremlin": "Kremlin", "washington": "United States",
+    "nato": "NATO", "un": "United Nations", "u.n.": "United Nations", "united nations": "United Nations",
+    "the west": "the West", "west": "the West", "western": "the West", "the western": "the West",
+}
+_STOP = frozenset("""a an the and or but of to in on at by for with from as is are was were be been being that this
+these those it its he she they them his her their we our you your i not no so such than then there which who whom
+what when where why how all any each other some more most can could would should will shall may might must do does did
+has have had into over under about against between through during before after above below up down out off again
+further once only own same too very just also""".split())
+
+
+def _lemmas(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", text.lower()) if w not in _STOP and len(w) > 2}
+
+
+def _stem(w: str) -> str:
+    for suf in ("ations", "ation", "ments", "ment", "ings", "ing", "ers", "ies", "ed", "es", "er", "s", "y"):
+        if w.endswith(suf) and len(w) - len(suf) >= 4:
+            return w[: -len(suf)]
+    return w
+
+
+def role_lexicons(taxonomy: dict[str, dict[str, str]]) -> dict[str, list[str]]:
+    """Role name → sorted stems of its definition words (words shared by more
+    than a third of the fine roles are dropped as uninformative)."""
+    per_fine = {fine: {_stem(w) for w in _lemmas(text + " " + fine)} for roles in taxonomy.values()
+                for fine, text in roles.items()}
+    df = Counter(w for ws in per_fine.values() for w in ws)
+    limit = max(2, len(per_fine) // 3)
+    lex = {fine: sorted(w for w in ws if df[w] <= limit) for fine, ws in per_fine.items()}
+    for main, roles in taxonomy.items():
+        lex[main] = sorted({w for fine in roles for w in lex[fine]})
+    return lex
+
+
+_POSS = re.compile(r"(?:['’]s|['’])$")
+
+
+def group_name(text: str, label: str, person_name: str | None = None) -> str:
+    """Canonical name of an entity mention (see the module docstring)."""
+    if person_name:
+        return person_name
+    t = _POSS.sub("", " ".join(text.split()))
+    key = t.lower()
+    if key in ALIASES:
+        return ALIASES[key]
+    t = re.sub(r"^(?i:the)\s+", "", t)
+    return ALIASES.get(t.lower(), t)
+
+
+def _bucket(n: int) -> str:
+    return "0" if n == 0 else "1" if n == 1 else "2" if n == 2 else "3+"
+
+
+def mention_keys(doc: "Doc", start: int, end: int, group_size: int, lexicons: dict[str, list[str]],
+                 domain: str) -> list[str]:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span):
+        return ["m=" + doc.text[start:end].lower(), "dom=" + domain]
+    root = span.root
+    keys = ["m=" + _POSS.sub("", span.text.lower()), "ent=" + (root.ent_type_ or "none"), "dep=" + root.dep_,
+            "hd=" + root.head.lemma_.lower(), "dh=" + root.dep_ + "|" + root.head.lemma_.lower(),
+            "grp=" + _bucket(group_size), "dom=" + domain, "pos=" + root.tag_]
+    side = "agent" if root.dep_ in ("nsubj", "csubj") else "patient" if root.dep_ in (
+        "nsubjpass", "dobj", "pobj", "iobj", "dative") else "other"
+    verb = next((t for t in [root] + list(root.ancestors) if t.pos_ in ("VERB", "AUX") and t is not root), None)
+    if verb is not None:
+        keys += ["v=" + verb.lemma_.lower(), "vr=" + side + "|" + verb.lemma_.lower(), "side=" + side]
+        if any(c.dep_ == "neg" for c in verb.children):
+            keys.append("vneg")
+    if root.dep_ == "pobj":
+        keys.append("prep=" + root.head.lower_ + "|" + root.head.head.lemma_.lower())
+    for c in root.children:
+        if c.dep_ in ("amod", "compound", "appos", "poss") and not (span.start <= c.i < span.end):
+            keys.append("mod=" + c.lemma_.lower())
+    i0, i1 = span.start, span.end
+    for k in range(max(0, i0 - 3), i0):
+        keys.append("l=" + doc[k].lower_)
+    for k in range(i1, min(len(doc), i1 + 3)):
+        keys.append("r=" + doc[k].lower_)
+    for k in list(range(max(0, i0 - 10), i0)) + list(range(i1, min(len(doc), i1 + 10))):
+        t = doc[k]
+        if t.is_alpha and not t.is_stop:
+            keys.append("c=" + t.lemma_.lower())
+    sent = root.sent
+    stems = set()
+    for t in sent:
+        if t.is_alpha and not t.is_stop and not (i0 <= t.i < i1):
+            keys.append("s=" + t.lemma_.lower())
+            stems.add(_stem(t.lower_))
+    for role, words in lexicons.items():
+        hits = sum(1 for w in words if w in stems)
+        keys.append(f"lex={role}:{_bucket(hits)}")
+    return keys
+
+
+def article_domain(text: str) -> str:
+    low = text.lower()
+    ua = sum(low.count(w) for w in ("ukrain", "russia", "putin", "zelensk", "kremlin", "nato"))
+    cc = sum(low.count(w) for w in ("climate", "carbon", "emission", "warming", "renewable", "net zero"))
+    return "UA" if ua >= cc else "CC"
+
+
+@dataclass
+class MentionRow:
+    doc: str
+    start: int
+    end: int
+    keys: list[str]
+    framed: int
+    main: str | None = None
+    fine: tuple[str, ...] = ()
+
+
+def person_index(doc: "Doc", ents: Sequence[tuple[int, int, str, str]]):
+    from ..analyzers.quotes import NameIndex, load_lexicon
+
+    names = NameIndex(load_lexicon().titles)
+    for s, _e, text, label in ents:
+        if label == "PERSON":
+            names.add(text, s)
+    return names
+
+
+def entity_groups(doc: "Doc", ents: Sequence[tuple[int, int, str, str]]) -> list[str]:
+    """Canonical group name of each ``(start, end, text, label)`` entity."""
+    names = person_index(doc, ents)
+    out = []
+    for s, _e, text, label in ents:
+        person = names.fullest(text, s) if label == "PERSON" else None
+        out.append(group_name(text, label, person))
+    return out
+
+
+def build_rows(docs: dict[str, "Doc"], mentions: Sequence[RoleMention], lexicons: dict[str, list[str]]
+               ) -> list[MentionRow]:
+    """Labelled mentions (framed = 1) and unlabelled named-entity groups'
+    mentions of the same articles (framed = 0)."""
+    by_doc: dict[str, list[RoleMention]] = {}
+    for m in mentions:
+        by_doc.setdefault(m.doc, []).append(m)
+    rows = []
+    for name in sorted(by_doc):
+        doc = docs[name]
+        dom = article_domain(doc.text)
+        ents = [(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents if e.label_ in ROLE_TYPES]
+        groups = entity_groups(doc, ents)
+        size = Counter(groups)
+        gold_groups = set()
+        for m in by_doc[name]:
+            g = None
+            for (s, e, _t, _l), grp in zip(ents, groups):
+                if s < m.end and e > m.start:
+                    g = grp
+            g = g or group_name(m.text, "")
+            gold_groups.add(g.lower())
+            rows.append(MentionRow(name, m.start, m.end, mention_keys(doc, m.start, m.end, size.get(g, 1), lexicons, dom),
+                                   1, m.main, m.fine))
+        for (s, e, _t, _l), grp in zip(ents, groups):
+            if grp.lower() in gold_groups or any(s < m.end and e > m.start for m in by_doc[name]):
+                continue
+            rows.append(MentionRow(name, s, e, mention_keys(doc, s, e, size[grp], lexicons, dom), 0))
+    return rows
+
+
+ROLES_DEFAULTS: dict[str, Any] = {"l2": 1.0, "min_df": 2, "inner_folds": 5}
+
+
+def _xy(rows: Sequence[MentionRow], vocab: Vocabulary):
+    return vocab.matrix([key_counts(r.keys) for r in rows])
+
+
+def decode_fine(pm: np.ndarray, pf: np.ndarray, fine_labels: Sequence[str], parent: dict[str, str], t2: float
+                ) -> tuple[str, list[tuple[str, float]]]:
+    main = MAIN_ROLES[int(np.argmax(pm))]
+    kids = [j for j, f in enumerate(fine_labels) if parent.get(f) == main]
+    if not kids:
+        return main, []
+    order = sorted(kids, key=lambda j: -pf[j])
+    chosen = [(fine_labels[order[0]], float(pf[order[0]]))]
+    chosen += [(fine_labels[j], float(pf[j])) for j in order[1:] if pf[j] >= t2]
+    return main, chosen
+
+
+def train_roles(rows: Sequence[MentionRow], parent: dict[str, str], lexicons: dict[str, list[str]], seed: int = 13,
+                l2: float = 1.0, min_df: int = 2, inner_folds: int = 5, tune: bool = True,
+                log: Log = lambda _m: None) -> FramingModel:
+    from .metrics import exact_match
+
+    pos_rows = [r for r in rows if r.framed]
+    fine_labels = sorted(parent)
+    y_main = np.array([MAIN_ROLES.index(r.main) for r in pos_rows])
+    YF = np.zeros((len(pos_rows), len(fine_labels)))
+    for i, r in enumerate(pos_rows):
+        for f in r.fine:
+            YF[i, fine_labels.index(f)] = 1
+    y_framed = np.array([[r.framed] for r in rows], dtype=np.float64)
+    K = len(MAIN_ROLES)
+
+    def fit_all(sub_rows, idx_pos, idx_all):
+        vocab = Vocabulary.fit([key_counts(r.keys)[0] for r in sub_rows], min_df=min_df)
+        Xp = _xy([pos_rows[i] for i in idx_pos], vocab)
+        Wm, bm = fit_softmax(Xp, y_main[idx_pos], K, None, l2=l2)
+        Wf, bf = fit_sigmoid(Xp, YF[idx_pos], l2=l2)
+        Xa = _xy([rows[i] for i in idx_all], vocab)
+        Wr, br = fit_sigmoid(Xa, y_framed[idx_all], l2=l2)
+        return vocab, (Wm, bm), (Wf, bf), (Wr, br)
+
+    ident = lambda n: np.column_stack([np.ones(n), np.zeros(n)])  # noqa: E731
+    cal_m, cal_f, cal_r, t2 = ident(K), ident(len(fine_labels)), ident(1), 0.5
+    t_framed = 0.5
+    if tune:
+        docs = [r.doc for r in rows]
+        pos_index = {id(r): i for i, r in enumerate(pos_rows)}
+        Zm = np.zeros((len(pos_rows), K))
+        Zf = np.zeros((len(pos_rows), len(fine_labels)))
+        Zr = np.zeros((len(rows), 1))
+        for test in kfold(len(rows), inner_folds, seed, groups=docs):
+            train = np.setdiff1d(np.arange(len(rows)), test)
+            tp = [pos_index[id(rows[i])] for i in train if rows[i].framed]
+            vocab, (Wm, bm), (Wf, bf), (Wr, br) = fit_all([rows[i] for i in train], tp, train)
+            tpos = [pos_index[id(rows[i])] for i in test if rows[i].framed]
+            Xp = _xy([pos_rows[i] for i in tpos], vocab)
+            Zm[tpos] = Xp @ Wm + bm
+            Zf[tpos] = Xp @ Wf + bf
+            Zr[test] = _xy([rows[i] for i in test], vocab) @ Wr + br
+        cal_m = fit_softmax_calibration(Zm, y_main)
+        cal_f = fit_platt_columns(Zf, YF)
+        cal_r = fit_platt_columns(Zr, y_framed)
+        from .model import best_threshold, softmax
+
+        PM = softmax(Zm * cal_m[:, 0] + cal_m[:, 1])
+        PF = sigmoid(Zf * cal_f[:, 0] + cal_f[:, 1])
+        gold = [r.fine for r in pos_rows]
+        best = -1.0
+        for cand in np.linspace(0.1, 0.9, 33):
+            pred = [[f for f, _ in decode_fine(PM[i], PF[i], fine_labels, parent, cand)[1]] for i in range(len(pos_rows))]
+            s = exact_match(gold, pred)
+            if s > best + 1e-12:
+                best, t2 = s, float(cand)
+        t_framed = best_threshold(sigmoid(Zr[:, 0] * cal_r[0, 0] + cal_r[0, 1]), y_framed[:, 0])
+    vocab, (Wm, bm), (Wf, bf), (Wr, br) = fit_all(rows, np.arange(len(pos_rows)), np.arange(len(rows)))
+    heads = {
+        "main": Head("softmax", list(MAIN_ROLES), Wm, bm, cal_m),
+        "fine": Head("sigmoid", fine_labels, Wf, bf, cal_f, np.full(len(fine_labels), t2),
+                     extra={"parent": parent}),
+        "framed": Head("sigmoid", ["framed"], Wr, br, cal_r, np.array([t_framed])),
+    }
+    log(f"roles: {len(vocab)} features, second-role threshold {t2:.3f}, framed threshold {t_framed:.3f}")
+    model = FramingModel("roles", vocab, heads, meta={})
+    model.meta["lexicons"] = lexicons
+    return model
+
+
+def predict_rows(model: FramingModel, keys_list: Sequence[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Main-role, fine-role and framed probabilities of each mention."""
+    hm, hf, hr = model.heads["main"], model.heads["fine"], model.heads["framed"]
+    PM, PF, PR = [], [], []
+    for keys in keys_list:
+        ids, counts = key_counts(keys)
+        pos, vals = model.vocab.vector(ids, counts)
+        PM.append(hm.proba(pos, vals))
+        PF.append(hf.proba(pos, vals))
+        PR.append(hr.proba(pos, vals)[0])
+    L = len(hf.labels)
+    return (np.array(PM).reshape(-1, len(MAIN_ROLES)), np.array(PF).reshape(-1, L), np.array(PR))
