@@ -23,29 +23,33 @@ LABEL_KEYS = {
 #: Fields that name the label of one finding, tried in order.
 LABEL_FIELDS = ("technique", "label", "narrative", "frame", "genre", "name", "subnarrative")
 
-#: SemEval-2023 task 3 persuasion techniques by family.
-TECHNIQUE_FAMILIES = {
-    "attack on reputation": (
-        "name calling labeling", "guilt by association", "doubt", "casting doubt", "appeal to hypocrisy",
-        "questioning the reputation",
-    ),
-    "justification": (
-        "flag waving", "appeal to authority", "appeal to popularity", "appeal to values", "appeal to fear prejudice",
-    ),
-    "simplification": ("causal oversimplification", "false dilemma no choice", "consequential oversimplification"),
-    "distraction": ("straw man", "red herring", "whataboutism"),
-    "call": ("slogans", "conversation killer", "appeal to time"),
-    "manipulative wording": ("loaded language", "obfuscation vagueness confusion", "exaggeration minimisation",
-                             "repetition"),
-}
-_FAMILY = {name: family for family, names in TECHNIQUE_FAMILIES.items() for name in names}
+#: Older label spellings (SemEval-2020 task 11) mapped to today's technique.
+LEGACY_TECHNIQUES = {"casting doubt": "Doubt"}
+
+
+def _technique_families() -> dict[str, tuple[str, ...]]:
+    """Family name (lower case) → the normalised names of its techniques, from the taxonomy."""
+    from ..techniques.taxonomy import techniques
+
+    found: dict[str, list[str]] = {}
+    for info in techniques().values():
+        found.setdefault(info.family_name.lower(), []).append(_norm(info.id))
+    for legacy, current in LEGACY_TECHNIQUES.items():
+        found[techniques()[current].family_name.lower()].append(legacy)
+    return {family: tuple(names) for family, names in found.items()}
 
 
 def _norm(name: str) -> str:
     return " ".join(name.lower().replace("_", " ").replace("-", " ").replace(",", " ").replace("/", " ").split())
 
 
+#: SemEval-2023 task 3 persuasion techniques by family (``data/techniques.json``).
+TECHNIQUE_FAMILIES = _technique_families()
+_FAMILY = {name: family for family, names in TECHNIQUE_FAMILIES.items() for name in names}
+
+
 def technique_family(name: str) -> str | None:
+    """The family (lower case) of a technique label, however it is spelled."""
     return _FAMILY.get(_norm(name))
 
 

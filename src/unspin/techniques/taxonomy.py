@@ -18,15 +18,35 @@ class TechniqueInfo:
     family_name: str
     definition: str
     colour: str
+    family_code: str
+
+
+@lru_cache(maxsize=1)
+def _raw() -> dict:
+    return json.loads(resources.files("unspin").joinpath("data/techniques.json").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
 def techniques() -> dict[str, TechniqueInfo]:
     """Technique id (as in the SemEval labels) → its metadata, in taxonomy order."""
-    raw = json.loads(resources.files("unspin").joinpath("data/techniques.json").read_text(encoding="utf-8"))
+    raw = _raw()
     fams = raw["families"]
     return {
         t["id"]: TechniqueInfo(t["id"], t["name"], t["family"], fams[t["family"]]["name"], t["definition"],
-                               fams[t["family"]]["colour"])
+                               fams[t["family"]]["colour"], fams[t["family"]]["code"])
         for t in raw["techniques"]
     }
+
+
+@dataclass(frozen=True)
+class FamilyInfo:
+    key: str
+    name: str
+    code: str
+    colour: str
+
+
+@lru_cache(maxsize=1)
+def families() -> dict[str, FamilyInfo]:
+    """Family key → its name, short code and colour, in taxonomy order."""
+    return {k: FamilyInfo(k, f["name"], f["code"], f["colour"]) for k, f in _raw()["families"].items()}
