@@ -221,7 +221,7 @@ def test_html_sections_show_findings(page):
     for needle in ("The Baltic Ledger", "balticledger.com", "factual: mixed", "credibility: low credibility",
                    "republication footer", "Reuters", "reliability: 1 · NewsGuard: 95",
                    "stance: centre [x] · tier: A · audited: 2024", "Maria Lindqvist", "(as “he”)",
-                   "Zbigniew Łukaszewski", "Appeal to Fear/Prejudice", "not analysed in this version",
+                   "Zbigniew Łukaszewski", "Appeal to Fear/Prejudice", "not analysed (opt-in: --analyzers entities,provenance,quotes,techniques)",
                    'href="#a1-p4"', 'id="a1-p4"', "standard input"):
         assert needle in page, needle
 
@@ -289,7 +289,7 @@ def test_text_report_escapes_rich_markup_from_the_article():
 def test_text_report_empty_findings():
     out = render(empty_analysis())
     assert "unknown" in out and "no quotes found" in out and "no named entities found" in out
-    assert "not analysed in this version" in out
+    assert "not analysed (opt-in: --analyzers entities,provenance,quotes,techniques)" in out
     analysed = empty_analysis()
     analysed.meta.analyzers["techniques"] = "1"
     assert "none found" in render(analysed)

@@ -255,4 +255,4 @@ def techniques_status(analysis: Analysis) -> str | None:
         return None
     if "techniques" in analysis.meta.analyzers:
         return "none found"
-    return "not analysed in this version"
+    return "not analysed (opt-in: --analyzers entities,provenance,quotes,techniques)"
