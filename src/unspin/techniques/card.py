@@ -36,7 +36,7 @@ def render_card(meta: dict[str, Any], speed: dict[str, Any] | None = None) -> st
         f"data): {', '.join(meta['labels'])}",
         f"- default thresholds (calibrated probability, chosen on out-of-fold predictions of the training data): "
         f"spans {meta['span_threshold']}, paragraphs {meta['paragraph_threshold']}",
-        f"- files (SHA-256 checked at load): " + ", ".join(f"`{k}` `{v[:12]}…`" for k, v in meta["files"].items()),
+        "- files (SHA-256 checked at load): " + ", ".join(f"`{k}` `{v[:12]}…`" for k, v in meta["files"].items()),
         "",
     ]
     if cv:
