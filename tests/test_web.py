@@ -362,9 +362,9 @@ def test_pages_404_as_html_and_api_as_problem(app):
 
 def test_stories_exist_but_say_there_are_none(app, db_app):
     for a in (app, db_app):
-        assert_problem(request(a, "GET", "/api/stories/1"), 404, "stories are not built yet")
+        assert_problem(request(a, "GET", "/api/stories/1"), 404, "stories are built by `unspin ingest`")
         page = request(a, "GET", "/stories/1", headers=HTML_ACCEPT)
-        assert page.status_code == 404 and "No stories yet" in page.text
+        assert page.status_code == 404 and "No story 1" in page.text
         assert "No stories yet" in request(a, "GET", "/stories", headers=HTML_ACCEPT).text
 
 

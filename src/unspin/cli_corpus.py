@@ -1,4 +1,4 @@
-"""Corpus commands: ``ingest``, ``stats``, ``search``, ``export``, ``outlet``.
+"""Corpus commands: ``ingest``, ``stats``, ``search``, ``export``, ``outlet``, ``story``, ``stories``.
 
 Plain click commands, registered on the ``unspin`` group with
 ``cli.add_command``. Same conventions as ``unspin analyze``: user mistakes
@@ -20,7 +20,7 @@ import click
 from .config import load_options
 from .errors import UnspinError
 
-__all__ = ["COMMANDS", "export_cmd", "ingest_cmd", "outlet_cmd", "search_cmd", "stats_cmd"]
+__all__ = ["COMMANDS", "export_cmd", "ingest_cmd", "outlet_cmd", "search_cmd", "stats_cmd", "stories_cmd", "story_cmd"]
 
 _DB = click.option("--db", "db", required=True, type=click.Path(dir_okay=False),
                    help="The corpus database file (SQLite).")
@@ -146,8 +146,9 @@ def ingest_cmd(sources: tuple[str, ...], db: str, ratings: tuple[str, ...], engi
         click.echo(json.dumps(report.as_dict()))
     if not quiet:
         dup = f", {report.near_duplicates} near-duplicates linked" if report.near_duplicates else ""
+        new = f", {report.new_stories} new stories" if report.new_stories else ""
         click.echo(f"unspin: stored {report.stored} new articles ({report.known} already stored{dup}), "
-                   f"{report.failed} failed, in {report.seconds:.1f} s", err=True)
+                   f"{report.failed} failed{new}, in {report.seconds:.1f} s", err=True)
     if report.failed:
         sys.exit(1)
 
@@ -302,4 +303,63 @@ def _print_profile(p: dict[str, Any]) -> None:
                  f"({item['share_of_articles']:.0%})")
 
 
-COMMANDS = (ingest_cmd, stats_cmd, search_cmd, export_cmd, outlet_cmd)
+# -- stories -----------------------------------------------------------------
+
+
+@click.command(name="story")
+@click.argument("story_id", type=int, metavar="ID")
+@_DB
+@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="Labels per kind and article.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def story_cmd(story_id: int, db: str, top: int, fmt: str) -> None:
+    """How each outlet covers one story (articles about the same event).
+
+    Per article: outlet, title, date, top techniques, genre/frames/narratives
+    when the analysis has them, who is quoted and which sources are cited.
+    Stories are built by `unspin ingest`.
+    """
+    from .corpus.stories import story_report
+
+    report = story_report(_open_store(db), story_id, top=top)
+    if report is None:
+        raise UnspinError(f"no story {story_id} in {db} (see `unspin stories --db {db}`)")
+    if fmt == "json":
+        click.echo(json.dumps(report, ensure_ascii=False))
+        return
+    echo = click.echo
+    echo(f"story {report['id']}: {report['label'] or '(untitled)'}")
+    echo(f"  {len(report['articles'])} articles from {len(report['outlets'])} outlets")
+    for a in report["articles"]:
+        echo("")
+        dup = f" (copy of article {a['duplicate_of']})" if a["duplicate_of"] else ""
+        echo(f"{a['outlet'] or a['source']}  {(a['published'] or 'undated')[:10]}  [article {a['id']}]{dup}")
+        echo(f"  {a['title'] or '(no title)'}")
+        for key, name in (("techniques", "techniques"), ("genres", "genre"), ("frames", "frames"),
+                          ("narratives", "narratives")):
+            if key in a:
+                found = ", ".join(f"{x['label']} ×{x['count']}" for x in a[key]) or "none found"
+                echo(f"  {name}: {found}")
+        echo("  quoted: " + (", ".join(f"{q['speaker']} ×{q['quotes']}" for q in a["quoted"]) or "nobody named"))
+        echo("  cited sources: " + (", ".join(c["name"] for c in a["cited_sources"]) or "none found"))
+
+
+@click.command(name="stories")
+@_DB
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def stories_cmd(db: str, limit: int, fmt: str) -> None:
+    """List stories, those covered by most outlets first."""
+    from .corpus.stories import list_stories
+
+    rows = list_stories(_open_store(db), limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps({"stories": rows}, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no stories yet (they are built by `unspin ingest`)")
+    for r in rows:
+        dates = f"{r['first_published'][:10]}..{r['last_published'][:10]}" if r["first_published"] else "undated"
+        click.echo(f"{r['id']:>6}  {r['outlets']:>3} outlets  {r['articles']:>4} articles  {dates}  {r['label'] or ''}")
+
+
+COMMANDS = (ingest_cmd, stats_cmd, search_cmd, export_cmd, outlet_cmd, story_cmd, stories_cmd)

@@ -51,6 +51,7 @@ class IngestReport:
     stored: int = 0
     known: int = 0
     near_duplicates: int = 0
+    new_stories: int = 0
     failures: list[Failure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -216,6 +217,7 @@ def ingest(
     ray_address: str | None = None,
     staging: str | None = None,
     verbose: bool = False,
+    stories: bool = True,
 ) -> IngestReport:
     """Ingest ``sources`` into the store at ``db_path``; see the module doc.
 
@@ -230,6 +232,10 @@ def ingest(
     or an object-storage URI; default a temporary directory), ``verbose``
     shows Ray's own progress. The writing is the same: this process alone
     writes, keyed by content hash, committing in small batches.
+
+    With ``stories`` (the default) every stored article without a story is
+    then embedded and grouped into same-event stories (:mod:`.stories`);
+    without the encoder's packages this step is skipped with one warning.
     """
     if engine not in ("local", "ray"):
         raise ValueError(f"unknown engine {engine!r}")
@@ -273,10 +279,33 @@ def ingest(
         finally:
             outcomes.close()  # stops the workers (or the Ray job) when the writer fails
         store.commit()
+        if stories:
+            _build_stories(store, report, on_warning)
     finally:
         store.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _build_stories(store: Store, report: IngestReport, on_warning: Callable[[str], None] | None) -> None:
+    """The step after storing: group the articles that have no story yet (they are committed already)."""
+    from ..errors import UnspinError
+    from .stories import INSTALL_HINT, assign_stories, encoder_missing
+
+    def warn(line: str) -> None:
+        report.warnings.append(line)
+        if on_warning:
+            on_warning(line)
+
+    missing = encoder_missing()
+    if missing:
+        warn(f"stories not built ({missing} is not installed): {INSTALL_HINT}")
+        return
+    try:
+        report.new_stories = assign_stories(store).new_stories
+    except UnspinError as exc:  # e.g. encoder weights that fail their checksum
+        store.commit()
+        warn(f"stories not built: {exc}")
 
 
 def _write_outcomes(outcomes: Iterable[Outcome | Failure], store: Store, report: IngestReport,

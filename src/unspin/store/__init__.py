@@ -125,6 +125,10 @@ class Store:
             self.db.execute("BEGIN IMMEDIATE")
             self._in_tx = True
 
+    def begin(self) -> None:
+        """Start a write transaction unless one is open (ended by :meth:`commit`)."""
+        self._begin()
+
     def commit(self) -> None:
         """Make everything added so far durable (survives a kill of this process)."""
         if self._in_tx:

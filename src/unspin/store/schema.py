@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS articles (
     ingested_at    TEXT NOT NULL,
     duplicate_of   INTEGER REFERENCES articles(id),  -- earliest stored original of a near-duplicate
     similarity     REAL,                              -- estimated Jaccard similarity to it
-    story_id       INTEGER REFERENCES stories(id)     -- same-event cluster (not filled yet)
+    story_id       INTEGER REFERENCES stories(id)     -- same-event cluster (corpus/stories.py)
 );
 CREATE INDEX IF NOT EXISTS articles_outlet ON articles(outlet);
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
@@ -85,6 +85,13 @@ CREATE TABLE IF NOT EXISTS minhash_bands (
     article_id INTEGER NOT NULL REFERENCES articles(id)
 );
 CREATE INDEX IF NOT EXISTS minhash_bands_key ON minhash_bands(band, key);
+
+-- Story clustering: one sentence embedding per article (float32 little-endian), see corpus/stories.py.
+CREATE TABLE IF NOT EXISTS embeddings (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+    model      TEXT NOT NULL,
+    vector     BLOB NOT NULL
+);
 
 -- Full-text index over title and text; the text itself lives once, in the analysis JSON.
 CREATE VIEW IF NOT EXISTS article_text AS

