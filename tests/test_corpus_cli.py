@@ -124,6 +124,14 @@ def test_outlet_profile_with_ratings(db, tmp_path, capsys):
     assert code == 1 and err.strip() == f"unspin: error: nowhere.example: no articles from this outlet in {db}"
 
 
+def test_outlet_profile_html_is_self_contained_with_charts(db, capsys):
+    code, out, _ = cli(capsys, "outlet", "kappa.example", "--db", db, "--format", "html")
+    assert code == 0 and out.lower().startswith("<!doctype html")
+    assert "Most-cited sources" in out and "<svg" in out and "Reuters" in out
+    loaded = out.replace('xmlns="http://www.w3.org/2000/svg"', "")  # a namespace name, not a resource
+    assert "http://" not in loaded and "https://" not in loaded and "<script" not in out
+
+
 def test_missing_database_is_one_line(tmp_path, capsys):
     code, _, err = cli(capsys, "stats", "--db", tmp_path / "none.db")
     assert code == 1 and err.startswith("unspin: error: ") and len(err.splitlines()) == 1

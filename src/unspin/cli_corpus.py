@@ -256,7 +256,8 @@ def export_cmd(db: str, fmt: str, output: Path, no_analysis: bool) -> None:
 @click.option("--ratings", multiple=True, type=click.Path(dir_okay=False),
               help="CSV table of outlet reliability ratings (repeatable; see docs/ratings.md).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Rows per section.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
+              help="Terminal text, JSON, or one self-contained HTML page with small charts.")
 def outlet_cmd(domain: str, db: str, ratings: tuple[str, ...], top: int, fmt: str) -> None:
     """Profile of one outlet: articles, most-cited sources, most-quoted speakers, rating, techniques."""
     from .corpus.profile import outlet_profile
@@ -269,6 +270,11 @@ def outlet_cmd(domain: str, db: str, ratings: tuple[str, ...], top: int, fmt: st
         raise UnspinError(f"{domain}: no articles from this outlet in {db}")
     if fmt == "json":
         click.echo(json.dumps(profile, ensure_ascii=False))
+        return
+    if fmt == "html":
+        from .report.outlet_html import render_outlet_html
+
+        click.echo(render_outlet_html(profile), nl=False)
         return
     _print_profile(profile)
 
