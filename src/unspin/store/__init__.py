@@ -319,13 +319,7 @@ class Store:
             rows = self.db.execute(sql, (*params, limit)).fetchall()
         except sqlite3.OperationalError as exc:
             raise StoreError(f"bad search query {query!r} ({exc})") from None
-        keys = ("id", "title", "outlet", "published", "url", "source", "duplicate_of", "snippet", "score")
-        out = []
-        for r in rows:
-            hit = dict(zip(keys, r))
-            hit["score"] = round(-hit["score"], 4)
-            out.append(hit)
-        return out
+        return search_hits(rows)
 
     def labels_of_kind(self, kind: str) -> list[str]:
         """The distinct labels of one kind, by index seeks (one per distinct label, not per row)."""
@@ -402,6 +396,18 @@ class Store:
         except sqlite3.DatabaseError as exc:
             problems.append(f"full-text index: {exc}")
         return problems
+
+
+#: Columns of a search hit, in the order the search queries select them.
+SEARCH_HIT_KEYS = ("id", "title", "outlet", "published", "url", "source", "duplicate_of", "snippet", "score")
+
+
+def search_hits(rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+    """Search rows as dicts; ``score`` is bm25 negated (higher is better)."""
+    hits = [dict(zip(SEARCH_HIT_KEYS, r)) for r in rows]
+    for hit in hits:
+        hit["score"] = round(-hit["score"], 4)
+    return hits
 
 
 def fts_query(query: str) -> str:

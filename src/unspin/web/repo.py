@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
 
-from ..store import ArticleRow, Store, StoreError, fts_query
+from ..store import ArticleRow, Store, StoreError, fts_query, search_hits
 
 MEMORY_ITEMS = 256
 
@@ -150,13 +150,7 @@ class StoreRepo:
                 rows = store.db.execute(sql, [marks[0], marks[1], fts_query(query), *params, limit]).fetchall()
             except Exception as exc:  # noqa: BLE001
                 raise StoreError(f"bad search query {query!r} ({exc})") from None
-        keys = ("id", "title", "outlet", "published", "url", "source", "duplicate_of", "snippet", "score")
-        hits = []
-        for r in rows:
-            hit = dict(zip(keys, r))
-            hit["score"] = round(-hit["score"], 4)
-            hits.append(hit)
-        return hits
+        return search_hits(rows)
 
     def outlet(self, domain: str, ratings: Any) -> dict[str, Any] | None:
         from ..corpus.profile import outlet_profile
