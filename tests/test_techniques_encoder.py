@@ -87,3 +87,19 @@ def test_matches_pytorch_reference(encoder):
     with torch.no_grad():
         theirs = ref(input_ids=torch.tensor(ids), attention_mask=torch.tensor(mask)).last_hidden_state.numpy()
     assert np.abs(ours - theirs)[mask.astype(bool)].max() < 1e-4
+
+
+def test_intermediate_layers_are_concatenated_in_order(encoder):
+    from unspin.techniques.encoder import MiniLMEncoder
+
+    both = MiniLMEncoder(max_tokens=32, overlap=8, layers=(6, 3))
+    shallow = MiniLMEncoder(max_tokens=32, overlap=8, layers=(3,))
+    text = "Corrupt élites 😀 betray “our” great nation!"
+    v_both, v_shallow, v_last = (e.encode_text(text).vectors for e in (both, shallow, encoder))
+    assert both.layers == (3, 6) and v_both.shape[1] == 768 == both.dim
+    np.testing.assert_allclose(v_both[:, :384], v_shallow, atol=1e-5)
+    np.testing.assert_allclose(v_both[:, 384:], v_last, atol=1e-5)
+    with pytest.raises(ValueError):
+        shallow.sentence_embedding(text)
+    with pytest.raises(ValueError):
+        MiniLMEncoder(layers=(7,))

@@ -70,9 +70,16 @@ def read_safetensors(path: Path) -> dict[str, np.ndarray]:
     return out
 
 
-def build_bert_onnx(config: dict, w: dict[str, np.ndarray]) -> bytes:
+def build_bert_onnx(config: dict, w: dict[str, np.ndarray], layers: tuple[int, ...] | None = None) -> bytes:
     """A serialized ONNX model: inputs ``input_ids``, ``attention_mask``
-    (int64, batch × seq); output ``last_hidden_state`` (float32)."""
+    (int64, batch × seq); outputs ``hidden_<i>`` (float32, batch × seq × H),
+    the hidden states after layer ``i`` (1-based) for each ``i`` in ``layers``
+    (default: the last layer only). Layers above the highest requested one
+    are not built, so a shallower output costs proportionally less."""
+    n_layers = int(config["num_hidden_layers"])
+    layers = tuple(layers) if layers else (n_layers,)
+    if any(not 1 <= i <= n_layers for i in layers):
+        raise ValueError(f"layers must lie in 1..{n_layers}")
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
@@ -120,7 +127,8 @@ def build_bert_onnx(config: dict, w: dict[str, np.ndarray]) -> bytes:
     scale = const("scale", np.array(1.0 / np.sqrt(dh), dtype=np.float32))
     sqrt2 = const("sqrt2", np.array(np.sqrt(2.0), dtype=np.float32))
     half = const("half", np.array(0.5, dtype=np.float32))
-    for i in range(int(config["num_hidden_layers"])):
+    outputs = []
+    for i in range(max(layers)):
         p = f"encoder.layer.{i}"
         q = node("Transpose", [node("Reshape", [linear(x, p + ".attention.self.query", f"l{i}_q"), split], f"l{i}_qr")],
                  f"l{i}_qt", perm=[0, 2, 1, 3])
@@ -141,12 +149,14 @@ def build_bert_onnx(config: dict, w: dict[str, np.ndarray]) -> bytes:
                               f"l{i}_erf1")], f"l{i}_gelu")
         o = linear(g, p + ".output.dense", f"l{i}_ff2")
         x = layer_norm(node("Add", [o, x], f"l{i}_fres"), p + ".output.LayerNorm", f"l{i}_fln")
-    nodes.append(helper.make_node("Identity", [x], ["last_hidden_state"], name="out"))
+        if i + 1 in layers:
+            nodes.append(helper.make_node("Identity", [x], [f"hidden_{i + 1}"], name=f"out_{i + 1}"))
+            outputs.append(helper.make_tensor_value_info(f"hidden_{i + 1}", TensorProto.FLOAT, ["batch", "seq", H]))
     graph = helper.make_graph(
         nodes, "bert_encoder",
         [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "seq"]),
          helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch", "seq"])],
-        [helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, ["batch", "seq", H])],
+        outputs,
         initializer=inits,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="unspin")
@@ -196,10 +206,15 @@ def best_window(n: int, wins: list[tuple[int, int]]) -> np.ndarray:
 
 
 class MiniLMEncoder:
-    """all-MiniLM-L6-v2 (or any BERT of the same layout) via onnxruntime."""
+    """all-MiniLM-L6-v2 (or any BERT of the same layout) via onnxruntime.
+
+    ``layers`` names the hidden states returned (1-based layer numbers,
+    concatenated in increasing order along the vector axis); the default is
+    the last layer, as sentence-transformers uses it."""
 
     def __init__(self, model_dir: str | Path | None = None, expected_sha256: str | None = WEIGHTS_SHA256,
-                 threads: int = 1, max_tokens: int = 256, overlap: int = 64) -> None:
+                 threads: int = 1, max_tokens: int = 256, overlap: int = 64,
+                 layers: tuple[int, ...] | None = None) -> None:
         self.model_dir = Path(model_dir) if model_dir else package_model_dir()
         weights = self.model_dir / "model.safetensors"
         if not weights.is_file():
@@ -211,6 +226,10 @@ class MiniLMEncoder:
                                  f"{expected_sha256[:12]}…); reinstall '{PACKAGE_PIN}'")
         self.config = json.loads((self.model_dir / "config.json").read_text(encoding="utf-8"))
         self.max_tokens, self.overlap, self.threads = max_tokens, overlap, threads
+        n_layers = int(self.config["num_hidden_layers"])
+        self.layers = tuple(sorted(set(layers))) if layers else (n_layers,)
+        if any(not 1 <= i <= n_layers for i in self.layers):
+            raise ValueError(f"layers must lie in 1..{n_layers}")
         if max_tokens > int(self.config["max_position_embeddings"]):
             raise ValueError("max_tokens exceeds the encoder's positions")
         self._weights_path = weights
@@ -228,7 +247,7 @@ class MiniLMEncoder:
     def session(self):
         import onnxruntime as ort
 
-        graph = build_bert_onnx(self.config, read_safetensors(self._weights_path))
+        graph = build_bert_onnx(self.config, read_safetensors(self._weights_path), self.layers)
         so = ort.SessionOptions()
         so.intra_op_num_threads = self.threads
         so.inter_op_num_threads = 1
@@ -240,8 +259,14 @@ class MiniLMEncoder:
         return v["[CLS]"], v["[SEP]"], v["[PAD]"]
 
     def run(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
-        return self.session.run(["last_hidden_state"], {"input_ids": input_ids.astype(np.int64),
-                                                        "attention_mask": attention_mask.astype(np.int64)})[0]
+        """Hidden states of ``self.layers``, concatenated (batch × seq × H·len(layers))."""
+        outs = self.session.run([f"hidden_{i}" for i in self.layers],
+                                {"input_ids": input_ids.astype(np.int64), "attention_mask": attention_mask.astype(np.int64)})
+        return outs[0] if len(outs) == 1 else np.concatenate(outs, axis=-1)
+
+    @property
+    def dim(self) -> int:
+        return int(self.config["hidden_size"]) * len(self.layers)
 
     def encode_text(self, text: str, batch_size: int = 8) -> TokenVectors:
         """Vectors of every word piece of ``text`` (windowed, never truncated)."""
@@ -249,7 +274,7 @@ class MiniLMEncoder:
         ids = np.asarray(enc.ids, dtype=np.int64)
         offs = np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)
         n = len(ids)
-        H = int(self.config["hidden_size"])
+        H = self.dim
         if n == 0:
             return TokenVectors(np.zeros((0, H), np.float32), offs[:, 0], offs[:, 1], ids)
         wins = windows(n, self.max_tokens - 2, self.overlap)
@@ -275,6 +300,8 @@ class MiniLMEncoder:
     def sentence_embedding(self, text: str) -> np.ndarray:
         """The sentence-transformers embedding (mean pooling, L2 norm) of a text
         of at most ``max_tokens`` pieces (as all-MiniLM-L6-v2 truncates at 256)."""
+        if self.layers != (int(self.config["num_hidden_layers"]),):
+            raise ValueError("sentence embeddings need an encoder that returns the last layer only")
         enc = self.tokenizer.encode(text, add_special_tokens=True)
         ids = np.asarray(enc.ids[: self.max_tokens], dtype=np.int64)[None]
         if ids.shape[1] == self.max_tokens:
