@@ -8,6 +8,10 @@ at every span boundary (:func:`unspin.report.spans.segments`); a segment
 becomes one focusable ``<mark>`` holding one nested element per covering
 layer, each layer drawn with its own non-colour cue (underline style, weight,
 italics, box) so overlaps stay readable and colour is never the only signal.
+Narrative evidence and the mentions of the cast (entities cast as hero,
+villain or victim) are layers too; each carries an ``id`` where it begins, so
+that the framing section links each narrative to its evidence and each cast
+member to its mentions.
 """
 
 from __future__ import annotations
@@ -17,10 +21,11 @@ from html import escape
 from typing import Callable, Iterable
 
 from .. import __version__
-from ..types import Analysis, CitedSource, Span
+from ..types import Analysis, CitedSource, Paragraph, Span
 from .common import (
     OUTLET_BASIS,
     SYNDICATION_KIND,
+    abbreviate,
     cited_source_rows,
     entity_groups,
     header_facts,
@@ -34,16 +39,34 @@ from .common import (
     techniques_by_paragraph,
     techniques_status,
 )
+from .framing import (
+    FRAMING_CAVEAT,
+    NONE_FOUND,
+    ROLE_GLOSS,
+    ROLE_SIGN,
+    CastMember,
+    cast_by_role,
+    cast_of,
+    frame_label,
+    has_framing,
+    narrative_label,
+    ran,
+    role_heading,
+    subnarrative_label,
+)
 from .spans import segments
 
-__all__ = ["LAYERS", "REPORT_CSS", "REPORT_JS", "Highlight", "highlighted_html", "highlights", "render_html"]
+__all__ = ["LAYERS", "REPORT_CSS", "REPORT_JS", "Highlight", "framing_highlights", "highlighted_html", "highlights",
+           "render_html"]
 
 #: Highlight layers, outermost first: key, checkbox label, non-colour cue.
 LAYERS: tuple[tuple[str, str, str], ...] = (
+    ("narrative", "Narrative evidence", "line above"),
     ("quote", "Quotes", "shaded, solid underline"),
     ("speaker", "Speakers", "bold, double underline"),
     ("cue", "Cues", "italic, dotted underline"),
     ("source", "Sources and syndication", "dashed underline"),
+    ("cast", "Cast", "dotted outline; ▲ hero, ▼ villain, ● victim"),
     ("entity", "Entities", "boxed"),
     ("technique", "Techniques", "wavy underline"),
 )
@@ -61,6 +84,11 @@ class Highlight:
     #: For the ``technique`` layer: the technique's name and score.
     technique: str | None = None
     score: float | None = None
+    #: ``id`` of the element where the highlight begins, for links to it
+    #: (narrative evidence and cast mentions in the static report).
+    anchor: str | None = None
+    #: For the ``cast`` layer: the plain word for the role (hero, villain, victim).
+    role: str | None = None
 
 
 def _e(value: object) -> str:
@@ -113,6 +141,55 @@ def highlights(analysis: Analysis) -> list[Highlight]:
                                    technique=tech.technique, score=tech.score))
     found.sort(key=lambda h: _LAYER_ORDER.get(h.layer, len(LAYERS)))
     return found
+
+
+def framing_highlights(analysis: Analysis, prefix: str,
+                       cast: list[CastMember] | None = None) -> list[Highlight]:
+    """Narrative evidence and cast mentions as highlights with anchors.
+
+    Anchors are ``{prefix}-n{i}-e{j}`` (evidence ``j`` of narrative ``i``) and
+    ``{prefix}-c{i}-m{j}`` (mention ``j`` of cast member ``i``), numbered from
+    1. A span is moved to begin where the article text shows it (the first
+    paragraph it reaches) so that its anchor exists; a span the text does not
+    show gets no highlight and no anchor.
+    """
+    paragraphs = paragraphs_of(analysis)
+    size = len(analysis.text)
+    found: list[Highlight] = []
+    for i, narrative in enumerate(analysis.narratives, 1):
+        label = f"narrative: {narrative_label(narrative)} ({narrative.score:.2f})"
+        for j, span in enumerate(narrative.evidence, 1):
+            shown = _shown(span, paragraphs, size)
+            if shown is not None:
+                found.append(Highlight(*shown, "narrative", label, anchor=f"{prefix}-n{i}-e{j}"))
+    for i, member in enumerate(cast_of(analysis) if cast is None else cast, 1):
+        score = f", {member.score:.2f}" if member.score is not None else ""
+        label = f"cast: {member.name} as {role_heading(member.role)}{score}"
+        for j, span in enumerate(member.spans, 1):
+            shown = _shown(span, paragraphs, size)
+            if shown is not None:
+                found.append(Highlight(*shown, "cast", label, anchor=f"{prefix}-c{i}-m{j}",
+                                       role=ROLE_GLOSS.get(member.role)))
+    return found
+
+
+def _shown(span: Span, paragraphs: list[Paragraph], size: int) -> tuple[int, int] | None:
+    """``span`` from where the article text first shows it (the paragraphs), or None."""
+    end = min(span.end, size)
+    for para in paragraphs:
+        start = max(span.start, para.start)
+        if start < min(end, para.end):
+            return start, end
+    return None
+
+
+def _anchor_attrs(mark: Highlight, begins: bool) -> str:
+    if not begins or mark.anchor is None:
+        return ""
+    attrs = f' id="{_e(mark.anchor)}"'
+    if mark.role:
+        attrs += f' data-role="{_e(mark.role)}"'
+    return attrs
 
 
 def render_html(analyses: list[Analysis]) -> str:
@@ -277,8 +354,14 @@ def _article(analysis: Analysis, prefix: str) -> str:
         h.append("</ul>")
     h.append("</section>")
 
+    # Framing
+    cast = cast_of(analysis)
+    framing_marks = framing_highlights(analysis, prefix, cast)
+    if has_framing(analysis):
+        h.append(_framing(analysis, prefix, cast, framing_marks, paragraphs))
+
     # Article text
-    marks = highlights(analysis)
+    marks = highlights(analysis) + framing_marks
     present = {m.layer for m in marks}
     h.append(f'<section aria-labelledby="{prefix}-text-h"><h3 id="{prefix}-text-h">Article text</h3>')
     if present:
@@ -296,10 +379,82 @@ def _article(analysis: Analysis, prefix: str) -> str:
         if para.techniques:
             tags = ('<span class="ptags">paragraph: '
                     + " · ".join(_e(technique_label(t)) for t in para.techniques) + "</span>")
-        body = highlighted_html(analysis.text, marks, para.start, para.end)
+        body = highlighted_html(analysis.text, marks, para.start, para.end, attrs=_anchor_attrs)
         h.append(f'<p id="{prefix}-p{number}"><span class="pn" aria-hidden="true">{number}</span>{body}{tags}</p>')
     h.append("</div></section>")
     h.append("</article>")
+    return "\n".join(h)
+
+
+def _framing(analysis: Analysis, prefix: str, cast: list[CastMember], marks: list[Highlight],
+             paragraphs: list[Paragraph]) -> str:
+    """The framing section: genre, frames, narratives linked to their evidence, the cast linked to its mentions."""
+    anchors = {m.anchor: m for m in marks if m.anchor}
+
+    def link(anchor: str, span: Span, what: str) -> str:
+        """A link to the highlight ``anchor``, or the paragraph number alone when the text does not show it."""
+        mark = anchors.get(anchor)
+        number = paragraph_number(paragraphs, mark.start if mark else span.start)
+        where = f"¶{number}" if number else "¶?"
+        label = f"paragraph {number}, {what}" if number else what
+        label += f", characters {span.start}–{span.end}"
+        if mark is None:
+            return f'<span class="pl dim" title="{_e(label)}">{where}</span>'
+        return f'<a class="pl" href="#{_e(anchor)}" aria-label="{_e(label)}" title="{_e(label)}">{where}</a>'
+
+    h = [f'<section aria-labelledby="{prefix}-framing"><h3 id="{prefix}-framing">Framing</h3>',
+         f'<p class="dim">{_e(FRAMING_CAVEAT)}</p>']
+    rows = []
+    if analysis.genre is not None:
+        rows.append(f'<dt>Genre</dt><dd>{_e(analysis.genre.label)} '
+                    f'<span class="dim">{analysis.genre.score:.2f}</span></dd>')
+    if analysis.frames:
+        items = " · ".join(f'{_e(frame_label(f.label))} <span class="dim">{f.score:.2f}</span>'
+                           for f in analysis.frames)
+        rows.append(f"<dt>Frames</dt><dd>{items}</dd>")
+    elif ran(analysis, "frames"):
+        rows.append(f'<dt>Frames</dt><dd class="dim">{_e(NONE_FOUND["frames"])}</dd>')
+    if not analysis.narratives and ran(analysis, "narratives"):
+        rows.append(f'<dt>Narratives</dt><dd class="dim">{_e(NONE_FOUND["narratives"])}</dd>')
+    if not cast and ran(analysis, "roles"):
+        rows.append(f'<dt>Cast</dt><dd class="dim">{_e(NONE_FOUND["roles"])}</dd>')
+    if rows:
+        h.append('<dl class="kv">' + "".join(rows) + "</dl>")
+
+    if analysis.narratives:
+        h.append(f'<h4 id="{prefix}-narratives">Narratives</h4><ul class="quotes narratives">')
+        for i, narrative in enumerate(analysis.narratives, 1):
+            sub = subnarrative_label(narrative)
+            sub_html = f' → {_e(sub)}' if sub else ""
+            h.append(f'<li id="{prefix}-n{i}"><strong>{_e(narrative.narrative)}</strong>{sub_html} '
+                     f'<span class="dim">{narrative.score:.2f}</span>')
+            if narrative.evidence:
+                h.append('<ul class="quotes evidence">')
+                for j, span in enumerate(narrative.evidence, 1):
+                    h.append(f'<li>{link(f"{prefix}-n{i}-e{j}", span, "evidence")} <q>{_e(span.text)}</q></li>')
+                h.append("</ul>")
+            h.append("</li>")
+        h.append("</ul>")
+
+    if cast:
+        h.append(f'<h4 id="{prefix}-cast">Cast <span class="dim">(who the article casts as hero, villain, victim)'
+                 "</span></h4>")
+        number_of = {id(m): i for i, m in enumerate(cast, 1)}
+        for role, _, members in cast_by_role(cast):
+            sign = ROLE_SIGN.get(role, "•")
+            h.append(f'<p class="role"><span aria-hidden="true">{_e(sign)}</span> {_e(role_heading(role))}</p>')
+            h.append('<ul class="quotes cast">')
+            for member in members:
+                i = number_of[id(member)]
+                score = f' <span class="dim">{member.score:.2f}</span>' if member.score is not None else ""
+                fine = f' <span class="dim">({_e(", ".join(member.fine_roles))})</span>' if member.fine_roles else ""
+                mentions = " · ".join(
+                    f'<q>{_e(span.text)}</q> {link(f"{prefix}-c{i}-m{j}", span, f"mention “{abbreviate(span.text, 40)}”")}'
+                    for j, span in enumerate(member.spans, 1))
+                h.append(f'<li id="{prefix}-c{i}"><strong>{_e(member.name)}</strong>{score}{fine}'
+                         f'<div class="how">{mentions}</div></li>')
+            h.append("</ul>")
+    h.append("</section>")
     return "\n".join(h)
 
 
@@ -374,7 +529,8 @@ _NO_DOMAIN = '<span class="dim">—</span>'
 
 _CSS = """
 :root{--fg:#1b1b1b;--dim:#595959;--bg:#fff;--line:#c8c8c8;--link:#0b57d0;
---q-bg:#fff0b3;--q:#8a5300;--spk:#1d4ed8;--cue:#6b2fa0;--src:#0f6b4f;--ent:#4d4d4d;--tech:#b3261e}
+--q-bg:#fff0b3;--q:#8a5300;--spk:#1d4ed8;--cue:#6b2fa0;--src:#0f6b4f;--ent:#4d4d4d;--tech:#b3261e;
+--narr:#0e6e8a;--cast:#8a2c0d}
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;color:var(--fg);background:var(--bg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif}
@@ -419,6 +575,19 @@ mark.hl{background:none;color:inherit;cursor:help;border-radius:2px}
 .l-source{border-bottom:2px dashed var(--src);padding-bottom:8px}
 .l-entity{box-shadow:inset 0 0 0 1px var(--ent);border-radius:3px}
 .l-technique{text-decoration:underline wavy var(--tech);text-decoration-thickness:1.5px;text-underline-offset:3px;text-decoration-skip-ink:none}
+.l-narrative{text-decoration:overline var(--narr);text-decoration-thickness:2px;text-decoration-skip-ink:none}
+.l-cast{outline:2px dotted var(--cast);outline-offset:1px;border-radius:2px}
+.l-cast[data-role]::before{font-size:.75em;margin-right:.1em;color:var(--cast)}
+.l-cast[data-role=hero]::before{content:"\\25B2"}
+.l-cast[data-role=villain]::before{content:"\\25BC"}
+.l-cast[data-role=victim]::before{content:"\\25CF"}
+:target{scroll-margin-top:3.5rem}
+mark.hl :target{outline:3px solid var(--link);outline-offset:2px}
+p.role{font-weight:600;margin:.6rem 0 .2rem}
+ul.evidence{margin:.2rem 0 .4rem}
+.hide-narrative .l-narrative{text-decoration:none}
+.hide-cast .l-cast{outline:0}
+.hide-cast .l-cast::before{content:none}
 .hide-quote .l-quote{background:none;border-bottom:0;padding-bottom:0}
 .hide-speaker .l-speaker{font-weight:inherit;border-bottom:0;padding-bottom:0}
 .hide-cue .l-cue{font-style:inherit;border-bottom:0;padding-bottom:0}

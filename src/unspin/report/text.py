@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rich import box
 from rich.console import Console, Group
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -31,6 +32,18 @@ from .common import (
     techniques_by_paragraph,
     techniques_status,
 )
+from .framing import (
+    FRAMING_CAVEAT,
+    NONE_FOUND,
+    ROLE_SIGN,
+    cast_by_role,
+    cast_of,
+    frame_label,
+    has_framing,
+    ran,
+    role_heading,
+    subnarrative_label,
+)
 
 __all__ = ["render_text"]
 
@@ -38,6 +51,9 @@ MAX_SPEAKERS = 10
 MAX_QUOTES_PER_SPEAKER = 5
 MAX_TECHNIQUE_PARAGRAPHS = 12
 QUOTE_CHARS = 110
+MAX_NARRATIVES = 12
+MAX_CAST_MENTIONS = 6
+EVIDENCE_CHARS = 90
 
 
 def render_text(analysis: Analysis, console: Console) -> None:
@@ -51,6 +67,9 @@ def render_text(analysis: Analysis, console: Console) -> None:
     _entities(analysis, console)
     _section(console, "Persuasion techniques")
     _techniques(analysis, console)
+    if has_framing(analysis):
+        _section(console, "Framing")
+        _framing(analysis, console)
 
 
 def _section(console: Console, title: str) -> None:
@@ -221,3 +240,89 @@ def _techniques(analysis: Analysis, console: Console) -> None:
     console.print(grid)
     if len(grouped) > MAX_TECHNIQUE_PARAGRAPHS:
         console.print(_dim(f"+{len(grouped) - MAX_TECHNIQUE_PARAGRAPHS} more paragraphs with techniques"))
+
+
+def _offsets(span: Span) -> str:
+    """``[655:1072]``: the span as a slice of the analysed text."""
+    return f"[{span.start}:{span.end}]"
+
+
+def _framing(analysis: Analysis, console: Console) -> None:
+    """Genre, frames, narratives with their evidence, and the cast (who is hero, villain, victim)."""
+    console.print(_dim(FRAMING_CAVEAT))
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    if analysis.genre is not None:
+        line = Text(analysis.genre.label)
+        line.append(f" {analysis.genre.score:.2f}", style="dim")
+        grid.add_row("Genre", line)
+    if analysis.frames:
+        line = Text()
+        for i, frame in enumerate(analysis.frames):
+            if i:
+                line.append(" · ", style="dim")
+            line.append(frame_label(frame.label))
+            line.append(f" {frame.score:.2f}", style="dim")
+        grid.add_row("Frames", line)
+    elif ran(analysis, "frames"):
+        grid.add_row("Frames", _dim(NONE_FOUND["frames"]))
+    if not analysis.narratives and ran(analysis, "narratives"):
+        grid.add_row("Narratives", _dim(NONE_FOUND["narratives"]))
+    cast = cast_of(analysis)
+    if not cast and ran(analysis, "roles"):
+        grid.add_row("Cast", _dim(NONE_FOUND["roles"]))
+    if grid.row_count:
+        console.print(grid)
+    paragraphs = paragraphs_of(analysis)
+
+    def where(span: Span) -> str:
+        number = paragraph_number(paragraphs, span.start)
+        return f"¶{number}" if number else ""
+
+    if analysis.narratives:
+        console.print(Text("Narratives", style="bold"))
+        rows = Table.grid(padding=(0, 1))
+        rows.add_column(no_wrap=True, style="dim", min_width=5, justify="right")
+        rows.add_column(overflow="fold")
+        for narrative in analysis.narratives[:MAX_NARRATIVES]:
+            line = Text(narrative.narrative, style="bold")
+            sub = subnarrative_label(narrative)
+            if sub:
+                line.append(" → ")
+                line.append(sub)
+            line.append(f" {narrative.score:.2f}", style="dim")
+            rows.add_row("", line)
+            for span in narrative.evidence:
+                ev = Text(_offsets(span), style="dim")
+                ev.append(" ")
+                ev.append(_quoted(span.text, EVIDENCE_CHARS), style="italic")
+                rows.add_row(where(span), ev)
+        console.print(rows)
+        hidden = len(analysis.narratives) - MAX_NARRATIVES
+        if hidden > 0:
+            console.print(_dim(f"+{hidden} more narratives"))
+    if cast:
+        console.print(Text("Cast", style="bold") + _dim(" (who the article casts as hero, villain, victim)"))
+        for role, _, members in cast_by_role(cast):
+            head = Text(ROLE_SIGN.get(role, "•") + " ", style="magenta")
+            head.append(role_heading(role), style="bold magenta")
+            console.print(head)
+            for member in members:
+                line = Text(member.name, style="bold")
+                if member.score is not None:
+                    line.append(f" {member.score:.2f}", style="dim")
+                if member.fine_roles:
+                    line.append(" · " + ", ".join(member.fine_roles))
+                mentions = Text()
+                for i, span in enumerate(member.spans[:MAX_CAST_MENTIONS]):
+                    if i:
+                        mentions.append(" · ", style="dim")
+                    number = where(span)
+                    mentions.append(f"{number} " if number else "", style="dim")
+                    mentions.append(_quoted(span.text, 40))
+                    mentions.append(" " + _offsets(span), style="dim")
+                hidden = len(member.spans) - MAX_CAST_MENTIONS
+                if hidden > 0:
+                    mentions.append(f" · +{hidden} more", style="dim")
+                console.print(Padding(Group(line, Padding(mentions, (0, 0, 0, 2))), (0, 0, 0, 2)))

@@ -32,6 +32,7 @@ from ..report.common import (
     speaker_groups,
     technique_label,
 )
+from ..report.framing import CastMember, cast_of
 from ..report.html import LAYERS, Highlight, highlighted_html, highlights
 from ..types import Analysis
 from .techniques import FAMILIES, TechniqueInfo, technique_info
@@ -80,33 +81,7 @@ class ArticleView:
     paragraphs: list[ParagraphView]
     missing_rating: str
     extra_sections: dict[str, Any]
-    cast: list["CastMember"]
-
-
-@dataclass
-class CastMember:
-    """One entity the article casts in a role, with the mentions behind it."""
-
-    name: str
-    role: str
-    score: float | None
-    fine_roles: list[str]
-    mentions: list[str]
-
-
-def cast_of(analysis: Analysis) -> list[CastMember]:
-    """Entities with a role, one line per mention group, most confident first."""
-    members: dict[str, CastMember] = {}
-    for entity in analysis.entities:
-        if not entity.role:
-            continue
-        name = entity.group or entity.text
-        member = members.setdefault(name, CastMember(
-            name=name, role=entity.role, score=entity.score,
-            fine_roles=[f"{r.label} {r.score:.2f}" for r in entity.fine_roles], mentions=[]))
-        if entity.text not in member.mentions:
-            member.mentions.append(entity.text)
-    return sorted(members.values(), key=lambda m: -(m.score or 0.0))
+    cast: list[CastMember]
 
 
 def _label(mark: Highlight) -> Highlight:
@@ -301,7 +276,7 @@ def outlet_charts(profile: dict[str, Any]) -> dict[str, Markup]:
 
 
 __all__ = [
-    "ArticleView", "OUTLET_BASIS", "SYNDICATION_KIND", "article_view", "bar_chart", "cited_source_rows",
+    "ArticleView", "CastMember", "OUTLET_BASIS", "SYNDICATION_KIND", "article_view", "bar_chart", "cast_of", "cited_source_rows",
     "column_chart", "entity_groups", "evidence_of", "finding_label", "outlet_charts", "paragraph_number",
     "rating_text", "speaker_groups", "technique_families", "technique_label", "web_technique_label",
 ]
