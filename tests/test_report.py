@@ -196,12 +196,13 @@ def test_html_segments_show_the_exact_text(page):
 
 def test_html_overlaps_nest_one_element_per_layer(page):
     # "Moscow" in the last quote is quote + entity + technique at once
-    assert ('<span class="l-quote"><span class="l-entity"><span class="l-technique">Moscow</span></span></span>'
-            in page)
+    assert ('<span class="l-quote"><span class="l-entity"><span class="l-technique" data-technique="Appeal_to_Fear-Prejudice"'
+            ' data-family="justification" data-lane="0" data-code="JU">Moscow</span></span></span>' in page)
     # "Politico" is the cue of a quote, a cited source and an entity
     assert '<span class="l-cue"><span class="l-source"><span class="l-entity">Politico</span>' in page
     titles = parse(page).mark_titles
-    assert any("technique: Slogans (0.55); technique: Loaded Language (0.91)" in t for t in titles)
+    assert any("technique: Slogans [CA], score 0.55: Uses a short, punchy, memorable phrase in place of an argument, "
+               "often a call to act; technique: Loaded language [MW], score 0.91: " in t for t in titles)
 
 
 def test_html_highlights_focusable_labelled_and_toggleable(page):
@@ -210,7 +211,7 @@ def test_html_highlights_focusable_labelled_and_toggleable(page):
     assert marks and all(a.get("title") and a.get("aria-label") for a in marks)
     focusable = [a for a in marks if a.get("tabindex") == "0"]
     assert len(focusable) >= len(highlights(full_analysis())) // 2
-    boxes = [a for tag, a in doc.tags if tag == "input"]
+    boxes = [a for tag, a in doc.tags if tag == "input" and "data-layer" in a]
     assert {b["data-layer"] for b in boxes} == {"quote", "speaker", "cue", "source", "entity", "technique"}
     assert all(b.get("type") == "checkbox" and b.get("data-target") == "a1-text" for b in boxes)
     for layer in ("quote", "speaker", "cue", "source", "entity", "technique"):
@@ -221,7 +222,7 @@ def test_html_sections_show_findings(page):
     for needle in ("The Baltic Ledger", "balticledger.com", "factual: mixed", "credibility: low credibility",
                    "republication footer", "Reuters", "reliability: 1 · NewsGuard: 95",
                    "stance: centre [x] · tier: A · audited: 2024", "Maria Lindqvist", "(as “he”)",
-                   "Zbigniew Łukaszewski", "Appeal to Fear/Prejudice", "not analysed (opt-in: --analyzers entities,provenance,quotes,techniques)",
+                   "Zbigniew Łukaszewski", "Appeal to fear or prejudice", "not analysed (the techniques analyzer was not in --analyzers)",
                    'href="#a1-p4"', 'id="a1-p4"', "standard input"):
         assert needle in page, needle
 
@@ -254,7 +255,7 @@ def test_text_report_shows_the_findings():
                    "¶4 direct · told Politico", "“a betrayal of everything we fought for.”",
                    "Entities", "People", "Organisations", "Places", "Reuters ×2",
                    "Maria Lindqvist ×2 · Zbigniew Łukaszewski", "author: Anna <b>Kowalska</b>",
-                   "Persuasion techniques", "Loaded Language 0.91", "“sold out its own citizens — again”"):
+                   "Persuasion techniques", "Loaded language 0.91", "“sold out its own citizens — again”"):
         assert needle in out, needle
     assert "not analysed" not in out
 
@@ -289,7 +290,7 @@ def test_text_report_escapes_rich_markup_from_the_article():
 def test_text_report_empty_findings():
     out = render(empty_analysis())
     assert "unknown" in out and "no quotes found" in out and "no named entities found" in out
-    assert "not analysed (opt-in: --analyzers entities,provenance,quotes,techniques)" in out
+    assert "not analysed (the techniques analyzer was not in --analyzers)" in out
     analysed = empty_analysis()
     analysed.meta.analyzers["techniques"] = "1"
     assert "none found" in render(analysed)
@@ -332,8 +333,8 @@ def test_techniques_render_grouped_by_paragraph():
     analysis.techniques = [Technique("Name_Calling-Labeling", 12, 18, 0.7, "Second"),
                            Technique("Loaded_Language", 26, 32, 0.9, "loaded")]
     out = render(analysis)
-    assert re.search(r"¶2 Name Calling/Labeling 0\.70", out)
-    assert "Loaded Language 0.90" in out
+    assert re.search(r"¶2\s+AR\s+Name calling or labelling 0\.70", out)
+    assert "Loaded language 0.90" in out
     assert "¶2" in render_html([analysis])
 
 

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from ..techniques.taxonomy import TechniqueInfo, describe
 from ..types import Analysis, CitedSource, Entity, Paragraph, Quote, Technique
 
 #: Rating columns that tell most, in the order shown, with short labels.
@@ -240,6 +241,52 @@ def technique_label(name: str) -> str:
     return name.replace("_", " ").replace("-", "/").strip() or name
 
 
+def technique_name(name: str) -> str:
+    """The taxonomy's name of a technique (``Loaded_Language`` → ``Loaded language``), else the label readable."""
+    return describe(name).name
+
+
+@dataclass
+class TechniqueSummary:
+    """One technique found in an article: what it is and how sure the model is."""
+
+    #: The label as the analysis writes it (``Loaded_Language``).
+    label: str
+    #: Name, family, family code, colour and definition from the taxonomy.
+    info: TechniqueInfo
+    spans: list[Technique] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.spans)
+
+    @property
+    def best(self) -> float:
+        return max((t.score for t in self.spans), default=0.0)
+
+
+def technique_summary(analysis: Analysis) -> list[TechniqueSummary]:
+    """The techniques found, most spans first, then highest score, then name."""
+    found: dict[str, TechniqueSummary] = {}
+    for tech in sorted(analysis.techniques, key=lambda t: (t.start, t.end)):
+        found.setdefault(tech.technique, TechniqueSummary(tech.technique, describe(tech.technique))).spans.append(tech)
+    return sorted(found.values(), key=lambda s: (-s.count, -s.best, s.info.name.casefold()))
+
+
+def techniques_caveat(analysis: Analysis) -> str:
+    """One line on what produced the techniques and what their scores mean."""
+    version = str(analysis.meta.analyzers.get("techniques") or "").strip()
+    tier = version.split("-", 1)[0] if "-" in version else ""
+    if tier in {"fast", "accurate"}:
+        model = f"the {tier} tier ({version})"
+        card = f"see unspin/models/techniques-{tier}/CARD.md"
+    else:
+        model = f"the techniques analyzer {version}" if version else "the techniques analyzer"
+        card = "see its model card"
+    return (f"Model: {model}, with known limits ({card}). "
+            "Scores are calibrated probabilities (0.30 ≈ a 30% chance), not verdicts.")
+
+
 def techniques_by_paragraph(analysis: Analysis) -> list[tuple[int | None, list[Technique]]]:
     """Techniques grouped by 1-based paragraph number, in text order."""
     paragraphs = paragraphs_of(analysis)
@@ -255,4 +302,4 @@ def techniques_status(analysis: Analysis) -> str | None:
         return None
     if "techniques" in analysis.meta.analyzers:
         return "none found"
-    return "not analysed (opt-in: --analyzers entities,provenance,quotes,techniques)"
+    return "not analysed (the techniques analyzer was not in --analyzers)"

@@ -12,6 +12,14 @@ Narrative evidence and the mentions of the cast (entities cast as hero,
 villain or victim) are layers too; each carries an ``id`` where it begins, so
 that the framing section links each narrative to its evidence and each cast
 member to its mentions.
+
+Persuasion techniques get one element per technique span, in their family's
+colour from the taxonomy (:mod:`unspin.techniques.taxonomy`) with the family
+code as a small badge where the span begins (so colour is never the only
+cue); overlapping technique spans are put in different *lanes*, underlined
+at different depths. Each highlight's title and accessible label give the
+technique's name, score and one-line definition; a legend lists every
+technique found, and each can be toggled on its own.
 """
 
 from __future__ import annotations
@@ -21,7 +29,8 @@ from html import escape
 from typing import Callable, Iterable
 
 from .. import __version__
-from ..types import Analysis, CitedSource, Paragraph, Span
+from ..techniques.taxonomy import OTHER_FAMILY, TechniqueInfo, describe, families, family_slug
+from ..types import Analysis, CitedSource, Paragraph, Span, Technique
 from .common import (
     OUTLET_BASIS,
     SYNDICATION_KIND,
@@ -35,8 +44,10 @@ from .common import (
     paragraphs_of,
     rating_text,
     speaker_groups,
-    technique_label,
+    technique_name,
+    technique_summary,
     techniques_by_paragraph,
+    techniques_caveat,
     techniques_status,
 )
 from .framing import (
@@ -57,7 +68,7 @@ from .framing import (
 from .spans import segments
 
 __all__ = ["LAYERS", "REPORT_CSS", "REPORT_JS", "Highlight", "framing_highlights", "highlighted_html", "highlights",
-           "render_html"]
+           "render_html", "technique_lanes", "technique_title"]
 
 #: Highlight layers, outermost first: key, checkbox label, non-colour cue.
 LAYERS: tuple[tuple[str, str, str], ...] = (
@@ -68,9 +79,11 @@ LAYERS: tuple[tuple[str, str, str], ...] = (
     ("source", "Sources and syndication", "dashed underline"),
     ("cast", "Cast", "dotted outline; ▲ hero, ▼ villain, ● victim"),
     ("entity", "Entities", "boxed"),
-    ("technique", "Techniques", "wavy underline"),
+    ("technique", "Techniques", "wavy underline, family code; overlaps underlined deeper"),
 )
 _LAYER_ORDER = {key: i for i, (key, _, _) in enumerate(LAYERS)}
+#: Depths at which overlapping technique spans are underlined; deeper overlaps share the last.
+TECHNIQUE_LANES = 4
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,9 @@ class Highlight:
     anchor: str | None = None
     #: For the ``cast`` layer: the plain word for the role (hero, villain, victim).
     role: str | None = None
+    #: For the ``technique`` layer: 0 for the first of overlapping technique
+    #: spans, 1 for the next… (see :func:`technique_lanes`).
+    lane: int | None = None
 
 
 def _e(value: object) -> str:
@@ -134,13 +150,40 @@ def highlights(analysis: Analysis) -> list[Highlight]:
         add(cited.cue, "source", f"citation cue for {cited.name}")
     for ent in analysis.entities:
         add(Span(ent.start, ent.end, ent.text), "entity", f"entity: {ent.type}")
-    for tech in analysis.techniques:
+    lanes = technique_lanes(analysis.techniques)
+    for tech, lane in zip(analysis.techniques, lanes, strict=True):
         if tech.end > tech.start:
-            found.append(Highlight(tech.start, tech.end, "technique",
-                                   f"technique: {technique_label(tech.technique)} ({tech.score:.2f})",
-                                   technique=tech.technique, score=tech.score))
+            found.append(Highlight(tech.start, tech.end, "technique", technique_title(tech.technique, tech.score),
+                                   technique=tech.technique, score=tech.score, lane=lane))
     found.sort(key=lambda h: _LAYER_ORDER.get(h.layer, len(LAYERS)))
     return found
+
+
+def technique_title(label: str, score: float | None) -> str:
+    """``technique: Loaded language [MW], score 0.91: Uses words and phrases…``."""
+    info = describe(label)
+    scored = f"score {score:.2f}" if score is not None else "no score"
+    return f"technique: {info.name} [{info.family_code}], {scored}: {info.definition.rstrip('.')}"
+
+
+def technique_lanes(techniques: list[Technique]) -> list[int]:
+    """A lane per technique span (in the given order) such that overlapping spans never share one.
+
+    Spans are taken by start (longer first); each goes to the lowest lane
+    that is free where it starts, so the lanes used are as few as the
+    deepest overlap needs.
+    """
+    order = sorted(range(len(techniques)), key=lambda i: (techniques[i].start, -techniques[i].end, i))
+    lanes = [0] * len(techniques)
+    ends: list[int] = []  # where the last span of each lane ends
+    for i in order:
+        tech = techniques[i]
+        lane = next((n for n, end in enumerate(ends) if end <= tech.start), len(ends))
+        if lane == len(ends):
+            ends.append(0)
+        ends[lane] = max(tech.end, tech.start + 1)
+        lanes[i] = lane
+    return lanes
 
 
 def framing_highlights(analysis: Analysis, prefix: str,
@@ -184,6 +227,13 @@ def _shown(span: Span, paragraphs: list[Paragraph], size: int) -> tuple[int, int
 
 
 def _anchor_attrs(mark: Highlight, begins: bool) -> str:
+    """Attributes of a highlight's element: anchors of framing evidence, a technique's name, family, lane, code."""
+    if mark.layer == "technique" and mark.technique:
+        info = describe(mark.technique)
+        lane = min(mark.lane or 0, TECHNIQUE_LANES - 1)
+        attrs = (f' data-technique="{_e(mark.technique)}" data-family="{_e(family_slug(info.family))}"'
+                 f' data-lane="{lane}"')
+        return attrs + (f' data-code="{_e(info.family_code)}"' if begins else "")
     if not begins or mark.anchor is None:
         return ""
     attrs = f' id="{_e(mark.anchor)}"'
@@ -346,12 +396,7 @@ def _article(analysis: Analysis, prefix: str) -> str:
     if status is not None:
         h.append(f'<p class="dim">{_e(status)}</p>')
     else:
-        h.append('<ul class="quotes">')
-        for number, techs in techniques_by_paragraph(analysis):
-            for tech in techs:
-                h.append(f"<li>{_para_link(prefix, number)} <strong>{_e(technique_label(tech.technique))}</strong> "
-                         f'<span class="dim">{tech.score:.2f}</span> <q>{_e(tech.text)}</q></li>')
-        h.append("</ul>")
+        h.append(_techniques(analysis, prefix))
     h.append("</section>")
 
     # Framing
@@ -371,6 +416,14 @@ def _article(analysis: Analysis, prefix: str) -> str:
                 h.append(f'<label><input type="checkbox" checked data-layer="{key}" data-target="{prefix}-text"> '
                          f'<span class="l-{key}">{_e(label)}</span> <span class="dim">({_e(cue)})</span></label>')
         h.append("</fieldset>")
+        if analysis.techniques:
+            h.append('<fieldset class="layers techs"><legend>Techniques '
+                     '<span class="dim">(colour and code by family; overlaps underlined deeper)</span></legend>')
+            for item in technique_summary(analysis):
+                h.append(f'<label title="{_e(item.info.definition)}"><input type="checkbox" checked '
+                         f'data-technique="{_e(item.label)}" data-target="{prefix}-text"> '
+                         f'{_code(item.info)} {_e(item.info.name)} <span class="dim">({item.count})</span></label>')
+            h.append("</fieldset>")
         h.append(f'<p class="detail" id="{prefix}-detail" aria-live="polite">'
                  "Focus or tap a highlight to see what it marks.</p>")
     h.append(f'<div class="text" id="{prefix}-text" data-detail="{prefix}-detail">')
@@ -378,7 +431,7 @@ def _article(analysis: Analysis, prefix: str) -> str:
         tags = ""
         if para.techniques:
             tags = ('<span class="ptags">paragraph: '
-                    + " · ".join(_e(technique_label(t)) for t in para.techniques) + "</span>")
+                    + " · ".join(_e(technique_name(t)) for t in para.techniques) + "</span>")
         body = highlighted_html(analysis.text, marks, para.start, para.end, attrs=_anchor_attrs)
         h.append(f'<p id="{prefix}-p{number}"><span class="pn" aria-hidden="true">{number}</span>{body}{tags}</p>')
     h.append("</div></section>")
@@ -458,6 +511,42 @@ def _framing(analysis: Analysis, prefix: str, cast: list[CastMember], marks: lis
     return "\n".join(h)
 
 
+def _code(info: TechniqueInfo) -> str:
+    """The family code as a badge in the family colour, its family named for screen readers and on hover."""
+    return (f'<span class="tcode" data-family="{_e(family_slug(info.family))}" '
+            f'title="{_e(info.family_name)}">{_e(info.family_code)}</span>')
+
+
+def _techniques(analysis: Analysis, prefix: str) -> str:
+    """Caveat, legend (technique, family code and colour, spans, highest score, definition), every span."""
+    h = [f'<p class="caveat">{_e(techniques_caveat(analysis))}</p>',
+         '<div class="scroll"><table class="cards legend" role="table"><caption>Legend: the techniques found, '
+         "most spans first</caption>"
+         '<thead role="rowgroup"><tr role="row"><th scope="col" role="columnheader">Technique</th>'
+         '<th scope="col" role="columnheader" class="num">Spans</th>'
+         '<th scope="col" role="columnheader" class="num">Highest score</th>'
+         '<th scope="col" role="columnheader">What it is</th></tr></thead><tbody role="rowgroup">']
+    for item in technique_summary(analysis):
+        info = item.info
+        h.append(f'<tr role="row"><th scope="row" role="rowheader">{_code(info)} '
+                 f'<span class="tname" data-family="{_e(family_slug(info.family))}">{_e(info.name)}</span>'
+                 f'<div class="how">{_e(item.label)} · {_e(info.family_name.lower())}</div></th>'
+                 f'<td role="cell" class="num" data-label="Spans">{item.count}</td>'
+                 f'<td role="cell" class="num" data-label="Highest score">{item.best:.2f}</td>'
+                 f'<td role="cell" data-label="What it is">{_e(info.definition)}</td></tr>')
+    h.append("</tbody></table></div>")
+    total = len(analysis.techniques)
+    h.append(f'<details class="spans"><summary>Every span, by paragraph ({total})</summary><ul class="quotes">')
+    for number, techs in techniques_by_paragraph(analysis):
+        for tech in techs:
+            info = describe(tech.technique)
+            h.append(f'<li>{_para_link(prefix, number)} {_code(info)} '
+                     f'<strong title="{_e(info.definition)}">{_e(info.name)}</strong> '
+                     f'<span class="dim">{tech.score:.2f}</span> <q>{_e(tech.text)}</q></li>')
+    h.append("</ul></details>")
+    return "\n".join(h)
+
+
 def _outlet_name(name: str | None, domain: str | None) -> str:
     html = f"<strong>{_e(_name(name, domain))}</strong>"
     if name and domain:
@@ -527,7 +616,7 @@ _highlighted = highlighted_html  # the name used before the web app shared it
 
 _NO_DOMAIN = '<span class="dim">—</span>'
 
-_CSS = """
+_BASE_CSS = """
 :root{--fg:#1b1b1b;--dim:#595959;--bg:#fff;--line:#c8c8c8;--link:#0b57d0;
 --q-bg:#fff0b3;--q:#8a5300;--spk:#1d4ed8;--cue:#6b2fa0;--src:#0f6b4f;--ent:#4d4d4d;--tech:#b3261e;
 --narr:#0e6e8a;--cast:#8a2c0d}
@@ -575,6 +664,18 @@ mark.hl{background:none;color:inherit;cursor:help;border-radius:2px}
 .l-source{border-bottom:2px dashed var(--src);padding-bottom:8px}
 .l-entity{box-shadow:inset 0 0 0 1px var(--ent);border-radius:3px}
 .l-technique{text-decoration:underline wavy var(--tech);text-decoration-thickness:1.5px;text-underline-offset:3px;text-decoration-skip-ink:none}
+.l-technique[data-lane="1"]{text-underline-offset:7px}
+.l-technique[data-lane="2"]{text-underline-offset:11px;text-decoration-style:solid}
+.l-technique[data-lane="3"]{text-underline-offset:15px;text-decoration-style:solid}
+.l-technique[data-code]::before,.tcode{display:inline-block;font-size:.62rem;font-weight:700;font-style:normal;line-height:1.3;color:#fff;background:var(--tech);border-radius:3px;padding:0 .18rem;text-indent:0;user-select:none}
+.l-technique[data-code]::before{content:attr(data-code);margin-right:.12rem;vertical-align:.35em}
+.tname{font-weight:600}
+p.caveat{border-left:4px solid var(--line);padding-left:.6rem;color:var(--dim)}
+table.legend caption{text-align:left;color:var(--dim);font-size:.9rem;padding:.2rem 0}
+details.spans{margin:.6rem 0}details.spans summary{cursor:pointer}
+fieldset.techs label{margin-right:.9rem}
+.l-technique.off{text-decoration:none}
+.l-technique.off::before,.hide-technique .l-technique::before{display:none}
 .l-narrative{text-decoration:overline var(--narr);text-decoration-thickness:2px;text-decoration-skip-ink:none}
 .l-cast{outline:2px dotted var(--cast);outline-offset:1px;border-radius:2px}
 .l-cast[data-role]::before{font-size:.75em;margin-right:.1em;color:var(--cast)}
@@ -604,6 +705,20 @@ table.cards td::before{content:attr(data-label) ": ";color:var(--dim);font-weigh
 @media print{fieldset.layers,.detail,.skip{display:none}a{color:inherit}}
 """
 
+
+def _family_css() -> str:
+    """Colour rules per technique family, from the taxonomy (underline, code badge, name)."""
+    rules = []
+    for fam in [*families().values(), OTHER_FAMILY]:
+        slug, colour = family_slug(fam.key), fam.colour
+        rules.append(f".l-technique[data-family={slug}]{{text-decoration-color:{colour}}}"
+                     f".l-technique[data-family={slug}]::before,.tcode[data-family={slug}]{{background:{colour}}}"
+                     f".tname[data-family={slug}]{{color:{colour}}}")
+    return "\n".join(rules) + "\n"
+
+
+_CSS = _BASE_CSS + _family_css()
+
 #: The report's stylesheet and script, shared with the web app (``/static/report.css``).
 REPORT_CSS = _CSS
 
@@ -611,9 +726,13 @@ _JS = """
 (function(){
 document.documentElement.className+=' js';
 document.addEventListener('change',function(e){
-var b=e.target;if(!b.getAttribute||!b.getAttribute('data-layer'))return;
-var t=document.getElementById(b.getAttribute('data-target'));
-if(t)t.classList.toggle('hide-'+b.getAttribute('data-layer'),!b.checked);});
+var b=e.target;if(!b.getAttribute)return;
+var t=document.getElementById(b.getAttribute('data-target')),l=b.getAttribute('data-layer'),k=b.getAttribute('data-technique');
+if(!t)return;
+if(l){t.classList.toggle('hide-'+l,!b.checked);return;}
+if(k===null)return;
+var s=t.querySelectorAll('.l-technique');
+for(var i=0;i<s.length;i++)if(s[i].getAttribute('data-technique')===k)s[i].classList.toggle('off',!b.checked);});
 function show(e){
 var m=e.target.closest&&e.target.closest('mark.hl');if(!m)return;
 var t=m.closest('.text'),d=t&&document.getElementById(t.getAttribute('data-detail'));

@@ -69,5 +69,5 @@ def segments(text: str, spans: Iterable[S], start: int = 0, end: int | None = No
             covering[i].append(span)
     return [
         Segment(start=a, end=b, text=text[a:b], spans=tuple(covering[i]))
-        for i, (a, b) in enumerate(zip(cuts, cuts[1:]))
+        for i, (a, b) in enumerate(zip(cuts, cuts[1:], strict=False))
     ]

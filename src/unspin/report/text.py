@@ -11,10 +11,12 @@ from rich import box
 from rich.console import Console, Group
 from rich.padding import Padding
 from rich.panel import Panel
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from ..types import Analysis, Span
+from ..techniques.taxonomy import TechniqueInfo, describe
+from ..types import Analysis, Span, Technique
 from .common import (
     OUTLET_BASIS,
     SYNDICATION_KIND,
@@ -28,8 +30,9 @@ from .common import (
     paragraphs_of,
     rating_text,
     speaker_groups,
-    technique_label,
+    technique_summary,
     techniques_by_paragraph,
+    techniques_caveat,
     techniques_status,
 )
 from .framing import (
@@ -50,6 +53,8 @@ __all__ = ["render_text"]
 MAX_SPEAKERS = 10
 MAX_QUOTES_PER_SPEAKER = 5
 MAX_TECHNIQUE_PARAGRAPHS = 12
+MAX_TECHNIQUES_PER_PARAGRAPH = 6
+MAX_TECHNIQUE_SUMMARY = 10
 QUOTE_CHARS = 110
 MAX_NARRATIVES = 12
 MAX_CAST_MENTIONS = 6
@@ -221,25 +226,92 @@ def _entities(analysis: Analysis, console: Console) -> None:
     console.print(grid)
 
 
+def _technique_styles(info: TechniqueInfo) -> tuple[Style, Style]:
+    """Styles of the family-code badge (white on the family colour) and of the name.
+
+    The name takes the family colour too, unless that colour would vanish on
+    a dark terminal (the dark grey of "manipulative wording"); the badge
+    carries the colour then, and the code says the family without colour.
+    """
+    badge = Style(color="#ffffff", bgcolor=info.colour, bold=True)
+    name = Style(color=info.colour, bold=True) if _readable_on_black(info.colour) else Style(bold=True)
+    return badge, name
+
+
+def _readable_on_black(colour: str) -> bool:
+    """Whether a ``#rrggbb`` colour has a contrast ratio of at least 3 against black (WCAG)."""
+    try:
+        rgb = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    except ValueError:
+        return False
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    luminance = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return (luminance + 0.05) / 0.05 >= 3
+
+
+def _badge(info: TechniqueInfo) -> Text:
+    """`` MW ``: the family code, white on the family colour."""
+    return Text().append(f" {info.family_code} ", style=_technique_styles(info)[0])
+
+
+def _technique_name(info: TechniqueInfo) -> Text:
+    """The technique's name in its family colour."""
+    return Text().append(info.name, style=_technique_styles(info)[1])
+
+
 def _techniques(analysis: Analysis, console: Console) -> None:
+    """A summary per technique (name, family code, spans, best score, definition), then the spans by paragraph."""
     status = techniques_status(analysis)
     if status is not None:
         console.print(_dim(status))
         return
+    console.print(_dim(techniques_caveat(analysis)))
+    summary = technique_summary(analysis)
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
+    for item in summary[:MAX_TECHNIQUE_SUMMARY]:
+        line = _technique_name(item.info)
+        line.append(f" · {item.count} span{'s' if item.count != 1 else ''} · highest {item.best:.2f}", style="dim")
+        table.add_row(_badge(item.info), Group(line, _dim(item.info.definition)))
+    console.print(table)
+    if len(summary) > MAX_TECHNIQUE_SUMMARY:
+        rest = summary[MAX_TECHNIQUE_SUMMARY:]
+        console.print(_dim(f"+{len(rest)} more techniques: "
+                           + ", ".join(f"{s.info.name} ×{s.count}" for s in rest)))
+
+    console.print(Text("Evidence by paragraph", style="bold"))
     grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True, style="dim", min_width=5, justify="right")
+    grid.add_column(no_wrap=True, style="dim", min_width=4, justify="right")
+    grid.add_column(no_wrap=True)
     grid.add_column(overflow="fold")
     grouped = techniques_by_paragraph(analysis)
     for number, techniques in grouped[:MAX_TECHNIQUE_PARAGRAPHS]:
-        for i, tech in enumerate(techniques):
-            line = Text(technique_label(tech.technique), style="bold red")
+        shown = _strongest(techniques, MAX_TECHNIQUES_PER_PARAGRAPH)
+        for i, tech in enumerate(shown):
+            info = describe(tech.technique)
+            line = _technique_name(info)
             line.append(f" {tech.score:.2f}", style="dim")
             line.append("  ")
-            line.append(_quoted(tech.text, 90), style="italic")
-            grid.add_row(f"¶{number}" if (number and i == 0) else "", line)
+            line.append(_quoted(tech.text, EVIDENCE_CHARS), style="italic")
+            grid.add_row(f"¶{number}" if (number and i == 0) else "", _badge(info), line)
+        hidden = [t for t in techniques if t not in shown]
+        if hidden:
+            top = max(t.score for t in hidden)
+            grid.add_row("", "", _dim(f"+{len(hidden)} more here, scores ≤ {top:.2f}"))
     console.print(grid)
     if len(grouped) > MAX_TECHNIQUE_PARAGRAPHS:
-        console.print(_dim(f"+{len(grouped) - MAX_TECHNIQUE_PARAGRAPHS} more paragraphs with techniques"))
+        rest = grouped[MAX_TECHNIQUE_PARAGRAPHS:]
+        spans = sum(len(t) for _, t in rest)
+        console.print(_dim(f"+{len(rest)} more paragraphs with techniques ({spans} spans)"))
+
+
+def _strongest(techniques: list[Technique], limit: int) -> list[Technique]:
+    """The ``limit`` highest-scoring of ``techniques``, kept in text order."""
+    if len(techniques) <= limit:
+        return techniques
+    keep = sorted(range(len(techniques)), key=lambda i: -techniques[i].score)[:limit]
+    return [techniques[i] for i in sorted(keep)]
 
 
 def _offsets(span: Span) -> str:

@@ -13,16 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..corpus.labels import _norm, technique_family
+from ..corpus.labels import technique_family
 from ..report.common import technique_label
-from ..techniques.taxonomy import families, techniques
+from ..techniques.taxonomy import NO_DEFINITION, OTHER_FAMILY, families, family_slug, lookup
 
-_OTHER = ("other", "OT", "#6b6b6b")
+_OTHER = (OTHER_FAMILY.key, OTHER_FAMILY.code, OTHER_FAMILY.colour)
 
 
 def _families() -> dict[str, tuple[str, str, str]]:
     """Family name (lower case) → (slug, short code, colour), in the order the pages list them."""
-    found = {f.name.lower(): (f.key.replace("_", "-"), f.code, f.colour) for f in families().values()}
+    found = {f.name.lower(): (family_slug(f.key), f.code, f.colour) for f in families().values()}
     return {**found, "other": _OTHER}
 
 
@@ -44,16 +44,12 @@ class TechniqueInfo:
 @lru_cache(maxsize=256)
 def technique_info(name: str) -> TechniqueInfo:
     """Family, short code, colour and definition of technique ``name``."""
-    known = techniques().get(name) or _by_spelling(name)
+    known = lookup(name)
     if known is not None:
         family, label, definition = known.family_name.lower(), known.name, known.definition
     else:
         family = technique_family(name) or "other"
-        label, definition = technique_label(name), "No definition available for this label."
+        label, definition = technique_label(name), NO_DEFINITION
     slug, code, colour = FAMILIES.get(family, _OTHER)
     return TechniqueInfo(name, label, family, slug, code, colour, definition)
 
-
-def _by_spelling(name: str):  # noqa: ANN202 - returns a taxonomy TechniqueInfo or None
-    key = _norm(name)
-    return next((info for info in techniques().values() if _norm(info.id) == key), None)
