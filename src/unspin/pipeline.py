@@ -25,6 +25,9 @@ from .types import SCHEMA_VERSION, Analysis, Meta, Paragraph
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
+    from .neural.encoder import MiniLMEncoder
+    from .neural.shared import EncodedText
+
     from .ratings import RatingsTable
 
 
@@ -67,10 +70,10 @@ class Registry:
 registry = Registry()
 
 #: Analyzers run by default, in order: later ones may read earlier findings.
-DEFAULT_ANALYZERS: tuple[str, ...] = ("entities", "provenance", "quotes")
-#: Registered but not run by default: their fast tiers fall short of the
-#: quality targets (see their model cards); ask for them with --analyzers.
-OPTIONAL_ANALYZERS: tuple[str, ...] = ("techniques", "genre", "frames", "narratives", "roles")
+DEFAULT_ANALYZERS: tuple[str, ...] = ("entities", "provenance", "quotes", "techniques")
+#: Registered but not run by default: they fall short of their quality
+#: targets (see their model cards); ask for them with --analyzers.
+OPTIONAL_ANALYZERS: tuple[str, ...] = ("genre", "frames", "narratives", "roles")
 
 
 @dataclass
@@ -86,6 +89,14 @@ class Context:
     def doc(self) -> "Doc":
         """The spaCy parse of ``analysis.text``, computed once on first use."""
         return self.pipeline.nlp(self.analysis.text)
+
+    @cached_property
+    def encoded(self) -> "EncodedText":
+        """The shared encoder pass over ``analysis.text``, computed once on first
+        use and read by every neural analysis (see :mod:`unspin.neural.shared`)."""
+        from .neural.shared import encode
+
+        return encode(self.analysis.text, self.pipeline.encoder)
 
     @property
     def ratings(self) -> "RatingsTable":
@@ -108,6 +119,13 @@ class Pipeline:
     @cached_property
     def nlp(self) -> Any:
         return load_spacy(self.options.spacy_model)
+
+    @cached_property
+    def encoder(self) -> "MiniLMEncoder":
+        """The process-wide shared encoder (weights checked by SHA-256 on first use)."""
+        from .neural.shared import shared_encoder
+
+        return shared_encoder()
 
     @cached_property
     def ratings(self) -> "RatingsTable":

@@ -73,6 +73,8 @@ _worker: dict[str, Any] = {}
 def _init_worker(options: Options, db_path: str | None) -> None:
     from ..pipeline import Pipeline
 
+    # the workers already share the cores: one encoder thread each (unless the user chose)
+    os.environ.setdefault("UNSPIN_THREADS", "1")
     _worker["pipeline"] = Pipeline(options)
     _worker["pipeline"].nlp  # load the models once, before the first task
     _worker["db_path"] = db_path

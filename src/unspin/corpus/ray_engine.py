@@ -133,6 +133,7 @@ class Analyse:
                     f.write(data)
                 paths.append(path)
             options = options.with_(ratings=tuple(paths))
+        os.environ.setdefault("UNSPIN_THREADS", "1")  # one actor per core: one encoder thread each
         self.pipeline = Pipeline(options)
         _ = self.pipeline.nlp, self.pipeline.ratings  # load the models and tables once, before the first batch
         self.known: KnownSet | None = None

@@ -1,7 +1,7 @@
 """Same story, different outlets: group stored articles about one event.
 
 Each article is embedded once: its title and first :data:`PARAGRAPHS`
-paragraphs through all-MiniLM-L6-v2 (:mod:`unspin.techniques.encoder`,
+paragraphs through all-MiniLM-L6-v2 (:mod:`unspin.neural.encoder`,
 onnxruntime, no PyTorch), mean-pooled and L2-normalised, kept in the
 ``embeddings`` table (384 float32 values per article).
 
@@ -88,7 +88,7 @@ def encoder_missing() -> str | None:
 @lru_cache(maxsize=1)
 def get_encoder() -> Any:
     """The process's one encoder (weights checked and graph built once)."""
-    from ..techniques.encoder import MiniLMEncoder
+    from ..neural.encoder import MiniLMEncoder
 
     return MiniLMEncoder(threads=1)
 

@@ -1,0 +1,134 @@
+"""One encoder pass per article, shared by every neural analysis.
+
+The encoder (all-MiniLM-L6-v2 on onnxruntime, :mod:`unspin.neural.encoder`)
+dominates the cost of the neural analyses, so the pipeline runs it once per
+article (:attr:`unspin.pipeline.Context.encoded`) and every head reads the
+same :class:`EncodedText`: the technique tagger pools word pieces into
+words, the framing heads pool them into paragraphs or the whole article.
+
+The pass returns the hidden states of :data:`SHARED_LAYERS` concatenated
+(layer 3 carries more lexical detail, layer 6 more context: together they
+beat either alone for span tagging, see the techniques model card). Every
+head artifact records the :class:`EncoderSpec` it was trained on, and
+loading refuses a head whose spec differs from the running encoder's.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import ModelError
+from .encoder import PACKAGE_PIN, WEIGHTS_SHA256, MiniLMEncoder, TokenVectors
+
+#: Hidden layers returned by the shared pass (1-based), concatenated in this order.
+SHARED_LAYERS: tuple[int, ...] = (3, 6)
+MAX_TOKENS = 256
+OVERLAP = 32
+
+
+@dataclass(frozen=True)
+class EncoderSpec:
+    """What a head needs from the encoder pass; stored in its ``meta.json``."""
+
+    package: str = PACKAGE_PIN
+    weights_sha256: str = WEIGHTS_SHA256
+    layers: tuple[int, ...] = SHARED_LAYERS
+    max_tokens: int = MAX_TOKENS
+    overlap: int = OVERLAP
+    hidden_size: int = 384
+
+    def to_meta(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["layers"] = list(self.layers)
+        return d
+
+    @classmethod
+    def from_meta(cls, d: dict[str, Any]) -> "EncoderSpec":
+        try:
+            return cls(package=d["package"], weights_sha256=d["weights_sha256"], layers=tuple(d["layers"]),
+                       max_tokens=int(d["max_tokens"]), overlap=int(d["overlap"]),
+                       hidden_size=int(d.get("hidden_size", 384)))
+        except (KeyError, TypeError, ValueError) as e:
+            raise ModelError(f"model metadata has no valid encoder spec ({e})") from None
+
+    def check_compatible(self, where: str) -> None:
+        """Raise :class:`ModelError` unless a head trained on this spec can read the shared pass."""
+        shared = EncoderSpec()
+        if self.weights_sha256 != shared.weights_sha256 or not set(self.layers) <= set(shared.layers) \
+                or self.max_tokens != shared.max_tokens or self.overlap != shared.overlap:
+            raise ModelError(f"{where}: trained on encoder {self.package} layers {list(self.layers)} "
+                             f"(windows {self.max_tokens}/{self.overlap}), but this unspin runs layers "
+                             f"{list(shared.layers)} (windows {shared.max_tokens}/{shared.overlap}); retrain the model")
+
+
+def default_threads() -> int:
+    """onnxruntime threads for the pass: ``UNSPIN_THREADS`` or up to 4 cores."""
+    env = os.environ.get("UNSPIN_THREADS", "").strip()
+    if env:
+        try:
+            return max(1, int(env))
+        except ValueError:
+            raise ModelError(f"UNSPIN_THREADS must be a whole number, not {env!r}") from None
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+@lru_cache(maxsize=4)
+def shared_encoder(threads: int | None = None) -> MiniLMEncoder:
+    """The process-wide encoder of :data:`SHARED_LAYERS` (built on first use)."""
+    return MiniLMEncoder(threads=threads or default_threads(), max_tokens=MAX_TOKENS, overlap=OVERLAP,
+                         layers=SHARED_LAYERS)
+
+
+@dataclass
+class EncodedText:
+    """The shared pass over one text: word-piece vectors with character offsets."""
+
+    text: str
+    pieces: TokenVectors
+    layers: tuple[int, ...] = SHARED_LAYERS
+    hidden_size: int = 384
+
+    def select(self, layers: Sequence[int]) -> np.ndarray:
+        """Piece vectors of the given layers, concatenated (n_pieces × H·k)."""
+        if tuple(layers) == self.layers:
+            return self.pieces.vectors
+        cols = []
+        for layer in layers:
+            k = self.layers.index(layer)
+            cols.append(self.pieces.vectors[:, k * self.hidden_size:(k + 1) * self.hidden_size])
+        return np.concatenate(cols, axis=1) if len(cols) > 1 else cols[0]
+
+    def pool(self, starts: Sequence[int], ends: Sequence[int], layers: Sequence[int]) -> np.ndarray:
+        """Mean piece vector of each character range ``[start, end)`` (pieces that
+        overlap it; the nearest piece when none does, zeros for an empty text)."""
+        return pool_ranges(self.select(layers), self.pieces.start, self.pieces.end, starts, ends)
+
+
+def pool_ranges(v: np.ndarray, piece_start: np.ndarray, piece_end: np.ndarray, starts: Sequence[int],
+                ends: Sequence[int]) -> np.ndarray:
+    """Mean of the rows of ``v`` whose character range overlaps each ``[start, end)``."""
+    starts = np.asarray(starts, dtype=np.int64)
+    ends = np.asarray(ends, dtype=np.int64)
+    n = len(v)
+    if n == 0:
+        return np.zeros((len(starts), v.shape[1]), dtype=np.float32)
+    # pieces are sorted and disjoint: the first piece ending after `start`, the first starting at/after `end`
+    a = np.searchsorted(piece_end, starts, side="right")
+    b = np.searchsorted(piece_start, ends, side="left")
+    b = np.minimum(np.maximum(b, a + 1), n)
+    a = np.minimum(a, b - 1)
+    cs = np.zeros((n + 1, v.shape[1]), dtype=np.float64)
+    np.cumsum(v, axis=0, out=cs[1:])
+    return ((cs[b] - cs[a]) / (b - a)[:, None]).astype(np.float32)
+
+
+def encode(text: str, encoder: MiniLMEncoder | None = None) -> EncodedText:
+    """Run the shared pass over ``text``."""
+    enc = encoder or shared_encoder()
+    return EncodedText(text=text, pieces=enc.encode_text(text), layers=enc.layers,
+                       hidden_size=int(enc.config["hidden_size"]))
