@@ -1,8 +1,13 @@
 """Framing analyzers: ``genre``, ``frames``, ``narratives`` and ``roles``.
 
-Each loads its shipped fast-tier model (``unspin/models/<task>-fast/``, SHA-256
-checked at load; see :mod:`unspin.framing`) once per pipeline and fills its
-field of the analysis:
+Each loads its shipped model once per pipeline (SHA-256 checked at load; see
+:mod:`unspin.framing`): with ``options.model == "accurate"`` (the default) the
+accurate-tier head over the shared MiniLM pass (``unspin/models/<task>-accurate/``,
+reading ``ctx.encoded``, computed once per article and shared with the
+techniques analyzer) when one is shipped for the task, else the fast
+lexical model (``unspin/models/<task>-fast/``); ``--model fast`` always uses
+the fast models. Narratives have no accurate head (it did not beat the fast
+model in cross-validation). Each fills its field of the analysis:
 
 * ``genre``: ``analysis.genre`` = {label, score}, the probabilities assuming
   reporting, opinion and satire equally likely (the training mix is 88%
@@ -32,8 +37,20 @@ from ..types import Label, Narrative, Span
 TASKS = ("genre", "frames", "narratives", "roles")
 
 
-def model_dir(task: str) -> Path:
-    return Path(__file__).resolve().parents[1] / "models" / f"{task}-fast"
+def model_dir(task: str, tier: str = "fast") -> Path:
+    return Path(__file__).resolve().parents[1] / "models" / f"{task}-{tier}"
+
+
+def choose_tier(task: str, options: Options) -> str:
+    """``accurate`` when asked for (``options.model``, the default) and the task's
+    accurate artifact is shipped; else ``fast``."""
+    from ..framing.accurate import ACCURATE_TASKS
+    from ..techniques import artifact
+
+    if options.model == "accurate" and task in ACCURATE_TASKS and \
+            (model_dir(task, "accurate") / artifact.META).is_file():
+        return "accurate"
+    return "fast"
 
 
 @lru_cache(maxsize=8)
@@ -48,12 +65,20 @@ def load_model(task: str, path: str | None = None):
     return FramingModel.load(d, task)
 
 
+@lru_cache(maxsize=8)
+def load_accurate_model(task: str, path: str | None = None):
+    from ..framing import accurate
+
+    return accurate.load(task, path)
+
+
 class _Base:
-    version = "1"
     task = ""
 
-    def __init__(self) -> None:
-        self.model = load_model(self.task)
+    def __init__(self, options: Options | None = None) -> None:
+        self.tier = choose_tier(self.task, options or Options())
+        self.version = "accurate-1" if self.tier == "accurate" else "1"  # the fast tier keeps its version
+        self.model = load_accurate_model(self.task) if self.tier == "accurate" else load_model(self.task)
 
     @property
     def name(self) -> str:
@@ -75,8 +100,14 @@ class GenreAnalyzer(_Base):
     def annotate(self, ctx: Context) -> None:
         from ..framing.doc import genre_proba
 
-        p = genre_proba(self.model, [self.features(ctx)])[0]
-        labels = self.model.heads["genre"].labels
+        if self.tier == "accurate":
+            from ..framing.accurate import article_vector
+
+            p = self.model.proba([self.features(ctx)], article_vector(ctx.encoded, self.model.layers))[0]
+            labels = self.model.labels
+        else:
+            p = genre_proba(self.model, [self.features(ctx)])[0]
+            labels = self.model.heads["genre"].labels
         j = int(np.argmax(p))
         ctx.analysis.genre = Label(labels[j], round(float(p[j]), 4))
 
@@ -87,7 +118,12 @@ class FramesAnalyzer(_Base):
     def annotate(self, ctx: Context) -> None:
         from ..framing.doc import frames_predict
 
-        found = frames_predict(self.model, [self.features(ctx)])[0]
+        if self.tier == "accurate":
+            from ..framing.accurate import article_vector
+
+            found = self.model.predict(self.features(ctx), article_vector(ctx.encoded, self.model.layers))
+        else:
+            found = frames_predict(self.model, [self.features(ctx)])[0]
         ctx.analysis.frames = [Label(k, round(v, 4)) for k, v in sorted(found.items(), key=lambda kv: -kv[1])]
 
 
@@ -145,7 +181,14 @@ class RolesAnalyzer(_Base):
         lex = self.model.meta.get("lexicons", {})
         dom = R.article_domain(ctx.analysis.text)
         keys = [R.mention_keys(doc, ents[i].start, ents[i].end, size[groups[i]], lex, dom) for i in idx]
-        PM, PF, PR = R.predict_rows(self.model, keys)
+        if self.tier == "accurate":
+            from ..framing.accurate import mention_vectors, role_sentences
+
+            spans = [(ents[i].start, ents[i].end) for i in idx]
+            dense = mention_vectors(ctx.encoded, spans, role_sentences(doc, spans), self.model.layers)
+            PM, PF, PR = self.model.predict(keys, dense)
+        else:
+            PM, PF, PR = R.predict_rows(self.model, keys)
         hf, hr = self.model.heads["fine"], self.model.heads["framed"]
         parent = hf.extra.get("parent", {})
         by_group: dict[str, list[int]] = {}
@@ -168,19 +211,19 @@ class RolesAnalyzer(_Base):
 
 @registry.register("genre")
 def make_genre(options: Options) -> GenreAnalyzer:
-    return GenreAnalyzer()
+    return GenreAnalyzer(options)
 
 
 @registry.register("frames")
 def make_frames(options: Options) -> FramesAnalyzer:
-    return FramesAnalyzer()
+    return FramesAnalyzer(options)
 
 
 @registry.register("narratives")
 def make_narratives(options: Options) -> NarrativesAnalyzer:
-    return NarrativesAnalyzer()
+    return NarrativesAnalyzer(options)
 
 
 @registry.register("roles")
 def make_roles(options: Options) -> RolesAnalyzer:
-    return RolesAnalyzer()
+    return RolesAnalyzer(options)

@@ -7,9 +7,13 @@
   artifacts (``meta.json`` + SHA-256 via :mod:`unspin.techniques.artifact`);
 * :mod:`.doc`: genre, frames and narratives models; :mod:`.roles`: entity
   roles from spaCy context features and the taxonomy's definitions;
+* :mod:`.accurate`: the accurate tier, heads over the shared MiniLM pass
+  (genre, frames, roles; narratives stay fast);
 * :mod:`.metrics` and :mod:`.evaluate`: the official metrics and the
-  5-fold cross-validation by article against simple baselines.
+  5-fold cross-validation by article against simple baselines (and of the
+  accurate heads against the fast models on the same folds).
 
 The analyzers are in :mod:`unspin.analyzers.framing`, the commands in
-:mod:`unspin.cli_framing`, the shipped models in ``unspin/models/<task>-fast``.
+:mod:`unspin.cli_framing`, the shipped models in ``unspin/models/<task>-fast``
+and ``unspin/models/<task>-accurate``.
 """

@@ -252,3 +252,151 @@ def cv_roles(texts: dict[str, str], mentions, taxonomy: dict[str, dict[str, str]
         "; gold mention offsets given (as in the task), spaCy en_core_web_sm parse")
     result["wall_time_s"] = round(time.perf_counter() - t0, 1)
     return result
+
+
+# --------------------------------------------------------------------------
+# The accurate tier (heads over the shared MiniLM pass), on the same folds
+# --------------------------------------------------------------------------
+
+
+def cv_frames_accurate(docs: Sequence[LabelledDoc], labels: Sequence[str], vecs: np.ndarray, k: int = 5,
+                       seed: int = 13, log: Log = _nolog, **params: Any) -> dict[str, Any]:
+    """As :func:`cv_frames` (same folds), for the accurate head and the fast model."""
+    from .accurate import train_frames_accurate
+
+    t0 = time.perf_counter()
+    feats = D.featurize([d.text for d in docs])
+    gold = [d.frames for d in docs]
+    systems = ("accurate", "fast")
+    preds: dict[str, list] = {name: [None] * len(docs) for name in systems}
+    fold_scores: dict[str, list[float]] = {name: [] for name in systems}
+    for f, test in enumerate(kfold(len(docs), k, seed)):
+        train = np.setdiff1d(np.arange(len(docs)), test)
+        acc = train_frames_accurate([feats[i] for i in train], vecs[train], [gold[i] for i in train], labels,
+                                    seed=seed, **params)
+        fast = D.train_frames([feats[i] for i in train], [gold[i] for i in train], labels, seed=seed,
+                              **D.FRAMES_DEFAULTS)
+        out = {"accurate": [acc.predict(feats[i], vecs[i]) for i in test],
+               "fast": D.frames_predict(fast, [feats[i] for i in test])}
+        for name in systems:
+            for i, p in zip(test, out[name], strict=True):
+                preds[name][i] = sorted(p)
+            fold_scores[name].append(micro_f1([gold[i] for i in test], [preds[name][i] for i in test]))
+        log(f"frames fold {f + 1}/{k}: accurate micro-F1 {fold_scores['accurate'][-1]:.3f}, "
+            f"fast {fold_scores['fast'][-1]:.3f}")
+    result: dict[str, Any] = {}
+    for name in systems:
+        result[name] = {"micro_f1": round(micro_f1(gold, preds[name]), 4),
+                        "folds_micro_f1": _summary(fold_scores[name]),
+                        "folds": [round(x, 4) for x in fold_scores[name]],
+                        "mean_predicted": round(float(np.mean([len(p) for p in preds[name]])), 2)}
+    result["mean_gold"] = round(float(np.mean([len(g) for g in gold])), 2)
+    result["protocol"] = _protocol(k, seed, len(docs), "articles")
+    result["wall_time_s"] = round(time.perf_counter() - t0, 1)
+    return result
+
+
+def cv_roles_accurate(texts: dict[str, str], mentions, taxonomy: dict[str, dict[str, str]], parsed: dict,
+                      dense_of: Any, k: int = 5, seed: int = 13, log: Log = _nolog,
+                      **params: Any) -> dict[str, Any]:
+    """As :func:`cv_roles` (same folds), for the accurate head and the fast model.
+    ``dense_of(rows)`` gives the mention/sentence vectors of the rows."""
+    from . import roles as R
+    from .accurate import train_roles_accurate
+
+    t0 = time.perf_counter()
+    parent = {fine: main for main, fines in taxonomy.items() for fine in fines}
+    lex = R.role_lexicons(taxonomy)
+    rows = R.build_rows(parsed, mentions, lex)
+    dense = dense_of(rows)
+    docs = [r.doc for r in rows]
+    systems = ("accurate", "fast")
+    pos = [i for i, r in enumerate(rows) if r.framed]
+    gold_main = {i: rows[i].main for i in pos}
+    gold_fine = {i: list(rows[i].fine) for i in pos}
+    pred_main: dict[str, dict[int, str]] = {s: {} for s in systems}
+    pred_fine: dict[str, dict[int, list[str]]] = {s: {} for s in systems}
+    framed: dict[str, dict[int, bool]] = {s: {} for s in systems}
+    folds: dict[str, list[dict]] = {s: [] for s in systems}
+    fast_params = {kk: v for kk, v in params.items() if kk in ("l2", "min_df", "inner_folds")}
+    for f, test in enumerate(kfold(len(rows), k, seed, groups=docs)):
+        train = np.setdiff1d(np.arange(len(rows)), test)
+        acc = train_roles_accurate([rows[i] for i in train], dense[train], parent, lex, seed=seed, **params)
+        fast = R.train_roles([rows[i] for i in train], parent, lex, seed=seed, **fast_params)
+        outs = {"accurate": (acc.predict([rows[i].keys for i in test], dense[test]), acc.heads),
+                "fast": (R.predict_rows(fast, [rows[i].keys for i in test]), fast.heads)}
+        for name, ((PM, PF, PR), heads) in outs.items():
+            hf = heads["fine"]
+            for j, i in enumerate(test):
+                framed[name][i] = bool(PR[j] >= float(heads["framed"].thresholds[0]))
+                if not rows[i].framed:
+                    continue
+                main, fine = R.decode_fine(PM[j], PF[j], hf.labels, parent, float(hf.thresholds[0]))
+                pred_main[name][i] = main
+                pred_fine[name][i] = [x for x, _ in fine]
+            tp = [i for i in test if rows[i].framed]
+            folds[name].append(role_scores([gold_main[i] for i in tp], [pred_main[name][i] for i in tp],
+                                           [gold_fine[i] for i in tp], [pred_fine[name][i] for i in tp]))
+        log(f"roles fold {f + 1}/{k}: accurate EM {folds['accurate'][-1]['exact_match_fine']:.3f} "
+            f"acc {folds['accurate'][-1]['main_accuracy']:.3f}; fast EM {folds['fast'][-1]['exact_match_fine']:.3f} "
+            f"acc {folds['fast'][-1]['main_accuracy']:.3f}")
+    result: dict[str, Any] = {}
+    yt = np.array([bool(rows[i].framed) for i in range(len(rows))])
+    for name in systems:
+        r = role_scores([gold_main[i] for i in pos], [pred_main[name][i] for i in pos],
+                        [gold_fine[i] for i in pos], [pred_fine[name][i] for i in pos])
+        r["folds_exact_match_fine"] = _summary([s["exact_match_fine"] for s in folds[name]])
+        r["folds_main_accuracy"] = _summary([s["main_accuracy"] for s in folds[name]])
+        r["folds"] = folds[name]
+        yp = np.array([framed[name][i] for i in range(len(rows))])
+        tp_, fp_, fn_ = int((yt & yp).sum()), int((~yt & yp).sum()), int((yt & ~yp).sum())
+        r["framed_detector"] = {"mentions": len(rows), "labelled": int(yt.sum()),
+                                "f1": round(2 * tp_ / max(1, 2 * tp_ + fp_ + fn_), 4),
+                                "precision": round(tp_ / max(1, tp_ + fp_), 4),
+                                "recall": round(tp_ / max(1, tp_ + fn_), 4)}
+        result[name] = r
+    result["protocol"] = _protocol(k, seed, len(pos), "labelled mentions, folds by article") + (
+        "; gold mention offsets given (as in the task), spaCy en_core_web_sm parse; mention and sentence vectors "
+        "from the shared MiniLM pass (layers 3 and 6)")
+    result["wall_time_s"] = round(time.perf_counter() - t0, 1)
+    return result
+
+
+def cv_genre_accurate(docs: Sequence[LabelledDoc], vecs: np.ndarray, k: int = 5, seed: int = 13, log: Log = _nolog,
+                      **params: Any) -> dict[str, Any]:
+    """As :func:`cv_genre` (same folds), for the accurate model and the fast one
+    (the accurate model contains the fast one: it is trained once per fold)."""
+    from .accurate import train_genre_accurate
+
+    t0 = time.perf_counter()
+    feats = D.featurize([d.text for d in docs])
+    gold = [d.genre for d in docs]
+    fast_params = params.get("fast") or D.GENRE_DEFAULTS
+    systems = ("accurate", "fast")
+    preds: dict[str, list] = {name: [None] * len(docs) for name in systems}
+    fold_scores: dict[str, list[dict]] = {name: [] for name in systems}
+    for f, test in enumerate(kfold(len(docs), k, seed, strata=gold)):
+        train = np.setdiff1d(np.arange(len(docs)), test)
+        fast = D.train_genre([feats[i] for i in train], [gold[i] for i in train], seed=seed, **fast_params)
+        acc = train_genre_accurate([feats[i] for i in train], vecs[train], [gold[i] for i in train], seed=seed,
+                                   fast_model=fast, **params)
+        probs = {"accurate": acc.proba([feats[i] for i in test], vecs[test]),
+                 "fast": D.genre_proba(fast, [feats[i] for i in test])}
+        for name in systems:
+            labs = [GENRES[j] for j in probs[name].argmax(axis=1)]
+            for i, lab in zip(test, labs, strict=True):
+                preds[name][i] = lab
+            fold_scores[name].append(genre_scores([gold[i] for i in test], labs))
+        log(f"genre fold {f + 1}/{k}: accurate macro-F1 {fold_scores['accurate'][-1]['macro_f1']:.3f} "
+            f"(uniform {fold_scores['accurate'][-1]['macro_f1_uniform']:.3f}), fast "
+            f"{fold_scores['fast'][-1]['macro_f1']:.3f} (uniform {fold_scores['fast'][-1]['macro_f1_uniform']:.3f})")
+    result: dict[str, Any] = {}
+    for name in systems:
+        r = genre_scores(gold, preds[name])
+        for key in ("macro_f1", *(f"macro_f1_{s}" for s in SHIFTS)):
+            r[f"folds_{key}"] = _summary([s[key] for s in fold_scores[name]])
+        r["folds"] = fold_scores[name]
+        result[name] = r
+    result["protocol"] = _protocol(k, seed, len(docs), "articles, stratified by genre")
+    result["wall_time_s"] = round(time.perf_counter() - t0, 1)
+    return result

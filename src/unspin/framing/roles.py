@@ -242,8 +242,20 @@ def decode_fine(pm: np.ndarray, pf: np.ndarray, fine_labels: Sequence[str], pare
 
 def train_roles(rows: Sequence[MentionRow], parent: dict[str, str], lexicons: dict[str, list[str]], seed: int = 13,
                 l2: float = 1.0, min_df: int = 2, inner_folds: int = 5, tune: bool = True,
-                log: Log = lambda _m: None) -> FramingModel:
+                log: Log = lambda _m: None, dense: Callable[[Sequence[MentionRow]], np.ndarray] | None = None
+                ) -> FramingModel:
+    """The three heads (see the module docstring). ``dense(rows)``, when
+    given, returns extra dense columns for those rows, appended after the
+    hashed features (the accurate tier's mention vectors)."""
     from .metrics import exact_match
+
+    def xy(rs: Sequence[MentionRow], vocab: Vocabulary):
+        X = _xy(rs, vocab)
+        if dense is None:
+            return X
+        from scipy.sparse import csr_matrix, hstack
+
+        return hstack([X, csr_matrix(dense(rs))]).tocsr()
 
     pos_rows = [r for r in rows if r.framed]
     fine_labels = sorted(parent)
@@ -257,10 +269,10 @@ def train_roles(rows: Sequence[MentionRow], parent: dict[str, str], lexicons: di
 
     def fit_all(sub_rows, idx_pos, idx_all):
         vocab = Vocabulary.fit([key_counts(r.keys)[0] for r in sub_rows], min_df=min_df)
-        Xp = _xy([pos_rows[i] for i in idx_pos], vocab)
+        Xp = xy([pos_rows[i] for i in idx_pos], vocab)
         Wm, bm = fit_softmax(Xp, y_main[idx_pos], K, None, l2=l2)
         Wf, bf = fit_sigmoid(Xp, YF[idx_pos], l2=l2)
-        Xa = _xy([rows[i] for i in idx_all], vocab)
+        Xa = xy([rows[i] for i in idx_all], vocab)
         Wr, br = fit_sigmoid(Xa, y_framed[idx_all], l2=l2)
         return vocab, (Wm, bm), (Wf, bf), (Wr, br)
 
@@ -278,10 +290,10 @@ def train_roles(rows: Sequence[MentionRow], parent: dict[str, str], lexicons: di
             tp = [pos_index[id(rows[i])] for i in train if rows[i].framed]
             vocab, (Wm, bm), (Wf, bf), (Wr, br) = fit_all([rows[i] for i in train], tp, train)
             tpos = [pos_index[id(rows[i])] for i in test if rows[i].framed]
-            Xp = _xy([pos_rows[i] for i in tpos], vocab)
+            Xp = xy([pos_rows[i] for i in tpos], vocab)
             Zm[tpos] = Xp @ Wm + bm
             Zf[tpos] = Xp @ Wf + bf
-            Zr[test] = _xy([rows[i] for i in test], vocab) @ Wr + br
+            Zr[test] = xy([rows[i] for i in test], vocab) @ Wr + br
         cal_m = fit_softmax_calibration(Zm, y_main)
         cal_f = fit_platt_columns(Zf, YF)
         cal_r = fit_platt_columns(Zr, y_framed)
