@@ -89,7 +89,7 @@ def _corrupt(path):
 def test_frames_artifact_round_trip_and_checksum_refusal(tmp_path):
     d, vecs = _tiny_frames(tmp_path)
     m = A.load("frames", d)
-    assert m.spec.layers == A.LAYERS and json.loads((d / "meta.json").read_text())["encoder"]["layers"] == [3, 6]
+    assert m.spec.layers == A.LAYERS and json.loads((d / "meta.json").read_text())["encoder"]["layers"] == list(A.LAYERS)
     f = featurize(["The police caught the criminal after the crime."])[0]
     found = m.predict(f, vecs[1])
     assert "Crime_and_punishment" in found and "Economic" not in found

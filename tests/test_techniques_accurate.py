@@ -86,7 +86,7 @@ def _toy_model(n_labels: int = 3) -> AccurateModel:
 def test_saved_model_roundtrips_and_refuses_a_corrupted_file(tmp_path):
     _toy_model().save(tmp_path / "m", {"name": "toy", "version": "0"})
     back = AccurateModel.load(tmp_path / "m")
-    assert back.labels == ["T0", "T1", "T2"] and back.spec.layers == (3, 6)
+    assert back.labels == ["T0", "T1", "T2"] and back.spec.layers == (3, 4)
     for k in PARAM_NAMES:
         np.testing.assert_array_equal(back.head.params[k], _toy_model().head.params[k])
     bad = tmp_path / "bad"

@@ -315,6 +315,7 @@ def test_article_page_shows_every_layer(app, posted):
     # the text, every character of it, is in the page
     text_div = html.split('id="a-text"', 1)[1].split("</section>", 1)[0]
     shown = re.sub(r'<span class="pn"[^>]*>\d+</span>', "", text_div)
+    shown = re.sub(r'<span class="ptags">[^<]*</span>', "", shown)  # the paragraph's technique labels
     import html as html_lib
 
     visible = html_lib.unescape(re.sub(r"<[^>]+>", "", shown))

@@ -72,8 +72,9 @@ def cli() -> None:
               help="Report persuasion techniques only from this probability on (default: thresholds "
                    "chosen on held-out folds).")
 @click.option("--model", "model", metavar="TIER",
-              help="Persuasion-technique model: 'accurate' (default; a small head over the MiniLM encoder), "
-                   "'fast' (lexical, no encoder, ~10x faster) or a trained model folder.")
+              help="Model tier of the techniques and framing analyzers: 'accurate' (default; small heads over "
+                   "one MiniLM encoder pass per article), 'fast' (lexical, no encoder, several times faster) or "
+                   "a trained techniques model folder.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def analyze(inputs: tuple[str, ...], fmt: str, output: Path | None, ratings: tuple[str, ...],
             outlet: str | None, max_bytes: int | None, timeout: float | None,

@@ -415,16 +415,16 @@ def write_card(model_dir: Path, task: str) -> Path:
 DESCRIPTION_ACCURATE = {
     "genre": "The fast genre model (hashed word/bigram TF-IDF, class-balanced logistic regression stacked with style "
              "signals) averaged with a class-balanced multinomial logistic regression over the article's mean "
-             "word-piece vector of the shared all-MiniLM-L6-v2 pass (layers 3 and 6, standardised), whose "
+             "word-piece vector of the shared all-MiniLM-L6-v2 pass (layers 3 and 4, standardised), whose "
              "temperature and offsets are fitted on out-of-fold logits; the probabilities assume the three genres "
              "equally likely.",
     "frames": "One ridge classifier per frame over the fast tier's hashed word/bigram TF-IDF vector and the article's "
-              "mean word-piece vector of the shared all-MiniLM-L6-v2 pass (layers 3 and 6, standardised) side by "
+              "mean word-piece vector of the shared all-MiniLM-L6-v2 pass (layers 3 and 4, standardised) side by "
               "side (dual solve: sum of the two linear kernels), Platt-scaled on out-of-fold scores, with per-frame "
               "thresholds chosen by coordinate ascent on out-of-fold micro-F1.",
     "roles": "The fast tier's three heads (main role, fine roles, framed-or-not; hashed context features of the "
              "spaCy parse and taxonomy lexicons) with two more inputs per mention: the mean word-piece vector of "
-             "the mention and of its sentence in the shared all-MiniLM-L6-v2 pass (layers 3 and 6, standardised); "
+             "the mention and of its sentence in the shared all-MiniLM-L6-v2 pass (layers 3 and 4, standardised); "
              "calibrated and thresholded out of fold.",
 }
 

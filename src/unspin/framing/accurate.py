@@ -1,7 +1,7 @@
 """The accurate tier of the framing models: heads over the shared MiniLM pass.
 
 The shared encoder pass (:mod:`unspin.neural.shared`, all-MiniLM-L6-v2,
-layers 3 and 6, computed once per article by the pipeline) gives every word
+layers 3 and 4, computed once per article by the pipeline) gives every word
 piece a 768-dimensional vector. The framing heads read it as:
 
 * **frames** (article level): the mean piece vector of the article,
@@ -40,7 +40,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..errors import ModelError
-from ..neural.shared import EncodedText, EncoderSpec
+from ..neural.shared import SHARED_LAYERS, EncodedText, EncoderSpec
 from ..techniques import artifact
 from .data import MAIN_ROLES, LabelledDoc, RoleMention
 from .features import DocFeatures, Vocabulary
@@ -49,7 +49,7 @@ from .model import FramingModel, Head, fit_platt_columns, kfold, sigmoid
 Log = Callable[[str], None]
 WEIGHTS = "weights.npz"
 FORMAT = "unspin-framing-accurate/1"
-LAYERS: tuple[int, ...] = (3, 6)
+LAYERS: tuple[int, ...] = SHARED_LAYERS
 ACCURATE_TASKS = ("genre", "frames", "roles")
 
 GENRE_ACCURATE_DEFAULTS: dict[str, Any] = {"l2": 100.0, "inner_folds": 5, "layers": list(LAYERS),

@@ -357,7 +357,7 @@ def cv_roles_accurate(texts: dict[str, str], mentions, taxonomy: dict[str, dict[
         result[name] = r
     result["protocol"] = _protocol(k, seed, len(pos), "labelled mentions, folds by article") + (
         "; gold mention offsets given (as in the task), spaCy en_core_web_sm parse; mention and sentence vectors "
-        "from the shared MiniLM pass (layers 3 and 6)")
+        "from the shared MiniLM pass (layers 3 and 4)")
     result["wall_time_s"] = round(time.perf_counter() - t0, 1)
     return result
 

@@ -3,7 +3,7 @@
 *Inputs.* The article is tokenized into words (:func:`~unspin.techniques.text.tokenize`,
 the same words as the fast tier) and each word takes the mean of the
 word-piece vectors of the shared encoder pass that overlap it
-(:class:`~unspin.neural.shared.EncodedText`, layers 3 and 6 of
+(:class:`~unspin.neural.shared.EncodedText`, layers 3 and 4 of
 all-MiniLM-L6-v2, windowed: long articles are never truncated).
 
 *Head* (numpy at inference, trained with PyTorch by

