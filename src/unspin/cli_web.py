@@ -7,6 +7,7 @@ Binds to loopback unless ``--host`` says otherwise.
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 
 import click
@@ -73,6 +74,10 @@ def serve(db: str | None, host: str, port: int, ratings: tuple[str, ...], allow_
         max_queue=defaults.max_queue if queue is None else queue,
     )
     sock = _bind(host, port)  # a busy port fails before the models load
+    if settings.max_concurrent > 1:
+        # concurrent analyses already share the cores out: one encoder thread each
+        # (measured: 19.0 against 15.8 requests/s with 2 at once on 2 cores)
+        os.environ.setdefault("UNSPIN_THREADS", "1")
     app = create_app(options, db, settings=settings)
     pipeline = app.state.web.pipeline
     pipeline.ratings  # a bad ratings file fails here, in one line, before serving
