@@ -19,6 +19,7 @@ from rich.console import Console
 from unspin.report import render_html, render_text
 from unspin.report.framing import cast_by_role, cast_of, has_framing, narrative_label
 from unspin.report.html import framing_highlights
+from unspin.pipeline import split_paragraphs
 from unspin.types import Analysis, Entity, Label, Meta, Narrative, Paragraph, Span
 
 TITLE = "Crise à Zürich 🙂: 北京 répond"
@@ -47,12 +48,7 @@ def entity(needle: str, type_: str, nth: int = 1, group: str | None = None, role
 
 
 def paragraphs(text: str) -> list[Paragraph]:
-    found, pos = [], 0
-    for line in text.split("\n"):
-        if line.strip():
-            found.append(Paragraph(pos, pos + len(line)))
-        pos += len(line) + 1
-    return found
+    return list(split_paragraphs(text))  # the pipeline's own segmentation
 
 
 def bare(text: str = TEXT, analyzers: dict[str, str] | None = None) -> Analysis:

@@ -26,6 +26,7 @@ from unspin.report.common import technique_summary, techniques_caveat
 from unspin.report.html import TECHNIQUE_LANES, highlights, technique_lanes
 from unspin.report.text import MAX_TECHNIQUE_PARAGRAPHS, MAX_TECHNIQUE_SUMMARY, MAX_TECHNIQUES_PER_PARAGRAPH
 from unspin.techniques.taxonomy import NO_DEFINITION, OTHER_FAMILY, describe, families, lookup, techniques
+from unspin.pipeline import split_paragraphs
 from unspin.types import Analysis, Meta, Paragraph, Technique
 
 TEXT = (
@@ -55,12 +56,7 @@ def tech(label: str, needle: str, score: float, nth: int = 1, text: str = TEXT) 
 
 
 def paragraphs(text: str) -> list[Paragraph]:
-    found, pos = [], 0
-    for line in text.split("\n"):
-        if line.strip():
-            found.append(Paragraph(pos, pos + len(line)))
-        pos += len(line) + 1
-    return found
+    return list(split_paragraphs(text))  # the pipeline's own segmentation
 
 
 def analysis(techs: list[Technique] | None = None, text: str = TEXT, version: str | None = "fast-1") -> Analysis:

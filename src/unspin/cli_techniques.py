@@ -26,6 +26,20 @@ def _data_option(f):
                              "paragraph-technique-labels.txt (e.g. ../shared/data/persuasion-semeval2023-en/train).")(f)
 
 
+def _meta_head(tier: str, data_dir: Path, n_docs: int, command: str, seed: int) -> dict:
+    """The meta.json fields every trained techniques model records."""
+    return {
+        "name": f"unspin techniques, {tier} tier",
+        "version": "1",
+        "trained": date.today().isoformat(),
+        "training_data": {"folder": str(data_dir), "articles": n_docs,
+                          "corpus": "SemEval-2023 task 3, English training set (articles with span labels)"},
+        "command": command,
+        "seed": seed,
+        "machine": f"{platform.machine()} {platform.processor() or ''} python {platform.python_version()}".strip(),
+    }
+
+
 @click.command(name="techniques")
 @_data_option
 @click.option("--model", "model_name", type=click.Choice(MODELS), default="accurate", show_default=True,
@@ -68,16 +82,9 @@ def train_techniques(data_dir: Path, model_name: str, output: Path | None, seed:
     model, report = train(docs, seed=seed, log=log, **kwargs)
     t_train = time.perf_counter() - t0
     meta = {
-        "name": "unspin techniques, fast tier",
-        "version": "1",
-        "trained": date.today().isoformat(),
-        "training_data": {"folder": str(data_dir), "articles": len(docs),
-                          "corpus": "SemEval-2023 task 3, English training set (articles with span labels)"},
-        "command": command,
-        "seed": seed,
+        **_meta_head("fast", data_dir, len(docs), command, seed),
         "hyperparameters": {**kwargs, "l2": 1.0, "l2_paragraph": 1.0, "min_df": 2},
         "wall_time_s": {"final_training": round(t_train, 1), "cross_validation": round(t_cv, 1)},
-        "machine": f"{platform.machine()} {platform.processor() or ''} python {platform.python_version()}".strip(),
         "selection": report,
         "metrics": metrics,
     }
@@ -104,16 +111,9 @@ def _train_accurate(data_dir: Path, output: Path | None, seed: int) -> None:
     pooled = report["cv"]
     click.echo(pooled.format())
     meta = {
-        "name": "unspin techniques, accurate tier",
-        "version": "1",
-        "trained": date.today().isoformat(),
-        "training_data": {"folder": str(data_dir), "articles": len(docs),
-                          "corpus": "SemEval-2023 task 3, English training set (articles with span labels)"},
-        "command": command,
-        "seed": seed,
+        **_meta_head("accurate", data_dir, len(docs), command, seed),
         "hyperparameters": report["hyperparameters"],
         "wall_time_s": report["wall_time_s"],
-        "machine": f"{platform.machine()} {platform.processor() or ''} python {platform.python_version()}".strip(),
         "selection": {"span_threshold": report["span_threshold"], "out_of_fold": report["oof_selection"]},
         "metrics": {"cross_validation": pooled.to_dict(), "folds": summarize_folds(report["cv_folds"])},
     }
