@@ -14,14 +14,14 @@ task-argument commands :data:`train_framing_cmd` / :data:`eval_framing_cmd`.
 from __future__ import annotations
 
 import json
-import platform
 import shlex
 import time
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
+
+from .techniques.artifact import training_meta
 
 TASKS = ("genre", "frames", "narratives", "roles")
 DATA_HELP = {
@@ -184,16 +184,11 @@ def _train_accurate(task: str, data_dir: Path, output: Path | None, seed: int, c
     model, n = train_task_accurate(task, data_dir, seed, log, inputs)
     t_train = time.perf_counter() - t0
     meta = {
-        "name": f"unspin {task}, accurate tier",
-        "version": "1",
-        "trained": date.today().isoformat(),
-        "training_data": {"folder": str(data_dir), "examples": n, "corpus": CORPUS[task]},
-        "command": command,
-        "seed": seed,
+        **training_meta(f"unspin {task}, accurate tier",
+                        {"folder": str(data_dir), "examples": n, "corpus": CORPUS[task]}, command, seed),
         "hyperparameters": _accurate_params(task),
         "wall_time_s": {"encoder_pass": round(t_enc, 1), "final_training": round(t_train, 1),
                         "cross_validation": round(t_cv, 1)},
-        "machine": f"{platform.machine()} {platform.processor() or ''} python {platform.python_version()}".strip(),
         "metrics": metrics,
     }
     written = model.save(out, meta)
@@ -235,15 +230,10 @@ def _train(task: str, data_dir: Path, output: Path | None, seed: int, cv: bool) 
     model, n = train_task(task, data_dir, seed, log)
     t_train = time.perf_counter() - t0
     meta = {
-        "name": f"unspin {task}, fast tier",
-        "version": "1",
-        "trained": date.today().isoformat(),
-        "training_data": {"folder": str(data_dir), "examples": n, "corpus": CORPUS[task]},
-        "command": command,
-        "seed": seed,
+        **training_meta(f"unspin {task}, fast tier",
+                        {"folder": str(data_dir), "examples": n, "corpus": CORPUS[task]}, command, seed),
         "hyperparameters": _defaults(task),
         "wall_time_s": {"final_training": round(t_train, 1), "cross_validation": round(t_cv, 1)},
-        "machine": f"{platform.machine()} {platform.processor() or ''} python {platform.python_version()}".strip(),
         "metrics": metrics,
     }
     written = model.save(out, meta)

@@ -8,10 +8,8 @@ The lead wires these click commands into :mod:`unspin.cli`
 from __future__ import annotations
 
 import json
-import platform
 import shlex
 import time
-from datetime import date
 from pathlib import Path
 
 import click
@@ -28,16 +26,12 @@ def _data_option(f):
 
 def _meta_head(tier: str, data_dir: Path, n_docs: int, command: str, seed: int) -> dict:
     """The meta.json fields every trained techniques model records."""
-    return {
-        "name": f"unspin techniques, {tier} tier",
-        "version": "1",
-        "trained": date.today().isoformat(),
-        "training_data": {"folder": str(data_dir), "articles": n_docs,
+    from .techniques.artifact import training_meta
+
+    return training_meta(f"unspin techniques, {tier} tier",
+                         {"folder": str(data_dir), "articles": n_docs,
                           "corpus": "SemEval-2023 task 3, English training set (articles with span labels)"},
-        "command": command,
-        "seed": seed,
-        "machine": f"{platform.machine()} {platform.processor() or ''} python {platform.python_version()}".strip(),
-    }
+                         command, seed)
 
 
 @click.command(name="techniques")

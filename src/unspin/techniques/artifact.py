@@ -53,6 +53,22 @@ def verify(model_dir: Path, meta: dict[str, Any]) -> None:
             )
 
 
+def training_meta(name: str, training_data: dict[str, Any], command: str, seed: int) -> dict[str, Any]:
+    """The fields every trained model's meta.json starts with (its card reads them)."""
+    import platform
+    from datetime import date
+
+    return {
+        "name": name,
+        "version": "1",
+        "trained": date.today().isoformat(),
+        "training_data": training_data,
+        "command": command,
+        "seed": seed,
+        "machine": f"{platform.machine()} {platform.processor() or ''} python {platform.python_version()}".strip(),
+    }
+
+
 def write_meta(model_dir: Path, meta: dict[str, Any], weight_files: list[str]) -> dict[str, Any]:
     meta = dict(meta)
     meta["files"] = {name: sha256_file(Path(model_dir) / name) for name in sorted(weight_files)}
