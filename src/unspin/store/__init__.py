@@ -286,8 +286,11 @@ class Store:
         limit: int = 20,
         techniques: Sequence[str] = (),
         narratives: Sequence[str] = (),
+        marks: tuple[str, str] = ("[", "]"),
     ) -> list[dict[str, Any]]:
         """Full-text search (FTS5 syntax; plain words are ANDed), best match first.
+
+        ``marks`` wrap the matched words in each hit's snippet.
 
         ``since``/``until`` compare with ``published`` (ISO dates; an
         article without a date is left out when either is given).
@@ -300,23 +303,17 @@ class Store:
                 clause, args = self.label_filter(kind, name)
                 where.append(clause)
                 params += args
-        if outlet:
-            where.append("(a.outlet = ? OR a.outlet LIKE ?)")
-            params += [outlet.lower().removeprefix("www."), "%." + outlet.lower().removeprefix("www.")]
-        if since:
-            where.append("a.published >= ?")
-            params.append(since)
-        if until:
-            where.append("a.published < ?")
-            params.append(_next_day(until))
+        more, more_params = filter_clauses(outlet, since, until)
+        where += more
+        params += more_params
         sql = f"""
             SELECT a.id, a.title, a.outlet, a.published, a.url, a.source, a.duplicate_of,
-                   snippet(articles_fts, 1, '[', ']', ' … ', 16) AS snippet, bm25(articles_fts) AS rank
+                   snippet(articles_fts, 1, ?, ?, ' … ', 16) AS snippet, bm25(articles_fts) AS rank
             FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
             WHERE {' AND '.join(where)}
             ORDER BY rank LIMIT ?"""
         try:
-            rows = self.db.execute(sql, (*params, limit)).fetchall()
+            rows = self.db.execute(sql, (marks[0], marks[1], *params, limit)).fetchall()
         except sqlite3.OperationalError as exc:
             raise StoreError(f"bad search query {query!r} ({exc})") from None
         return search_hits(rows)
@@ -418,7 +415,25 @@ def fts_query(query: str) -> str:
     return " ".join('"' + w.replace('"', "") + '"' for w in words) or '""'
 
 
-def _next_day(until: str) -> str:
+def filter_clauses(outlet: str | None, since: str | None, until: str | None) -> tuple[list[str], list[Any]]:
+    """SQL conditions (on ``articles a``) and parameters for an outlet (its
+    subdomains included) and an inclusive date range on ``published``."""
+    where: list[str] = []
+    params: list[Any] = []
+    if outlet:
+        domain = outlet.strip().lower().removeprefix("www.")
+        where.append("(a.outlet = ? OR a.outlet LIKE ?)")
+        params += [domain, "%." + domain]
+    if since:
+        where.append("a.published >= ?")
+        params.append(since)
+    if until:
+        where.append("a.published < ?")
+        params.append(next_day(until))
+    return where, params
+
+
+def next_day(until: str) -> str:
     """``until`` is inclusive: a bare date covers that whole day."""
     if len(until) == 10:
         from datetime import date, timedelta

@@ -16,10 +16,9 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any, Protocol
 
-from ..store import ArticleRow, Store, StoreError, fts_query, search_hits
+from ..store import ArticleRow, Store, StoreError, filter_clauses, fts_query, next_day
 
 MEMORY_ITEMS = 256
 
@@ -52,11 +51,6 @@ class Repo(Protocol):
 
 def normalize_domain(domain: str) -> str:
     return domain.strip().lower().removeprefix("www.")
-
-
-def next_day(until: str) -> str:
-    """The exclusive upper bound of an inclusive ``YYYY-MM-DD``."""
-    return (date.fromisoformat(until) + timedelta(days=1)).isoformat()
 
 
 def _words(text: str) -> int:
@@ -102,19 +96,7 @@ class StoreRepo:
 
     @staticmethod
     def _where(filters: Filters) -> tuple[list[str], list[Any]]:
-        where: list[str] = []
-        params: list[Any] = []
-        if filters.outlet:
-            d = normalize_domain(filters.outlet)
-            where.append("(a.outlet = ? OR a.outlet LIKE ?)")
-            params += [d, "%." + d]
-        if filters.since:
-            where.append("a.published >= ?")
-            params.append(filters.since)
-        if filters.until:
-            where.append("a.published < ?")
-            params.append(next_day(filters.until))
-        return where, params
+        return filter_clauses(filters.outlet, filters.since, filters.until)
 
     def list(self, filters: Filters, *, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
         where, params = self._where(filters)
@@ -138,19 +120,9 @@ class StoreRepo:
 
     def search(self, query: str, filters: Filters, *, limit: int, marks: tuple[str, str] = ("[", "]")
                ) -> list[dict[str, Any]]:
-        where, params = self._where(filters)
-        sql = f"""
-            SELECT a.id, a.title, a.outlet, a.published, a.url, a.source, a.duplicate_of,
-                   snippet(articles_fts, 1, ?, ?, ' … ', 16), bm25(articles_fts)
-            FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-            WHERE {' AND '.join(['articles_fts MATCH ?', *where])}
-            ORDER BY bm25(articles_fts) LIMIT ?"""
         with self._read() as store:
-            try:
-                rows = store.db.execute(sql, [marks[0], marks[1], fts_query(query), *params, limit]).fetchall()
-            except Exception as exc:  # noqa: BLE001
-                raise StoreError(f"bad search query {query!r} ({exc})") from None
-        return search_hits(rows)
+            return store.search(query, outlet=filters.outlet, since=filters.since, until=filters.until,
+                                limit=limit, marks=marks)
 
     def outlet(self, domain: str, ratings: Any) -> dict[str, Any] | None:
         from ..corpus.profile import outlet_profile
