@@ -27,3 +27,16 @@ def seed_path() -> Path:
 @pytest.fixture(scope="session")
 def mbfc_path() -> Path:
     return shared_path("data", "source-ratings", "mbfc-2024-06.csv")
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
+    """Run ``unspin ARGS`` in-process: (exit code, stdout, stderr)."""
+    from unspin.cli import main
+
+    try:
+        main([str(a) for a in args])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -7,20 +7,9 @@ import json
 
 import pytest
 
-from tests.conftest import shared_path
+from tests.conftest import cli, shared_path
 from tests.test_corpus_helpers import article_text
-from unspin.cli import main
 from unspin.types import Analysis
-
-
-def cli(capsys, *args):
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

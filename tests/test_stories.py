@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from unspin.cli import main
+from tests.conftest import cli
 from unspin.config import Options
 from unspin.store import ArticleRow, Store
 
@@ -66,16 +66,6 @@ def _jsonl(path, items) -> None:
     rows = [{"id": f"{outlet}-{i}", "outlet": outlet, "published": day, "title": title, "text": title + "\n\n" + text,
              "url": f"https://{outlet}/{i}"} for i, (outlet, day, title, text) in enumerate(items)]
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-
-
-def cli(capsys, *args) -> tuple[int, str, str]:
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _story_of(db, title: str) -> int:
