@@ -81,7 +81,7 @@ def serve(db: str | None, host: str, port: int, ratings: tuple[str, ...], allow_
     app = create_app(options, db, settings=settings)
     pipeline = app.state.web.pipeline
     pipeline.ratings  # a bad ratings file fails here, in one line, before serving
-    pipeline.nlp      # load the models before the first request
+    pipeline.warm_up()  # load the models (spaCy, encoder) before the first request
     shown = f"[{host}]" if ":" in host else host
     if not _is_loopback(host):
         click.echo(f"unspin: warning: listening on {host}: anyone who can reach this address can use the server",

@@ -133,6 +133,14 @@ class Pipeline:
 
         return RatingsTable.load(self.options.ratings)
 
+    def warm_up(self) -> None:
+        """Load every model now (spaCy, the encoder session, the heads) by
+        analysing one short sentence, so that the first real article is not
+        slower than the others and a missing model fails before any work."""
+        from .inputs.text import article_from_text
+
+        self.analyze(article_from_text("The minister said the plan would work.", source="warm-up"))
+
     def analyze(self, article: Article) -> Analysis:
         """Run every analyzer over ``article`` and return the findings."""
         analysis = Analysis(

@@ -76,7 +76,7 @@ def _init_worker(options: Options, db_path: str | None) -> None:
     # the workers already share the cores: one encoder thread each (unless the user chose)
     os.environ.setdefault("UNSPIN_THREADS", "1")
     _worker["pipeline"] = Pipeline(options)
-    _worker["pipeline"].nlp  # load the models once, before the first task
+    _worker["pipeline"].warm_up()  # load the models once, before the first task
     _worker["db_path"] = db_path
     _worker["store"] = None
 
@@ -179,7 +179,7 @@ def _run_local(tasks: Iterable[Task | Failure], options: Options, store: Store,
         from ..api import get_pipeline
 
         pipeline = get_pipeline(options)
-        pipeline.nlp
+        pipeline.warm_up()
         for task in tasks:
             yield task if isinstance(task, Failure) else process_task(task, pipeline, store.has)
         return
