@@ -244,12 +244,16 @@ def train_frames_accurate(feats: Sequence[DocFeatures], vecs: np.ndarray, label_
 # --------------------------------------------------------------------------
 
 
-def _pack(model: FramingModel, prefix: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    arrays = {f"{prefix}ids": model.vocab.ids.astype(np.uint32), f"{prefix}idf": model.vocab.idf.astype(np.float32)}
+def _pack(model: FramingModel, prefix: str, extra: dict[str, np.ndarray] | None = None,
+          w_dtype: type = np.float16, b_dtype: type = np.float32) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """A framing model's vocabulary and heads as named arrays (``extra`` arrays
+    after the vocabulary) plus the heads' metadata."""
+    arrays = {f"{prefix}ids": model.vocab.ids.astype(np.uint32), f"{prefix}idf": model.vocab.idf.astype(np.float32),
+              **(extra or {})}
     heads = {}
     for name, h in model.heads.items():
-        arrays[f"{prefix}{name}.W"] = h.W.astype(np.float16)
-        arrays[f"{prefix}{name}.b"] = h.b.astype(np.float32)
+        arrays[f"{prefix}{name}.W"] = h.W.astype(w_dtype)
+        arrays[f"{prefix}{name}.b"] = h.b.astype(b_dtype)
         arrays[f"{prefix}{name}.calib"] = h.calib.astype(np.float64)
         heads[name] = {"kind": h.kind, "labels": h.labels,
                        "thresholds": None if h.thresholds is None else [round(float(t), 6) for t in h.thresholds],
@@ -410,17 +414,9 @@ class RolesAccurate:
         d = Path(model_dir)
         d.mkdir(parents=True, exist_ok=True)
         m = self.model
-        arrays: dict[str, np.ndarray] = {"ids": m.vocab.ids.astype(np.uint32), "idf": m.vocab.idf.astype(np.float32),
-                                         "emb_mean": self.std.mean.astype(np.float32),
-                                         "emb_std": self.std.std.astype(np.float32)}
-        heads_meta = {}
-        for name, h in m.heads.items():
-            arrays[f"{name}.W"] = h.W.astype(np.float32)
-            arrays[f"{name}.b"] = h.b.astype(np.float64)
-            arrays[f"{name}.calib"] = h.calib.astype(np.float64)
-            heads_meta[name] = {"kind": h.kind, "labels": h.labels,
-                                "thresholds": None if h.thresholds is None else [round(float(t), 6) for t in h.thresholds],
-                                **h.extra}
+        arrays, heads_meta = _pack(m, "", {"emb_mean": self.std.mean.astype(np.float32),
+                                           "emb_std": self.std.std.astype(np.float32)},
+                                   w_dtype=np.float32, b_dtype=np.float64)
         np.savez_compressed(d / WEIGHTS, **arrays)
         meta = dict(m.meta, **meta, format=FORMAT, task="roles", kind="roles-dense", heads=heads_meta,
                     vocabulary_size=len(m.vocab), embedding_scale=self.std.scale, layers=list(self.layers),
@@ -436,22 +432,16 @@ class RolesAccurate:
         try:
             with np.load(d / WEIGHTS, allow_pickle=False) as z:
                 a = {k: z[k] for k in z.files}
-            vocab = Vocabulary(a["ids"].astype(np.int64), a["idf"].astype(np.float64))
-            heads = {}
-            for name, hm in meta["heads"].items():
-                th = hm.get("thresholds")
-                extra = {k: v for k, v in hm.items() if k not in ("kind", "labels", "thresholds")}
-                heads[name] = Head(hm["kind"], list(hm["labels"]), a[f"{name}.W"], a[f"{name}.b"], a[f"{name}.calib"],
-                                   None if th is None else np.asarray(th, dtype=np.float64), extra)
+            lex = _unpack("roles", a, meta["heads"], "")
             std = Standardizer(a["emb_mean"].astype(np.float64), a["emb_std"].astype(np.float64),
                                float(meta["embedding_scale"]))
             layers = tuple(int(x) for x in meta["layers"])
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ModelError(f"{d}: cannot read the model files ({exc})") from None
         _check_layers(d, spec, layers, len(std.mean), per=2)
-        if any(h.W.shape[0] != len(vocab) + len(std.mean) for h in heads.values()):
+        if any(h.W.shape[0] != len(lex.vocab) + len(std.mean) for h in lex.heads.values()):
             raise ModelError(f"{d}: the head weights do not match the vocabulary and embedding sizes")
-        return cls(FramingModel("roles", vocab, heads, True, meta), std, spec, layers)
+        return cls(FramingModel("roles", lex.vocab, lex.heads, True, meta), std, spec, layers)
 
 
 def train_roles_accurate(rows, dense: np.ndarray, parent: dict[str, str], lexicons: dict[str, list[str]],
