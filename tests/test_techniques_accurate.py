@@ -12,7 +12,9 @@ import pytest
 
 from unspin.errors import ModelError
 from unspin.neural import layers
-from unspin.techniques.accurate import PARAM_NAMES, AccurateModel, TaggerHead, default_model_dir, word_paragraphs
+from unspin.techniques.accurate import (PARAM_NAMES, AccurateModel, HeadEnsemble, TaggerHead, default_model_dir,
+                                        word_paragraphs)
+from unspin.techniques.fast import decode_spans, smooth_within_lines
 from unspin.techniques.text import tokenize
 
 from .conftest import shared_path
@@ -96,6 +98,48 @@ def test_saved_model_roundtrips_and_refuses_a_corrupted_file(tmp_path):
     (bad / "head.npz").write_bytes(bytes(data))
     with pytest.raises(ModelError, match="checksum mismatch"):
         AccurateModel.load(bad)
+
+
+def test_an_ensemble_averages_its_members_logits_and_roundtrips(tmp_path):
+    members = [random_head(768, 3, seed=s) for s in (1, 2)]
+    model = _toy_model()
+    model.head = HeadEnsemble(members)
+    model.span_smoothing = 1
+    tk = tokenize(UNICODE)
+    x = np.random.default_rng(5).normal(size=(len(tk.text), 768)).astype(np.float32)
+    par = word_paragraphs(tk)
+    zt, zp = model.head.forward(x, par, len(tk.lines))
+    (a_t, a_p), (b_t, b_p) = (m.forward(x, par, len(tk.lines)) for m in members)
+    np.testing.assert_allclose(zt, (a_t + b_t) / 2, rtol=1e-6)
+    np.testing.assert_allclose(zp, (a_p + b_p) / 2, rtol=1e-6)
+    model.save(tmp_path / "m", {"name": "toy"})
+    back = AccurateModel.load(tmp_path / "m")
+    assert isinstance(back.head, HeadEnsemble) and len(back.head.members) == 2 and back.span_smoothing == 1
+    bt, bp = back.head.forward(x, par, len(tk.lines))
+    np.testing.assert_allclose(bt, zt, rtol=1e-6)
+    np.testing.assert_allclose(bp, zp, rtol=1e-6)
+
+
+def test_smoothing_closes_dips_inside_a_line_and_never_crosses_lines():
+    text = "They are corrupt and very evil people\nSecond line here"
+    tk = tokenize(text)
+    n = len(tk.text)
+    first = tk.lines[0]
+    p = np.zeros((n, 1))
+    # "corrupt" 0.9, "and" 0.3, "very" 0.9, "evil" 0.9; the second line's first word 0.9
+    for i, w in enumerate(tk.text):
+        p[i, 0] = {"corrupt": 0.9, "and": 0.3, "very": 0.9, "evil": 0.9, "Second": 0.9}.get(w, 0.0)
+    raw = decode_spans(tk, p, ["T"], 0.5)
+    assert [text[a:b] for a, b, _, _ in raw] == ["corrupt", "very evil", "Second"]
+    # averages over ±1 word: are .3, corrupt .4, and .7, very .7, evil .6, people .45 | Second .45, line .3
+    smooth = decode_spans(tk, p, ["T"], 0.35, smooth=1)
+    assert [text[a:b] for a, b, _, _ in smooth] == ["corrupt and very evil people", "Second"]
+    assert smooth[0][3] == pytest.approx(0.9)  # the score is the highest raw word probability
+    # the averaging window stops at the line end: the last word of line 1 does not see line 2
+    s = smooth_within_lines(tk, p, 1)
+    last = first[3] - 1
+    assert s[last, 0] == pytest.approx((p[last - 1, 0] + p[last, 0]) / 2)
+    np.testing.assert_array_equal(smooth_within_lines(tk, p, 0), p)
 
 
 def test_a_head_for_other_encoder_layers_is_refused(tmp_path):
@@ -190,8 +234,13 @@ def test_training_smoke_on_a_few_articles(tmp_path):
     from unspin.techniques.train_accurate import train
 
     docs = load_corpus(shared_path("data", "persuasion-semeval2023-en", "train"))[:12]
-    model, report = train(docs, folds=2, cfg={"epochs": 1, "hidden": 16}, time_articles=2)
+    model, report = train(docs, folds=2, cfg={"epochs": 1, "hidden": 16, "members": 2}, time_articles=2)
     assert report["cv"].n_articles == 12 and 0 <= report["cv"].paragraph.f1 <= 1
+    assert isinstance(model.head, HeadEnsemble) and len(model.head.members) == 2
+    assert report["span_smoothing"] in (0, 1, 2) and model.span_smoothing == report["span_smoothing"]
+    L = len(model.labels)
+    assert sorted(report["oof_profiles"]) == sorted(d.id for d in docs)
+    assert all(v.shape == (3 * L + 3,) and np.isfinite(v).all() for v in report["oof_profiles"].values())
     model.save(tmp_path / "m", {"name": "smoke"})
     back = AccurateModel.load(tmp_path / "m")
     p1 = back.predict(docs[0].text)

@@ -90,8 +90,10 @@ def train_techniques(data_dir: Path, model_name: str, output: Path | None, seed:
 
 
 def _train_accurate(data_dir: Path, output: Path | None, seed: int) -> None:
+    import numpy as np
+
     from .evaluation.techniques import summarize_folds
-    from .techniques.accurate import default_model_dir
+    from .techniques.accurate import PROFILES, default_model_dir
     from .techniques.card import write_card
     from .techniques.data import load_corpus
     from .techniques.train_accurate import train
@@ -108,10 +110,14 @@ def _train_accurate(data_dir: Path, output: Path | None, seed: int) -> None:
         **_meta_head("accurate", data_dir, len(docs), command, seed),
         "hyperparameters": report["hyperparameters"],
         "wall_time_s": report["wall_time_s"],
-        "selection": {"span_threshold": report["span_threshold"], "out_of_fold": report["oof_selection"]},
+        "selection": {"span_threshold": report["span_threshold"], "span_smoothing": report["span_smoothing"],
+                      "out_of_fold": report["oof_selection"]},
         "metrics": {"cross_validation": pooled.to_dict(), "folds": summarize_folds(report["cv_folds"])},
     }
-    written = model.save(out, meta)
+    out.mkdir(parents=True, exist_ok=True)
+    ids = sorted(report["oof_profiles"])
+    np.savez_compressed(out / PROFILES, ids=np.array(ids), profiles=np.stack([report["oof_profiles"][i] for i in ids]))
+    written = model.save(out, meta, extra_files=[PROFILES])
     write_card(out, written)
     click.echo(f"wrote {out} ({', '.join(written['files'])}); wall time {report['wall_time_s']}", err=True)
 

@@ -18,15 +18,16 @@ all-MiniLM-L6-v2, windowed: long articles are never truncated).
 logits of the training run's cross-validation; the default span and
 paragraph thresholds maximise the out-of-fold SI span F1 and paragraph
 micro-F1. Spans are decoded as in the fast tier: maximal runs of words of
-one line whose calibrated probability reaches the threshold, trimmed of
-punctuation; a span's score is its highest word probability.
+one line whose calibrated probability, averaged over ``span_smoothing`` words
+each side (chosen with the threshold, out of fold), reaches the threshold,
+trimmed of punctuation; a span's score is its highest word probability.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -38,6 +39,8 @@ from .fast import Prediction, decode_spans
 from .text import Tokens, tokenize
 
 WEIGHTS = "head.npz"
+#: the training articles' out-of-fold technique profiles (:func:`technique_profile`), for models stacked on this one
+PROFILES = "oof-profiles.npz"
 FORMAT = "unspin-techniques-accurate/1"
 PARAM_NAMES = ("in_w", "in_b", "conv_w", "conv_b", "tok_w", "tok_b", "par_w", "par_b")
 
@@ -71,16 +74,55 @@ class TaggerHead:
         return zt, nn.linear(pooled, p["par_w"], p["par_b"])
 
 
+def technique_profile(pw: np.ndarray, pp: np.ndarray) -> np.ndarray:
+    """An article's persuasion profile (``3·L + 3`` numbers) from its calibrated
+    word (n × L) and paragraph probabilities: per technique the mean and the
+    highest paragraph probability and the mean word probability; then the mean
+    "any technique" word probability (highest over techniques), the share of
+    words where it reaches 0.3, and log(1 + words). The accurate genre model
+    stacks on it: opinion pieces persuade more, and differently, than reports."""
+    L = pw.shape[1] if pw.ndim == 2 else pp.shape[1]
+    if not len(pw) or not len(pp):
+        return np.zeros(3 * L + 3)
+    anyw = pw.max(axis=1)
+    return np.concatenate([pp.mean(axis=0), pp.max(axis=0), pw.mean(axis=0),
+                           [anyw.mean(), (anyw >= 0.3).mean(), np.log1p(len(pw))]])
+
+
+@dataclass
+class HeadEnsemble:
+    """Heads trained alike from different seeds; their logits are averaged
+    (one shared encoder pass: each member costs only its small head)."""
+
+    members: list[TaggerHead]
+
+    @property
+    def n_labels(self) -> int:
+        return self.members[0].n_labels
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        return self.members[0].params
+
+    def forward(self, x: np.ndarray, par: np.ndarray, n_par: int) -> tuple[np.ndarray, np.ndarray]:
+        outs = [m.forward(x, par, n_par) for m in self.members]
+        if len(outs) == 1:
+            return outs[0]
+        return np.mean([o[0] for o in outs], axis=0), np.mean([o[1] for o in outs], axis=0)
+
+
 @dataclass
 class AccurateModel:
     labels: list[str]
-    head: TaggerHead
+    head: TaggerHead | HeadEnsemble
     platt_tok: np.ndarray  # (L × 2): a, b
     platt_par: np.ndarray
     span_threshold: float
     #: one threshold per label (chosen for the pooled paragraph micro-F1)
     paragraph_threshold: np.ndarray
     spec: EncoderSpec = field(default_factory=EncoderSpec)
+    #: words each side over which word probabilities are averaged before the span threshold
+    span_smoothing: int = 0
     meta: dict[str, Any] = field(default_factory=dict)
 
     def word_inputs(self, tk: Tokens, encoded: EncodedText) -> np.ndarray:
@@ -100,29 +142,42 @@ class AccurateModel:
         return (tk, nn.sigmoid(zt * self.platt_tok[:, 0] + self.platt_tok[:, 1]),
                 nn.sigmoid(zp * self.platt_par[:, 0] + self.platt_par[:, 1]))
 
+    def profile(self, text: str, encoded: EncodedText | None = None) -> np.ndarray:
+        """:func:`technique_profile` of ``text``."""
+        return technique_profile(*self.probabilities(text, encoded)[1:])
+
     def predict(self, text: str, encoded: EncodedText | None = None, span_threshold: float | None = None,
                 paragraph_threshold: float | None = None) -> Prediction:
+        return self.decode(*self.probabilities(text, encoded), span_threshold=span_threshold,
+                           paragraph_threshold=paragraph_threshold)
+
+    def decode(self, tk: Tokens, pw: np.ndarray, pp: np.ndarray, span_threshold: float | None = None,
+               paragraph_threshold: float | np.ndarray | None = None) -> Prediction:
+        """Spans and paragraph labels from :meth:`probabilities`' output."""
         st = self.span_threshold if span_threshold is None else span_threshold
         pt = self.paragraph_threshold if paragraph_threshold is None else paragraph_threshold
-        tk, pw, pp = self.probabilities(text, encoded)
-        spans = decode_spans(tk, pw, self.labels, st) if tk.text else []
+        spans = decode_spans(tk, pw, self.labels, st, self.span_smoothing) if tk.text else []
         pt = np.broadcast_to(np.asarray(pt, dtype=np.float64), (len(self.labels),))
         paragraphs = [(ls, le, {self.labels[j]: float(row[j]) for j in np.flatnonzero(row >= pt)})
                       for (ls, le, _, _), row in zip(tk.lines, pp)]
         return Prediction(spans, paragraphs)
 
     # -- persistence -------------------------------------------------------
-    def save(self, model_dir: str | Path, meta: dict[str, Any]) -> dict[str, Any]:
+    def save(self, model_dir: str | Path, meta: dict[str, Any], extra_files: Sequence[str] = ()) -> dict[str, Any]:
+        """Write the weights and meta.json (with the SHA-256 of the weights and of
+        ``extra_files``, already written into ``model_dir``)."""
         d = Path(model_dir)
         d.mkdir(parents=True, exist_ok=True)
-        arrays = {k: self.head.params[k].astype(np.float32) for k in PARAM_NAMES}
+        members = self.head.members if isinstance(self.head, HeadEnsemble) else [self.head]
+        arrays = {f"m{i}.{k}": m.params[k].astype(np.float32) for i, m in enumerate(members) for k in PARAM_NAMES}
         np.savez_compressed(d / WEIGHTS, platt_tok=self.platt_tok.astype(np.float64),
                             platt_par=self.platt_par.astype(np.float64), **arrays)
         pt = np.broadcast_to(np.asarray(self.paragraph_threshold, dtype=np.float64), (len(self.labels),))
         meta = dict(meta, format=FORMAT, labels=self.labels, span_threshold=self.span_threshold,
+                    span_smoothing=self.span_smoothing, ensemble_members=len(members),
                     paragraph_thresholds={lab: round(float(t), 4) for lab, t in zip(self.labels, pt)},
                     encoder=self.spec.to_meta())
-        return artifact.write_meta(d, meta, [WEIGHTS])
+        return artifact.write_meta(d, meta, [WEIGHTS, *extra_files])
 
     @classmethod
     def load(cls, model_dir: str | Path) -> "AccurateModel":
@@ -136,7 +191,12 @@ class AccurateModel:
         try:
             with np.load(d / WEIGHTS, allow_pickle=False) as z:
                 arrays = {k: z[k] for k in z.files}
-            head = TaggerHead({k: arrays[k] for k in PARAM_NAMES})
+            n = int(meta.get("ensemble_members", 0))
+            if n:  # "m0.in_w", "m1.in_w", …
+                head: TaggerHead | HeadEnsemble = HeadEnsemble(
+                    [TaggerHead({k: arrays[f"m{i}.{k}"] for k in PARAM_NAMES}) for i in range(n)])
+            else:  # a single head saved before ensembles
+                head = TaggerHead({k: arrays[k] for k in PARAM_NAMES})
         except (OSError, ValueError, KeyError) as exc:
             raise ModelError(f"{d}: cannot read the model files ({exc})") from None
         labels = list(meta["labels"])
@@ -147,7 +207,8 @@ class AccurateModel:
         except (KeyError, TypeError, ValueError):
             raise ModelError(f"{d / artifact.META}: needs a paragraph threshold for every label") from None
         return cls(labels=labels, head=head, platt_tok=arrays["platt_tok"], platt_par=arrays["platt_par"],
-                   span_threshold=float(meta["span_threshold"]), paragraph_threshold=pt, spec=spec, meta=meta)
+                   span_threshold=float(meta["span_threshold"]), paragraph_threshold=pt, spec=spec, meta=meta,
+                   span_smoothing=int(meta.get("span_smoothing", 0)))
 
 
 def default_model_dir() -> Path:

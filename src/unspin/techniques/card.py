@@ -61,7 +61,9 @@ def render_card(meta: dict[str, Any], speed: dict[str, Any] | None = None) -> st
         f"- trained {meta.get('trained')}; labels ({len(meta['labels'])}, the techniques present in the training "
         f"data): {', '.join(meta['labels'])}",
         f"- default thresholds (calibrated probability, chosen on out-of-fold predictions of the training data): "
-        f"spans {meta['span_threshold']}, paragraphs "
+        f"spans {meta['span_threshold']}"
+        + (f" (word probabilities averaged over ±{meta['span_smoothing']} words of the line first)"
+           if meta.get("span_smoothing") else "") + ", paragraphs "
         + (f"{meta['paragraph_threshold']}" if "paragraph_threshold" in meta else "per technique: " + ", ".join(
             f"{k} {v}" for k, v in meta.get("paragraph_thresholds", {}).items())),
         "- files (SHA-256 checked at load): " + ", ".join(f"`{k}` `{v[:12]}…`" for k, v in meta["files"].items()),
