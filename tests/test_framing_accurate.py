@@ -62,6 +62,34 @@ def _tiny_genre(tmp_path):
     return out, texts, vecs
 
 
+def test_genre_head_stacked_on_technique_profiles_round_trips_and_checks_its_techniques_model(tmp_path):
+    texts = (["Reuters reported that the ministry said on Monday the talks ended."] * 4
+             + ["I think we must admit our leaders have failed us all."] * 4
+             + ["Local man declares himself emperor of the parking lot, lol."] * 4)
+    labels = ["reporting"] * 4 + ["opinion"] * 4 + ["satire"] * 4
+    y = np.array([GENRES.index(g) - 1.0 for g in labels])
+    vecs = _vecs(12, np.zeros(12))  # the article vectors carry nothing here: the profiles decide
+    profiles = _vecs(12, y, dim=12)
+    stacked_on = A.installed_techniques_head()
+    m = A.train_genre_accurate(featurize(texts), vecs, labels, l2=1.0, inner_folds=2, profiles=profiles,
+                               techniques_l2=1.0, stacked_on=stacked_on,
+                               fast={"l2": 1.0, "min_df": 1, "inner_folds": 2})
+    assert m.techniques is not None and m.stacked_on == stacked_on
+    m.save(tmp_path / "g", {"name": "test"})
+    g = A.load("genre", tmp_path / "g")
+    p = g.proba(featurize(texts), vecs, profiles)
+    np.testing.assert_allclose(p, m.proba(featurize(texts), vecs, profiles), atol=2e-3)  # float16 lexical weights
+    assert np.allclose(p.sum(axis=1), 1.0)
+    assert (g.techniques.proba(profiles).argmax(axis=1) == y + 1).all()
+    with pytest.raises(ValueError, match="technique profiles"):
+        g.proba(featurize(texts), vecs)
+    meta = json.loads((tmp_path / "g" / "meta.json").read_text())
+    meta["stacked_on"]["head.npz"] = "0" * 64  # as if the techniques model had been retrained since
+    (tmp_path / "g" / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="another techniques model"):
+        A.load("genre", tmp_path / "g")
+
+
 def _tiny_roles(tmp_path):
     parent = {"Guardian": "Protagonist", "Instigator": "Antagonist", "Victim": "Innocent"}
     fine = {"Protagonist": "Guardian", "Antagonist": "Instigator", "Innocent": "Victim"}
@@ -205,6 +233,30 @@ def _accurate_pipeline():
     from unspin.pipeline import Pipeline
 
     return Pipeline(analyzers=("entities", "quotes") + TASKS, model="accurate")
+
+
+def test_techniques_and_the_stacked_genre_head_share_one_pass_of_the_techniques_model(monkeypatch):
+    from unspin.article import Article
+    from unspin.pipeline import Pipeline
+    from unspin.techniques.accurate import AccurateModel, load_default
+
+    _accurate_pipeline()  # skips unless every model and the encoder are installed
+    genre = A.load("genre")
+    calls = []
+    original = AccurateModel.probabilities
+
+    def counted(self, text, encoded=None):
+        calls.append(text)
+        return original(self, text, encoded)
+
+    monkeypatch.setattr(AccurateModel, "probabilities", counted)
+    pipe = Pipeline(analyzers=("techniques", "genre"), model="accurate")
+    a = pipe.analyze(Article(source="-", text=TEXT, title=None, kind="text"))
+    assert genre.techniques is not None, "the packaged genre model stacks on the technique profile"
+    assert len(calls) == 1  # one pass of the techniques model, read by both analyzers
+    expected = load_default().predict(TEXT)
+    assert [(t.start, t.end, t.technique) for t in a.techniques] == [(s, e, t) for s, e, t, _ in expected.spans]
+    assert a.genre is not None and a.genre.label in GENRES
 
 
 def test_accurate_analyzers_exact_unicode_offsets():

@@ -23,12 +23,14 @@ from .nlp import load_spacy
 from .types import SCHEMA_VERSION, Analysis, Meta, Paragraph
 
 if TYPE_CHECKING:
+    import numpy as np
     from spacy.tokens import Doc
 
     from .neural.encoder import MiniLMEncoder
     from .neural.shared import EncodedText
 
     from .ratings import RatingsTable
+    from .techniques.text import Tokens
 
 
 class Analyzer(Protocol):
@@ -97,6 +99,16 @@ class Context:
         from .neural.shared import encode
 
         return encode(self.analysis.text, self.pipeline.encoder)
+
+    @cached_property
+    def technique_probabilities(self) -> tuple["Tokens", "np.ndarray", "np.ndarray"]:
+        """Words, calibrated word and paragraph probabilities of the packaged
+        accurate techniques model over the shared pass, computed once: the
+        techniques analyzer (default model) and the genre model stacked on
+        the technique profile both read them."""
+        from .techniques.accurate import load_default
+
+        return load_default().probabilities(self.analysis.text, self.encoded)
 
     @property
     def ratings(self) -> "RatingsTable":

@@ -11,7 +11,9 @@ model in cross-validation). Each fills its field of the analysis:
 
 * ``genre``: ``analysis.genre`` = {label, score}, the probabilities assuming
   reporting, opinion and satire equally likely (the training mix is 88%
-  opinion and real news mixes differ);
+  opinion and real news mixes differ); the accurate model also reads the
+  article's persuasion profile from the packaged techniques model
+  (``ctx.technique_probabilities``, shared with the techniques analyzer);
 * ``frames``: ``analysis.frames``, most probable first;
 * ``narratives``: ``analysis.narratives`` with the sentences that carry each
   (a single ``Other`` item when none applies);
@@ -103,7 +105,12 @@ class GenreAnalyzer(_Base):
         if self.tier == "accurate":
             from ..framing.accurate import article_vector
 
-            p = self.model.proba([self.features(ctx)], article_vector(ctx.encoded, self.model.layers))[0]
+            profile = None
+            if self.model.techniques is not None:
+                from ..techniques.accurate import technique_profile
+
+                profile = technique_profile(*ctx.technique_probabilities[1:])
+            p = self.model.proba([self.features(ctx)], article_vector(ctx.encoded, self.model.layers), profile)[0]
             labels = self.model.labels
         else:
             p = genre_proba(self.model, [self.features(ctx)])[0]

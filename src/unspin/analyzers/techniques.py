@@ -10,7 +10,9 @@ the shared MiniLM pass, :mod:`unspin.techniques.accurate`), ``fast`` (lexical
 linear models, :mod:`unspin.techniques.fast`) or a path to a trained model
 folder of either tier; ``options.min_score`` (``--min-score``): a probability
 in [0, 1] replacing the model's default thresholds (chosen on held-out folds)
-for spans and paragraph labels.
+for spans and paragraph labels (for accurate-tier spans it applies to the word
+probabilities after the model's smoothing over neighbouring words; a span's
+score is still its highest word probability).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class TechniqueDetector:
     def __init__(self, options: Options) -> None:
         self.model = load_techniques_model(options.extra.get("techniques_model") or options.model)
         self.neural = self.model.meta.get("format", "").startswith("unspin-techniques-accurate")
+        self.packaged_accurate = self.neural and self.model is _packaged_accurate()
         self.version = f"{'accurate' if self.neural else 'fast'}-{self.model.meta.get('version', '?')}"
         min_score = options.min_score if options.min_score is not None else options.extra.get("min_score")
         if min_score is not None:
@@ -42,8 +45,12 @@ class TechniqueDetector:
 
     def annotate(self, ctx: Context) -> None:
         text = ctx.analysis.text
-        kw = {"encoded": ctx.encoded} if self.neural else {}
-        pred = self.model.predict(text, span_threshold=self.min_score, paragraph_threshold=self.min_score, **kw)
+        if self.packaged_accurate:  # shared with the genre head stacked on the technique profile
+            pred = self.model.decode(*ctx.technique_probabilities, span_threshold=self.min_score,
+                                     paragraph_threshold=self.min_score)
+        else:
+            kw = {"encoded": ctx.encoded} if self.neural else {}
+            pred = self.model.predict(text, span_threshold=self.min_score, paragraph_threshold=self.min_score, **kw)
         ctx.analysis.techniques = [
             Technique(technique=t, start=a, end=b, score=round(s, 4), text=text[a:b]) for a, b, t, s in pred.spans
         ]
@@ -51,6 +58,16 @@ class TechniqueDetector:
         for para in ctx.analysis.paragraphs:
             labels = by_start.get(para.start, {})
             para.techniques = sorted(labels, key=lambda t: (-labels[t], t))
+
+
+def _packaged_accurate():
+    from ..errors import ModelError
+    from ..techniques.accurate import load_default
+
+    try:
+        return load_default()
+    except ModelError:
+        return None
 
 
 def load_techniques_model(which: str):

@@ -15,10 +15,14 @@ piece a 768-dimensional vector. The framing heads read it as:
   hashed context features; the three heads (main role, fine roles, framed)
   are trained, calibrated and thresholded as in :mod:`.roles`.
 
-* **genre** (article level): a class-balanced multinomial logistic regression
-  over the standardised mean piece vector, its temperature and offsets fitted
-  on out-of-fold logits (class-balanced), averaged with the fast tier's
-  probabilities (both assume the three genres equally likely).
+* **genre** (article level): class-balanced multinomial logistic regressions
+  over the standardised mean piece vector and over the article's persuasion
+  profile from the accurate techniques model
+  (:func:`unspin.techniques.accurate.technique_profile`), their temperatures
+  and offsets fitted on out-of-fold logits (class-balanced), averaged with the
+  fast tier's probabilities (all assume the three genres equally likely). The
+  profile head is trained on out-of-fold profiles (the techniques training
+  writes them) and is refused at load beside another techniques model.
 
 Narratives have no accurate head: article vectors did not beat the fast tier
 in cross-validation (see ``docs/framing-eval.md``); its analyzer uses the
@@ -52,8 +56,8 @@ FORMAT = "unspin-framing-accurate/1"
 LAYERS: tuple[int, ...] = SHARED_LAYERS
 ACCURATE_TASKS = ("genre", "frames", "roles")
 
-GENRE_ACCURATE_DEFAULTS: dict[str, Any] = {"l2": 100.0, "inner_folds": 5, "layers": list(LAYERS),
-                                           "fast": {"l2": 1.0, "min_df": 2, "inner_folds": 5}}
+GENRE_ACCURATE_DEFAULTS: dict[str, Any] = {"l2": 100.0, "techniques_l2": 10.0, "inner_folds": 5,
+                                           "layers": list(LAYERS), "fast": {"l2": 1.0, "min_df": 2, "inner_folds": 5}}
 
 FRAMES_ACCURATE_DEFAULTS: dict[str, Any] = {"l2": 2.0, "embedding_weight": 1.0, "min_df": 2, "inner_folds": 5,
                                             "layers": list(LAYERS)}
@@ -274,15 +278,82 @@ def _unpack(task: str, a: dict[str, np.ndarray], heads_meta: dict[str, Any], pre
 
 
 @dataclass
+class SoftmaxMember:
+    """A class-balanced multinomial logistic regression over standardised dense
+    inputs; its temperature and offsets are fitted on out-of-fold logits."""
+
+    W: np.ndarray  # (D × K)
+    b: np.ndarray
+    calib: np.ndarray  # (K × 2): temperature, offsets
+    std: Standardizer
+
+    def proba(self, X: np.ndarray) -> np.ndarray:
+        from .model import softmax
+
+        z = self.std(np.atleast_2d(X)) @ self.W + self.b
+        return softmax(z * self.calib[:, 0] + self.calib[:, 1])
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        return {f"{prefix}W": self.W.astype(np.float32), f"{prefix}b": self.b.astype(np.float64),
+                f"{prefix}calib": self.calib.astype(np.float64), f"{prefix}mean": self.std.mean.astype(np.float32),
+                f"{prefix}std": self.std.std.astype(np.float32)}
+
+    @classmethod
+    def from_arrays(cls, a: dict[str, np.ndarray], prefix: str, scale: float) -> "SoftmaxMember":
+        return cls(a[f"{prefix}W"].astype(np.float64), a[f"{prefix}b"], a[f"{prefix}calib"],
+                   Standardizer(a[f"{prefix}mean"].astype(np.float64), a[f"{prefix}std"].astype(np.float64), scale))
+
+
+def fit_softmax_member(X: np.ndarray, y: np.ndarray, K: int, l2: float, inner_folds: int = 5,
+                       seed: int = 13) -> SoftmaxMember:
+    """Class-balanced softmax over standardised ``X`` (unit-variance columns),
+    calibrated on ``inner_folds`` out-of-fold logits (stratified by class)."""
+    from scipy.sparse import csr_matrix
+
+    from .doc import balanced_weights
+    from .model import fit_softmax, fit_softmax_calibration
+
+    X = np.asarray(X, dtype=np.float64)
+    n, dim = X.shape
+
+    def fit(idx: np.ndarray) -> tuple[Standardizer, np.ndarray, np.ndarray]:
+        std = Standardizer.fit(X[idx], float(np.sqrt(dim)))
+        W, b = fit_softmax(csr_matrix(std(X[idx])), y[idx], K, balanced_weights(y[idx], K), l2=l2)
+        return std, W, b
+
+    Z = np.zeros((n, K))
+    for test in kfold(n, inner_folds, seed, strata=list(y)):
+        std, W, b = fit(np.setdiff1d(np.arange(n), test))
+        Z[test] = std(X[test]) @ W + b
+    calib = fit_softmax_calibration(Z, y, balanced_weights(y, K))
+    std, W, b = fit(np.arange(n))
+    return SoftmaxMember(W, b, calib, std)
+
+
+def installed_techniques_head() -> dict[str, str]:
+    """Which accurate techniques model the genre model's technique profiles come
+    from: its folder name and the SHA-256 of its weights."""
+    from ..techniques.accurate import WEIGHTS as TECH_WEIGHTS
+    from ..techniques.accurate import default_model_dir as techniques_dir
+
+    d = techniques_dir()
+    meta = artifact.read_meta(d)
+    return {"model": d.name, TECH_WEIGHTS: str(meta.get("files", {}).get(TECH_WEIGHTS, ""))}
+
+
+@dataclass
 class GenreAccurate:
-    """``p = (p_fast + p_emb) / 2``: the fast genre model and a softmax head
-    over the standardised article vector, both class-balanced."""
+    """``p = mean(p_fast, p_emb, p_tech)``: the fast genre model, a softmax head
+    over the standardised article vector and, when trained with it, a softmax
+    head over the article's persuasion profile from the accurate techniques
+    model (:func:`unspin.techniques.accurate.technique_profile`); all
+    class-balanced."""
 
     fast: FramingModel
-    W: np.ndarray  # (D × 3)
-    b: np.ndarray
-    calib: np.ndarray  # (3 × 2): temperature, offsets
-    std: Standardizer
+    embedding: SoftmaxMember
+    techniques: SoftmaxMember | None = None
+    #: the techniques model the profiles come from (:func:`installed_techniques_head`)
+    stacked_on: dict[str, str] | None = None
     spec: EncoderSpec = field(default_factory=EncoderSpec)
     layers: tuple[int, ...] = LAYERS
     meta: dict[str, Any] = field(default_factory=dict)
@@ -291,28 +362,32 @@ class GenreAccurate:
     def labels(self) -> list[str]:
         return self.fast.heads["genre"].labels
 
-    def embedding_proba(self, vec: np.ndarray) -> np.ndarray:
-        from .model import softmax
-
-        z = self.std(np.atleast_2d(vec)) @ self.W + self.b
-        return softmax(z * self.calib[:, 0] + self.calib[:, 1])
-
-    def proba(self, feats: Sequence[DocFeatures], vecs: np.ndarray) -> np.ndarray:
+    def proba(self, feats: Sequence[DocFeatures], vecs: np.ndarray, profiles: np.ndarray | None = None) -> np.ndarray:
         from .doc import genre_proba
 
-        return 0.5 * (genre_proba(self.fast, feats) + self.embedding_proba(vecs))
+        parts = [genre_proba(self.fast, feats), self.embedding.proba(vecs)]
+        if self.techniques is not None:
+            if profiles is None:
+                raise ValueError("this genre model also reads the articles' technique profiles")
+            parts.append(self.techniques.proba(profiles))
+        return np.mean(parts, axis=0)
 
     def save(self, model_dir: str | Path, meta: dict[str, Any]) -> dict[str, Any]:
         d = Path(model_dir)
         d.mkdir(parents=True, exist_ok=True)
         arrays, heads = _pack(self.fast, "lex.")
-        np.savez_compressed(d / WEIGHTS, W=self.W.astype(np.float32), b=self.b.astype(np.float64),
-                            calib=self.calib.astype(np.float64), emb_mean=self.std.mean.astype(np.float32),
-                            emb_std=self.std.std.astype(np.float32), **arrays)
+        arrays.update(self.embedding.arrays("emb."))
+        if self.techniques is not None:
+            arrays.update(self.techniques.arrays("tech."))
+        np.savez_compressed(d / WEIGHTS, **arrays)
         meta = dict(self.meta, **meta, format=FORMAT, task="genre", kind="genre-average", labels=self.labels,
-                    heads=heads, vocabulary_size=len(self.fast.vocab), embedding_scale=self.std.scale,
+                    heads=heads, vocabulary_size=len(self.fast.vocab), embedding_scale=self.embedding.std.scale,
                     assumed_prior=self.fast.heads["genre"].extra.get("assumed_prior"),
-                    layers=list(self.layers), encoder=self.spec.to_meta())
+                    layers=list(self.layers), encoder=self.spec.to_meta(),
+                    members=["fast", "embedding"] + (["techniques"] if self.techniques is not None else []),
+                    stacked_on=self.stacked_on)
+        if self.techniques is not None:
+            meta["techniques_scale"] = self.techniques.std.scale
         return artifact.write_meta(d, meta, [WEIGHTS])
 
     @classmethod
@@ -325,49 +400,45 @@ class GenreAccurate:
             with np.load(d / WEIGHTS, allow_pickle=False) as z:
                 a = {k: z[k] for k in z.files}
             fast = _unpack("genre", a, meta["heads"], "lex.")
-            std = Standardizer(a["emb_mean"].astype(np.float64), a["emb_std"].astype(np.float64),
-                               float(meta["embedding_scale"]))
+            emb = SoftmaxMember.from_arrays(a, "emb.", float(meta["embedding_scale"]))
+            tech = (SoftmaxMember.from_arrays(a, "tech.", float(meta["techniques_scale"]))
+                    if "techniques" in meta.get("members", []) else None)
             layers = tuple(int(x) for x in meta["layers"])
-            model = cls(fast, a["W"].astype(np.float64), a["b"], a["calib"], std, spec, layers, meta)
+            model = cls(fast, emb, tech, meta.get("stacked_on"), spec, layers, meta)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ModelError(f"{d}: cannot read the model files ({exc})") from None
-        _check_layers(d, spec, layers, model.W.shape[0])
+        _check_layers(d, spec, layers, emb.W.shape[0])
+        if tech is not None:
+            installed = installed_techniques_head()
+            if installed != model.stacked_on:
+                raise ModelError(f"{d}: trained on the technique profiles of another techniques model "
+                                 f"({model.stacked_on}, installed: {installed}); retrain it with "
+                                 "`unspin train genre --model accurate`")
         return model
 
 
 def train_genre_accurate(feats: Sequence[DocFeatures], vecs: np.ndarray, labels: Sequence[str], seed: int = 13,
                          l2: float = 100.0, inner_folds: int = 5, layers: Sequence[int] = LAYERS,
                          fast: dict[str, Any] | None = None, fast_model: FramingModel | None = None,
-                         log: Log = _nolog) -> GenreAccurate:
+                         profiles: np.ndarray | None = None, techniques_l2: float | None = 10.0,
+                         stacked_on: dict[str, str] | None = None, log: Log = _nolog) -> GenreAccurate:
     """The fast genre model (or ``fast_model`` when already trained on the same
-    articles) and the embedding head, calibrated out of fold."""
-    from scipy.sparse import csr_matrix
-
+    articles), the embedding head and, given ``profiles`` (out-of-sample
+    technique profiles of the same articles) and ``techniques_l2``, the
+    technique-profile head; each calibrated out of fold."""
     from .data import GENRES
-    from .doc import balanced_weights, train_genre
-    from .model import fit_softmax, fit_softmax_calibration
+    from .doc import train_genre
 
-    vecs = np.asarray(vecs, dtype=np.float64)
     y = np.array([GENRES.index(g) for g in labels])
-    K = len(GENRES)
-    n, dim = vecs.shape
-
-    def fit(idx: np.ndarray):
-        std = Standardizer.fit(vecs[idx], float(np.sqrt(dim)))  # unit-variance columns
-        W, b = fit_softmax(csr_matrix(std(vecs[idx])), y[idx], K, balanced_weights(y[idx], K), l2=l2)
-        return std, W, b
-
-    Z = np.zeros((n, K))
-    for test in kfold(n, inner_folds, seed, strata=list(y)):
-        train = np.setdiff1d(np.arange(n), test)
-        std, W, b = fit(train)
-        Z[test] = std(vecs[test]) @ W + b
-    calib = fit_softmax_calibration(Z, y, balanced_weights(y, K))
-    std, W, b = fit(np.arange(n))
+    emb = fit_softmax_member(vecs, y, len(GENRES), l2, inner_folds, seed)
+    tech = None
+    if profiles is not None and techniques_l2 is not None:
+        tech = fit_softmax_member(profiles, y, len(GENRES), techniques_l2, inner_folds, seed)
     if fast_model is None:
         fast_model = train_genre(feats, labels, seed=seed, log=log, **(fast or GENRE_ACCURATE_DEFAULTS["fast"]))
-    log(f"genre (accurate): embedding head over {dim} dimensions, temperature {calib[0, 0]:.3f}")
-    return GenreAccurate(fast_model, W, b, calib, std, layers=tuple(int(x) for x in layers))
+    log(f"genre (accurate): embedding head over {emb.W.shape[0]} dimensions (temperature {emb.calib[0, 0]:.3f})"
+        + (f", technique-profile head over {tech.W.shape[0]} (temperature {tech.calib[0, 0]:.3f})" if tech else ""))
+    return GenreAccurate(fast_model, emb, tech, stacked_on if tech else None, layers=tuple(int(x) for x in layers))
 
 
 # --------------------------------------------------------------------------
@@ -489,18 +560,52 @@ def load(task: str, path: str | Path | None = None):
     raise ModelError(f"no accurate {task} model exists (the fast tier serves it)")
 
 
-def article_vectors(texts: Sequence[str], layers: Sequence[int] = LAYERS, log: Log = _nolog) -> np.ndarray:
+def article_vectors(texts: Sequence[str], layers: Sequence[int] = LAYERS, log: Log = _nolog,
+                    keep: list[EncodedText] | None = None) -> np.ndarray:
     """The shared pass over each text (the training command runs the encoder
-    itself), reduced to :func:`article_vector`."""
+    itself), reduced to :func:`article_vector`; each pass is appended to
+    ``keep`` when given."""
     from ..neural.shared import encode
 
     out = []
     t0 = time.perf_counter()
     for i, t in enumerate(texts):
-        out.append(article_vector(encode(t), layers))
+        e = encode(t)
+        if keep is not None:
+            keep.append(e)
+        out.append(article_vector(e, layers))
         if (i + 1) % 100 == 0 or i + 1 == len(texts):
             log(f"encoded {i + 1}/{len(texts)} articles ({time.perf_counter() - t0:.0f} s)")
     return np.array(out)
+
+
+def training_profiles(ids: Sequence[str], texts: Sequence[str], encoded: Sequence[EncodedText] | None = None,
+                      log: Log = _nolog) -> tuple[np.ndarray, dict[str, str]]:
+    """Out-of-sample technique profiles of training articles, for the genre
+    head stacked on the accurate techniques model: an article the techniques
+    model was trained on takes its out-of-fold profile (``oof-profiles.npz``,
+    written by ``unspin train techniques``); any other article is profiled by
+    the installed model, which never saw it."""
+    from ..neural.shared import encode
+    from ..techniques.accurate import PROFILES, default_model_dir, load_default
+
+    d = default_model_dir()
+    artifact.verify(d, artifact.read_meta(d))
+    if not (d / PROFILES).is_file():
+        raise ModelError(f"{d / PROFILES}: missing; retrain the techniques model (`unspin train techniques`) "
+                         "before a genre model stacked on it")
+    with np.load(d / PROFILES, allow_pickle=False) as z:
+        oof = dict(zip(z["ids"].tolist(), z["profiles"].astype(np.float64)))
+    model = load_default()
+    out, fresh = [], 0
+    for k, (i, text) in enumerate(zip(ids, texts, strict=True)):
+        if i in oof:
+            out.append(oof[i])
+        else:
+            out.append(model.profile(text, encoded[k] if encoded is not None else encode(text)))
+            fresh += 1
+    log(f"technique profiles: {len(ids) - fresh} out of fold, {fresh} from the installed model (unseen articles)")
+    return np.array(out), installed_techniques_head()
 
 
 def role_vectors(parsed: dict, rows, layers: Sequence[int] = LAYERS, log: Log = _nolog) -> np.ndarray:

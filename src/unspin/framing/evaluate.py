@@ -363,9 +363,11 @@ def cv_roles_accurate(texts: dict[str, str], mentions, taxonomy: dict[str, dict[
 
 
 def cv_genre_accurate(docs: Sequence[LabelledDoc], vecs: np.ndarray, k: int = 5, seed: int = 13, log: Log = _nolog,
-                      **params: Any) -> dict[str, Any]:
+                      profiles: np.ndarray | None = None, **params: Any) -> dict[str, Any]:
     """As :func:`cv_genre` (same folds), for the accurate model and the fast one
-    (the accurate model contains the fast one: it is trained once per fold)."""
+    (the accurate model contains the fast one: it is trained once per fold).
+    ``profiles``: the articles' out-of-sample technique profiles (see
+    :func:`unspin.framing.accurate.training_profiles`) for the profile head."""
     from .accurate import train_genre_accurate
 
     t0 = time.perf_counter()
@@ -379,8 +381,9 @@ def cv_genre_accurate(docs: Sequence[LabelledDoc], vecs: np.ndarray, k: int = 5,
         train = np.setdiff1d(np.arange(len(docs)), test)
         fast = D.train_genre([feats[i] for i in train], [gold[i] for i in train], seed=seed, **fast_params)
         acc = train_genre_accurate([feats[i] for i in train], vecs[train], [gold[i] for i in train], seed=seed,
-                                   fast_model=fast, **params)
-        probs = {"accurate": acc.proba([feats[i] for i in test], vecs[test]),
+                                   fast_model=fast, profiles=None if profiles is None else profiles[train], **params)
+        probs = {"accurate": acc.proba([feats[i] for i in test], vecs[test],
+                                       None if profiles is None else profiles[test]),
                  "fast": D.genre_proba(fast, [feats[i] for i in test])}
         for name in systems:
             labs = [GENRES[j] for j in probs[name].argmax(axis=1)]
