@@ -10,13 +10,16 @@ the hours a full fine-tune of the encoder would take there.
 One run of :func:`train`:
 
 1. 5-fold cross-validation split by article (:func:`~unspin.evaluation.techniques.kfold_by_article`):
-   each fold's head is trained on the other four folds and predicts the
+   each fold's heads (``members`` of them, seeds ``seed``, ``seed + 1``, …,
+   logits averaged) are trained on the other four folds and predict the
    held-out fold with the numpy inference code that ships;
-2. Platt scaling per technique and the default thresholds are fitted on
-   these out-of-fold logits. The reported cross-validation figures are
-   *cross-fitted*: the articles of fold *i* are scored with calibration and
-   thresholds fitted on the other folds' out-of-fold logits only;
-3. the final head is trained on all articles with the same seed.
+2. Platt scaling per technique, the default thresholds and the span
+   smoothing radius are fitted on these out-of-fold logits. The reported
+   cross-validation figures are *cross-fitted*: the articles of fold *i* are
+   scored with calibration, thresholds and radius fitted on the other folds'
+   out-of-fold logits only; the out-of-fold technique profiles of all
+   articles are kept for models stacked on this one (the genre head);
+3. the final heads are trained on all articles with the same seeds.
 """
 
 from __future__ import annotations
