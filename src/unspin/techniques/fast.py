@@ -91,7 +91,7 @@ def smooth_within_lines(tk: Tokens, probs: np.ndarray, radius: int) -> np.ndarra
     spikes (measured on out-of-fold predictions: ``docs/techniques-eval.md``)."""
     if radius <= 0 or not len(probs):
         return probs
-    out = np.empty_like(probs, dtype=np.float64)
+    out = probs.astype(np.float64)  # a copy; tokens outside any line keep their value
     for _, _, a, b in tk.lines:
         if b <= a:
             continue
@@ -99,10 +99,6 @@ def smooth_within_lines(tk: Tokens, probs: np.ndarray, radius: int) -> np.ndarra
         i = np.arange(b - a)
         lo, hi = np.maximum(i - radius, 0), np.minimum(i + radius + 1, b - a)
         out[a:b] = (c[hi] - c[lo]) / (hi - lo)[:, None]
-    covered = np.zeros(len(probs), dtype=bool)
-    for _, _, a, b in tk.lines:
-        covered[a:b] = True
-    out[~covered] = probs[~covered]
     return out
 
 
