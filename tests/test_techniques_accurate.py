@@ -142,6 +142,19 @@ def test_smoothing_closes_dips_inside_a_line_and_never_crosses_lines():
     np.testing.assert_array_equal(smooth_within_lines(tk, p, 0), p)
 
 
+def test_out_of_fold_profiles_round_trip_and_their_absence_is_a_clear_error(tmp_path):
+    from unspin.techniques.accurate import load_profiles, save_profiles
+
+    _toy_model().save(tmp_path / "plain", {"name": "toy"})
+    with pytest.raises(ModelError, match="oof-profiles.npz: missing"):
+        load_profiles(tmp_path / "plain")
+    profiles = {"b": np.arange(12, dtype=np.float32), "a": np.ones(12, dtype=np.float32)}
+    (tmp_path / "m").mkdir()
+    _toy_model().save(tmp_path / "m", {"name": "toy"}, extra_files=[save_profiles(tmp_path / "m", profiles)])
+    back = load_profiles(tmp_path / "m")
+    assert sorted(back) == ["a", "b"] and np.array_equal(back["b"], profiles["b"])
+
+
 def test_a_head_for_other_encoder_layers_is_refused(tmp_path):
     _toy_model().save(tmp_path / "m", {"name": "toy"})
     meta = json.loads((tmp_path / "m" / "meta.json").read_text())

@@ -109,11 +109,10 @@ def accurate_inputs(task: str, data_dir: Path, log) -> dict[str, Any]:
     t0 = time.perf_counter()
     if task in ("genre", "frames"):
         docs = FD.load_persuasion(data_dir)
-        passes: list = []
-        out: dict[str, Any] = {"docs": docs, "vecs": A.article_vectors([d.text for d in docs], log=log, keep=passes)}
+        out: dict[str, Any] = {"docs": docs, "vecs": A.article_vectors([d.text for d in docs], log=log)}
         if task == "genre" and _accurate_params(task).get("techniques_l2") is not None:
             out["profiles"], out["stacked_on"] = A.training_profiles([d.id for d in docs], [d.text for d in docs],
-                                                                     passes, log=log)
+                                                                     log=log)
     else:
         from .framing import evaluate as E
         from .framing import roles as R

@@ -90,10 +90,8 @@ def train_techniques(data_dir: Path, model_name: str, output: Path | None, seed:
 
 
 def _train_accurate(data_dir: Path, output: Path | None, seed: int) -> None:
-    import numpy as np
-
     from .evaluation.techniques import summarize_folds
-    from .techniques.accurate import PROFILES, default_model_dir
+    from .techniques.accurate import default_model_dir, save_profiles
     from .techniques.card import write_card
     from .techniques.data import load_corpus
     from .techniques.train_accurate import train
@@ -115,9 +113,7 @@ def _train_accurate(data_dir: Path, output: Path | None, seed: int) -> None:
         "metrics": {"cross_validation": pooled.to_dict(), "folds": summarize_folds(report["cv_folds"])},
     }
     out.mkdir(parents=True, exist_ok=True)
-    ids = sorted(report["oof_profiles"])
-    np.savez_compressed(out / PROFILES, ids=np.array(ids), profiles=np.stack([report["oof_profiles"][i] for i in ids]))
-    written = model.save(out, meta, extra_files=[PROFILES])
+    written = model.save(out, meta, extra_files=[save_profiles(out, report["oof_profiles"])])
     write_card(out, written)
     click.echo(f"wrote {out} ({', '.join(written['files'])}); wall time {report['wall_time_s']}", err=True)
 

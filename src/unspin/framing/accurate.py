@@ -560,49 +560,37 @@ def load(task: str, path: str | Path | None = None):
     raise ModelError(f"no accurate {task} model exists (the fast tier serves it)")
 
 
-def article_vectors(texts: Sequence[str], layers: Sequence[int] = LAYERS, log: Log = _nolog,
-                    keep: list[EncodedText] | None = None) -> np.ndarray:
+def article_vectors(texts: Sequence[str], layers: Sequence[int] = LAYERS, log: Log = _nolog) -> np.ndarray:
     """The shared pass over each text (the training command runs the encoder
-    itself), reduced to :func:`article_vector`; each pass is appended to
-    ``keep`` when given."""
+    itself), reduced to :func:`article_vector`."""
     from ..neural.shared import encode
 
     out = []
     t0 = time.perf_counter()
     for i, t in enumerate(texts):
-        e = encode(t)
-        if keep is not None:
-            keep.append(e)
-        out.append(article_vector(e, layers))
+        out.append(article_vector(encode(t), layers))
         if (i + 1) % 100 == 0 or i + 1 == len(texts):
             log(f"encoded {i + 1}/{len(texts)} articles ({time.perf_counter() - t0:.0f} s)")
     return np.array(out)
 
 
-def training_profiles(ids: Sequence[str], texts: Sequence[str], encoded: Sequence[EncodedText] | None = None,
-                      log: Log = _nolog) -> tuple[np.ndarray, dict[str, str]]:
+def training_profiles(ids: Sequence[str], texts: Sequence[str], log: Log = _nolog
+                      ) -> tuple[np.ndarray, dict[str, str]]:
     """Out-of-sample technique profiles of training articles, for the genre
     head stacked on the accurate techniques model: an article the techniques
     model was trained on takes its out-of-fold profile (``oof-profiles.npz``,
     written by ``unspin train techniques``); any other article is profiled by
     the installed model, which never saw it."""
-    from ..neural.shared import encode
-    from ..techniques.accurate import PROFILES, default_model_dir, load_default
+    from ..techniques.accurate import default_model_dir, load_default, load_profiles
 
-    d = default_model_dir()
-    artifact.verify(d, artifact.read_meta(d))
-    if not (d / PROFILES).is_file():
-        raise ModelError(f"{d / PROFILES}: missing; retrain the techniques model (`unspin train techniques`) "
-                         "before a genre model stacked on it")
-    with np.load(d / PROFILES, allow_pickle=False) as z:
-        oof = dict(zip(z["ids"].tolist(), z["profiles"].astype(np.float64)))
+    oof = load_profiles(default_model_dir())
     model = load_default()
     out, fresh = [], 0
-    for k, (i, text) in enumerate(zip(ids, texts, strict=True)):
+    for i, text in zip(ids, texts, strict=True):
         if i in oof:
             out.append(oof[i])
-        else:
-            out.append(model.profile(text, encoded[k] if encoded is not None else encode(text)))
+        else:  # a few articles: their own encoder pass
+            out.append(model.profile(text))
             fresh += 1
     log(f"technique profiles: {len(ids) - fresh} out of fold, {fresh} from the installed model (unseen articles)")
     return np.array(out), installed_techniques_head()

@@ -89,6 +89,27 @@ def technique_profile(pw: np.ndarray, pp: np.ndarray) -> np.ndarray:
                            [anyw.mean(), (anyw >= 0.3).mean(), np.log1p(len(pw))]])
 
 
+def save_profiles(model_dir: str | Path, profiles: dict[str, np.ndarray]) -> str:
+    """Write the training articles' out-of-fold profiles (article id → profile)
+    into ``model_dir``; returns the file name, to be checksummed in meta.json."""
+    ids = sorted(profiles)
+    np.savez_compressed(Path(model_dir) / PROFILES, ids=np.array(ids),
+                        profiles=np.stack([profiles[i] for i in ids]).astype(np.float32))
+    return PROFILES
+
+
+def load_profiles(model_dir: str | Path) -> dict[str, np.ndarray]:
+    """The out-of-fold profiles written by :func:`save_profiles` (the model's
+    checksums are verified first)."""
+    d = Path(model_dir)
+    artifact.verify(d, artifact.read_meta(d))
+    if not (d / PROFILES).is_file():
+        raise ModelError(f"{d / PROFILES}: missing; retrain the techniques model (`unspin train techniques`) "
+                         "before a model stacked on it")
+    with np.load(d / PROFILES, allow_pickle=False) as z:
+        return dict(zip(z["ids"].tolist(), z["profiles"].astype(np.float64), strict=True))
+
+
 @dataclass
 class HeadEnsemble:
     """Heads trained alike from different seeds; their logits are averaged
@@ -159,7 +180,7 @@ class AccurateModel:
         spans = decode_spans(tk, pw, self.labels, st, self.span_smoothing) if tk.text else []
         pt = np.broadcast_to(np.asarray(pt, dtype=np.float64), (len(self.labels),))
         paragraphs = [(ls, le, {self.labels[j]: float(row[j]) for j in np.flatnonzero(row >= pt)})
-                      for (ls, le, _, _), row in zip(tk.lines, pp)]
+                      for (ls, le, _, _), row in zip(tk.lines, pp, strict=True)]
         return Prediction(spans, paragraphs)
 
     # -- persistence -------------------------------------------------------
@@ -175,7 +196,7 @@ class AccurateModel:
         pt = np.broadcast_to(np.asarray(self.paragraph_threshold, dtype=np.float64), (len(self.labels),))
         meta = dict(meta, format=FORMAT, labels=self.labels, span_threshold=self.span_threshold,
                     span_smoothing=self.span_smoothing, ensemble_members=len(members),
-                    paragraph_thresholds={lab: round(float(t), 4) for lab, t in zip(self.labels, pt)},
+                    paragraph_thresholds={lab: round(float(t), 4) for lab, t in zip(self.labels, pt, strict=True)},
                     encoder=self.spec.to_meta())
         return artifact.write_meta(d, meta, [WEIGHTS, *extra_files])
 
