@@ -464,3 +464,25 @@ def test_cast_and_narratives_render_when_present():
     plain = request(app, "GET", "/articles/" + str(app.state.web.repo.add(
         seeded_analysis(sha="plain"), ArticleRow(source="plain.txt"))), headers=HTML_ACCEPT).text
     assert "cast-h" not in plain and "narr-h" not in plain and "frame-h" not in plain
+
+
+def test_article_page_keeps_overlapping_technique_spans_in_different_lanes():
+    """The page served (not only the static report) underlines overlapping spans at different depths."""
+    from .test_report_techniques import FEAR, LOADED, NAMES, analysis as techniques_analysis
+
+    app = create_app(OPTIONS)
+    a = techniques_analysis()
+    article_id = app.state.web.repo.add(a.to_dict(), ArticleRow(source="overlaps.txt"))
+    html = request(app, "GET", f"/articles/{article_id}", headers=HTML_ACCEPT).text
+    # “trahison” lies inside Loaded language, Name calling and Fear at once: three nested pieces, three lanes
+    end = html.index("honteuse")
+    para = html[html.rindex("<p ", 0, end):html.index("</p>", end)]
+    lanes = {}
+    for label in (LOADED, NAMES, FEAR):
+        found = re.findall(rf'data-technique="{label}" data-family="[a-z-]+" data-lane="(\d)"', para)
+        assert found, label
+        lanes[label] = set(found)
+    assert all(len(v) == 1 for v in lanes.values())  # a span keeps its lane across its pieces
+    assert len(set.union(*lanes.values())) == 3
+    css = request(app, "GET", "/static/report.css").text
+    assert all(f'.l-technique[data-lane="{n}"]' in css for n in (1, 2))  # the lanes are drawn apart

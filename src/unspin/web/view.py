@@ -5,7 +5,8 @@ The highlighted text reuses the static report's renderer
 :func:`unspin.report.html.highlights`) and its stylesheet, adding to each
 technique span its technique and family (``data-technique``,
 ``data-family``) so that the page can toggle one family or one technique,
-and a family code badge where a technique begins. Everything taken from the
+its lane (``data-lane``: overlapping spans are underlined at different
+depths) and a family code badge where a technique begins. Everything taken from the
 article goes through :func:`html.escape` (here) or Jinja2's autoescape
 (templates); the only markup marked safe is built in this module.
 """
@@ -33,7 +34,7 @@ from ..report.common import (
     technique_label,
 )
 from ..report.framing import CastMember, cast_of
-from ..report.html import LAYERS, Highlight, highlighted_html, highlights
+from ..report.html import LAYERS, TECHNIQUE_LANES, Highlight, highlighted_html, highlights
 from ..types import Analysis
 from .techniques import FAMILIES, TechniqueInfo, technique_info
 
@@ -96,8 +97,10 @@ def _attrs(mark: Highlight, begins: bool) -> str:
     if mark.layer != "technique" or not mark.technique:
         return ""
     info = technique_info(mark.technique)
+    # the lane sets the underline's depth (the report's stylesheet), so overlapping spans stay apart
+    lane = min(mark.lane or 0, TECHNIQUE_LANES - 1)
     badge = f' data-code="{_e(info.family_code)}"' if begins else ""
-    return f' data-technique="{_e(info.name)}" data-family="{_e(info.family_slug)}"{badge}'
+    return f' data-technique="{_e(info.name)}" data-family="{_e(info.family_slug)}" data-lane="{lane}"{badge}'
 
 
 def article_view(article_id: int, raw: dict[str, Any], summary: dict[str, Any] | None = None) -> ArticleView:
