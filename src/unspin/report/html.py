@@ -106,6 +106,11 @@ class Highlight:
     #: spans, 1 for the next… (see :func:`technique_lanes`).
     lane: int | None = None
 
+    @property
+    def drawn_lane(self) -> int:
+        """The lane the stylesheet draws (spans deeper than :data:`TECHNIQUE_LANES` share the last one)."""
+        return min(self.lane or 0, TECHNIQUE_LANES - 1)
+
 
 def _e(value: object) -> str:
     return escape(str(value), quote=True)
@@ -230,9 +235,8 @@ def _anchor_attrs(mark: Highlight, begins: bool) -> str:
     """Attributes of a highlight's element: anchors of framing evidence, a technique's name, family, lane, code."""
     if mark.layer == "technique" and mark.technique:
         info = describe(mark.technique)
-        lane = min(mark.lane or 0, TECHNIQUE_LANES - 1)
         attrs = (f' data-technique="{_e(mark.technique)}" data-family="{_e(family_slug(info.family))}"'
-                 f' data-lane="{lane}"')
+                 f' data-lane="{mark.drawn_lane}"')
         return attrs + (f' data-code="{_e(info.family_code)}"' if begins else "")
     if not begins or mark.anchor is None:
         return ""

@@ -34,7 +34,7 @@ from ..report.common import (
     technique_label,
 )
 from ..report.framing import CastMember, cast_of
-from ..report.html import LAYERS, TECHNIQUE_LANES, Highlight, highlighted_html, highlights
+from ..report.html import LAYERS, Highlight, highlighted_html, highlights
 from ..types import Analysis
 from .techniques import FAMILIES, TechniqueInfo, technique_info
 
@@ -97,10 +97,10 @@ def _attrs(mark: Highlight, begins: bool) -> str:
     if mark.layer != "technique" or not mark.technique:
         return ""
     info = technique_info(mark.technique)
-    # the lane sets the underline's depth (the report's stylesheet), so overlapping spans stay apart
-    lane = min(mark.lane or 0, TECHNIQUE_LANES - 1)
     badge = f' data-code="{_e(info.family_code)}"' if begins else ""
-    return f' data-technique="{_e(info.name)}" data-family="{_e(info.family_slug)}" data-lane="{lane}"{badge}'
+    # the lane sets the underline's depth (the report's stylesheet), so overlapping spans stay apart
+    return (f' data-technique="{_e(info.name)}" data-family="{_e(info.family_slug)}"'
+            f' data-lane="{mark.drawn_lane}"{badge}')
 
 
 def article_view(article_id: int, raw: dict[str, Any], summary: dict[str, Any] | None = None) -> ArticleView:
