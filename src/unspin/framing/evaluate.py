@@ -17,6 +17,7 @@ set with that mix would give in expectation.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -187,6 +188,64 @@ def parse_role_docs(texts: dict[str, str], log: Log = _nolog) -> dict:
     return parsed
 
 
+@dataclass
+class RoleFoldPredictions:
+    """Held-out predictions of several role systems over the same folds (indices into ``rows``)."""
+
+    main: dict[str, dict[int, str]]  # labelled rows only
+    fine: dict[str, dict[int, list[str]]]
+    framed: dict[str, dict[int, bool]]  # every row: did the system call it framed?
+    folds: dict[str, list[dict[str, float]]]  # role_scores of each fold
+
+
+def _cv_role_systems(rows, parent: dict[str, str], systems: Sequence[str], fit_predict: Callable, k: int, seed: int,
+                     log: Log) -> RoleFoldPredictions:
+    """The fold loop shared by :func:`cv_roles` and :func:`cv_roles_accurate`: folds by article;
+    ``fit_predict(train, test)`` trains every system on the rows ``train`` and returns, per system,
+    ``((PM, PF, PR), heads)`` for the rows ``test`` (as :func:`unspin.framing.roles.predict_rows`)."""
+    from . import roles as R
+
+    out = RoleFoldPredictions({s: {} for s in systems}, {s: {} for s in systems}, {s: {} for s in systems},
+                              {s: [] for s in systems})
+    for f, test in enumerate(kfold(len(rows), k, seed, groups=[r.doc for r in rows])):
+        train = np.setdiff1d(np.arange(len(rows)), test)
+        for name, ((PM, PF, PR), heads) in fit_predict(train, test).items():
+            hf = heads["fine"]
+            for j, i in enumerate(test):
+                out.framed[name][i] = bool(PR[j] >= float(heads["framed"].thresholds[0]))
+                if not rows[i].framed:
+                    continue
+                main, fine = R.decode_fine(PM[j], PF[j], hf.labels, parent, float(hf.thresholds[0]))
+                out.main[name][i] = main
+                out.fine[name][i] = [x for x, _ in fine]
+            tp = [i for i in test if rows[i].framed]
+            out.folds[name].append(role_scores([rows[i].main for i in tp], [out.main[name][i] for i in tp],
+                                               [list(rows[i].fine) for i in tp], [out.fine[name][i] for i in tp]))
+        log(f"roles fold {f + 1}/{k}: " + "; ".join(
+            f"{name} EM {out.folds[name][-1]['exact_match_fine']:.3f} acc {out.folds[name][-1]['main_accuracy']:.3f}"
+            for name in systems))
+    return out
+
+
+def _role_system_scores(rows, pred: RoleFoldPredictions, name: str) -> dict[str, Any]:
+    """Pooled scores of one system over the labelled rows, with the spread over folds."""
+    pos = [i for i, r in enumerate(rows) if r.framed]
+    r = role_scores([rows[i].main for i in pos], [pred.main[name][i] for i in pos],
+                    [list(rows[i].fine) for i in pos], [pred.fine[name][i] for i in pos])
+    r["folds_exact_match_fine"] = _summary([s["exact_match_fine"] for s in pred.folds[name]])
+    r["folds_main_accuracy"] = _summary([s["main_accuracy"] for s in pred.folds[name]])
+    return r
+
+
+def _framed_detector(rows, framed: dict[int, bool]) -> dict[str, Any]:
+    """Mention-level F1 of the framed detector against the labelled mentions (all entity mentions scored)."""
+    yt = np.array([bool(r.framed) for r in rows])
+    yp = np.array([framed[i] for i in range(len(rows))])
+    tp_, fp_, fn_ = int((yt & yp).sum()), int((~yt & yp).sum()), int((yt & ~yp).sum())
+    return {"mentions": len(rows), "labelled": int(yt.sum()), "f1": round(2 * tp_ / max(1, 2 * tp_ + fp_ + fn_), 4),
+            "precision": round(tp_ / max(1, tp_ + fp_), 4), "recall": round(tp_ / max(1, tp_ + fn_), 4)}
+
+
 def cv_roles(texts: dict[str, str], mentions, taxonomy: dict[str, dict[str, str]], k: int = 5, seed: int = 13,
              log: Log = _nolog, **params: Any) -> dict[str, Any]:
     from . import roles as R
@@ -195,59 +254,29 @@ def cv_roles(texts: dict[str, str], mentions, taxonomy: dict[str, dict[str, str]
     parent = {fine: main for main, fines in taxonomy.items() for fine in fines}
     lex = R.role_lexicons(taxonomy)
     rows = R.build_rows(parse_role_docs(texts, log), mentions, lex)
-    docs = [r.doc for r in rows]
     systems = {"fast": dict(params), "baseline_tfidf_lr": dict(params, tune=False)}
-    pos = [i for i, r in enumerate(rows) if r.framed]
-    gold_main = {i: rows[i].main for i in pos}
-    gold_fine = {i: list(rows[i].fine) for i in pos}
-    pred_main: dict[str, dict[int, str]] = {s: {} for s in systems}
-    pred_fine: dict[str, dict[int, list[str]]] = {s: {} for s in systems}
-    framed_p: dict[int, float] = {}
-    framed_t: dict[int, float] = {}
-    folds: dict[str, list[dict]] = {s: [] for s in systems}
-    for f, test in enumerate(kfold(len(rows), k, seed, groups=docs)):
-        train = np.setdiff1d(np.arange(len(rows)), test)
+
+    def fit_predict(train, test):
+        out = {}
         for name, kw in systems.items():
             m = R.train_roles([rows[i] for i in train], parent, lex, seed=seed, **kw)
-            PM, PF, PR = R.predict_rows(m, [rows[i].keys for i in test])
-            hf = m.heads["fine"]
-            for j, i in enumerate(test):
-                if name == "fast":
-                    framed_p[i] = float(PR[j])
-                    framed_t[i] = float(m.heads["framed"].thresholds[0])
-                if not rows[i].framed:
-                    continue
-                main, fine = R.decode_fine(PM[j], PF[j], hf.labels, parent, float(hf.thresholds[0]))
-                pred_main[name][i] = main
-                pred_fine[name][i] = [x for x, _ in fine]
-            tp = [i for i in test if rows[i].framed]
-            folds[name].append(role_scores([gold_main[i] for i in tp], [pred_main[name][i] for i in tp],
-                                           [gold_fine[i] for i in tp], [pred_fine[name][i] for i in tp]))
-        log(f"roles fold {f + 1}/{k}: fast EM {folds['fast'][-1]['exact_match_fine']:.3f} "
-            f"acc {folds['fast'][-1]['main_accuracy']:.3f}; baseline EM {folds['baseline_tfidf_lr'][-1]['exact_match_fine']:.3f}")
-    result: dict[str, Any] = {}
-    for name in systems:
-        r = role_scores([gold_main[i] for i in pos], [pred_main[name][i] for i in pos],
-                        [gold_fine[i] for i in pos], [pred_fine[name][i] for i in pos])
-        r["folds_exact_match_fine"] = _summary([s["exact_match_fine"] for s in folds[name]])
-        r["folds_main_accuracy"] = _summary([s["main_accuracy"] for s in folds[name]])
-        result[name] = r
+            out[name] = (R.predict_rows(m, [rows[i].keys for i in test]), m.heads)
+        return out
+
+    pred = _cv_role_systems(rows, parent, list(systems), fit_predict, k, seed, log)
+    result: dict[str, Any] = {name: _role_system_scores(rows, pred, name) for name in systems}
+    pos = [i for i, r in enumerate(rows) if r.framed]
+    gold_main = [rows[i].main for i in pos]
+    gold_fine = [list(rows[i].fine) for i in pos]
     fine_counts: dict[str, int] = {}
-    for i in pos:
-        for x in gold_fine[i]:
+    for fines in gold_fine:
+        for x in fines:
             fine_counts[x] = fine_counts.get(x, 0) + 1
     top_fine = max(fine_counts, key=fine_counts.get)
-    main_counts = {m: sum(1 for i in pos if gold_main[i] == m) for m in ("Protagonist", "Antagonist", "Innocent")}
+    main_counts = {m: gold_main.count(m) for m in ("Protagonist", "Antagonist", "Innocent")}
     top_main = max(main_counts, key=main_counts.get)
-    result["baseline_majority"] = role_scores([gold_main[i] for i in pos], [top_main] * len(pos),
-                                              [gold_fine[i] for i in pos], [[top_fine]] * len(pos))
-    # framed detector: mention-level F1 against the unlabelled entity mentions
-    yt = np.array([rows[i].framed for i in range(len(rows))])
-    yp = np.array([framed_p[i] >= framed_t[i] for i in range(len(rows))])
-    tp_, fp_, fn_ = int((yt & yp).sum()), int((~yt.astype(bool) & yp).sum()), int((yt.astype(bool) & ~yp).sum())
-    result["framed_detector"] = {"mentions": len(rows), "labelled": int(yt.sum()),
-                                 "f1": round(2 * tp_ / max(1, 2 * tp_ + fp_ + fn_), 4),
-                                 "precision": round(tp_ / max(1, tp_ + fp_), 4), "recall": round(tp_ / max(1, tp_ + fn_), 4)}
+    result["baseline_majority"] = role_scores(gold_main, [top_main] * len(pos), gold_fine, [[top_fine]] * len(pos))
+    result["framed_detector"] = _framed_detector(rows, pred.framed["fast"])
     result["protocol"] = _protocol(k, seed, len(pos), "labelled mentions, folds by article") + (
         "; gold mention offsets given (as in the task), spaCy en_core_web_sm parse")
     result["wall_time_s"] = round(time.perf_counter() - t0, 1)
@@ -309,53 +338,24 @@ def cv_roles_accurate(texts: dict[str, str], mentions, taxonomy: dict[str, dict[
     lex = R.role_lexicons(taxonomy)
     rows = R.build_rows(parsed, mentions, lex)
     dense = dense_of(rows)
-    docs = [r.doc for r in rows]
-    systems = ("accurate", "fast")
-    pos = [i for i, r in enumerate(rows) if r.framed]
-    gold_main = {i: rows[i].main for i in pos}
-    gold_fine = {i: list(rows[i].fine) for i in pos}
-    pred_main: dict[str, dict[int, str]] = {s: {} for s in systems}
-    pred_fine: dict[str, dict[int, list[str]]] = {s: {} for s in systems}
-    framed: dict[str, dict[int, bool]] = {s: {} for s in systems}
-    folds: dict[str, list[dict]] = {s: [] for s in systems}
     fast_params = {kk: v for kk, v in params.items() if kk in ("l2", "min_df", "inner_folds")}
-    for f, test in enumerate(kfold(len(rows), k, seed, groups=docs)):
-        train = np.setdiff1d(np.arange(len(rows)), test)
+
+    def fit_predict(train, test):
         acc = train_roles_accurate([rows[i] for i in train], dense[train], parent, lex, seed=seed, **params)
         fast = R.train_roles([rows[i] for i in train], parent, lex, seed=seed, **fast_params)
-        outs = {"accurate": (acc.predict([rows[i].keys for i in test], dense[test]), acc.heads),
+        return {"accurate": (acc.predict([rows[i].keys for i in test], dense[test]), acc.heads),
                 "fast": (R.predict_rows(fast, [rows[i].keys for i in test]), fast.heads)}
-        for name, ((PM, PF, PR), heads) in outs.items():
-            hf = heads["fine"]
-            for j, i in enumerate(test):
-                framed[name][i] = bool(PR[j] >= float(heads["framed"].thresholds[0]))
-                if not rows[i].framed:
-                    continue
-                main, fine = R.decode_fine(PM[j], PF[j], hf.labels, parent, float(hf.thresholds[0]))
-                pred_main[name][i] = main
-                pred_fine[name][i] = [x for x, _ in fine]
-            tp = [i for i in test if rows[i].framed]
-            folds[name].append(role_scores([gold_main[i] for i in tp], [pred_main[name][i] for i in tp],
-                                           [gold_fine[i] for i in tp], [pred_fine[name][i] for i in tp]))
-        log(f"roles fold {f + 1}/{k}: accurate EM {folds['accurate'][-1]['exact_match_fine']:.3f} "
-            f"acc {folds['accurate'][-1]['main_accuracy']:.3f}; fast EM {folds['fast'][-1]['exact_match_fine']:.3f} "
-            f"acc {folds['fast'][-1]['main_accuracy']:.3f}")
+
+    systems = ("accurate", "fast")
+    pred = _cv_role_systems(rows, parent, systems, fit_predict, k, seed, log)
     result: dict[str, Any] = {}
-    yt = np.array([bool(rows[i].framed) for i in range(len(rows))])
     for name in systems:
-        r = role_scores([gold_main[i] for i in pos], [pred_main[name][i] for i in pos],
-                        [gold_fine[i] for i in pos], [pred_fine[name][i] for i in pos])
-        r["folds_exact_match_fine"] = _summary([s["exact_match_fine"] for s in folds[name]])
-        r["folds_main_accuracy"] = _summary([s["main_accuracy"] for s in folds[name]])
-        r["folds"] = folds[name]
-        yp = np.array([framed[name][i] for i in range(len(rows))])
-        tp_, fp_, fn_ = int((yt & yp).sum()), int((~yt & yp).sum()), int((yt & ~yp).sum())
-        r["framed_detector"] = {"mentions": len(rows), "labelled": int(yt.sum()),
-                                "f1": round(2 * tp_ / max(1, 2 * tp_ + fp_ + fn_), 4),
-                                "precision": round(tp_ / max(1, tp_ + fp_), 4),
-                                "recall": round(tp_ / max(1, tp_ + fn_), 4)}
+        r = _role_system_scores(rows, pred, name)
+        r["folds"] = pred.folds[name]
+        r["framed_detector"] = _framed_detector(rows, pred.framed[name])
         result[name] = r
-    result["protocol"] = _protocol(k, seed, len(pos), "labelled mentions, folds by article") + (
+    n_labelled = sum(1 for r in rows if r.framed)
+    result["protocol"] = _protocol(k, seed, n_labelled, "labelled mentions, folds by article") + (
         "; gold mention offsets given (as in the task), spaCy en_core_web_sm parse; mention and sentence vectors "
         "from the shared MiniLM pass (layers 3 and 4)")
     result["wall_time_s"] = round(time.perf_counter() - t0, 1)
