@@ -155,6 +155,14 @@ class Pipeline:
 
     def analyze(self, article: Article) -> Analysis:
         """Run every analyzer over ``article`` and return the findings."""
+        ctx = self.context(article)
+        for analyzer in self.analyzers:
+            analyzer.annotate(ctx)
+        return ctx.analysis
+
+    def context(self, article: Article) -> Context:
+        """A fresh context for ``article``: an empty analysis (text, paragraphs,
+        metadata) that the analyzers will fill; nothing is computed yet."""
         analysis = Analysis(
             source=article.source,
             schema=SCHEMA_VERSION,
@@ -171,10 +179,7 @@ class Pipeline:
                 extra=dict(article.extra),
             ),
         )
-        ctx = Context(article=article, analysis=analysis, options=self.options, pipeline=self)
-        for analyzer in self.analyzers:
-            analyzer.annotate(ctx)
-        return analysis
+        return Context(article=article, analysis=analysis, options=self.options, pipeline=self)
 
 
 def split_paragraphs(text: str) -> Iterator[Paragraph]:
