@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from unspin.analyzers.quotes import find_quotations, load_lexicon
+from unspin.analyzers.quotation_marks import find_quotations
+from unspin.analyzers.quotes import load_lexicon
 from unspin.article import Article
 from unspin.pipeline import Pipeline
 from unspin.types import Analysis, Quote, Span

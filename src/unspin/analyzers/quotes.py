@@ -2,11 +2,9 @@
 
 The analyzer works on the shared spaCy parse in three steps:
 
-1. **Quotations** are found in the raw text: “…”, "…", «…», „…“, ‹…›
-   and ‘…’ (a ’ closes a single quotation only when no letter follows, so the
-   apostrophe of "don’t" or "Russia’s" does not). A quotation left open at the
-   end of a paragraph runs to the paragraph's end when the next paragraph
-   opens with the same mark (the newspaper convention for long quotes).
+1. **Quotations** are found in the raw text (:mod:`.quotation_marks`):
+   “…”, "…", «…», „…“, ‹…› and ‘…’, apostrophes told apart, long quotes
+   running on over paragraphs.
 2. **Cues** come from the dependency parse: a reporting verb from
    ``data/attribution_cues_en.json`` with a subject and a clausal complement
    ("Putin stressed that …"), the same verb closing a sentence after a comma
@@ -24,7 +22,7 @@ The analyzer works on the shared spaCy parse in three steps:
 
 Speakers are the noun phrase as written (with titles and appositions);
 ``name`` is the fullest form of that person's name in the article (PERSON
-mentions grouped by their last word), or an organisation's name. Pronouns and
+mentions grouped by their last word, :mod:`.names`), or an organisation's name. Pronouns and
 role descriptions ("the Russian leader", "the commissioner") are resolved to
 the most recent compatible person mention, which becomes ``resolved``.
 """
@@ -35,7 +33,7 @@ import bisect
 import dataclasses
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Iterable
@@ -43,6 +41,8 @@ from typing import TYPE_CHECKING, Iterable
 from ..config import Options
 from ..pipeline import Context, registry
 from ..types import Entity, Provenance, Quote, Span, Speaker
+from .names import POSSESSIVE_RE, NameIndex, name_words
+from .quotation_marks import WORD_RE, Quotation, find_quotations
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -107,197 +107,11 @@ def load_lexicon() -> CueLexicon:
     )
 
 
-# --------------------------------------------------------------------------
-# Quotations in the raw text
-# --------------------------------------------------------------------------
-
 #: A quotation this short with no cue is a scare quote, not an attribution.
 SCARE_QUOTE_WORDS = 3
 #: A quotation with no cue and no earlier speaker to continue must be longer
 #: than this to be kept (shorter ones are titles and phrases).
 UNATTRIBUTED_MIN_WORDS = 6
-
-#: Opening mark → the marks that may close it. Typists mix curly and
-#: straight marks (“…") and some newspapers write '' for a double quote.
-QUOTE_PAIRS: dict[str, tuple[str, ...]] = {
-    "“": ("”", '"', "''"),
-    '"': ('"', "”", "''"),
-    "''": ("''", '"', "”"),
-    "„": ("“", "”"),
-    "«": ("»",),
-    "‹": ("›",),
-    "‘": ("’",),
-}
-#: A straight mark opens a quotation after one of these (or at a line start).
-_OPEN_CONTEXT = set(" \t\r\n([{—–-/:;,\u00a0“«„")
-_WORD = re.compile(r"\w+")
-#: Stripped from the end of a direct quote: the comma of “…,” he said.
-_TRAILING_QUOTE_PUNCT = " \t\r\n,;:"
-
-
-@dataclass
-class Quotation:
-    """Text between quotation marks.
-
-    ``open`` indexes the opening mark, ``close`` the closing one and
-    ``close_end`` the character after it (``close == close_end`` when the
-    quotation runs on into the next paragraph); ``start``/``end`` delimit the
-    quoted words.
-    """
-
-    open: int
-    close: int
-    close_end: int
-    start: int
-    end: int
-
-    @property
-    def closed(self) -> bool:
-        return self.close_end > self.close
-
-    def count_words(self, text: str) -> int:
-        return len(_WORD.findall(text[self.start : self.end]))
-
-
-def _mark_at(text: str, i: int) -> str | None:
-    if text.startswith("''", i):
-        return "''"
-    ch = text[i]
-    return ch if ch in QUOTE_PAIRS else None
-
-
-def find_quotations(text: str) -> list[Quotation]:
-    """All top-level quotations, in order; nested marks stay inside."""
-    found: list[Quotation] = []
-    n = len(text)
-    i = 0
-    while i < n:
-        mark = _mark_at(text, i)
-        if mark is None or not _opens(text, i, mark):
-            i += 1
-            continue
-        para_end = text.find("\n", i)
-        para_end = n if para_end < 0 else para_end
-        closing = _find_close(text, i, mark, para_end)
-        if closing is None:
-            if not _next_paragraph_opens_with(text, para_end, mark):
-                i += len(mark)
-                continue
-            close = close_end = para_end
-        else:
-            close, close_end = closing
-        start, end = i + len(mark), close
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1] in _TRAILING_QUOTE_PUNCT:
-            end -= 1
-        if end > start:
-            found.append(Quotation(open=i, close=close, close_end=close_end, start=start, end=end))
-        i = max(close_end, i + 1)
-    return found
-
-
-def _opens(text: str, i: int, mark: str) -> bool:
-    after = text[i + len(mark) : i + len(mark) + 1]
-    if not after or after.isspace():
-        return False
-    if mark in ('"', "''", "‘"):
-        prev = text[i - 1] if i > 0 else "\n"
-        return prev in _OPEN_CONTEXT
-    return True
-
-
-def _find_close(text: str, i: int, mark: str, para_end: int) -> tuple[int, int] | None:
-    closers = QUOTE_PAIRS[mark]
-    j = i + len(mark)
-    while j < para_end:
-        for c in closers:
-            if text.startswith(c, j):
-                before = text[j - 1]
-                after = text[j + len(c) : j + len(c) + 1]
-                if c in ('"', "''") and before.isspace() and text[j - 2 : j - 1] not in ("'", "’"):
-                    break  # a straight mark after a space opens; it does not close
-                if c == "’" and after.isalnum():
-                    break  # "don’t", "Russia’s": an apostrophe
-                if c == "''" and j + 2 < len(text) and text[j + 2] == "'":
-                    break
-                return j, j + len(c)
-        j += 1
-    return None
-
-
-def _next_paragraph_opens_with(text: str, para_end: int, mark: str) -> bool:
-    rest = text[para_end : para_end + 200].lstrip()
-    return rest.startswith(mark)
-
-
-# --------------------------------------------------------------------------
-# Person and organisation names
-# --------------------------------------------------------------------------
-
-_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
-
-
-def _name_words(text: str, titles: frozenset[str]) -> list[str]:
-    """The words of a name without leading titles and a possessive ending."""
-    words = _POSSESSIVE.sub("", text.strip()).split()
-    while len(words) > 1 and words[0].lower().rstrip(".") in titles:
-        words.pop(0)
-    return words
-
-
-@dataclass
-class NameIndex:
-    """PERSON mentions grouped by last word: "Putin" → "Vladimir Putin"."""
-
-    titles: frozenset[str]
-    #: last word (lower) → [(first occurrence, full name)]
-    names: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
-    #: last word (lower) → start offsets of its mentions, with the full name used
-    mentions: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
-
-    def add(self, text: str, start: int) -> None:
-        words = _name_words(text, self.titles)
-        if not words:
-            return
-        key = words[-1].lower()
-        full = " ".join(words)
-        self.names.setdefault(key, [])
-        if all(n != full for _, n in self.names[key]):
-            self.names[key].append((start, full))
-        self.mentions.setdefault(key, []).append((start, full))
-
-    def __contains__(self, key: str) -> bool:
-        return key.lower() in self.names
-
-    def fullest(self, text: str, pos: int) -> str | None:
-        """The fullest name of the person mentioned as ``text`` at ``pos``."""
-        words = _name_words(text, self.titles)
-        if not words:
-            return None
-        key = words[-1].lower()
-        candidates = [n for _, n in self.names.get(key, [])]
-        if not candidates:
-            return " ".join(words) if len(words) > 1 else None
-        if len(words) > 1:
-            low = [w.lower() for w in words]
-            same = [
-                c
-                for c in candidates
-                if (cw := c.lower().split())[0] == low[0] or cw == low[-len(cw) :] or low == cw[-len(low) :]
-            ]
-            if same:
-                return max(same, key=lambda c: len(c.split()))
-            return " ".join(words)
-        # A bare last name: the full name mentioned most recently before it.
-        full = [c for c in candidates if len(c.split()) > 1] or candidates
-        before = [(s, n) for s, n in self.mentions.get(key, []) if s <= pos and n in full]
-        if before:
-            latest = max(before)[1]
-        else:
-            latest = min((s, n) for s, n in self.names[key] if n in full)[1]
-        longer = [c for c in full if c.split()[0] == latest.split()[0]]
-        return max(longer, key=lambda c: len(c.split())) if longer else latest
 
 
 # --------------------------------------------------------------------------
@@ -510,7 +324,7 @@ class _Run:
             c0, c1 = start + m.end(), end
             while c1 > c0 and self.text[c1 - 1].isspace():
                 c1 -= 1
-            if len(_WORD.findall(self.text[c0:c1])) < 3 or any(x < c1 and y > c0 for x, y in taken):
+            if len(WORD_RE.findall(self.text[c0:c1])) < 3 or any(x < c1 and y > c0 for x, y in taken):
                 continue
             kind = "indirect"
             q = self.quotation_at(c0)
@@ -529,7 +343,7 @@ class _Run:
         for e in self.entities:
             if e.start <= a and e.end >= b and e.type == "PERSON":
                 return True
-        key = _name_words(label, self.lex.titles)
+        key = name_words(label, self.lex.titles)
         return bool(key) and key[-1].lower() in self.names
 
     # -- cues ---------------------------------------------------------------
@@ -590,7 +404,7 @@ class _Run:
             span = self.trim(a, b)
             if span and (n := self.alnum(*span)) > best:
                 content, best = span, n
-        if content is None or len(_WORD.findall(self.text[content[0] : content[1]])) < 2:
+        if content is None or len(WORD_RE.findall(self.text[content[0] : content[1]])) < 2:
             return None
         return Cue(tok, tok.idx, last.idx + len(last), obj, content, True)
 
@@ -711,7 +525,7 @@ class _Run:
         if not any(self.doc[i].pos_ in ("VERB", "AUX") for i in range(lo, hi + 1)):
             return None  # "After the vote, Smith warned." — not a clause
         span = self.trim(lo, hi)
-        if span is None or len(_WORD.findall(self.text[span[0] : span[1]])) < 3:
+        if span is None or len(WORD_RE.findall(self.text[span[0] : span[1]])) < 3:
             return None
         return span
 
@@ -800,7 +614,7 @@ class _Run:
             pieces.append(self.text[pos : max(pos, q.open)])
             pos = max(pos, q.close_end)
         pieces.append(self.text[pos : span[1]])
-        return sum(len(_WORD.findall(p)) for p in pieces)
+        return sum(len(WORD_RE.findall(p)) for p in pieces)
 
     # -- direct quotations without a complement link -------------------------
 
@@ -886,7 +700,7 @@ class _Run:
             lo = prev + 1
         p0 = self.newlines[self.paragraph(q.open) - 1] + 1 if self.paragraph(q.open) > 0 else 0
         before = re.split(r"[.?!]", self.text[max(lo, p0) : q.open])[-1]
-        if _WORD.search(before):
+        if WORD_RE.search(before):
             return False
         after = self.text[q.end - 1 : q.close_end + 2]
         return any(ch in after for ch in ".?!")
@@ -1130,7 +944,7 @@ class _Run:
         for tok in [head] + appos:
             if tok.pos_ != "PROPN":
                 continue
-            key = _POSSESSIVE.sub("", tok.text).lower()
+            key = POSSESSIVE_RE.sub("", tok.text).lower()
             if key in self.names or tok.ent_type_ in ("", "PERSON"):
                 chain = [tok]
                 for c in reversed(list(tok.lefts)):
@@ -1223,7 +1037,7 @@ def _latest(mentions: list[_Mention]) -> _Mention | None:
 
 
 def _clean_name(text: str, titles: frozenset[str]) -> str:
-    return " ".join(_name_words(text, titles))
+    return " ".join(name_words(text, titles))
 
 
 @registry.register("quotes")

@@ -171,7 +171,8 @@ class MentionRow:
 
 
 def person_index(doc: "Doc", ents: Sequence[tuple[int, int, str, str]]):
-    from ..analyzers.quotes import NameIndex, load_lexicon
+    from ..analyzers.names import NameIndex
+    from ..analyzers.quotes import load_lexicon
 
     names = NameIndex(load_lexicon().titles)
     for s, _e, text, label in ents:
