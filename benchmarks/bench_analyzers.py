@@ -42,7 +42,7 @@ def main() -> None:
     times: dict[str, list[float]] = {}
     for _ in range(args.runs):
         ctx = pipe.context(article)
-        steps = [(name, fn) for name, fn in shared.items()] + [(a.name, a.annotate) for a in pipe.analyzers]
+        steps = list(shared.items()) + [(a.name, a.annotate) for a in pipe.analyzers]
         for name, fn in steps:
             t = time.perf_counter()
             fn(ctx)
