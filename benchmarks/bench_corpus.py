@@ -87,7 +87,7 @@ def bench_sqlite(corpus: list[dict], qs: list[str], workdir: str, batch: int) ->
     sigs = [signature(d["analysis"]["text"]) for d in corpus]
     t0 = time.perf_counter()
     store = Store(path)
-    for i, (doc, sig) in enumerate(zip(corpus, sigs), 1):
+    for i, (doc, sig) in enumerate(zip(corpus, sigs, strict=True), 1):
         store.add(doc["analysis"], ArticleRow(source=doc["analysis"]["source"], outlet=doc["outlet"],
                                               title=doc["title"], published=doc["published"]), signature=sig)
         if i % batch == 0:

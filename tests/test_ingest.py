@@ -8,6 +8,7 @@ import io
 import json
 import threading
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -285,5 +286,5 @@ def test_feed_url_with_fetch_pages_is_polite(tmp_path, server):
     assert "case 64-" in texts[0] and "case 65-" in texts[1] and "case 63-" in texts[2]
     pages = [(p, t) for p, t, _ in srv.hits if p.endswith(".html")]
     assert [p for p, _ in pages] == ["/a.html", "/b.html", "/gone.html"]
-    assert all(b - a >= 0.19 for (_, a), (_, b) in zip(pages, pages[1:]))
+    assert all(b - a >= 0.19 for (_, a), (_, b) in pairwise(pages))
     assert {ua for _, _, ua in srv.hits} == {OPTS.user_agent}

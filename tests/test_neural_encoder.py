@@ -60,7 +60,7 @@ def test_long_text_is_windowed_not_truncated(encoder):
     assert n > 3 * 30 and tv.vectors.shape == (n, 384)
     assert np.isfinite(tv.vectors).all()
     # every piece points at its own characters of the text
-    assert all(0 <= a <= b <= len(LONG) for a, b in zip(tv.start, tv.end))
+    assert all(0 <= a <= b <= len(LONG) for a, b in zip(tv.start, tv.end, strict=True))
     # the first window's pieces equal a direct run of that window
     cls, sep, _ = encoder.special
     ids = np.concatenate([[cls], tv.ids[:30], [sep]])[None]

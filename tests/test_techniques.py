@@ -5,6 +5,7 @@ analyzer on Unicode text."""
 from __future__ import annotations
 
 import shutil
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -129,7 +130,7 @@ def test_tokens_offsets_are_exact_on_unicode():
 
     text = "Naïve “experts” say 😀 it's fine.\r\n\nSecond—line here!"
     tk = tokenize(text)
-    assert all(text[a:b] == w for w, a, b in zip(tk.text, tk.start, tk.end))
+    assert all(text[a:b] == w for w, a, b in zip(tk.text, tk.start, tk.end, strict=True))
     assert [text[a:b] for a, b, _, _ in tk.lines] == ["Naïve “experts” say 😀 it's fine.", "Second—line here!"]
     f = article_features(tk)
     assert f.n_tokens == len(tk.text) and set(f.tok_unit.tolist()) == set(range(len(tk.text)))
@@ -246,7 +247,7 @@ def test_predicted_spans_are_exact_and_sorted_on_unicode_with_overlaps():
         piece = UNICODE_TEXT[a:b]
         assert piece and piece[0].isalnum() and piece[-1].isalnum() and "\n" not in piece
     assert [s[:3] for s in pred.spans] == sorted(s[:3] for s in pred.spans)
-    assert any(a2 < b1 and t1 != t2 for (a1, b1, t1, _), (a2, b2, t2, _) in zip(pred.spans, pred.spans[1:]))
+    assert any(a2 < b1 and t1 != t2 for (a1, b1, t1, _), (a2, b2, t2, _) in pairwise(pred.spans))
     assert len(pred.paragraphs) == 3
 
 

@@ -6,14 +6,21 @@ from __future__ import annotations
 
 import json
 import shutil
+from itertools import pairwise
 
 import numpy as np
 import pytest
 
 from unspin.errors import ModelError
 from unspin.neural import layers
-from unspin.techniques.accurate import (PARAM_NAMES, AccurateModel, HeadEnsemble, TaggerHead, default_model_dir,
-                                        word_paragraphs)
+from unspin.techniques.accurate import (
+    PARAM_NAMES,
+    AccurateModel,
+    HeadEnsemble,
+    TaggerHead,
+    default_model_dir,
+    word_paragraphs,
+)
 from unspin.techniques.fast import decode_spans, smooth_within_lines
 from unspin.techniques.text import tokenize
 
@@ -183,7 +190,7 @@ def test_spans_are_exact_word_aligned_and_may_overlap_on_unicode_text():
     overlaps = [(s, t) for s in pred.spans for t in pred.spans if s[2] != t[2] and s[0] < t[1] and t[0] < s[1]]
     assert overlaps, "spans of different techniques overlap on this text"
     for spans in by_label.values():  # one technique's spans never overlap each other
-        assert all(b1 <= a2 for (_, b1), (a2, _) in zip(spans, spans[1:]))
+        assert all(b1 <= a2 for (_, b1), (a2, _) in pairwise(spans))
     assert [(a, b) for a, b, _ in pred.paragraphs] == [(ls, le) for ls, le, _, _ in tk.lines]
 
 

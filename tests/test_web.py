@@ -271,7 +271,7 @@ def test_parallel_analyses_match_sequential_ones():
         async with httpx.AsyncClient(transport=transport, base_url="http://t", timeout=60) as client:
             return await asyncio.gather(*[client.post("/api/analyze", json={"text": t}) for t in texts])
 
-    for resp, want in zip(asyncio.run(together()), expected):
+    for resp, want in zip(asyncio.run(together()), expected, strict=True):
         assert resp.status_code == 200
         got = resp.json()
         assert got["quotes"] == json.loads(json.dumps(want["quotes"]))

@@ -177,7 +177,7 @@ class RolesAnalyzer(_Base):
         doc = ctx.doc
         tuples = [(e.start, e.end, e.text, e.type) for e in ents]
         groups = R.entity_groups(doc, tuples)
-        for e, g in zip(ents, groups):
+        for e, g in zip(ents, groups, strict=True):
             e.group = g
         size: dict[str, int] = {}
         for g in groups:

@@ -434,7 +434,8 @@ def csv_source(path: str) -> Source:
                 for n, values in enumerate(reader, 2):
                     if not any(v.strip() for v in values):
                         continue
-                    yield _row_task(path, str(n), dict(zip(columns, values)))
+                    # a row shorter than the header leaves its last columns out; extra cells are ignored
+                    yield _row_task(path, str(n), dict(zip(columns, values, strict=False)))
         except (OSError, EOFError, csv.Error) as exc:
             yield Failure(path, f"cannot read CSV ({exc})")
 

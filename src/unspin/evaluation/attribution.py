@@ -436,7 +436,7 @@ def speech_cues(pipe: "Pipeline", text: str, gold: Sequence[GoldAttribution]) ->
     preps = [" ".join(words) for words in lex.prepositional_cues]
     cues = [" ".join(text[a:b] for a, b in g.cue) for g in gold]
     flags = []
-    for cue, doc in zip(cues, pipe.nlp.pipe(cues, disable=["parser", "ner"])):
+    for cue, doc in zip(cues, pipe.nlp.pipe(cues, disable=["parser", "ner"]), strict=True):
         lower = " ".join(cue.lower().split())
         flags.append(any(t.lemma_.lower() in verbs for t in doc) or any(p in lower for p in preps))
     return flags

@@ -147,7 +147,7 @@ class TechniqueScores:
         if len(gold_paragraphs) != len(pred_paragraphs):
             raise ValueError("gold and predicted paragraphs differ in number")
         self.n_articles += 1
-        for g, p in zip(gold_paragraphs, pred_paragraphs):
+        for g, p in zip(gold_paragraphs, pred_paragraphs, strict=True):
             self.n_paragraphs += 1
             g, p = set(g), set(p)
             for t in g | p:

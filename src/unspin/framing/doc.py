@@ -368,7 +368,7 @@ def sentence_evidence(model: FramingModel, f: DocFeatures, head: str, label: str
     h = model.heads[head]
     j = h.labels.index(label)
     pos, vals = model.vocab.vector(f.ids, f.counts)
-    value = dict(zip(f.ids[np.isin(f.ids, model.vocab.ids)].tolist(), (vals * h.W[pos, j]).tolist()))
+    value = dict(zip(f.ids[np.isin(f.ids, model.vocab.ids)].tolist(), (vals * h.W[pos, j]).tolist(), strict=True))
     tk = f.tokens
     scored = []
     for s, ids in enumerate(f.sent_ids):

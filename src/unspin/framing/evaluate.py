@@ -76,7 +76,7 @@ def cv_genre(docs: Sequence[LabelledDoc], k: int = 5, seed: int = 13, log: Log =
             m = D.train_genre([feats[i] for i in train], [gold[i] for i in train], seed=seed, **kw)
             P = D.genre_proba(m, [feats[i] for i in test])
             labs = [GENRES[j] for j in P.argmax(axis=1)]
-            for i, lab in zip(test, labs):
+            for i, lab in zip(test, labs, strict=True):
                 preds[name][i] = lab
             fold_scores[name].append(genre_scores([gold[i] for i in test], labs))
         log(f"genre fold {f + 1}/{k}: fast macro-F1 {fold_scores['fast'][-1]['macro_f1']:.3f}, "
@@ -106,7 +106,7 @@ def cv_frames(docs: Sequence[LabelledDoc], labels: Sequence[str], k: int = 5, se
         for name, kw in systems.items():
             m = D.train_frames([feats[i] for i in train], [gold[i] for i in train], labels, seed=seed, **kw)
             out = D.frames_predict(m, [feats[i] for i in test])
-            for i, p in zip(test, out):
+            for i, p in zip(test, out, strict=True):
                 preds[name][i] = sorted(p)
             fold_scores[name].append(micro_f1([gold[i] for i in test], [preds[name][i] for i in test]))
         log(f"frames fold {f + 1}/{k}: fast micro-F1 {fold_scores['fast'][-1]:.3f}, "
@@ -182,7 +182,7 @@ def parse_role_docs(texts: dict[str, str], log: Log = _nolog) -> dict:
     nlp = load_spacy(DEFAULT_SPACY_MODEL)
     names = sorted(texts)
     parsed = {}
-    for name, doc in zip(names, nlp.pipe([texts[n] for n in names], batch_size=8)):
+    for name, doc in zip(names, nlp.pipe([texts[n] for n in names], batch_size=8), strict=True):
         parsed[name] = doc
     log(f"parsed {len(parsed)} articles")
     return parsed

@@ -17,6 +17,7 @@ from __future__ import annotations
 import zlib
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -47,7 +48,7 @@ def sentence_keys(words: Sequence[str]) -> list[str]:
     """Unigrams and bigrams of one sentence (lower-cased; punctuation kept as words)."""
     low = [w.lower() for w in words]
     keys = ["w=" + w for w in low]
-    keys += ["b=" + a + "|" + b for a, b in zip(low, low[1:])]
+    keys += ["b=" + a + "|" + b for a, b in pairwise(low)]
     return keys
 
 

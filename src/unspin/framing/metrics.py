@@ -28,9 +28,9 @@ def per_class_f1(gold: Sequence[str], pred: Sequence[str], labels: Iterable[str]
     w = [1.0] * len(gold) if weights is None else list(weights)
     out = {}
     for lab in labels:
-        tp = sum(wi for g, p, wi in zip(gold, pred, w) if g == lab and p == lab)
-        fp = sum(wi for g, p, wi in zip(gold, pred, w) if g != lab and p == lab)
-        fn = sum(wi for g, p, wi in zip(gold, pred, w) if g == lab and p != lab)
+        tp = sum(wi for g, p, wi in zip(gold, pred, w, strict=True) if g == lab and p == lab)
+        fp = sum(wi for g, p, wi in zip(gold, pred, w, strict=True) if g != lab and p == lab)
+        fn = sum(wi for g, p, wi in zip(gold, pred, w, strict=True) if g == lab and p != lab)
         out[lab] = _f1(tp, fp, fn)
     return out
 
@@ -50,7 +50,7 @@ def macro_f1(gold: Sequence[str], pred: Sequence[str], labels: Iterable[str] | N
 def accuracy(gold: Sequence, pred: Sequence) -> float:
     if len(gold) != len(pred):
         raise ValueError("gold and pred differ in length")
-    return sum(g == p for g, p in zip(gold, pred)) / len(gold) if gold else 0.0
+    return sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold) if gold else 0.0
 
 
 def micro_f1(gold: Sequence[Iterable[str]], pred: Sequence[Iterable[str]]) -> float:
@@ -58,7 +58,7 @@ def micro_f1(gold: Sequence[Iterable[str]], pred: Sequence[Iterable[str]]) -> fl
     if len(gold) != len(pred):
         raise ValueError("gold and pred differ in length")
     tp = fp = fn = 0
-    for g, p in zip(gold, pred):
+    for g, p in zip(gold, pred, strict=True):
         g, p = set(g), set(p)
         tp += len(g & p)
         fp += len(p - g)
@@ -73,7 +73,7 @@ def samples_f1(gold: Sequence[Iterable[str]], pred: Sequence[Iterable[str]]) -> 
     if not gold:
         return 0.0
     total = 0.0
-    for g, p in zip(gold, pred):
+    for g, p in zip(gold, pred, strict=True):
         g, p = set(g), set(p)
         total += _f1(len(g & p), len(p - g), len(g - p))
     return total / len(gold)
@@ -82,4 +82,4 @@ def samples_f1(gold: Sequence[Iterable[str]], pred: Sequence[Iterable[str]]) -> 
 def exact_match(gold: Sequence[Iterable[str]], pred: Sequence[Iterable[str]]) -> float:
     if len(gold) != len(pred):
         raise ValueError("gold and pred differ in length")
-    return sum(set(g) == set(p) for g, p in zip(gold, pred)) / len(gold) if gold else 0.0
+    return sum(set(g) == set(p) for g, p in zip(gold, pred, strict=True)) / len(gold) if gold else 0.0

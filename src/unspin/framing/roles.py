@@ -208,14 +208,14 @@ def build_rows(docs: dict[str, "Doc"], mentions: Sequence[RoleMention], lexicons
         gold_groups = set()
         for m in by_doc[name]:
             g = None
-            for (s, e, _t, _l), grp in zip(ents, groups):
+            for (s, e, _t, _l), grp in zip(ents, groups, strict=True):
                 if s < m.end and e > m.start:
                     g = grp
             g = g or group_name(m.text, "")
             gold_groups.add(g.lower())
             rows.append(MentionRow(name, m.start, m.end, mention_keys(doc, m.start, m.end, size.get(g, 1), lexicons, dom),
                                    1, m.main, m.fine))
-        for (s, e, _t, _l), grp in zip(ents, groups):
+        for (s, e, _t, _l), grp in zip(ents, groups, strict=True):
             if grp.lower() in gold_groups or any(s < m.end and e > m.start for m in by_doc[name]):
                 continue
             rows.append(MentionRow(name, s, e, mention_keys(doc, s, e, size[grp], lexicons, dom), 0))

@@ -381,7 +381,7 @@ class Store:
         cur = self.db.execute(f"SELECT {', '.join(cols)} FROM articles ORDER BY id")
         while rows := cur.fetchmany(batch):
             for r in rows:
-                yield dict(zip(cols, r))
+                yield dict(zip(cols, r, strict=True))
 
     def integrity_check(self) -> list[str]:
         """SQLite's integrity check plus the full-text index's; empty when all is well."""
@@ -401,7 +401,7 @@ SEARCH_HIT_KEYS = ("id", "title", "outlet", "published", "url", "source", "dupli
 
 def search_hits(rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
     """Search rows as dicts; ``score`` is bm25 negated (higher is better)."""
-    hits = [dict(zip(SEARCH_HIT_KEYS, r)) for r in rows]
+    hits = [dict(zip(SEARCH_HIT_KEYS, r, strict=True)) for r in rows]
     for hit in hits:
         hit["score"] = round(-hit["score"], 4)
     return hits

@@ -134,7 +134,7 @@ def decode_spans(tk: Tokens, probs: np.ndarray, labels: Sequence[str], threshold
         e_idx = np.flatnonzero(run_end[:, j]) + 1
         label = labels[j]
         col = probs[:, j]
-        for a, b in zip(s_idx.tolist(), e_idx.tolist()):
+        for a, b in zip(s_idx.tolist(), e_idx.tolist(), strict=True):
             while a < b and not word[a]:
                 a += 1
             while b > a and not word[b - 1]:
@@ -175,7 +175,7 @@ class FastModel:
         paragraphs = []
         if tk.lines:
             pp = _sigmoid(zp * self.platt_par[:, 0] + self.platt_par[:, 1])
-            for (ls, le, _, _), row in zip(tk.lines, pp):
+            for (ls, le, _, _), row in zip(tk.lines, pp, strict=True):
                 paragraphs.append((ls, le, {self.labels[j]: float(row[j]) for j in np.flatnonzero(row >= pt)}))
         return Prediction(spans, paragraphs)
 

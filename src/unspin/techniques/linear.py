@@ -38,7 +38,7 @@ def fit_blocks(blocks: list[Block], Y: np.ndarray, l2: float = 1.0, pos_weight: 
 
     def unpack(theta: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
         Ws, off = [], 0
-        for (a, c), s in zip(shapes, sizes):
+        for (a, c), s in zip(shapes, sizes, strict=True):
             Ws.append(theta[off:off + s].reshape(a, c))
             off += s
         return Ws, theta[off:]
@@ -46,7 +46,7 @@ def fit_blocks(blocks: list[Block], Y: np.ndarray, l2: float = 1.0, pos_weight: 
     def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
         Ws, bias = unpack(theta)
         z = np.tile(bias, (n, 1))
-        for blk, W in zip(blocks, Ws):
+        for blk, W in zip(blocks, Ws, strict=True):
             part = blk.X @ W
             z += part if blk.M is None else blk.M @ part
         # BCE with logits: log(1+e^z) - y z
@@ -57,7 +57,7 @@ def fit_blocks(blocks: list[Block], Y: np.ndarray, l2: float = 1.0, pos_weight: 
             r *= wts
         loss = float(loss_el.sum())
         grads = []
-        for xt, mt, W in zip(Xt, Mt, Ws):
+        for xt, mt, W in zip(Xt, Mt, Ws, strict=True):
             rr = r if mt is None else mt @ r
             grads.append((xt @ rr + l2 * W).ravel())
             loss += 0.5 * l2 * float((W * W).sum())

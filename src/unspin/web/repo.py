@@ -92,7 +92,7 @@ class StoreRepo:
         with self._read() as store:
             row = store.db.execute(f"SELECT {', '.join(SUMMARY_KEYS)} FROM articles WHERE id = ?",
                                    (article_id,)).fetchone()
-        return dict(zip(SUMMARY_KEYS, row)) if row else None
+        return dict(zip(SUMMARY_KEYS, row, strict=True)) if row else None
 
     @staticmethod
     def _where(filters: Filters) -> tuple[list[str], list[Any]]:
@@ -116,7 +116,7 @@ class StoreRepo:
                                         [*params, limit, offset]).fetchall()
             except Exception as exc:  # noqa: BLE001 - FTS5 syntax errors are sqlite3.OperationalError
                 raise StoreError(f"bad search query {filters.q!r} ({exc})") from None
-        return [dict(zip(SUMMARY_KEYS, r)) for r in rows], total
+        return [dict(zip(SUMMARY_KEYS, r, strict=True)) for r in rows], total
 
     def search(self, query: str, filters: Filters, *, limit: int, marks: tuple[str, str] = ("[", "]")
                ) -> list[dict[str, Any]]:
@@ -150,7 +150,7 @@ class StoreRepo:
                 f"SELECT {', '.join('a.' + k for k in SUMMARY_KEYS)} FROM articles a WHERE a.story_id = ? "
                 "ORDER BY a.published, a.id", (story_id,)).fetchall()
         return {"id": story[0], "label": story[1], "created_at": story[2],
-                "articles": [dict(zip(SUMMARY_KEYS, r)) for r in rows]}
+                "articles": [dict(zip(SUMMARY_KEYS, r, strict=True)) for r in rows]}
 
     def stats(self) -> dict[str, int]:
         with self._read() as store:
