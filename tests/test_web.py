@@ -486,3 +486,16 @@ def test_article_page_keeps_overlapping_technique_spans_in_different_lanes():
     assert len(set.union(*lanes.values())) == 3
     css = request(app, "GET", "/static/report.css").text
     assert all(f'.l-technique[data-lane="{n}"]' in css for n in (1, 2))  # the lanes are drawn apart
+
+
+def test_outlet_profile_top_cuts_label_lists_below_the_labels_found(tmp_path):
+    """``top`` smaller than the number of labels: the lists are cut, the rates stay those of the kept rows."""
+    from unspin.corpus.profile import outlet_profile
+
+    with Store(tmp_path / "c.db") as store:
+        store.add(seeded_analysis(), ArticleRow(source="seeded.txt", outlet="balticledger.eu"))
+        full = outlet_profile(store, "balticledger.eu")
+        cut = outlet_profile(store, "balticledger.eu", top=1)
+    techniques = full["labels"]["technique"]["top"]
+    assert len(techniques) > 1  # more labels than top=1 keeps
+    assert cut["labels"]["technique"]["top"] == techniques[:1] and "per_1000_words" in techniques[0]

@@ -81,7 +81,7 @@ def outlet_profile(store: Store, domain: str, *, ratings: Any = None, top: int =
             section["families_per_1000_words"] = {
                 fam: round(n * per_1000, 2) for fam, n in sorted(families.items(), key=lambda x: -x[1])
             }
-            for item, row in zip(section["top"], rows, strict=True):
+            for item, row in zip(section["top"], rows[:top], strict=True):
                 item["per_1000_words"] = round(row[2] * per_1000, 2)
         profile.setdefault("labels", {})[kind] = section
     return profile
