@@ -231,7 +231,7 @@ def test_cached_inference_logits_equal_training_features():
         f = article_features(tk)
         rows = np.fromiter((model.vocab.get(k, -1) for k in f.keys), dtype=np.int64, count=len(f.keys))
         z1, p1 = logits(f, rows, model.W, model.b, model.P, model.pb, token_sentence_index(tk))
-        z2, p2 = model._logits(tk)
+        z2, p2 = model.raw_logits(tk)
         np.testing.assert_allclose(z1, z2, atol=1e-4)
         np.testing.assert_allclose(p1, p2, atol=1e-4)
 

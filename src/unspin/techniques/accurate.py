@@ -14,8 +14,19 @@ all-MiniLM-L6-v2, windowed: long articles are never truncated).
     zt = W_tok · [h, c] + b_tok                per word: one logit per technique
     zp = W_par · [mean(h, c), max(zt)] + b_par per paragraph (line)
 
-*Calibration and thresholds.* Platt scaling per technique on out-of-fold
-logits of the training run's cross-validation; the default span and
+*Stacking with the fast tier.* The lexical fast model
+(:mod:`~unspin.techniques.fast`, a few milliseconds an article) sees what a
+frozen encoder misses (words and phrases typical of rarer techniques such as
+Causal_Oversimplification or Appeal_to_Authority), so its logits are stacked
+with the head's: per technique, a word's probability is
+``σ(a·z_head + b·z_fast + c)`` and a paragraph's
+``σ(a·z_head + b·z_fast + d·max z_fast over its words + c)``. The model
+records the SHA-256 of the fast model it was stacked on and refuses to run
+beside another one.
+
+*Calibration and thresholds.* The stacking weights (Platt scaling with
+several inputs) are fitted per technique on out-of-fold logits of the
+training run's cross-validation; the default span and
 paragraph thresholds maximise the out-of-fold SI span F1 and paragraph
 micro-F1. Spans are decoded as in the fast tier: maximal runs of words of
 one line whose calibrated probability, averaged over ``span_smoothing`` words
@@ -25,6 +36,7 @@ trimmed of punctuation; a span's score is its highest word probability.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -35,13 +47,16 @@ from ..errors import ModelError
 from ..neural import layers as nn
 from ..neural.shared import EncodedText, EncoderSpec, encode
 from . import artifact
-from .fast import Prediction, decode_spans
+from .fast import FastModel, Prediction, decode_spans
 from .text import Tokens, tokenize
 
 WEIGHTS = "head.npz"
 #: the training articles' out-of-fold technique profiles (:func:`technique_profile`), for models stacked on this one
 PROFILES = "oof-profiles.npz"
 FORMAT = "unspin-techniques-accurate/1"
+#: inputs of the stacked calibration, in order (see the module doc)
+WORD_INPUTS = ("head", "fast")
+PARAGRAPH_INPUTS = ("head", "fast", "fast_word_max")
 PARAM_NAMES = ("in_w", "in_b", "conv_w", "conv_b", "tok_w", "tok_b", "par_w", "par_b")
 
 
@@ -72,6 +87,24 @@ class TaggerHead:
         zt = nn.linear(g, p["tok_w"], p["tok_b"])
         pooled = np.concatenate([nn.segment_mean(g, par, n_par), nn.segment_max(zt, par, n_par)], axis=1)
         return zt, nn.linear(pooled, p["par_w"], p["par_b"])
+
+
+def stack_inputs(head: tuple[np.ndarray, np.ndarray], fast: tuple[np.ndarray, np.ndarray] | None,
+                 par: np.ndarray, n_par: int) -> tuple[np.ndarray, np.ndarray]:
+    """The calibration's inputs: words × labels × k and paragraphs × labels × k
+    (k = 1, the head's logits alone, without a fast model; else
+    :data:`WORD_INPUTS` and :data:`PARAGRAPH_INPUTS`)."""
+    zt, zp = head
+    if fast is None:
+        return zt[:, :, None], zp[:, :, None]
+    ft, fp = fast
+    fmax = nn.segment_max(ft, par, n_par) if len(ft) else np.full_like(fp, -30.0)
+    return np.stack([zt, ft], axis=2), np.stack([zp, fp, fmax], axis=2)
+
+
+def calibrate(inputs: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``σ(Σ_k w_k · input_k + bias)`` per label; ``weights`` is labels × (k + 1)."""
+    return nn.sigmoid(np.einsum("nlk,lk->nl", inputs, weights[:, :-1]) + weights[:, -1])
 
 
 def technique_profile(pw: np.ndarray, pp: np.ndarray) -> np.ndarray:
@@ -136,8 +169,10 @@ class HeadEnsemble:
 class AccurateModel:
     labels: list[str]
     head: TaggerHead | HeadEnsemble
-    platt_tok: np.ndarray  # (L × 2): a, b
-    platt_par: np.ndarray
+    #: stacked calibration (L × (inputs + 1)): weights of :data:`WORD_INPUTS`, then the bias;
+    #: (L × 2) Platt scaling of the head's logits alone when ``fast`` is None
+    platt_tok: np.ndarray
+    platt_par: np.ndarray  # the same over :data:`PARAGRAPH_INPUTS`
     span_threshold: float
     #: one threshold per label (chosen for the pooled paragraph micro-F1)
     paragraph_threshold: np.ndarray
@@ -145,6 +180,16 @@ class AccurateModel:
     #: words each side over which word probabilities are averaged before the span threshold
     span_smoothing: int = 0
     meta: dict[str, Any] = field(default_factory=dict)
+    #: the fast-tier model whose logits are stacked with the head's (None: the head alone)
+    fast: FastModel | None = None
+
+    def __post_init__(self) -> None:
+        k_tok, k_par = (len(WORD_INPUTS), len(PARAGRAPH_INPUTS)) if self.fast is not None else (1, 1)
+        if self.platt_tok.shape[1] != k_tok + 1 or self.platt_par.shape[1] != k_par + 1:
+            raise ModelError("the calibration weights do not match the stacked inputs "
+                             f"({'with' if self.fast is not None else 'without'} a fast model)")
+        if self.fast is not None and list(self.fast.labels) != list(self.labels):
+            raise ModelError("the fast model stacked on this one has other technique labels")
 
     def word_inputs(self, tk: Tokens, encoded: EncodedText) -> np.ndarray:
         return encoded.pool(tk.start, tk.end, self.spec.layers)
@@ -159,9 +204,11 @@ class AccurateModel:
             encoded = encode(text)
         elif encoded.text != text:
             raise ValueError("the encoder pass belongs to a different text")
-        zt, zp = self.head.forward(self.word_inputs(tk, encoded), word_paragraphs(tk), len(tk.lines))
-        return (tk, nn.sigmoid(zt * self.platt_tok[:, 0] + self.platt_tok[:, 1]),
-                nn.sigmoid(zp * self.platt_par[:, 0] + self.platt_par[:, 1]))
+        par = word_paragraphs(tk)
+        head = self.head.forward(self.word_inputs(tk, encoded), par, len(tk.lines))
+        fast = self.fast.raw_logits(tk) if self.fast is not None else None
+        xt, xp = stack_inputs(head, fast, par, len(tk.lines))
+        return tk, calibrate(xt, self.platt_tok), calibrate(xp, self.platt_par)
 
     def profile(self, text: str, encoded: EncodedText | None = None) -> np.ndarray:
         """:func:`technique_profile` of ``text``."""
@@ -194,6 +241,8 @@ class AccurateModel:
         np.savez_compressed(d / WEIGHTS, platt_tok=self.platt_tok.astype(np.float64),
                             platt_par=self.platt_par.astype(np.float64), **arrays)
         pt = np.broadcast_to(np.asarray(self.paragraph_threshold, dtype=np.float64), (len(self.labels),))
+        if self.fast is not None:
+            meta = dict(meta, stacked_on=fast_reference(self.fast, d))
         meta = dict(meta, format=FORMAT, labels=self.labels, span_threshold=self.span_threshold,
                     span_smoothing=self.span_smoothing, ensemble_members=len(members),
                     paragraph_thresholds={lab: round(float(t), 4) for lab, t in zip(self.labels, pt, strict=True)},
@@ -227,9 +276,41 @@ class AccurateModel:
             pt = np.array([float(meta["paragraph_thresholds"][lab]) for lab in labels])
         except (KeyError, TypeError, ValueError):
             raise ModelError(f"{d / artifact.META}: needs a paragraph threshold for every label") from None
+        fast = _stacked_fast_model(d, meta["stacked_on"]) if meta.get("stacked_on") else None
         return cls(labels=labels, head=head, platt_tok=arrays["platt_tok"], platt_par=arrays["platt_par"],
                    span_threshold=float(meta["span_threshold"]), paragraph_threshold=pt, spec=spec, meta=meta,
-                   span_smoothing=int(meta.get("span_smoothing", 0)))
+                   span_smoothing=int(meta.get("span_smoothing", 0)), fast=fast)
+
+
+def fast_reference(model: FastModel, model_dir: Path) -> dict[str, Any]:
+    """What an accurate model saved in ``model_dir`` records of the fast model it
+    is stacked on: its folder (relative to ``model_dir``) and the SHA-256 of its files."""
+    files = model.meta.get("files") or {}
+    if model.folder is None or not files:
+        raise ModelError("the fast model to stack on must be loaded from its folder (FastModel.load)")
+    try:
+        folder = os.path.relpath(Path(model.folder).resolve(), Path(model_dir).resolve())
+    except ValueError:  # another drive
+        folder = str(Path(model.folder).resolve())
+    return {"model": "techniques-fast", "folder": Path(folder).as_posix(), "files": dict(files)}
+
+
+def _stacked_fast_model(d: Path, ref: dict[str, Any]) -> FastModel:
+    """The fast model ``ref`` names (its folder, relative to ``d``), if its files
+    are the ones recorded when the accurate model was trained."""
+    from . import fast as fast_tier
+
+    folder = (d / str(ref.get("folder", "../techniques-fast"))).resolve()
+    if not (folder / artifact.META).is_file():
+        raise ModelError(f"{d}: stacked on the fast techniques model in {folder}, which is missing")
+    if folder == fast_tier.default_model_dir().resolve():
+        fast = fast_tier.load_default()  # cached: the fast tier may run beside it
+    else:
+        fast = fast_tier.FastModel.load(folder)
+    if (fast.meta.get("files") or {}) != ref.get("files"):
+        raise ModelError(f"{d}: stacked on another fast techniques model than the one in {folder} (its files' "
+                         "SHA-256 differ); retrain it with `unspin train techniques --model accurate`")
+    return fast
 
 
 def default_model_dir() -> Path:

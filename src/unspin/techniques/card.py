@@ -20,7 +20,11 @@ DESCRIPTION = {
     "word-piece vectors from layers 3 and 4 of the shared encoder pass (windows of 256 pieces overlapping by "
     "32: long articles are never truncated); a linear layer, a 5-word convolution and two linear outputs give "
     "word and paragraph logits; an ensemble of such heads trained alike from consecutive seeds averages its "
-    "logits (one encoder pass for all); Platt-calibrated per technique on out-of-fold predictions; spans are "
+    "logits (one encoder pass for all); stacked with the packaged fast tier (`techniques-fast`, whose files' "
+    "SHA-256 meta.json records under `stacked_on`): per technique, word probabilities are a logistic function "
+    "of the head's and the fast model's word logits, paragraph probabilities of the head's and the fast "
+    "model's paragraph logits and the paragraph's highest fast word logit, fitted on out-of-fold "
+    "predictions of both (the fast tier cross-fitted on the same folds); spans are "
     "the runs of words whose probability, averaged over the neighbouring words of the line, reaches the "
     "threshold. `oof-profiles.npz` holds the out-of-fold technique profiles of the training articles, which "
     "the accurate genre model stacks on (no text). The encoder weights "
@@ -35,8 +39,9 @@ LIMITS = {
     "accurate": "- The encoder is frozen (only the head is trained: a full fine-tune did not fit a laptop CPU's "
     "budget), so it reads context within a window but rarely the argument of a whole article; techniques "
     "that need reasoning (Straw_Man, Red_Herring, Whataboutism, Causal_Oversimplification) are rarely found. "
-    "Below the targets of the issue (paragraph micro-F1 0.45, span F1 0.50): read its spans as leads to check, "
-    "not verdicts.",
+    "Span F1 stays below the issue's target of 0.50 (paragraph micro-F1 reaches 0.45, just, in cross-validation "
+    "whose folds also chose the stacking inputs among a few variants): read its spans as leads to check, not "
+    "verdicts.",
 }
 
 
@@ -71,6 +76,11 @@ def render_card(meta: dict[str, Any], speed: dict[str, Any] | None = None) -> st
         + (f"{meta['paragraph_threshold']}" if "paragraph_threshold" in meta else "per technique: " + ", ".join(
             f"{k} {v}" for k, v in meta.get("paragraph_thresholds", {}).items())),
         "- files (SHA-256 checked at load): " + ", ".join(f"`{k}` `{v[:12]}…`" for k, v in meta["files"].items()),
+    ]
+    if meta.get("stacked_on"):
+        lines.append("- stacked on the packaged fast tier, whose files must match (checked at load): " + ", ".join(
+            f"`{k}` `{v[:12]}…`" for k, v in meta["stacked_on"]["files"].items()))
+    lines += [
         "",
     ]
     if cv:

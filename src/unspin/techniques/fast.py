@@ -160,6 +160,8 @@ class FastModel:
     span_threshold: float
     paragraph_threshold: float
     meta: dict[str, Any] = field(default_factory=dict)
+    #: the folder it was loaded from (an accurate model stacked on it records it)
+    folder: Path | None = field(default=None, compare=False)
 
     # -- inference ---------------------------------------------------------
     def predict(self, text: str, span_threshold: float | None = None,
@@ -167,7 +169,7 @@ class FastModel:
         tk = tokenize(text)
         st = self.span_threshold if span_threshold is None else span_threshold
         pt = self.paragraph_threshold if paragraph_threshold is None else paragraph_threshold
-        z, zp = self._logits(tk)
+        z, zp = self.raw_logits(tk)
         spans: list[tuple[int, int, str, float]] = []
         if tk.text:
             probs = _sigmoid(z * self.platt_tok[:, 0] + self.platt_tok[:, 1])
@@ -179,9 +181,10 @@ class FastModel:
                 paragraphs.append((ls, le, {self.labels[j]: float(row[j]) for j in np.flatnonzero(row >= pt)}))
         return Prediction(spans, paragraphs)
 
-    def _logits(self, tk: Tokens) -> tuple[np.ndarray, np.ndarray]:
-        """Same values as :func:`logits` over ``article_features(tk)``, with
-        one-word features looked up once per distinct word (cached)."""
+    def raw_logits(self, tk: Tokens) -> tuple[np.ndarray, np.ndarray]:
+        """Uncalibrated word (n × L) and paragraph logits: the same values as
+        :func:`logits` over ``article_features(tk)``, with one-word features
+        looked up once per distinct word (cached). The accurate tier stacks them."""
         f = article_features(tk, word_keys=False)
         v = self.vocab
         rows = np.fromiter((v.get(k, -1) for k in f.keys), dtype=np.int64, count=len(f.keys))
@@ -254,7 +257,7 @@ class FastModel:
             P=arrays["P"].astype(np.float32), pb=arrays["pb"].astype(np.float64),
             platt_tok=arrays["platt_tok"], platt_par=arrays["platt_par"],
             span_threshold=float(meta["span_threshold"]), paragraph_threshold=float(meta["paragraph_threshold"]),
-            meta=meta,
+            meta=meta, folder=d,
         )
 
 

@@ -93,3 +93,28 @@ def fit_platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
     res = minimize(fun, np.array([1.0, 0.0]), jac=True, method="L-BFGS-B")
     return float(res.x[0]), float(res.x[1])
+
+
+def fit_stacker(Z: np.ndarray, y: np.ndarray, l2: float = 1e-2) -> np.ndarray:
+    """Platt scaling with several inputs, ``p = σ(Z·w + c)``, fitted on held-out
+    logits ``Z`` (n × k) with Platt's smoothed targets and a small L2 on ``w``
+    (the inputs are correlated); returns ``[w…, c]``. Starts from the first
+    input alone (``w = [1, 0, …]``)."""
+    from scipy.optimize import minimize
+
+    Z = Z.astype(np.float64)
+    k = Z.shape[1]
+    pos = float(y.sum())
+    neg = float(len(y) - pos)
+    t = np.where(y > 0, (pos + 1) / (pos + 2), 1 / (neg + 2))
+
+    def fun(p: np.ndarray) -> tuple[float, np.ndarray]:
+        w, c = p[:k], p[k]
+        s = Z @ w + c
+        r = 1 / (1 + np.exp(-s)) - t
+        loss = float((np.logaddexp(0.0, s) - t * s).sum()) + 0.5 * l2 * float(w @ w)
+        return loss, np.append(Z.T @ r + l2 * w, r.sum())
+
+    x0 = np.zeros(k + 1)
+    x0[0] = 1.0
+    return minimize(fun, x0, jac=True, method="L-BFGS-B").x

@@ -13,8 +13,12 @@ One run of :func:`train`:
    each fold's heads (``members`` of them, seeds ``seed``, ``seed + 1``, …,
    logits averaged) are trained on the other four folds and predict the
    held-out fold with the numpy inference code that ships;
-2. Platt scaling per technique, the default thresholds and the span
-   smoothing radius are fitted on these out-of-fold logits. The reported
+2. with a fast-tier model to stack on, the fast tier is cross-fitted on the
+   same folds (its own hyperparameters) for out-of-fold fast logits;
+   the stacked calibration per technique (:func:`~unspin.techniques.accurate.stack_inputs`;
+   Platt scaling of the head's logits alone without a fast model), the
+   default thresholds and the span smoothing radius are fitted on these
+   out-of-fold logits. The reported
    cross-validation figures are *cross-fitted*: the articles of fold *i* are
    scored with calibration, thresholds and radius fitted on the other folds'
    out-of-fold logits only; the out-of-fold technique profiles of all
@@ -32,12 +36,12 @@ import numpy as np
 
 from ..errors import ModelError
 from ..evaluation.techniques import TechniqueScores, gold_paragraph_labels, gold_spans, kfold_by_article
-from ..neural.layers import sigmoid
 from ..neural.shared import EncodedText, EncoderSpec, encode, shared_encoder
-from .accurate import PARAM_NAMES, AccurateModel, HeadEnsemble, TaggerHead, technique_profile, word_paragraphs
+from .accurate import (PARAM_NAMES, AccurateModel, HeadEnsemble, TaggerHead, calibrate, stack_inputs,
+                       technique_profile, word_paragraphs)
 from .data import Doc
-from .fast import decode_spans
-from .linear import fit_platt
+from .fast import FastModel, decode_spans
+from .linear import fit_platt, fit_stacker
 from .text import Tokens, tokenize
 
 Log = Callable[[str], None]
@@ -192,17 +196,23 @@ def _logits(head: TaggerHead | HeadEnsemble, it: Item) -> tuple[np.ndarray, np.n
     return head.forward(it.x, it.par, len(it.tk.lines))
 
 
-def fit_calibration(items: Sequence[Item], oof: dict[str, tuple[np.ndarray, np.ndarray]], n_labels: int
+def fit_calibration(items: Sequence[Item], inputs: dict[str, tuple[np.ndarray, np.ndarray]], n_labels: int
                     ) -> tuple[np.ndarray, np.ndarray]:
-    zt = np.vstack([oof[it.doc.id][0] for it in items])
+    """Calibration weights (labels × (k + 1)) of words and paragraphs from the
+    out-of-fold :func:`~unspin.techniques.accurate.stack_inputs` of ``items``."""
+    xt = np.concatenate([inputs[it.doc.id][0] for it in items])
     yt = np.vstack([it.y for it in items])
-    zp = np.vstack([oof[it.doc.id][1] for it in items])
+    xp = np.concatenate([inputs[it.doc.id][1] for it in items])
     yp = np.vstack([it.py for it in items])
 
-    def platt(z: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return np.array([fit_platt(z[:, j], y[:, j]) if y[:, j].any() else (1.0, -6.0) for j in range(n_labels)])
+    def fit(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        k = x.shape[2]
+        absent = np.r_[1.0, np.zeros(k - 1), -6.0]
+        if k == 1:  # the head alone: plain Platt scaling
+            return np.array([fit_platt(x[:, j, 0], y[:, j]) if y[:, j].any() else absent for j in range(n_labels)])
+        return np.array([fit_stacker(x[:, j], y[:, j]) if y[:, j].any() else absent for j in range(n_labels)])
 
-    return platt(zt, yt), platt(zp, yp)
+    return fit(xt, yt), fit(xp, yp)
 
 
 def score_items(items: Sequence[Item], probs: dict[str, tuple[np.ndarray, np.ndarray]], labels: Sequence[str],
@@ -246,21 +256,36 @@ def choose_thresholds(items: Sequence[Item], probs: dict, labels: Sequence[str],
                             "span_si_f1_by_smoothing": {str(r): round(f, 4) for r, (_, f) in best.items()}}
 
 
-def calibrated(oof: dict, ids, platt_tok: np.ndarray, platt_par: np.ndarray) -> dict:
-    return {i: (sigmoid(oof[i][0] * platt_tok[:, 0] + platt_tok[:, 1]),
-                sigmoid(oof[i][1] * platt_par[:, 0] + platt_par[:, 1])) for i in ids}
+def calibrated(inputs: dict, ids, platt_tok: np.ndarray, platt_par: np.ndarray) -> dict:
+    return {i: (calibrate(inputs[i][0], platt_tok), calibrate(inputs[i][1], platt_par)) for i in ids}
+
+
+def fast_stack_logits(docs: Sequence[Doc], labels: list[str], fast: FastModel, fold_ids: Sequence[Sequence[str]],
+                      log: Log = _nolog) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Out-of-fold logits of the fast tier on ``fold_ids``, trained with the
+    hyperparameters recorded in ``fast``'s meta.json (those of the model that
+    is stacked at inference)."""
+    from .train_fast import cross_fitted_logits
+
+    if list(fast.labels) != list(labels):
+        raise ModelError("the fast model to stack on was trained on other technique labels; retrain it first")
+    hp = fast.meta.get("hyperparameters") or {}
+    return cross_fitted_logits(docs, labels, fold_ids, l2=float(hp.get("l2", 1.0)),
+                               l2_par=float(hp.get("l2_paragraph", 1.0)), min_df=int(hp.get("min_df", 2)),
+                               max_iter=int(hp.get("max_iter", 80)), log=log)
 
 
 def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, Any] | None = None,
           encoded: dict[str, EncodedText] | None = None, log: Log = _nolog, final: bool = True,
-          time_articles: int = 60) -> tuple[AccurateModel | None, dict[str, Any]]:
+          time_articles: int = 60, fast: FastModel | None = None) -> tuple[AccurateModel | None, dict[str, Any]]:
     """Cross-validate, calibrate and train the final head (see the module doc).
 
     Returns the model and a report with the cross-fitted CV scores
     (``report["cv"]``: pooled :class:`TechniqueScores`, ``report["cv_folds"]``)
     and the wall times. ``final=False`` skips the final fit (evaluation only).
     Speed is timed on up to ``time_articles`` articles of the last fold with
-    the full inference path (shared encoder pass included)."""
+    the full inference path (shared encoder pass included). With ``fast``
+    (a saved fast-tier model) its logits are stacked with the head's."""
     cfg = {**DEFAULTS, **(cfg or {})}
     spec = EncoderSpec()
     labels = sorted({s.technique for d in docs for s in d.spans})
@@ -281,6 +306,8 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
         for i in fold:
             oof[i] = _logits(head, by_id[i])
         log(f"fold {f + 1}/{folds} trained ({time.perf_counter() - t1:.0f} s)")
+    fast_oof = fast_stack_logits(docs, labels, fast, fold_ids, log) if fast is not None else {}
+    inputs = {i: stack_inputs(oof[i], fast_oof.get(i), by_id[i].par, len(by_id[i].tk.lines)) for i in oof}
     t_cv = time.perf_counter() - t1
     # cross-fitted figures: fold f scored with calibration/thresholds from the other folds
     pooled = TechniqueScores(protocol=f"{folds}-fold cross-validation by article (seed {seed}), {len(docs)} articles; "
@@ -288,22 +315,22 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
     per_fold = []
     for f, fold in enumerate(fold_ids):
         rest = [it for it in items if it.doc.id not in set(fold)]
-        pt_, pp_ = fit_calibration(rest, oof, L)
-        st, pt, radius, _ = choose_thresholds(rest, calibrated(oof, [it.doc.id for it in rest], pt_, pp_), labels)
+        pt_, pp_ = fit_calibration(rest, inputs, L)
+        st, pt, radius, _ = choose_thresholds(rest, calibrated(inputs, [it.doc.id for it in rest], pt_, pp_), labels)
         test = [by_id[i] for i in fold]
-        probs = calibrated(oof, fold, pt_, pp_)
+        probs = calibrated(inputs, fold, pt_, pp_)
         per_fold.append(score_items(test, probs, labels, st, pt, TechniqueScores(protocol=f"fold {f + 1}"), radius))
         score_items(test, probs, labels, st, pt, pooled, radius)
     # the shipped calibration and thresholds: all out-of-fold predictions
-    platt_tok, platt_par = fit_calibration(items, oof, L)
-    st, pt, radius, oof_scores = choose_thresholds(items, calibrated(oof, list(oof), platt_tok, platt_par), labels)
-    oof_probs = calibrated(oof, list(oof), platt_tok, platt_par)
+    platt_tok, platt_par = fit_calibration(items, inputs, L)
+    st, pt, radius, oof_scores = choose_thresholds(items, calibrated(inputs, list(oof), platt_tok, platt_par), labels)
+    oof_probs = calibrated(inputs, list(oof), platt_tok, platt_par)
     profiles = {i: technique_profile(*oof_probs[i]).astype(np.float32) for i in sorted(oof)}
     log(f"thresholds: span {st} (smoothing ±{radius} words), paragraph {np.round(pt, 2).tolist()} (out-of-fold {oof_scores})")
     # speed of the whole inference path, on the last fold's articles with the last fold's head
     timed = [by_id[i].doc for i in fold_ids[-1][:time_articles]]
     probe = AccurateModel(labels=labels, head=head, platt_tok=platt_tok, platt_par=platt_par,
-                          span_threshold=st, paragraph_threshold=pt, spec=spec, span_smoothing=radius)
+                          span_threshold=st, paragraph_threshold=pt, spec=spec, span_smoothing=radius, fast=fast)
     probe.predict(timed[0].text)  # warm-up: builds the encoder session
     t_pred = time.perf_counter()
     for d in timed:
@@ -316,7 +343,7 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
         t2 = time.perf_counter()
         model = AccurateModel(labels=labels, head=fit_heads(items, L, cfg, seed), platt_tok=platt_tok,
                               platt_par=platt_par, span_threshold=st, paragraph_threshold=pt, spec=spec,
-                              span_smoothing=radius)
+                              span_smoothing=radius, fast=fast)
         t_final = time.perf_counter() - t2
     report = {"cv": pooled, "cv_folds": per_fold, "hyperparameters": cfg, "span_threshold": st, "span_smoothing": radius,
               "paragraph_threshold": pt, "oof_selection": oof_scores, "oof": oof,

@@ -149,6 +149,27 @@ def core_logits(core: Core, vocab: Vocab, e: Encoded) -> tuple[np.ndarray, np.nd
     return logits(e.f, vocab.remap[e.gid], core.W, core.b, core.P, core.pb, e.tok_sent)
 
 
+def cross_fitted_logits(docs: Sequence[Doc], labels: list[str], folds: Sequence[Sequence[str]],
+                        l2: float = 1.0, l2_par: float = 1.0, min_df: int = 2, max_iter: int = 80,
+                        log=print) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Out-of-fold token and paragraph logits of the fast tier on the given
+    folds (article ids): each fold is predicted by a model fitted on the others
+    (vocabulary from those articles only). The accurate tier stacks on them."""
+    interner = Interner()
+    encs = encode(docs, labels, interner)
+    by_id = {e.doc.id: e for e in encs}
+    oof: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for k, fold in enumerate(folds):
+        held = set(fold)
+        rest = [e for e in encs if e.doc.id not in held]
+        vocab = build_vocab(rest, interner, min_df)
+        core = fit_core(rest, vocab, len(labels), l2, l2_par, max_iter)
+        for i in fold:
+            oof[i] = core_logits(core, vocab, by_id[i])
+        log(f"  fast tier, fold {k + 1}/{len(folds)} done")
+    return oof
+
+
 def _best_threshold(values: dict[float, float]) -> float:
     best = max(values.values())
     # the lowest threshold within 0.001 of the best F1: stable under ties
