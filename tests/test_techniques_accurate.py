@@ -299,7 +299,8 @@ def test_packaged_model_runs_in_the_default_pipeline(seed_path):
 
     text = seed_path.read_text(encoding="utf-8")
     a = analyze(seed_path)
-    assert "techniques" in a.meta.analyzers
+    head_sha = json.loads((default_model_dir() / "meta.json").read_text())["files"]["head.npz"]
+    assert a.meta.analyzers["techniques"] == f"accurate-1+{head_sha[:8]}"  # names the exact weights
     assert a.techniques, "the seed opinion piece uses loaded language"
     for t in a.techniques:
         assert a.text[t.start:t.end] == t.text and 0 < t.score <= 1

@@ -32,7 +32,11 @@ class TechniqueDetector:
         self.model = load_techniques_model(options.extra.get("techniques_model") or options.model)
         self.neural = self.model.meta.get("format", "").startswith("unspin-techniques-accurate")
         self.packaged_accurate = self.neural and self.model is _packaged_accurate()
-        self.version = f"{'accurate' if self.neural else 'fast'}-{self.model.meta.get('version', '?')}"
+        # tier, version and the weights' short SHA-256: a retrained model gets another version string
+        files = self.model.meta.get("files") or {}
+        weights = files.get("head.npz" if self.neural else "weights.npz", "")
+        self.version = (f"{'accurate' if self.neural else 'fast'}-{self.model.meta.get('version', '?')}"
+                        + (f"+{weights[:8]}" if weights else ""))
         min_score = options.min_score if options.min_score is not None else options.extra.get("min_score")
         if min_score is not None:
             try:
