@@ -263,8 +263,12 @@ def test_accurate_analyzers_exact_unicode_offsets():
     from unspin.article import Article
 
     pipe = _accurate_pipeline()
+    def weights(name: str) -> str:  # the short SHA-256 that names the exact weights
+        return json.loads((MODELS / name / "meta.json").read_text())["files"]["weights.npz"][:8]
+
     assert {a.name: a.version for a in pipe.analyzers if a.name in TASKS} == {
-        "genre": "accurate-1", "frames": "accurate-1", "narratives": "1", "roles": "accurate-1"}
+        "genre": f"accurate-1+{weights('genre-accurate')}", "frames": f"accurate-1+{weights('frames-accurate')}",
+        "narratives": f"1+{weights('narratives-fast')}", "roles": f"accurate-1+{weights('roles-accurate')}"}
     a = pipe.analyze(Article(source="-", text=TEXT, title=None, kind="text"))
     assert a.genre is not None and a.genre.label in GENRES and 0 <= a.genre.score <= 1
     assert all(0 <= f.score <= 1 for f in a.frames)
@@ -281,7 +285,9 @@ def test_accurate_analyzers_exact_unicode_offsets():
         roles.setdefault(e.group, set()).add(e.role)
     assert all(len(r) == 1 for r in roles.values())
     fast = pipe.__class__(analyzers=("entities", "quotes") + TASKS, model="fast")
-    assert {a.version for a in fast.analyzers if a.name in TASKS} == {"1"}
+    assert {a.name: a.version for a in fast.analyzers if a.name in TASKS} == {
+        t: "1+" + json.loads((MODELS / f"{t}-fast" / "meta.json").read_text())["files"]["weights.npz"][:8]
+        for t in TASKS}
 
 
 @pytest.fixture(scope="module")

@@ -79,8 +79,11 @@ class _Base:
 
     def __init__(self, options: Options | None = None) -> None:
         self.tier = choose_tier(self.task, options or Options())
-        self.version = "accurate-1" if self.tier == "accurate" else "1"  # the fast tier keeps its version
         self.model = load_accurate_model(self.task) if self.tier == "accurate" else load_model(self.task)
+        # tier-version (the fast tier keeps its plain "1") and the weights' short SHA-256, so that
+        # stored analyses name the exact model
+        weights = ((getattr(self.model, "meta", None) or {}).get("files") or {}).get("weights.npz", "")
+        self.version = ("accurate-1" if self.tier == "accurate" else "1") + (f"+{weights[:8]}" if weights else "")
 
     @property
     def name(self) -> str:
