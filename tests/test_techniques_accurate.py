@@ -213,6 +213,13 @@ def test_smoothing_closes_dips_inside_a_line_and_never_crosses_lines():
     smooth = decode_spans(tk, p, ["T"], 0.35, smooth=1)
     assert [text[a:b] for a, b, _, _ in smooth] == ["corrupt and very evil people", "Second"]
     assert smooth[0][3] == pytest.approx(0.9)  # the score is the highest raw word probability
+    # a word its neighbours lift over the threshold scores its averaged probability, never below the threshold:
+    # their .05, own .07, country .2 → own averages .107, country .09
+    lifted = "Proud of their own country today again"
+    tl = tokenize(lifted)
+    q = np.array([[{"their": 0.05, "own": 0.07, "country": 0.2}.get(w, 0.0)] for w in tl.text])
+    spans = decode_spans(tl, q, ["T"], 0.1, smooth=1)
+    assert [(lifted[a:b], round(sc, 3)) for a, b, _, sc in spans] == [("own", 0.107)]
     # the averaging window stops at the line end: the last word of line 1 does not see line 2
     s = smooth_within_lines(tk, p, 1)
     last = first[3] - 1

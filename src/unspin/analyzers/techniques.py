@@ -12,7 +12,8 @@ folder of either tier; ``options.min_score`` (``--min-score``): a probability
 in [0, 1] replacing the model's default thresholds (chosen on held-out folds)
 for spans and paragraph labels (for accurate-tier spans it applies to the word
 probabilities after the model's smoothing over neighbouring words; a span's
-score is still its highest word probability).
+score is its highest word probability, or its highest smoothed one where that
+is higher, so no span scores below ``min_score``).
 """
 
 from __future__ import annotations

@@ -31,7 +31,8 @@ paragraph thresholds maximise the out-of-fold SI span F1 and paragraph
 micro-F1. Spans are decoded as in the fast tier: maximal runs of words of
 one line whose calibrated probability, averaged over ``span_smoothing`` words
 each side (chosen with the threshold, out of fold), reaches the threshold,
-trimmed of punctuation; a span's score is its highest word probability.
+trimmed of punctuation; a span's score is its highest word probability (or
+its highest averaged one, where neighbours lifted a word over the threshold).
 """
 
 from __future__ import annotations

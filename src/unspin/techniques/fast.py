@@ -107,12 +107,15 @@ def decode_spans(tk: Tokens, probs: np.ndarray, labels: Sequence[str], threshold
     """Maximal runs of tokens of one line whose probability, averaged over
     ``smooth`` tokens each side (:func:`smooth_within_lines`), reaches
     ``threshold``, trimmed of non-alphanumeric tokens at both ends; score =
-    the highest (unsmoothed) token probability in the span."""
+    the highest token probability in the span, or its highest averaged one
+    where that is higher (neighbours can lift a word over the threshold:
+    a span's score is never below the threshold that selected it)."""
     n = len(tk.text)
     out: list[tuple[int, int, str, float]] = []
     if not n:
         return out
-    mask = smooth_within_lines(tk, probs, smooth) >= threshold
+    smoothed = smooth_within_lines(tk, probs, smooth)
+    mask = smoothed >= threshold
     if not mask.any():
         return out
     line_start = np.zeros(n, dtype=bool)
@@ -133,7 +136,7 @@ def decode_spans(tk: Tokens, probs: np.ndarray, labels: Sequence[str], threshold
         s_idx = np.flatnonzero(run_start[:, j])
         e_idx = np.flatnonzero(run_end[:, j]) + 1
         label = labels[j]
-        col = probs[:, j]
+        col = np.maximum(probs[:, j], smoothed[:, j])
         for a, b in zip(s_idx.tolist(), e_idx.tolist(), strict=True):
             while a < b and not word[a]:
                 a += 1
