@@ -173,6 +173,7 @@ class RolesAnalyzer(_Base):
 
     def annotate(self, ctx: Context) -> None:
         from ..framing import roles as R
+        from ..framing.data import MAIN_ROLES
 
         ents = ctx.analysis.entities
         if not ents:
@@ -212,7 +213,7 @@ class RolesAnalyzer(_Base):
             if top - second < MIN_ROLE_MARGIN:
                 continue  # the model cannot tell the roles apart: no label rather than a coin flip
             main, fine = R.decode_fine(pm, pf, hf.labels, parent, float(hf.thresholds[0]))
-            score = round(float(pm.max()), 4)
+            score = round(float(pm[MAIN_ROLES.index(main)]), 4)  # the joint decode may pass over the top main role
             for row in rows:
                 e = ents[idx[row]]
                 e.role, e.score = main, score

@@ -19,8 +19,10 @@ Three heads read these hashed features: the main role (softmax, calibrated
 out of fold), the 22 fine roles (logistic, Platt-scaled out of fold) and
 *framed* (does the article cast this entity at all: trained on the labelled
 mentions against the other named entities of the same 105 articles whose
-group carries no label). Fine roles are decoded under the predicted main
-role: its most probable archetype, plus any other of its archetypes at or
+group carries no label). The main role and its first archetype are decoded
+jointly: the main role whose probability times that of its most probable
+archetype is highest (a confident archetype can overturn a close main-role
+call), then that archetype plus any other of the role's archetypes at or
 above a threshold chosen on out-of-fold exact match.
 
 Mentions are grouped by a canonical name (:func:`group_name`): people by
@@ -231,8 +233,10 @@ def _xy(rows: Sequence[MentionRow], vocab: Vocabulary):
 
 def decode_fine(pm: np.ndarray, pf: np.ndarray, fine_labels: Sequence[str], parent: dict[str, str], t2: float
                 ) -> tuple[str, list[tuple[str, float]]]:
-    main = MAIN_ROLES[int(np.argmax(pm))]
-    kids = [j for j, f in enumerate(fine_labels) if parent.get(f) == main]
+    kids_of = [[j for j, f in enumerate(fine_labels) if parent.get(f) == m] for m in MAIN_ROLES]
+    joint = [pm[k] * (max(pf[j] for j in kids) if kids else 0.0) for k, kids in enumerate(kids_of)]
+    best = int(np.argmax(joint)) if max(joint) > 0 else int(np.argmax(pm))
+    main, kids = MAIN_ROLES[best], kids_of[best]
     if not kids:
         return main, []
     order = sorted(kids, key=lambda j: -pf[j])
