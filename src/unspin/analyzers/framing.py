@@ -34,6 +34,7 @@ import numpy as np
 from ..config import Options
 from ..errors import ModelError
 from ..pipeline import Context, registry
+from ..techniques import artifact
 from ..types import Label, Narrative, Span
 
 TASKS = ("genre", "frames", "narratives", "roles")
@@ -47,7 +48,6 @@ def choose_tier(task: str, options: Options) -> str:
     """``accurate`` when asked for (``options.model``, the default) and the task's
     accurate artifact is shipped; else ``fast``."""
     from ..framing.accurate import ACCURATE_TASKS
-    from ..techniques import artifact
 
     if options.model == "accurate" and task in ACCURATE_TASKS and \
             (model_dir(task, "accurate") / artifact.META).is_file():
@@ -58,7 +58,6 @@ def choose_tier(task: str, options: Options) -> str:
 @lru_cache(maxsize=8)
 def load_model(task: str, path: str | None = None):
     from ..framing.model import FramingModel
-    from ..techniques import artifact
 
     d = Path(path) if path else model_dir(task)
     if not (d / artifact.META).is_file():
@@ -80,10 +79,9 @@ class _Base:
     def __init__(self, options: Options | None = None) -> None:
         self.tier = choose_tier(self.task, options or Options())
         self.model = load_accurate_model(self.task) if self.tier == "accurate" else load_model(self.task)
-        # tier-version (the fast tier keeps its plain "1") and the weights' short SHA-256, so that
-        # stored analyses name the exact model
-        weights = ((getattr(self.model, "meta", None) or {}).get("files") or {}).get("weights.npz", "")
-        self.version = ("accurate-1" if self.tier == "accurate" else "1") + (f"+{weights[:8]}" if weights else "")
+        # tier-version (the fast tier keeps its plain "1") and the weights' short SHA-256
+        self.version = (("accurate-1" if self.tier == "accurate" else "1")
+                        + artifact.weights_tag(getattr(self.model, "meta", None), "weights.npz"))
 
     @property
     def name(self) -> str:

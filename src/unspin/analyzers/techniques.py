@@ -23,6 +23,7 @@ from pathlib import Path
 from ..config import Options
 from ..errors import ConfigError
 from ..pipeline import Context, registry
+from ..techniques import artifact
 from ..types import Technique
 
 
@@ -34,10 +35,8 @@ class TechniqueDetector:
         self.neural = self.model.meta.get("format", "").startswith("unspin-techniques-accurate")
         self.packaged_accurate = self.neural and self.model is _packaged_accurate()
         # tier, version and the weights' short SHA-256: a retrained model gets another version string
-        files = self.model.meta.get("files") or {}
-        weights = files.get("head.npz" if self.neural else "weights.npz", "")
         self.version = (f"{'accurate' if self.neural else 'fast'}-{self.model.meta.get('version', '?')}"
-                        + (f"+{weights[:8]}" if weights else ""))
+                        + artifact.weights_tag(self.model.meta, "head.npz" if self.neural else "weights.npz"))
         min_score = options.min_score if options.min_score is not None else options.extra.get("min_score")
         if min_score is not None:
             try:
@@ -77,7 +76,7 @@ def _packaged_accurate():
 
 def load_techniques_model(which: str):
     """``accurate``, ``fast`` or a model folder (its meta.json says which tier)."""
-    from ..techniques import accurate, artifact, fast
+    from ..techniques import accurate, fast
 
     if which == "accurate":
         return accurate.load_default()

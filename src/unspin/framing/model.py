@@ -159,16 +159,11 @@ def fit_softmax(X, y: np.ndarray, n_classes: int, sample_weight: np.ndarray | No
 
 
 def fit_platt_columns(Z: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    """Platt scaling per column of out-of-fold logits (``L × 2``)."""
-    from ..techniques.linear import fit_platt
+    """Platt scaling per column of out-of-fold logits (``L × 2``; a label never
+    seen gets a bias of -6: practically never predicted)."""
+    from ..techniques.linear import fit_calibration_columns
 
-    out = np.zeros((Z.shape[1], 2))
-    for j in range(Z.shape[1]):
-        if Y[:, j].sum() == 0:
-            out[j] = (1.0, -6.0)  # never seen: practically never predicted
-        else:
-            out[j] = fit_platt(Z[:, j], Y[:, j])
-    return out
+    return fit_calibration_columns(Z[:, :, None], Y)
 
 
 def fit_softmax_calibration(Z: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> np.ndarray:

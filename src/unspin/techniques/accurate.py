@@ -99,8 +99,7 @@ def stack_inputs(head: tuple[np.ndarray, np.ndarray], fast: tuple[np.ndarray, np
     if fast is None:
         return zt[:, :, None], zp[:, :, None]
     ft, fp = fast
-    fmax = nn.segment_max(ft, par, n_par) if len(ft) else np.full_like(fp, -30.0)
-    return np.stack([zt, ft], axis=2), np.stack([zp, fp, fmax], axis=2)
+    return np.stack([zt, ft], axis=2), np.stack([zp, fp, nn.segment_max(ft, par, n_par)], axis=2)
 
 
 def calibrate(inputs: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -36,6 +36,14 @@ def read_meta(model_dir: Path) -> dict[str, Any]:
         raise ModelError(f"{path}: cannot read model metadata ({exc})") from None
 
 
+def weights_tag(meta: dict[str, Any] | None, weights_file: str) -> str:
+    """``+`` and the first 8 hex digits of the SHA-256 that ``meta`` records for
+    ``weights_file`` ("" when it records none): analyzers append it to their
+    version, so that stored analyses name the exact weights."""
+    sha = ((meta or {}).get("files") or {}).get(weights_file, "")
+    return f"+{sha[:8]}" if sha else ""
+
+
 def verify(model_dir: Path, meta: dict[str, Any]) -> None:
     """Check every file listed in ``meta['files']`` against its SHA-256."""
     files = meta.get("files")

@@ -118,3 +118,21 @@ def fit_stacker(Z: np.ndarray, y: np.ndarray, l2: float = 1e-2) -> np.ndarray:
     x0 = np.zeros(k + 1)
     x0[0] = 1.0
     return minimize(fun, x0, jac=True, method="L-BFGS-B").x
+
+
+def fit_calibration_columns(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """Calibration of every label (column) from held-out inputs ``X``
+    (n × labels × k) and labels ``Y`` (n × labels): Platt scaling
+    (:func:`fit_platt`) when k = 1, else :func:`fit_stacker`. A label without
+    positives keeps the first input and a bias of -6 (practically never
+    predicted). Returns labels × (k + 1): the input weights, then the bias."""
+    k = X.shape[2]
+    out = np.zeros((X.shape[1], k + 1))
+    for j in range(X.shape[1]):
+        if not Y[:, j].any():
+            out[j, 0], out[j, -1] = 1.0, -6.0
+        elif k == 1:
+            out[j] = fit_platt(X[:, j, 0], Y[:, j])
+        else:
+            out[j] = fit_stacker(X[:, j], Y[:, j])
+    return out

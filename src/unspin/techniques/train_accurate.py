@@ -41,7 +41,7 @@ from .accurate import (PARAM_NAMES, AccurateModel, HeadEnsemble, TaggerHead, cal
                        technique_profile, word_paragraphs)
 from .data import Doc
 from .fast import FastModel, decode_spans
-from .linear import fit_platt, fit_stacker
+from .linear import fit_calibration_columns
 from .text import Tokens, tokenize
 
 Log = Callable[[str], None]
@@ -196,23 +196,15 @@ def _logits(head: TaggerHead | HeadEnsemble, it: Item) -> tuple[np.ndarray, np.n
     return head.forward(it.x, it.par, len(it.tk.lines))
 
 
-def fit_calibration(items: Sequence[Item], inputs: dict[str, tuple[np.ndarray, np.ndarray]], n_labels: int
+def fit_calibration(items: Sequence[Item], inputs: dict[str, tuple[np.ndarray, np.ndarray]]
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Calibration weights (labels × (k + 1)) of words and paragraphs from the
     out-of-fold :func:`~unspin.techniques.accurate.stack_inputs` of ``items``."""
-    xt = np.concatenate([inputs[it.doc.id][0] for it in items])
-    yt = np.vstack([it.y for it in items])
-    xp = np.concatenate([inputs[it.doc.id][1] for it in items])
-    yp = np.vstack([it.py for it in items])
-
-    def fit(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        k = x.shape[2]
-        absent = np.r_[1.0, np.zeros(k - 1), -6.0]
-        if k == 1:  # the head alone: plain Platt scaling
-            return np.array([fit_platt(x[:, j, 0], y[:, j]) if y[:, j].any() else absent for j in range(n_labels)])
-        return np.array([fit_stacker(x[:, j], y[:, j]) if y[:, j].any() else absent for j in range(n_labels)])
-
-    return fit(xt, yt), fit(xp, yp)
+    words = fit_calibration_columns(np.concatenate([inputs[it.doc.id][0] for it in items]),
+                                    np.vstack([it.y for it in items]))
+    paragraphs = fit_calibration_columns(np.concatenate([inputs[it.doc.id][1] for it in items]),
+                                         np.vstack([it.py for it in items]))
+    return words, paragraphs
 
 
 def score_items(items: Sequence[Item], probs: dict[str, tuple[np.ndarray, np.ndarray]], labels: Sequence[str],
@@ -315,14 +307,14 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
     per_fold = []
     for f, fold in enumerate(fold_ids):
         rest = [it for it in items if it.doc.id not in set(fold)]
-        pt_, pp_ = fit_calibration(rest, inputs, L)
+        pt_, pp_ = fit_calibration(rest, inputs)
         st, pt, radius, _ = choose_thresholds(rest, calibrated(inputs, [it.doc.id for it in rest], pt_, pp_), labels)
         test = [by_id[i] for i in fold]
         probs = calibrated(inputs, fold, pt_, pp_)
         per_fold.append(score_items(test, probs, labels, st, pt, TechniqueScores(protocol=f"fold {f + 1}"), radius))
         score_items(test, probs, labels, st, pt, pooled, radius)
     # the shipped calibration and thresholds: all out-of-fold predictions
-    platt_tok, platt_par = fit_calibration(items, inputs, L)
+    platt_tok, platt_par = fit_calibration(items, inputs)
     st, pt, radius, oof_scores = choose_thresholds(items, calibrated(inputs, list(oof), platt_tok, platt_par), labels)
     oof_probs = calibrated(inputs, list(oof), platt_tok, platt_par)
     profiles = {i: technique_profile(*oof_probs[i]).astype(np.float32) for i in sorted(oof)}
