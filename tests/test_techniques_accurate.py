@@ -227,6 +227,69 @@ def test_smoothing_closes_dips_inside_a_line_and_never_crosses_lines():
     np.testing.assert_array_equal(smooth_within_lines(tk, p, 0), p)
 
 
+def test_spans_widen_to_their_clause_or_sentence_with_exact_unicode_offsets():
+    from unspin.techniques.fast import unit_bounds
+
+    text = "Naïve “experts” say, of course, that Kyiv — not Moscow — started it. Prove it!\nŁódź stays calm."
+    tk = tokenize(text)
+    n = len(tk.text)
+    p = np.zeros((n, 3))
+    for i, w in enumerate(tk.text):
+        p[i] = {"experts": (0.9, 0.0, 0.0), "course": (0.0, 0.8, 0.0), "started": (0.0, 0.7, 0.6),
+                "Prove": (0.0, 0.0, 0.2), "calm": (0.9, 0.0, 0.0)}.get(w, (0.0, 0.0, 0.0))
+    labels = ["A", "B", "C"]
+    words = decode_spans(tk, p, labels, 0.5)
+    assert [(text[a:b], t) for a, b, t, _ in words] == [("experts", "A"), ("course", "B"), ("started", "B"),
+                                                        ("started", "C"), ("calm", "A")]
+    # per label: A widened to its sentence, B to its clauses, C to its sentence with its own threshold (0.1)
+    wide = decode_spans(tk, p, labels, np.array([0.5, 0.5, 0.1]), units=["sentence", "clause", "sentence"])
+    got = [(text[a:b], t, round(sc, 2)) for a, b, t, sc in wide]
+    assert got == [
+        ("Naïve “experts” say, of course, that Kyiv — not Moscow — started it", "A", 0.9),
+        ("Naïve “experts” say, of course, that Kyiv — not Moscow — started it", "C", 0.6),
+        ("of course", "B", 0.8),
+        ("started it", "B", 0.7),
+        ("Prove it", "C", 0.2),
+        ("Łódź stays calm", "A", 0.9),
+    ]
+    assert all(text[a:b] == text[a:b].strip() for a, b, _, _ in wide)
+    # two runs of one label in one sentence become one span (highest score kept)
+    q = np.zeros((n, 1))
+    q[tk.text.index("course"), 0], q[tk.text.index("started"), 0] = 0.6, 0.8
+    merged = decode_spans(tk, q, ["A"], 0.5, units=["sentence"])
+    assert [(text[a:b], round(sc, 2)) for a, b, _, sc in merged] == [
+        ("Naïve “experts” say, of course, that Kyiv — not Moscow — started it", 0.8)]
+    bounds = unit_bounds(tk, "clause")
+    k = tk.text.index("Kyiv")
+    assert [tk.text[i] for i in range(*bounds[k])] == ["that", "Kyiv"]
+    with pytest.raises(ValueError, match="unknown span unit"):
+        unit_bounds(tk, "paragraph")
+
+
+def test_span_rules_are_chosen_per_technique_on_out_of_fold_si():
+    from unspin.techniques.data import Doc, GoldSpan
+    from unspin.techniques.train_accurate import Item, choose_span_rules
+
+    # technique S is annotated as whole sentences but fires on one cue word; W is annotated as the word itself
+    texts = [f"Maybe they lied about item {k}, as usual. The {k}th report is crooked indeed." for k in range(6)]
+    items, probs = [], {}
+    for k, text in enumerate(texts):
+        tk = tokenize(text)
+        s0 = text.index("Maybe")
+        s1 = text.index(",") + len(", as usual")
+        c0 = text.index("crooked")
+        doc = Doc(f"a{k}", text, [GoldSpan(s0, s1, "S"), GoldSpan(c0, c0 + len("crooked"), "W")])
+        p = np.zeros((len(tk.text), 2))
+        p[tk.text.index("Maybe"), 0] = 0.8
+        p[tk.text.index("crooked"), 1] = 0.7
+        n = len(tk.text)
+        items.append(Item(doc, tk, np.zeros((n, 1)), np.zeros((n, 2)), np.zeros(n, dtype=int), np.zeros((1, 2)), [[]]))
+        probs[doc.id] = (p, np.zeros((1, 2)))
+    thresholds, units = choose_span_rules(items, probs, ["S", "W"], 0.5, radius=0)
+    assert units == ["sentence", "words"]
+    np.testing.assert_allclose(thresholds, [0.5, 0.5])
+
+
 def test_out_of_fold_profiles_round_trip_and_their_absence_is_a_clear_error(tmp_path):
     from unspin.techniques.accurate import load_profiles, save_profiles
 
@@ -336,12 +399,15 @@ def test_training_smoke_on_a_few_articles(tmp_path):
     model, report = train(docs, folds=2, cfg={"epochs": 1, "hidden": 16, "members": 2}, time_articles=2)
     assert report["cv"].n_articles == 12 and 0 <= report["cv"].paragraph.f1 <= 1
     assert isinstance(model.head, HeadEnsemble) and len(model.head.members) == 2
-    assert report["span_smoothing"] in (0, 1, 2) and model.span_smoothing == report["span_smoothing"]
+    dec = report["decoding"]
+    assert dec.span_smoothing in (0, 1, 2) and model.span_smoothing == dec.span_smoothing
     L = len(model.labels)
+    assert model.span_thresholds().shape == (L,) and len(model.span_units) == L
     assert sorted(report["oof_profiles"]) == sorted(d.id for d in docs)
     assert all(v.shape == (3 * L + 3,) and np.isfinite(v).all() for v in report["oof_profiles"].values())
     model.save(tmp_path / "m", {"name": "smoke"})
     back = AccurateModel.load(tmp_path / "m")
+    assert back.span_units == model.span_units and np.allclose(back.span_thresholds(), model.span_thresholds(), atol=1e-4)
     p1 = back.predict(docs[0].text)
     p2 = model.predict(docs[0].text)
     assert p1.spans == p2.spans

@@ -114,8 +114,8 @@ def _train_accurate(data_dir: Path, output: Path | None, seed: int, fast_model: 
         **_meta_head("accurate", data_dir, len(docs), command, seed),
         "hyperparameters": report["hyperparameters"],
         "wall_time_s": report["wall_time_s"],
-        "selection": {"span_threshold": report["span_threshold"], "span_smoothing": report["span_smoothing"],
-                      "out_of_fold": report["oof_selection"]},
+        "selection": {"span_threshold": report["decoding"].base_span_threshold,
+                      "span_smoothing": report["decoding"].span_smoothing, "out_of_fold": report["oof_selection"]},
         "metrics": {"cross_validation": pooled.to_dict(), "folds": summarize_folds(report["cv_folds"])},
     }
     out.mkdir(parents=True, exist_ok=True)

@@ -48,7 +48,7 @@ from ..errors import ModelError
 from ..neural import layers as nn
 from ..neural.shared import EncodedText, EncoderSpec, encode
 from . import artifact
-from .fast import FastModel, Prediction, decode_spans
+from .fast import SPAN_UNITS, FastModel, Prediction, decode_spans
 from .text import Tokens, tokenize
 
 WEIGHTS = "head.npz"
@@ -173,7 +173,8 @@ class AccurateModel:
     #: (L × 2) Platt scaling of the head's logits alone when ``fast`` is None
     platt_tok: np.ndarray
     platt_par: np.ndarray  # the same over :data:`PARAGRAPH_INPUTS`
-    span_threshold: float
+    #: one span threshold for all labels, or one per label
+    span_threshold: float | np.ndarray
     #: one threshold per label (chosen for the pooled paragraph micro-F1)
     paragraph_threshold: np.ndarray
     spec: EncoderSpec = field(default_factory=EncoderSpec)
@@ -182,6 +183,8 @@ class AccurateModel:
     meta: dict[str, Any] = field(default_factory=dict)
     #: the fast-tier model whose logits are stacked with the head's (None: the head alone)
     fast: FastModel | None = None
+    #: per label, the unit spans are widened to (:data:`~unspin.techniques.fast.SPAN_UNITS`; None: words)
+    span_units: list[str] | None = None
 
     def __post_init__(self) -> None:
         k_tok, k_par = (len(WORD_INPUTS), len(PARAGRAPH_INPUTS)) if self.fast is not None else (1, 1)
@@ -190,6 +193,9 @@ class AccurateModel:
                              f"({'with' if self.fast is not None else 'without'} a fast model)")
         if self.fast is not None and list(self.fast.labels) != list(self.labels):
             raise ModelError("the fast model stacked on this one has other technique labels")
+        if self.span_units is not None and (len(self.span_units) != len(self.labels)
+                                            or not set(self.span_units) <= set(SPAN_UNITS)):
+            raise ModelError(f"span units must be one of {', '.join(SPAN_UNITS)} for each label")
 
     def word_inputs(self, tk: Tokens, encoded: EncodedText) -> np.ndarray:
         return encoded.pool(tk.start, tk.end, self.spec.layers)
@@ -214,6 +220,10 @@ class AccurateModel:
         """:func:`technique_profile` of ``text``."""
         return technique_profile(*self.probabilities(text, encoded)[1:])
 
+    def span_thresholds(self) -> np.ndarray:
+        """The default span threshold of each label."""
+        return np.broadcast_to(np.asarray(self.span_threshold, dtype=np.float64), (len(self.labels),))
+
     def predict(self, text: str, encoded: EncodedText | None = None, span_threshold: float | None = None,
                 paragraph_threshold: float | None = None) -> Prediction:
         return self.decode(*self.probabilities(text, encoded), span_threshold=span_threshold,
@@ -221,10 +231,12 @@ class AccurateModel:
 
     def decode(self, tk: Tokens, pw: np.ndarray, pp: np.ndarray, span_threshold: float | None = None,
                paragraph_threshold: float | np.ndarray | None = None) -> Prediction:
-        """Spans and paragraph labels from :meth:`probabilities`' output."""
-        st = self.span_threshold if span_threshold is None else span_threshold
+        """Spans and paragraph labels from :meth:`probabilities`' output. A
+        ``span_threshold`` or ``paragraph_threshold`` given here replaces the
+        default of every label (the span units stay)."""
+        st = self.span_thresholds() if span_threshold is None else span_threshold
         pt = self.paragraph_threshold if paragraph_threshold is None else paragraph_threshold
-        spans = decode_spans(tk, pw, self.labels, st, self.span_smoothing) if tk.text else []
+        spans = decode_spans(tk, pw, self.labels, st, self.span_smoothing, self.span_units) if tk.text else []
         pt = np.broadcast_to(np.asarray(pt, dtype=np.float64), (len(self.labels),))
         paragraphs = [(ls, le, {self.labels[j]: float(row[j]) for j in np.flatnonzero(row >= pt)})
                       for (ls, le, _, _), row in zip(tk.lines, pp, strict=True)]
@@ -243,7 +255,10 @@ class AccurateModel:
         pt = np.broadcast_to(np.asarray(self.paragraph_threshold, dtype=np.float64), (len(self.labels),))
         if self.fast is not None:
             meta = dict(meta, stacked_on=fast_reference(self.fast, d))
-        meta = dict(meta, format=FORMAT, labels=self.labels, span_threshold=self.span_threshold,
+        st = self.span_thresholds()
+        meta = dict(meta, format=FORMAT, labels=self.labels,
+                    span_thresholds={lab: round(float(t), 4) for lab, t in zip(self.labels, st, strict=True)},
+                    span_units=dict(zip(self.labels, self.span_units or ["words"] * len(self.labels), strict=True)),
                     span_smoothing=self.span_smoothing, ensemble_members=len(members),
                     paragraph_thresholds={lab: round(float(t), 4) for lab, t in zip(self.labels, pt, strict=True)},
                     encoder=self.spec.to_meta())
@@ -276,10 +291,18 @@ class AccurateModel:
             pt = np.array([float(meta["paragraph_thresholds"][lab]) for lab in labels])
         except (KeyError, TypeError, ValueError):
             raise ModelError(f"{d / artifact.META}: needs a paragraph threshold for every label") from None
+        try:
+            if "span_thresholds" in meta:  # one per label (since 2026-12-01)
+                st: float | np.ndarray = np.array([float(meta["span_thresholds"][lab]) for lab in labels])
+            else:
+                st = float(meta["span_threshold"])
+            units = [str(meta["span_units"][lab]) for lab in labels] if "span_units" in meta else None
+        except (KeyError, TypeError, ValueError):
+            raise ModelError(f"{d / artifact.META}: needs a span threshold (and a span unit) for every label") from None
         fast = _stacked_fast_model(d, meta["stacked_on"]) if meta.get("stacked_on") else None
         return cls(labels=labels, head=head, platt_tok=arrays["platt_tok"], platt_par=arrays["platt_par"],
-                   span_threshold=float(meta["span_threshold"]), paragraph_threshold=pt, spec=spec, meta=meta,
-                   span_smoothing=int(meta.get("span_smoothing", 0)), fast=fast)
+                   span_threshold=st, paragraph_threshold=pt, spec=spec, meta=meta,
+                   span_smoothing=int(meta.get("span_smoothing", 0)), fast=fast, span_units=units)
 
 
 def fast_reference(model: FastModel, model_dir: Path) -> dict[str, Any]:

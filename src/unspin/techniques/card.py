@@ -6,6 +6,16 @@ from pathlib import Path
 from typing import Any
 
 
+def _span_rules(meta: dict[str, Any]) -> str:
+    """The span thresholds (one, or one per technique with the unit its spans widen to)."""
+    if "span_thresholds" not in meta:
+        return str(meta["span_threshold"])
+    units = meta.get("span_units") or {}
+    return "per technique: " + ", ".join(
+        f"{lab} {t}" + (f" (widened to the {units[lab]})" if units.get(lab, "words") != "words" else "")
+        for lab, t in meta["span_thresholds"].items())
+
+
 def _row(name: str, x: dict) -> str:
     return f"| {name} | {x['precision']:.3f} | {x['recall']:.3f} | **{x['f1']:.3f}** |"
 
@@ -70,7 +80,7 @@ def render_card(meta: dict[str, Any], speed: dict[str, Any] | None = None) -> st
         f"- trained {meta.get('trained')}; labels ({len(meta['labels'])}, the techniques present in the training "
         f"data): {', '.join(meta['labels'])}",
         f"- default thresholds (calibrated probability, chosen on out-of-fold predictions of the training data): "
-        f"spans {meta['span_threshold']}"
+        f"spans {_span_rules(meta)}"
         + (f" (word probabilities averaged over ±{meta['span_smoothing']} words of the line first)"
            if meta.get("span_smoothing") else "") + ", paragraphs "
         + (f"{meta['paragraph_threshold']}" if "paragraph_threshold" in meta else "per technique: " + ", ".join(

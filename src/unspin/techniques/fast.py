@@ -32,7 +32,7 @@ import numpy as np
 from ..errors import ModelError
 from . import artifact
 from .features import WORD_TEMPLATES, ArticleFeatures, article_features, word_template_keys
-from .text import Tokens, tokenize
+from .text import CLAUSE_MARKS, Tokens, tokenize
 
 WEIGHTS = "weights.npz"
 VOCAB = "vocab.json"
@@ -102,20 +102,70 @@ def smooth_within_lines(tk: Tokens, probs: np.ndarray, radius: int) -> np.ndarra
     return out
 
 
-def decode_spans(tk: Tokens, probs: np.ndarray, labels: Sequence[str], threshold: float,
-                 smooth: int = 0) -> list[tuple[int, int, str, float]]:
+#: How far a technique's spans are widened after decoding: not at all, to the
+#: clause or to the sentence around them. Annotators mark some techniques
+#: (Doubt, Causal_Oversimplification, Appeal_to_Authority …) as whole
+#: sentences while the word probabilities fire on a few cue words; the unit
+#: is chosen per technique on out-of-fold SI F1 (``docs/techniques-eval.md``).
+SPAN_UNITS = ("words", "clause", "sentence")
+
+
+def unit_bounds(tk: Tokens, unit: str) -> np.ndarray:
+    """``(n × 2)`` token range ``[first, last)`` of the clause or sentence that
+    holds each token. Clauses are the stretches of a sentence between
+    :data:`~unspin.techniques.text.CLAUSE_MARKS` (a mark is its own clause)."""
+    if unit not in SPAN_UNITS[1:]:
+        raise ValueError(f"unknown span unit {unit!r} (one of {', '.join(SPAN_UNITS)})")
+    n = len(tk.text)
+    out = np.tile(np.arange(n)[:, None], (1, 2))
+    out[:, 1] += 1
+    for a, b in tk.sentences:
+        if unit == "sentence":
+            out[a:b] = (a, b)
+            continue
+        first = a
+        for k in range(a, b + 1):
+            if k == b or tk.text[k] in CLAUSE_MARKS:
+                if k > first:
+                    out[first:k] = (first, k)
+                first = k + 1
+    return out
+
+
+def _trim(word: np.ndarray, a: int, b: int) -> tuple[int, int]:
+    """``[a, b)`` without the non-word tokens at both ends."""
+    while a < b and not word[a]:
+        a += 1
+    while b > a and not word[b - 1]:
+        b -= 1
+    return a, b
+
+
+def decode_spans(tk: Tokens, probs: np.ndarray, labels: Sequence[str], threshold: float | np.ndarray,
+                 smooth: int = 0, units: Sequence[str] | None = None) -> list[tuple[int, int, str, float]]:
     """Maximal runs of tokens of one line whose probability, averaged over
     ``smooth`` tokens each side (:func:`smooth_within_lines`), reaches
-    ``threshold``, trimmed of non-alphanumeric tokens at both ends; score =
-    the highest token probability in the span, or its highest averaged one
-    where that is higher (neighbours can lift a word over the threshold:
-    a span's score is never below the threshold that selected it)."""
+    ``threshold`` (one for all labels or one per label), trimmed of
+    non-alphanumeric tokens at both ends; score = the highest token
+    probability in the span, or its highest averaged one where that is higher
+    (neighbours can lift a word over the threshold: a span's score is never
+    below the threshold that selected it). With ``units`` (one of
+    :data:`SPAN_UNITS` per label) a label's spans are widened to the clauses or
+    sentences they start and end in; spans of one label that then overlap are
+    merged (highest score kept)."""
+    return spans_from_smoothed(tk, probs, smooth_within_lines(tk, probs, smooth), labels, threshold, units)
+
+
+def spans_from_smoothed(tk: Tokens, probs: np.ndarray, smoothed: np.ndarray, labels: Sequence[str],
+                        threshold: float | np.ndarray, units: Sequence[str] | None = None,
+                        bounds: dict[str, np.ndarray] | None = None) -> list[tuple[int, int, str, float]]:
+    """:func:`decode_spans` given the smoothed probabilities (and, optionally,
+    a cache of :func:`unit_bounds` by unit)."""
     n = len(tk.text)
     out: list[tuple[int, int, str, float]] = []
     if not n:
         return out
-    smoothed = smooth_within_lines(tk, probs, smooth)
-    mask = smoothed >= threshold
+    mask = smoothed >= np.asarray(threshold, dtype=np.float64)
     if not mask.any():
         return out
     line_start = np.zeros(n, dtype=bool)
@@ -132,18 +182,29 @@ def decode_spans(tk: Tokens, probs: np.ndarray, labels: Sequence[str], threshold
     nxt[:-1] = mask[1:]
     run_start = mask & (~prev | line_start[:, None])
     run_end = mask & (~nxt | line_end[:, None])
+    bounds = {} if bounds is None else bounds
     for j in np.flatnonzero(run_start.any(axis=0)):
         s_idx = np.flatnonzero(run_start[:, j])
         e_idx = np.flatnonzero(run_end[:, j]) + 1
         label = labels[j]
+        unit = units[j] if units is not None else "words"
         col = np.maximum(probs[:, j], smoothed[:, j])
+        found: list[tuple[int, int, float]] = []  # token ranges and scores
         for a, b in zip(s_idx.tolist(), e_idx.tolist(), strict=True):
-            while a < b and not word[a]:
-                a += 1
-            while b > a and not word[b - 1]:
-                b -= 1
-            if a < b:
-                out.append((starts_c[a], ends_c[b - 1], label, float(col[a:b].max())))
+            score = float(col[a:b].max())
+            a, b = _trim(word, a, b)
+            if a >= b:
+                continue
+            if unit != "words":
+                if unit not in bounds:
+                    bounds[unit] = unit_bounds(tk, unit)
+                a, b = _trim(word, int(bounds[unit][a, 0]), int(bounds[unit][b - 1, 1]))
+            if found and a < found[-1][1]:  # widened into the previous span of this label
+                pa, pb, ps = found[-1]
+                found[-1] = (pa, max(pb, b), max(ps, score))
+            else:
+                found.append((a, b, score))
+        out.extend((starts_c[a], ends_c[b - 1], label, score) for a, b, score in found)
     out.sort(key=lambda s: (s[0], s[1], s[2]))
     return out
 

@@ -11,6 +11,8 @@ TOKEN_RE = re.compile(r"\w+(?:['’\-]\w+)*|[^\w\s]")
 _ABBREV = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "gen", "sen", "rep", "gov",
                      "lt", "col", "sgt", "capt", "vs", "etc", "no", "inc", "co", "corp", "jan", "feb",
                      "aug", "sept", "oct", "nov", "dec", "u", "s", "e", "g", "i"})
+#: Tokens that separate clauses inside a sentence (a span can be widened to its clause).
+CLAUSE_MARKS = frozenset({",", ";", ":", "(", ")", '"', "“", "”", "—", "–", "-"})
 _CLOSERS = frozenset({'"', "'", "”", "’", ")", "]"})
 
 
