@@ -11,8 +11,10 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
+from unspin.analyzers.techniques import DECODING_KEYS
 from unspin.errors import ModelError
 from unspin.neural import layers
+from unspin.techniques import artifact
 from unspin.techniques.accurate import (
     PARAM_NAMES,
     AccurateModel,
@@ -369,8 +371,13 @@ def test_packaged_model_runs_in_the_default_pipeline(seed_path):
 
     text = seed_path.read_text(encoding="utf-8")
     a = analyze(seed_path)
-    head_sha = json.loads((default_model_dir() / "meta.json").read_text())["files"]["head.npz"]
-    assert a.meta.analyzers["techniques"] == f"accurate-1+{head_sha[:8]}"  # names the exact weights
+    meta = json.loads((default_model_dir() / "meta.json").read_text())
+    # the version names the exact weights and decoding rules: other thresholds, another version
+    version = a.meta.analyzers["techniques"]
+    assert version == "accurate-1" + artifact.weights_tag(meta, "head.npz", DECODING_KEYS)
+    assert version != f"accurate-1+{meta['files']['head.npz'][:8]}"
+    moved = dict(meta, span_thresholds={k: v + 0.01 for k, v in meta["span_thresholds"].items()})
+    assert artifact.weights_tag(moved, "head.npz", DECODING_KEYS) != version.removeprefix("accurate-1")
     assert a.techniques, "the seed opinion piece uses loaded language"
     for t in a.techniques:
         assert a.text[t.start:t.end] == t.text and 0 < t.score <= 1

@@ -26,6 +26,10 @@ from ..pipeline import Context, registry
 from ..techniques import artifact
 from ..types import Technique
 
+#: meta.json fields that change the findings without changing the weights (part of the version tag)
+DECODING_KEYS = ("span_threshold", "span_thresholds", "span_units", "span_smoothing", "paragraph_threshold",
+                 "paragraph_thresholds")
+
 
 class TechniqueDetector:
     name = "techniques"
@@ -34,9 +38,11 @@ class TechniqueDetector:
         self.model = load_techniques_model(options.extra.get("techniques_model") or options.model)
         self.neural = self.model.meta.get("format", "").startswith("unspin-techniques-accurate")
         self.packaged_accurate = self.neural and self.model is _packaged_accurate()
-        # tier, version and the weights' short SHA-256: a retrained model gets another version string
+        # tier, version and the short SHA-256 of the weights and thresholds: a retrained model gets another
+        # version string
         self.version = (f"{'accurate' if self.neural else 'fast'}-{self.model.meta.get('version', '?')}"
-                        + artifact.weights_tag(self.model.meta, "head.npz" if self.neural else "weights.npz"))
+                        + artifact.weights_tag(self.model.meta, "head.npz" if self.neural else "weights.npz",
+                                               DECODING_KEYS))
         min_score = options.min_score if options.min_score is not None else options.extra.get("min_score")
         if min_score is not None:
             try:

@@ -33,6 +33,11 @@ one line whose calibrated probability, averaged over ``span_smoothing`` words
 each side (chosen with the threshold, out of fold), reaches the threshold,
 trimmed of punctuation; a span's score is its highest word probability (or
 its highest averaged one, where neighbours lifted a word over the threshold).
+Each technique has its own span threshold and *span unit*: its runs are kept
+as they are or widened to the clause or sentence they lie in (annotators mark
+Doubt or Causal_Oversimplification as whole sentences while the probabilities
+fire on a few cue words); both are chosen by coordinate ascent on out-of-fold
+SI F1 (:func:`~unspin.techniques.train_accurate.choose_span_rules`).
 """
 
 from __future__ import annotations

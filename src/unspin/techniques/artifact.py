@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from ..errors import ModelError
 
@@ -36,11 +36,18 @@ def read_meta(model_dir: Path) -> dict[str, Any]:
         raise ModelError(f"{path}: cannot read model metadata ({exc})") from None
 
 
-def weights_tag(meta: dict[str, Any] | None, weights_file: str) -> str:
+def weights_tag(meta: dict[str, Any] | None, weights_file: str, decoding_keys: Sequence[str] = ()) -> str:
     """``+`` and the first 8 hex digits of the SHA-256 that ``meta`` records for
     ``weights_file`` ("" when it records none): analyzers append it to their
-    version, so that stored analyses name the exact weights."""
-    sha = ((meta or {}).get("files") or {}).get(weights_file, "")
+    version, so that stored analyses name the exact weights. With
+    ``decoding_keys`` (meta fields such as thresholds that change the output
+    without changing the weights) the digits are those of the SHA-256 of the
+    weights' SHA-256 and those fields, so new thresholds give a new version."""
+    meta = meta or {}
+    sha = (meta.get("files") or {}).get(weights_file, "")
+    if sha and any(k in meta for k in decoding_keys):
+        rules = json.dumps({k: meta.get(k) for k in decoding_keys}, sort_keys=True)
+        sha = hashlib.sha256(f"{sha}\n{rules}".encode("utf-8")).hexdigest()
     return f"+{sha[:8]}" if sha else ""
 
 

@@ -51,7 +51,9 @@ LIMITS = {
     "that need reasoning (Straw_Man, Red_Herring, Whataboutism, Causal_Oversimplification) are rarely found. "
     "Span F1 stays below the issue's target of 0.50 (paragraph micro-F1 reaches 0.45, just, in cross-validation "
     "whose folds also chose the stacking inputs among a few variants): read its spans as leads to check, not "
-    "verdicts.",
+    "verdicts.\n- Spans of the techniques marked \"widened\" above cover the whole clause or sentence around the "
+    "words that fired (the unit annotators mark for them; chosen on out-of-fold SI F1); the score is still the "
+    "highest word probability inside, so a long highlighted sentence may rest on one or two cue words.",
 }
 
 

@@ -37,8 +37,16 @@ import numpy as np
 from ..errors import ModelError
 from ..evaluation.techniques import TechniqueScores, gold_paragraph_labels, gold_spans, kfold_by_article
 from ..neural.shared import EncodedText, EncoderSpec, encode, shared_encoder
-from .accurate import (PARAM_NAMES, AccurateModel, HeadEnsemble, TaggerHead, calibrate, stack_inputs,
-                       technique_profile, word_paragraphs)
+from .accurate import (
+    PARAM_NAMES,
+    AccurateModel,
+    HeadEnsemble,
+    TaggerHead,
+    calibrate,
+    stack_inputs,
+    technique_profile,
+    word_paragraphs,
+)
 from .data import Doc
 from .fast import SPAN_UNITS, FastModel, decode_spans, smooth_within_lines, spans_from_smoothed
 from .linear import fit_calibration_columns
