@@ -109,6 +109,15 @@ def test_saved_model_roundtrips_and_refuses_a_corrupted_file(tmp_path):
     (bad / "head.npz").write_bytes(bytes(data))
     with pytest.raises(ModelError, match="checksum mismatch"):
         AccurateModel.load(bad)
+    # meta.json is not checksummed: an unknown span unit is refused with the folder named
+    odd = tmp_path / "odd"
+    shutil.copytree(tmp_path / "m", odd)
+    meta = json.loads((odd / "meta.json").read_text(encoding="utf-8"))
+    meta["span_units"]["T1"] = "paragraph"
+    (odd / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelError, match=r"odd: span units must be one of words, clause, sentence") as err:
+        AccurateModel.load(odd)
+    assert "\n" not in str(err.value)
 
 
 def test_an_ensemble_averages_its_members_logits_and_roundtrips(tmp_path):

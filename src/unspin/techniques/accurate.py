@@ -305,9 +305,12 @@ class AccurateModel:
         except (KeyError, TypeError, ValueError):
             raise ModelError(f"{d / artifact.META}: needs a span threshold (and a span unit) for every label") from None
         fast = _stacked_fast_model(d, meta["stacked_on"]) if meta.get("stacked_on") else None
-        return cls(labels=labels, head=head, platt_tok=arrays["platt_tok"], platt_par=arrays["platt_par"],
-                   span_threshold=st, paragraph_threshold=pt, spec=spec, meta=meta,
-                   span_smoothing=int(meta.get("span_smoothing", 0)), fast=fast, span_units=units)
+        try:
+            return cls(labels=labels, head=head, platt_tok=arrays["platt_tok"], platt_par=arrays["platt_par"],
+                       span_threshold=st, paragraph_threshold=pt, spec=spec, meta=meta,
+                       span_smoothing=int(meta.get("span_smoothing", 0)), fast=fast, span_units=units)
+        except ModelError as exc:  # the consistency checks of __post_init__: name the model folder
+            raise ModelError(f"{d}: {exc}") from None
 
 
 def fast_reference(model: FastModel, model_dir: Path) -> dict[str, Any]:

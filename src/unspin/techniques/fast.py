@@ -104,7 +104,7 @@ def smooth_within_lines(tk: Tokens, probs: np.ndarray, radius: int) -> np.ndarra
 
 #: How far a technique's spans are widened after decoding: not at all, to the
 #: clause or to the sentence around them. Annotators mark some techniques
-#: (Doubt, Causal_Oversimplification, Appeal_to_Authority …) as whole
+#: (Doubt, Causal_Oversimplification, Appeal_to_Fear …) as whole
 #: sentences while the word probabilities fire on a few cue words; the unit
 #: is chosen per technique on out-of-fold SI F1 (``docs/techniques-eval.md``).
 SPAN_UNITS = ("words", "clause", "sentence")
@@ -191,10 +191,10 @@ def spans_from_smoothed(tk: Tokens, probs: np.ndarray, smoothed: np.ndarray, lab
         col = np.maximum(probs[:, j], smoothed[:, j])
         found: list[tuple[int, int, float]] = []  # token ranges and scores
         for a, b in zip(s_idx.tolist(), e_idx.tolist(), strict=True):
-            score = float(col[a:b].max())
             a, b = _trim(word, a, b)
             if a >= b:
                 continue
+            score = float(col[a:b].max())  # over the words that fired, before any widening
             if unit != "words":
                 if unit not in bounds:
                     bounds[unit] = unit_bounds(tk, unit)

@@ -224,7 +224,7 @@ class Decoding:
     span_smoothing: int
     paragraph_threshold: np.ndarray  # one per label
     #: the global span threshold the per-label ones were searched around
-    base_span_threshold: float = 0.5
+    base_span_threshold: float
 
     def model_fields(self) -> dict[str, Any]:
         """The :class:`~unspin.techniques.accurate.AccurateModel` fields it sets."""
