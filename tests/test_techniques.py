@@ -277,6 +277,46 @@ def test_eval_cli_scores_a_model_folder(tmp_path):
     assert d["articles"] == 1 and "span_si" in d and "paragraph_micro" in d
 
 
+def test_fast_model_decoding_rules_roundtrip_and_legacy_meta_loads(tmp_path):
+    """Per-technique span thresholds and units, smoothing, the function-word
+    rule and per-technique paragraph thresholds survive save/load; a meta.json
+    of the older format (one threshold for all techniques) still loads."""
+    import json
+
+    import numpy as np
+
+    from unspin.techniques.fast import FastModel
+
+    model = _random_model([UNICODE_TEXT])
+    model.span_threshold = np.array([0.3, 0.4, 0.5])
+    model.paragraph_threshold = np.array([0.2, 0.6, 0.9])
+    model.span_units, model.span_smoothing, model.span_needs_content_word = ["words", "clause", "sentence"], 1, True
+    meta = model.save(tmp_path / "m", {"version": "test", "span_threshold": 0.1})
+    assert "span_threshold" not in meta and meta["span_units"] == {"A": "words", "B": "clause", "C": "sentence"}
+    back = FastModel.load(tmp_path / "m")
+    assert back.span_units == model.span_units and back.span_smoothing == 1 and back.span_needs_content_word
+    np.testing.assert_allclose(back.span_threshold, [0.3, 0.4, 0.5])
+    np.testing.assert_allclose(back.paragraph_threshold, [0.2, 0.6, 0.9])
+    a, b = model.predict(UNICODE_TEXT), back.predict(UNICODE_TEXT)
+    assert [s[:3] for s in a.spans] == [s[:3] for s in b.spans]
+    assert [set(p) for *_, p in a.paragraphs] == [set(p) for *_, p in b.paragraphs]
+    # the older format
+    m = json.loads((tmp_path / "m" / "meta.json").read_text(encoding="utf-8"))
+    for key in ("span_thresholds", "span_units", "span_smoothing", "span_needs_content_word", "paragraph_thresholds"):
+        del m[key]
+    m.update(span_threshold=0.3, paragraph_threshold=0.5)
+    (tmp_path / "m" / "meta.json").write_text(json.dumps(m), encoding="utf-8")
+    old = FastModel.load(tmp_path / "m")
+    assert old.span_threshold == 0.3 and old.paragraph_threshold == 0.5 and old.span_units is None
+    assert not old.span_needs_content_word and old.span_smoothing == 0
+    # an unknown unit is refused with the file named, on one line
+    m.update(span_units={"A": "words", "B": "page", "C": "words"})
+    (tmp_path / "m" / "meta.json").write_text(json.dumps(m), encoding="utf-8")
+    with pytest.raises(ModelError, match="span units must be one of") as err:
+        FastModel.load(tmp_path / "m")
+    assert str(tmp_path / "m") in str(err.value) and "\n" not in str(err.value)
+
+
 def test_saved_model_roundtrip_checksum_and_analyzer(tmp_path):
     """Without the packaged model: save a small model, load it through the
     analyzer, then corrupt a copy and expect a clear ModelError."""

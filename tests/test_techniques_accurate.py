@@ -277,9 +277,24 @@ def test_spans_widen_to_their_clause_or_sentence_with_exact_unicode_offsets():
         unit_bounds(tk, "paragraph")
 
 
+def test_spans_of_function_words_alone_are_dropped_on_request():
+    # "and" lifted alone over the threshold; "the élite" keeps its function word (it has a content word)
+    text = "Ça va: cats and dogs; the élite rules"
+    tk = tokenize(text)
+    p = np.array([[{"and": 0.6, "the": 0.6, "élite": 0.7}.get(w, 0.0)] for w in tk.text])
+    keep = decode_spans(tk, p, ["T"], 0.5)
+    assert [text[a:b] for a, b, _, _ in keep] == ["and", "the élite"]
+    strict = decode_spans(tk, p, ["T"], 0.5, needs_content_word=True)
+    assert [(text[a:b], a) for a, b, _, _ in strict] == [("the élite", text.index("the"))]
+    # the rule applies to the run that fired, before widening: "and" is not widened to its clause
+    wide = decode_spans(tk, p, ["T"], 0.5, units=["clause"], needs_content_word=True)
+    assert [text[a:b] for a, b, _, _ in wide] == ["the élite rules"]
+
+
 def test_span_rules_are_chosen_per_technique_on_out_of_fold_si():
     from unspin.techniques.data import Doc, GoldSpan
-    from unspin.techniques.train_accurate import Item, choose_span_rules
+    from unspin.techniques.decoding import choose_span_rules
+    from unspin.techniques.train_accurate import Item
 
     # technique S is annotated as whole sentences but fires on one cue word; W is annotated as the word itself
     texts = [f"Maybe they lied about item {k}, as usual. The {k}th report is crooked indeed." for k in range(6)]
@@ -424,6 +439,8 @@ def test_training_smoke_on_a_few_articles(tmp_path):
     model.save(tmp_path / "m", {"name": "smoke"})
     back = AccurateModel.load(tmp_path / "m")
     assert back.span_units == model.span_units and np.allclose(back.span_thresholds(), model.span_thresholds(), atol=1e-4)
+    assert model.span_needs_content_word and back.span_needs_content_word
+    assert 0 <= report["cv_span_si_without_content_rule"].f1 <= 1
     p1 = back.predict(docs[0].text)
     p2 = model.predict(docs[0].text)
     assert p1.spans == p2.spans

@@ -31,7 +31,8 @@ paragraph thresholds maximise the out-of-fold SI span F1 and paragraph
 micro-F1. Spans are decoded as in the fast tier: maximal runs of words of
 one line whose calibrated probability, averaged over ``span_smoothing`` words
 each side (chosen with the threshold, out of fold), reaches the threshold,
-trimmed of punctuation; a span's score is its highest word probability (or
+trimmed of punctuation (and dropped when made only of function words such as
+"and" or "the", which are no evidence a reader can check); a span's score is its highest word probability (or
 its highest averaged one, where neighbours lifted a word over the threshold).
 Each technique has its own span threshold and *span unit*: its runs are kept
 as they are or widened to the clause or sentence they lie in (annotators mark
@@ -53,7 +54,8 @@ from ..errors import ModelError
 from ..neural import layers as nn
 from ..neural.shared import EncodedText, EncoderSpec, encode
 from . import artifact
-from .fast import SPAN_UNITS, FastModel, Prediction, decode_spans
+from .decoding import LEGACY_KEYS, decoding_fields, decoding_meta
+from .fast import FastModel, Prediction, check_span_units, decode_spans
 from .text import Tokens, tokenize
 
 WEIGHTS = "head.npz"
@@ -190,6 +192,8 @@ class AccurateModel:
     fast: FastModel | None = None
     #: per label, the unit spans are widened to (:data:`~unspin.techniques.fast.SPAN_UNITS`; None: words)
     span_units: list[str] | None = None
+    #: drop spans made only of function words ("and", "the"; see :func:`~unspin.techniques.fast.decode_spans`)
+    span_needs_content_word: bool = False
 
     def __post_init__(self) -> None:
         k_tok, k_par = (len(WORD_INPUTS), len(PARAGRAPH_INPUTS)) if self.fast is not None else (1, 1)
@@ -198,9 +202,7 @@ class AccurateModel:
                              f"({'with' if self.fast is not None else 'without'} a fast model)")
         if self.fast is not None and list(self.fast.labels) != list(self.labels):
             raise ModelError("the fast model stacked on this one has other technique labels")
-        if self.span_units is not None and (len(self.span_units) != len(self.labels)
-                                            or not set(self.span_units) <= set(SPAN_UNITS)):
-            raise ModelError(f"span units must be one of {', '.join(SPAN_UNITS)} for each label")
+        check_span_units(self.span_units, self.labels)
 
     def word_inputs(self, tk: Tokens, encoded: EncodedText) -> np.ndarray:
         return encoded.pool(tk.start, tk.end, self.spec.layers)
@@ -241,7 +243,8 @@ class AccurateModel:
         default of every label (the span units stay)."""
         st = self.span_thresholds() if span_threshold is None else span_threshold
         pt = self.paragraph_threshold if paragraph_threshold is None else paragraph_threshold
-        spans = decode_spans(tk, pw, self.labels, st, self.span_smoothing, self.span_units) if tk.text else []
+        spans = (decode_spans(tk, pw, self.labels, st, self.span_smoothing, self.span_units,
+                              self.span_needs_content_word) if tk.text else [])
         pt = np.broadcast_to(np.asarray(pt, dtype=np.float64), (len(self.labels),))
         paragraphs = [(ls, le, {self.labels[j]: float(row[j]) for j in np.flatnonzero(row >= pt)})
                       for (ls, le, _, _), row in zip(tk.lines, pp, strict=True)]
@@ -257,15 +260,12 @@ class AccurateModel:
         arrays = {f"m{i}.{k}": m.params[k].astype(np.float32) for i, m in enumerate(members) for k in PARAM_NAMES}
         np.savez_compressed(d / WEIGHTS, platt_tok=self.platt_tok.astype(np.float64),
                             platt_par=self.platt_par.astype(np.float64), **arrays)
-        pt = np.broadcast_to(np.asarray(self.paragraph_threshold, dtype=np.float64), (len(self.labels),))
         if self.fast is not None:
             meta = dict(meta, stacked_on=fast_reference(self.fast, d))
-        st = self.span_thresholds()
-        meta = dict(meta, format=FORMAT, labels=self.labels,
-                    span_thresholds={lab: round(float(t), 4) for lab, t in zip(self.labels, st, strict=True)},
-                    span_units=dict(zip(self.labels, self.span_units or ["words"] * len(self.labels), strict=True)),
-                    span_smoothing=self.span_smoothing, ensemble_members=len(members),
-                    paragraph_thresholds={lab: round(float(t), 4) for lab, t in zip(self.labels, pt, strict=True)},
+        meta = {k: v for k, v in meta.items() if k not in LEGACY_KEYS}
+        meta = dict(meta, format=FORMAT, labels=self.labels, ensemble_members=len(members),
+                    **decoding_meta(self.labels, self.span_threshold, self.span_units, self.span_smoothing,
+                                    self.span_needs_content_word, self.paragraph_threshold),
                     encoder=self.spec.to_meta())
         return artifact.write_meta(d, meta, [WEIGHTS, *extra_files])
 
@@ -292,23 +292,11 @@ class AccurateModel:
         labels = list(meta["labels"])
         if head.n_labels != len(labels) or head.params["in_w"].shape[1] != spec.hidden_size * len(spec.layers):
             raise ModelError(f"{d}: the weights do not match the labels or the encoder layers in meta.json")
-        try:
-            pt = np.array([float(meta["paragraph_thresholds"][lab]) for lab in labels])
-        except (KeyError, TypeError, ValueError):
-            raise ModelError(f"{d / artifact.META}: needs a paragraph threshold for every label") from None
-        try:
-            if "span_thresholds" in meta:  # one per label (since 2026-12-01)
-                st: float | np.ndarray = np.array([float(meta["span_thresholds"][lab]) for lab in labels])
-            else:
-                st = float(meta["span_threshold"])
-            units = [str(meta["span_units"][lab]) for lab in labels] if "span_units" in meta else None
-        except (KeyError, TypeError, ValueError):
-            raise ModelError(f"{d / artifact.META}: needs a span threshold (and a span unit) for every label") from None
+        decoding = decoding_fields(meta, labels, str(d / artifact.META))
         fast = _stacked_fast_model(d, meta["stacked_on"]) if meta.get("stacked_on") else None
         try:
             return cls(labels=labels, head=head, platt_tok=arrays["platt_tok"], platt_par=arrays["platt_par"],
-                       span_threshold=st, paragraph_threshold=pt, spec=spec, meta=meta,
-                       span_smoothing=int(meta.get("span_smoothing", 0)), fast=fast, span_units=units)
+                       spec=spec, meta=meta, fast=fast, **decoding)
         except ModelError as exc:  # the consistency checks of __post_init__: name the model folder
             raise ModelError(f"{d}: {exc}") from None
 

@@ -109,6 +109,11 @@ def render_card(meta: dict[str, Any], speed: dict[str, Any] | None = None) -> st
             _row("span, technique-aware", cv["span_technique_aware"]),
             "",
         ]
+        ablation = (m.get("ablation") or {}).get("span_si_without_function_word_rule")
+        if ablation:
+            lines += ["Spans made only of function words (\"and\", \"the\") are dropped: they are no evidence a "
+                      f"reader can check. Keeping them, the same cross-validation gives SI F1 {ablation['f1']:.3f} "
+                      f"(precision {ablation['precision']:.3f}, recall {ablation['recall']:.3f}).", ""]
         if folds:
             lines.append("Per fold (mean; min–max): " + "; ".join(
                 f"{k} {v['mean']:.3f} ({v['min']:.3f}–{v['max']:.3f})" for k, v in folds.items()) + ".")

@@ -32,7 +32,7 @@ import numpy as np
 from ..errors import ModelError
 from . import artifact
 from .features import WORD_TEMPLATES, ArticleFeatures, article_features, word_template_keys
-from .text import CLAUSE_MARKS, Tokens, tokenize
+from .text import CLAUSE_MARKS, FUNCTION_WORDS, Tokens, tokenize
 
 WEIGHTS = "weights.npz"
 VOCAB = "vocab.json"
@@ -91,15 +91,15 @@ def smooth_within_lines(tk: Tokens, probs: np.ndarray, radius: int) -> np.ndarra
     spikes (measured on out-of-fold predictions: ``docs/techniques-eval.md``)."""
     if radius <= 0 or not len(probs):
         return probs
-    out = probs.astype(np.float64)  # a copy; tokens outside any line keep their value
+    n = len(probs)
+    i = np.arange(n)
+    first, stop = i.copy(), i + 1  # each token's line [first, stop); a token outside any line keeps its value
     for _, _, a, b in tk.lines:
-        if b <= a:
-            continue
-        c = np.cumsum(np.vstack([np.zeros((1, probs.shape[1])), probs[a:b]]), axis=0)
-        i = np.arange(b - a)
-        lo, hi = np.maximum(i - radius, 0), np.minimum(i + radius + 1, b - a)
-        out[a:b] = (c[hi] - c[lo]) / (hi - lo)[:, None]
-    return out
+        first[a:b], stop[a:b] = a, b
+    lo, hi = np.maximum(i - radius, first), np.minimum(i + radius + 1, stop)
+    c = np.zeros((n + 1, probs.shape[1]))
+    np.cumsum(probs, axis=0, out=c[1:])
+    return (c[hi] - c[lo]) / (hi - lo)[:, None]
 
 
 #: How far a technique's spans are widened after decoding: not at all, to the
@@ -117,19 +117,26 @@ def unit_bounds(tk: Tokens, unit: str) -> np.ndarray:
     if unit not in SPAN_UNITS[1:]:
         raise ValueError(f"unknown span unit {unit!r} (one of {', '.join(SPAN_UNITS)})")
     n = len(tk.text)
-    out = np.tile(np.arange(n)[:, None], (1, 2))
-    out[:, 1] += 1
-    for a, b in tk.sentences:
-        if unit == "sentence":
-            out[a:b] = (a, b)
-            continue
-        first = a
-        for k in range(a, b + 1):
-            if k == b or tk.text[k] in CLAUSE_MARKS:
-                if k > first:
-                    out[first:k] = (first, k)
-                first = k + 1
-    return out
+    if not n:
+        return np.zeros((0, 2), dtype=np.int64)
+    # a unit starts at each sentence start and, for clauses, at each mark and after it (a mark is its own clause)
+    starts = np.zeros(n, dtype=bool)
+    starts[0] = True
+    starts[[a for a, b in tk.sentences if b > a]] = True
+    if unit == "clause":
+        mark = np.fromiter((w in CLAUSE_MARKS for w in tk.text), dtype=bool, count=n)
+        starts |= mark
+        starts[1:] |= mark[:-1]
+    first = np.flatnonzero(starts)
+    unit_of = np.cumsum(starts) - 1
+    stop = np.append(first[1:], n)
+    return np.stack([first[unit_of], stop[unit_of]], axis=1)
+
+
+def check_span_units(units: Sequence[str] | None, labels: Sequence[str]) -> None:
+    """Refuse span units that are not one of :data:`SPAN_UNITS` per label (None: words for all)."""
+    if units is not None and (len(units) != len(labels) or not set(units) <= set(SPAN_UNITS)):
+        raise ModelError(f"span units must be one of {', '.join(SPAN_UNITS)} for each label")
 
 
 def _trim(word: np.ndarray, a: int, b: int) -> tuple[int, int]:
@@ -142,7 +149,8 @@ def _trim(word: np.ndarray, a: int, b: int) -> tuple[int, int]:
 
 
 def decode_spans(tk: Tokens, probs: np.ndarray, labels: Sequence[str], threshold: float | np.ndarray,
-                 smooth: int = 0, units: Sequence[str] | None = None) -> list[tuple[int, int, str, float]]:
+                 smooth: int = 0, units: Sequence[str] | None = None, needs_content_word: bool = False
+                 ) -> list[tuple[int, int, str, float]]:
     """Maximal runs of tokens of one line whose probability, averaged over
     ``smooth`` tokens each side (:func:`smooth_within_lines`), reaches
     ``threshold`` (one for all labels or one per label), trimmed of
@@ -152,13 +160,17 @@ def decode_spans(tk: Tokens, probs: np.ndarray, labels: Sequence[str], threshold
     below the threshold that selected it). With ``units`` (one of
     :data:`SPAN_UNITS` per label) a label's spans are widened to the clauses or
     sentences they start and end in; spans of one label that then overlap are
-    merged (highest score kept)."""
-    return spans_from_smoothed(tk, probs, smooth_within_lines(tk, probs, smooth), labels, threshold, units)
+    merged (highest score kept). With ``needs_content_word`` a run made only of
+    :data:`~unspin.techniques.text.FUNCTION_WORDS` ("and", "the") is dropped
+    before any widening."""
+    return spans_from_smoothed(tk, probs, smooth_within_lines(tk, probs, smooth), labels, threshold, units,
+                               needs_content_word=needs_content_word)
 
 
 def spans_from_smoothed(tk: Tokens, probs: np.ndarray, smoothed: np.ndarray, labels: Sequence[str],
                         threshold: float | np.ndarray, units: Sequence[str] | None = None,
-                        bounds: dict[str, np.ndarray] | None = None) -> list[tuple[int, int, str, float]]:
+                        bounds: dict[str, np.ndarray] | None = None, needs_content_word: bool = False
+                        ) -> list[tuple[int, int, str, float]]:
     """:func:`decode_spans` given the smoothed probabilities (and, optionally,
     a cache of :func:`unit_bounds` by unit)."""
     n = len(tk.text)
@@ -192,7 +204,8 @@ def spans_from_smoothed(tk: Tokens, probs: np.ndarray, smoothed: np.ndarray, lab
         found: list[tuple[int, int, float]] = []  # token ranges and scores
         for a, b in zip(s_idx.tolist(), e_idx.tolist(), strict=True):
             a, b = _trim(word, a, b)
-            if a >= b:
+            if a >= b or (needs_content_word and all(tk.text[k].lower() in FUNCTION_WORDS or not word[k]
+                                                     for k in range(a, b))):
                 continue
             score = float(col[a:b].max())  # over the words that fired, before any widening
             if unit != "words":
@@ -221,23 +234,39 @@ class FastModel:
     pb: np.ndarray
     platt_tok: np.ndarray  # (L × 2): a, b
     platt_par: np.ndarray
-    span_threshold: float
-    paragraph_threshold: float
+    #: one span threshold for all labels, or one per label
+    span_threshold: float | np.ndarray
+    #: one paragraph threshold for all labels, or one per label
+    paragraph_threshold: float | np.ndarray
     meta: dict[str, Any] = field(default_factory=dict)
     #: the folder it was loaded from (an accurate model stacked on it records it)
     folder: Path | None = field(default=None, compare=False)
+    #: words each side over which word probabilities are averaged before the span threshold
+    span_smoothing: int = 0
+    #: per label, the unit spans are widened to (:data:`SPAN_UNITS`; None: words)
+    span_units: list[str] | None = None
+    #: drop spans made only of function words (:func:`decode_spans`)
+    span_needs_content_word: bool = False
+
+    def __post_init__(self) -> None:
+        check_span_units(self.span_units, self.labels)
 
     # -- inference ---------------------------------------------------------
     def predict(self, text: str, span_threshold: float | None = None,
                 paragraph_threshold: float | None = None) -> Prediction:
+        """Spans and paragraph labels of ``text``. A ``span_threshold`` or
+        ``paragraph_threshold`` given here replaces the default of every label
+        (the span units and smoothing stay)."""
         tk = tokenize(text)
         st = self.span_threshold if span_threshold is None else span_threshold
         pt = self.paragraph_threshold if paragraph_threshold is None else paragraph_threshold
+        pt = np.broadcast_to(np.asarray(pt, dtype=np.float64), (len(self.labels),))
         z, zp = self.raw_logits(tk)
         spans: list[tuple[int, int, str, float]] = []
         if tk.text:
             probs = _sigmoid(z * self.platt_tok[:, 0] + self.platt_tok[:, 1])
-            spans = decode_spans(tk, probs, self.labels, st)
+            spans = decode_spans(tk, probs, self.labels, st, self.span_smoothing, self.span_units,
+                                 self.span_needs_content_word)
         paragraphs = []
         if tk.lines:
             pp = _sigmoid(zp * self.platt_par[:, 0] + self.platt_par[:, 1])
@@ -296,8 +325,12 @@ class FastModel:
         pinv = [k for k in sorted(self.vocab, key=self.vocab.__getitem__) if _is_par(k)]
         (d / VOCAB).write_text(json.dumps({"token_sentence": inv, "paragraph": pinv}, ensure_ascii=False,
                                           separators=(",", ":")), encoding="utf-8")
-        meta = dict(meta, format=FORMAT, labels=self.labels, span_threshold=self.span_threshold,
-                    paragraph_threshold=self.paragraph_threshold)
+        from .decoding import LEGACY_KEYS, decoding_meta  # (it imports this module)
+
+        meta = {k: v for k, v in meta.items() if k not in LEGACY_KEYS}
+        meta = dict(meta, format=FORMAT, labels=self.labels,
+                    **decoding_meta(self.labels, self.span_threshold, self.span_units, self.span_smoothing,
+                                    self.span_needs_content_word, self.paragraph_threshold))
         return artifact.write_meta(d, meta, [WEIGHTS, VOCAB])
 
     @classmethod
@@ -313,16 +346,21 @@ class FastModel:
             vocab = json.loads((d / VOCAB).read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError) as exc:
             raise ModelError(f"{d}: cannot read the model files ({exc})") from None
-        return cls(
-            labels=list(meta["labels"]),
-            vocab={**{f: i for i, f in enumerate(vocab["token_sentence"])},
-                   **{f: i for i, f in enumerate(vocab["paragraph"])}},
-            W=arrays["W"].astype(np.float32), b=arrays["b"].astype(np.float64),
-            P=arrays["P"].astype(np.float32), pb=arrays["pb"].astype(np.float64),
-            platt_tok=arrays["platt_tok"], platt_par=arrays["platt_par"],
-            span_threshold=float(meta["span_threshold"]), paragraph_threshold=float(meta["paragraph_threshold"]),
-            meta=meta, folder=d,
-        )
+        from .decoding import decoding_fields  # (it imports this module)
+
+        labels = list(meta["labels"])
+        decoding = decoding_fields(meta, labels, str(d / artifact.META))
+        try:
+            return cls(
+                labels=labels,
+                vocab={**{f: i for i, f in enumerate(vocab["token_sentence"])},
+                       **{f: i for i, f in enumerate(vocab["paragraph"])}},
+                W=arrays["W"].astype(np.float32), b=arrays["b"].astype(np.float64),
+                P=arrays["P"].astype(np.float32), pb=arrays["pb"].astype(np.float64),
+                platt_tok=arrays["platt_tok"], platt_par=arrays["platt_par"], meta=meta, folder=d, **decoding,
+            )
+        except ModelError as exc:  # the consistency checks of __post_init__: name the model folder
+            raise ModelError(f"{d}: {exc}") from None
 
 
 _PAR_PREFIXES = ("pw=", "pb=", "pl=")

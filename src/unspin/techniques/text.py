@@ -13,6 +13,13 @@ _ABBREV = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "gen", "
                      "aug", "sept", "oct", "nov", "dec", "u", "s", "e", "g", "i"})
 #: Tokens that separate clauses inside a sentence (a span can be widened to its clause).
 CLAUSE_MARKS = frozenset({",", ";", ":", "(", ")", '"', "“", "”", "—", "–", "-"})
+#: Closed-class English words (articles, pronouns, prepositions, conjunctions,
+#: auxiliaries). A span made of these alone ("and", "the") is no evidence a reader
+#: can check, so decoding can drop it.
+FUNCTION_WORDS = frozenset("""a an the and or nor but if then so yet of to in on at by for with from as into onto
+upon about over under than via per off out up down is are was were be been being am has have had do does did will
+would shall should can could may might must i me my mine we us our ours you your yours he him his she her hers it
+its they them their theirs this that these those which who whom whose what there here not no""".split())
 _CLOSERS = frozenset({'"', "'", "”", "’", ")", "]"})
 
 

@@ -29,13 +29,13 @@ One run of :func:`train`:
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from ..errors import ModelError
-from ..evaluation.techniques import TechniqueScores, gold_paragraph_labels, gold_spans, kfold_by_article
+from ..evaluation.techniques import TechniqueScores, gold_paragraph_labels, kfold_by_article
 from ..neural.shared import EncodedText, EncoderSpec, encode, shared_encoder
 from .accurate import (
     PARAM_NAMES,
@@ -48,14 +48,12 @@ from .accurate import (
     word_paragraphs,
 )
 from .data import Doc
-from .fast import SPAN_UNITS, FastModel, decode_spans, smooth_within_lines, spans_from_smoothed
+from .decoding import choose_thresholds, score_decoding
+from .fast import FastModel
 from .linear import fit_calibration_columns
 from .text import Tokens, tokenize
 
 Log = Callable[[str], None]
-GRID = tuple(round(x, 3) for x in np.arange(0.05, 0.801, 0.025))
-#: span smoothing radii (words each side) tried with the span threshold
-SMOOTHING = (0, 1, 2)
 
 #: Hyperparameters (chosen on one fold of the training data, see the model card).
 DEFAULTS: dict[str, Any] = {"hidden": 256, "kernel": 5, "epochs": 10, "max_lr": 2e-3, "weight_decay": 1e-2,
@@ -215,147 +213,6 @@ def fit_calibration(items: Sequence[Item], inputs: dict[str, tuple[np.ndarray, n
     return words, paragraphs
 
 
-@dataclass
-class Decoding:
-    """How calibrated probabilities become findings (chosen on out-of-fold predictions)."""
-
-    span_threshold: np.ndarray  # one per label
-    span_units: list[str]  # one of SPAN_UNITS per label
-    span_smoothing: int
-    paragraph_threshold: np.ndarray  # one per label
-    #: the global span threshold the per-label ones were searched around
-    base_span_threshold: float
-
-    def model_fields(self) -> dict[str, Any]:
-        """The :class:`~unspin.techniques.accurate.AccurateModel` fields it sets."""
-        return {"span_threshold": self.span_threshold, "span_units": list(self.span_units),
-                "span_smoothing": self.span_smoothing, "paragraph_threshold": self.paragraph_threshold}
-
-
-def score_items(items: Sequence[Item], probs: dict[str, tuple[np.ndarray, np.ndarray]], labels: Sequence[str],
-                span_t: float | np.ndarray, par_t: float | np.ndarray, scores: TechniqueScores | None = None,
-                smooth: int = 0, units: Sequence[str] | None = None) -> TechniqueScores:
-    s = scores if scores is not None else TechniqueScores()
-    for it in items:
-        pw, pp = probs[it.doc.id]
-        spans = decode_spans(it.tk, pw, list(labels), span_t, smooth, units) if len(pw) else []
-        paras = [[labels[j] for j in np.flatnonzero(row >= par_t)] for row in pp]
-        s.add_article(it.gold_par, paras, gold_spans(it.doc), [(a, b, t) for a, b, t, _ in spans])
-    return s
-
-
-def score_decoding(items: Sequence[Item], probs: dict, labels: Sequence[str], d: Decoding,
-                   scores: TechniqueScores | None = None) -> TechniqueScores:
-    return score_items(items, probs, labels, d.span_threshold, d.paragraph_threshold, scores, d.span_smoothing,
-                       d.span_units)
-
-
-def _best(values: dict[float, float]) -> float:
-    best = max(values.values())
-    return min(t for t, v in values.items() if v >= best - 1e-3)
-
-
-#: factors of the global span threshold tried per technique
-THRESHOLD_FACTORS = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
-
-
-def choose_span_rules(items: Sequence[Item], probs: dict, labels: Sequence[str], threshold: float, radius: int,
-                      rounds: int = 2) -> tuple[np.ndarray, list[str]]:
-    """Per technique, the span threshold (a factor of ``threshold`` among
-    :data:`THRESHOLD_FACTORS`) and the unit its spans are widened to (one of
-    :data:`~unspin.techniques.fast.SPAN_UNITS`) that maximise the pooled SI F1
-    of ``items``: coordinate ascent from (``threshold``, words), ``rounds``
-    passes over the techniques, a change kept only if it gains over 1e-4.
-
-    SI ignores the label, so each technique's rule is judged by what its spans
-    add to (or take from) the union of all techniques' spans."""
-    from ..evaluation.techniques import SpanCounts, span_counts
-
-    L = len(labels)
-    # factor 1 first within each unit: among options that tie, the first tried is kept
-    options = [(f, u) for u in SPAN_UNITS for f in sorted(THRESHOLD_FACTORS, key=lambda f: abs(np.log(f)))]
-    start = options.index((1.0, "words"))
-    # spans[i][j][o]: article i, technique j, option o
-    spans: list[list[list[list[tuple[int, int]]]]] = []
-    gold: list[list[tuple[int, int]]] = []
-    for it in items:
-        pw = probs[it.doc.id][0]
-        gold.append([(a, b) for a, b, _ in gold_spans(it.doc)])
-        if not len(pw):
-            spans.append([[[] for _ in options] for _ in range(L)])
-            continue
-        sm = smooth_within_lines(it.tk, pw, radius)
-        bounds: dict[str, np.ndarray] = {}
-        spans.append([[[(a, b) for a, b, _, _ in spans_from_smoothed(it.tk, pw[:, [j]], sm[:, [j]], [labels[j]],
-                                                                     threshold * f, [u], bounds)]
-                       for f, u in options] for j in range(L)])
-    choice = [start] * L
-
-    def article_counts(i: int, j: int, o: int) -> SpanCounts:
-        pred = [sp for k in range(L) for sp in spans[i][k][o if k == j else choice[k]]]
-        return span_counts(pred, gold[i])
-
-    counts = [article_counts(i, 0, choice[0]) for i in range(len(items))]
-
-    def f1(cs) -> float:
-        total = SpanCounts()
-        for c in cs:
-            total.add(c)
-        return total.f1
-
-    best = f1(counts)
-    for _ in range(rounds):
-        changed = False
-        for j in range(L):
-            for o in range(len(options)):
-                if o == choice[j]:
-                    continue
-                touched = [i for i in range(len(items)) if spans[i][j][o] != spans[i][j][choice[j]]]
-                if not touched:
-                    continue
-                trial = list(counts)
-                for i in touched:
-                    trial[i] = article_counts(i, j, o)
-                score = f1(trial)
-                if score > best + 1e-4:
-                    best, counts, choice[j], changed = score, trial, o, True
-        if not changed:
-            break
-    return (np.array([threshold * options[c][0] for c in choice]), [options[c][1] for c in choice])
-
-
-def choose_thresholds(items: Sequence[Item], probs: dict, labels: Sequence[str],
-                      smoothing: Sequence[int] = SMOOTHING, per_technique: bool = True) -> tuple[Decoding, dict]:
-    """The decoding that maximises the out-of-fold scores of ``items``: the
-    span smoothing radius and a global span threshold maximising SI F1 (SI
-    ignores the label; the smallest radius within 0.002 of the best), then
-    (``per_technique``) each technique's span threshold and span unit
-    (:func:`choose_span_rules`); per-technique paragraph thresholds maximising
-    the pooled paragraph micro-F1 (coordinate ascent)."""
-    from ..framing.doc import micro_thresholds
-
-    L = len(labels)
-    best: dict[int, tuple[float, float]] = {}
-    for r in smoothing:
-        span_f1 = {t: score_items(items, probs, labels, t, 1.1, smooth=r).si.f1 for t in GRID}
-        t = _best(span_f1)
-        best[r] = (t, span_f1[t])
-    top = max(f for _, f in best.values())
-    radius = min(r for r, (_, f) in best.items() if f >= top - 2e-3)
-    st = best[radius][0]
-    if per_technique:
-        thresholds, units = choose_span_rules(items, probs, labels, st, radius)
-    else:
-        thresholds, units = np.full(L, st), ["words"] * L
-    P = np.vstack([probs[it.doc.id][1] for it in items])
-    Y = np.vstack([it.py for it in items])
-    d = Decoding(thresholds, units, radius, micro_thresholds(P, Y), base_span_threshold=st)
-    scores = score_decoding(items, probs, labels, d)
-    return d, {"span_si_f1": round(scores.si.f1, 4), "span_si_f1_global_threshold": round(best[radius][1], 4),
-               "paragraph_micro_f1": round(scores.paragraph.f1, 4),
-               "span_si_f1_by_smoothing": {str(r): round(f, 4) for r, (_, f) in best.items()}}
-
-
 def calibrated(inputs: dict, ids, platt_tok: np.ndarray, platt_par: np.ndarray) -> dict:
     return {i: (calibrate(inputs[i][0], platt_tok), calibrate(inputs[i][1], platt_par)) for i in ids}
 
@@ -413,6 +270,8 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
     pooled = TechniqueScores(protocol=f"{folds}-fold cross-validation by article (seed {seed}), {len(docs)} articles; "
                                       "calibration and thresholds fitted on the other folds' out-of-fold predictions")
     per_fold = []
+    # ablation: the same decoding without the function-word rule (SI only)
+    loose = TechniqueScores(protocol="the same, function-word spans kept")
     for f, fold in enumerate(fold_ids):
         rest = [it for it in items if it.doc.id not in set(fold)]
         pt_, pp_ = fit_calibration(rest, inputs)
@@ -421,6 +280,7 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
         probs = calibrated(inputs, fold, pt_, pp_)
         per_fold.append(score_decoding(test, probs, labels, dec, TechniqueScores(protocol=f"fold {f + 1}")))
         score_decoding(test, probs, labels, dec, pooled)
+        score_decoding(test, probs, labels, replace(dec, needs_content_word=False), loose)
         log(f"fold {f + 1}/{folds} span units: " + ", ".join(
             f"{lab} {u}" for lab, u in zip(labels, dec.span_units, strict=True) if u != "words"))
     # the shipped calibration and thresholds: all out-of-fold predictions
@@ -448,7 +308,8 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
         model = AccurateModel(labels=labels, head=fit_heads(items, L, cfg, seed), platt_tok=platt_tok,
                               platt_par=platt_par, spec=spec, fast=fast, **dec.model_fields())
         t_final = time.perf_counter() - t2
-    report = {"cv": pooled, "cv_folds": per_fold, "hyperparameters": cfg, "decoding": dec, "oof_selection": oof_scores, "oof": oof,
+    log(f"SI F1 {pooled.si.f1:.4f} with the function-word rule, {loose.si.f1:.4f} without")
+    report = {"cv": pooled, "cv_folds": per_fold, "cv_span_si_without_content_rule": loose.si, "hyperparameters": cfg, "decoding": dec, "oof_selection": oof_scores, "oof": oof,
               "oof_profiles": profiles,
               "wall_time_s": {"encode": round(t_encode, 1), "cross_validation": round(t_cv, 1),
                               "final_training": round(t_final, 1)}, "articles_per_s": round(1 / per_article, 2)}
