@@ -316,3 +316,21 @@ def test_seed_article_casts_russia_or_putin_as_protagonist(seed_analysis):
     role = {e.group: e.role for e in seed_analysis.entities if e.role}
     assert "Protagonist" in {role.get("Vladimir Putin"), role.get("Russia")}
     assert role.get("Russia") != "Antagonist" and role.get("Vladimir Putin") != "Antagonist"
+
+
+def test_genre_card_limits_quote_the_figures_of_its_own_metrics():
+    from unspin.cli_framing import _limits_accurate
+
+    def target_line(metrics):
+        return next(x for x in _limits_accurate("genre", metrics) if x.startswith("The issue's target"))
+
+    line = target_line({"accurate": {"macro_f1_uniform": 0.6612, "macro_f1_reporting-heavy": 0.6198,
+                                     "per_class_f1": {"reporting": 0.2711}}})
+    assert "met with the simulated uniform mix 0.661; not with the reporting-heavy mix 0.620." in line
+    assert "F1 0.271 on the training mix" in line and "{" not in line
+    both = target_line({"accurate": {"macro_f1_uniform": 0.70, "macro_f1_reporting-heavy": 0.66}})
+    assert "uniform mix 0.700 and reporting-heavy mix 0.660." in both and "not with" not in both
+    assert "see the evaluation above" in target_line(None)
+    from unspin.cli_framing import LIMITS_ACCURATE
+
+    assert _limits_accurate("frames", None) == LIMITS_ACCURATE["frames"]  # the other tasks quote no figures

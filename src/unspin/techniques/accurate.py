@@ -38,7 +38,7 @@ Each technique has its own span threshold and *span unit*: its runs are kept
 as they are or widened to the clause or sentence they lie in (annotators mark
 Doubt or Causal_Oversimplification as whole sentences while the probabilities
 fire on a few cue words); both are chosen by coordinate ascent on out-of-fold
-SI F1 (:func:`~unspin.techniques.train_accurate.choose_span_rules`).
+SI F1 (:func:`~unspin.techniques.decoding.choose_span_rules`).
 """
 
 from __future__ import annotations

@@ -52,7 +52,8 @@ class Decoding:
     needs_content_word: bool = False
 
     def model_fields(self) -> dict[str, Any]:
-        """The :class:`~unspin.techniques.accurate.AccurateModel` fields it sets."""
+        """The model fields it sets (:class:`~unspin.techniques.accurate.AccurateModel` and
+        :class:`~unspin.techniques.fast.FastModel` share them)."""
         return {"span_threshold": self.span_threshold, "span_units": list(self.span_units),
                 "span_smoothing": self.span_smoothing, "paragraph_threshold": self.paragraph_threshold,
                 "span_needs_content_word": self.needs_content_word}
