@@ -91,12 +91,8 @@ def train_techniques(data_dir: Path, model_name: str, output: Path | None, seed:
     click.echo(f"wrote {out} ({', '.join(written['files'])}); final training {t_train:.0f} s", err=True)
 
 
-def _prf(x) -> dict:
-    return {"precision": round(x.precision, 4), "recall": round(x.recall, 4), "f1": round(x.f1, 4)}
-
-
 def _train_accurate(data_dir: Path, output: Path | None, seed: int, fast_model: Path | None) -> None:
-    from .evaluation.techniques import summarize_folds
+    from .evaluation.techniques import prf, summarize_folds
     from .techniques.accurate import default_model_dir, save_profiles
     from .techniques.card import write_card
     from .techniques.data import load_corpus
@@ -121,7 +117,7 @@ def _train_accurate(data_dir: Path, output: Path | None, seed: int, fast_model: 
         "selection": {"span_threshold": report["decoding"].base_span_threshold,
                       "span_smoothing": report["decoding"].span_smoothing, "out_of_fold": report["oof_selection"]},
         "metrics": {"cross_validation": pooled.to_dict(), "folds": summarize_folds(report["cv_folds"]),
-                    "ablation": {"span_si_without_function_word_rule": _prf(report["cv_span_si_without_content_rule"])}},
+                    "ablation": {"span_si_without_function_word_rule": prf(report["cv_span_si_without_content_rule"])}},
     }
     out.mkdir(parents=True, exist_ok=True)
     written = model.save(out, meta, extra_files=[save_profiles(out, report["oof_profiles"])])

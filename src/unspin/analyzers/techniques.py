@@ -27,8 +27,7 @@ from ..techniques import artifact
 from ..types import Technique
 
 #: meta.json fields that change the findings without changing the weights (part of the version tag)
-DECODING_KEYS = ("span_threshold", "span_thresholds", "span_units", "span_smoothing", "span_needs_content_word",
-                 "paragraph_threshold", "paragraph_thresholds")
+DECODING_KEYS = artifact.LEGACY_KEYS + artifact.DECODING_KEYS
 
 
 class TechniqueDetector:

@@ -122,6 +122,11 @@ class PRF:
 LabelledSpan = tuple[int, int, str]
 
 
+def prf(x: PRF | SpanCounts) -> dict:
+    """Precision, recall and F1 of ``x``, rounded for reports."""
+    return {"precision": round(x.precision, 4), "recall": round(x.recall, 4), "f1": round(x.f1, 4)}
+
+
 @dataclass
 class TechniqueScores:
     """Every figure of one evaluation run (see the module docstring)."""
@@ -169,9 +174,6 @@ class TechniqueScores:
             self.span_aware.add(c)
 
     def to_dict(self) -> dict:
-        def prf(x: PRF | SpanCounts) -> dict:
-            return {"precision": round(x.precision, 4), "recall": round(x.recall, 4), "f1": round(x.f1, 4)}
-
         techs = sorted(set(self.paragraph_by_technique) | set(self.span_by_technique))
         return {
             "protocol": self.protocol,

@@ -54,7 +54,6 @@ from ..errors import ModelError
 from ..neural import layers as nn
 from ..neural.shared import EncodedText, EncoderSpec, encode
 from . import artifact
-from .decoding import LEGACY_KEYS, decoding_fields, decoding_meta
 from .fast import FastModel, Prediction, check_span_units, decode_spans
 from .text import Tokens, tokenize
 
@@ -262,11 +261,10 @@ class AccurateModel:
                             platt_par=self.platt_par.astype(np.float64), **arrays)
         if self.fast is not None:
             meta = dict(meta, stacked_on=fast_reference(self.fast, d))
-        meta = {k: v for k, v in meta.items() if k not in LEGACY_KEYS}
-        meta = dict(meta, format=FORMAT, labels=self.labels, ensemble_members=len(members),
-                    **decoding_meta(self.labels, self.span_threshold, self.span_units, self.span_smoothing,
-                                    self.span_needs_content_word, self.paragraph_threshold),
-                    encoder=self.spec.to_meta())
+        meta = artifact.with_decoding(
+            dict(meta, format=FORMAT, labels=self.labels, ensemble_members=len(members), encoder=self.spec.to_meta()),
+            artifact.decoding_meta(self.labels, self.span_threshold, self.span_units, self.span_smoothing,
+                                   self.span_needs_content_word, self.paragraph_threshold))
         return artifact.write_meta(d, meta, [WEIGHTS, *extra_files])
 
     @classmethod
@@ -292,7 +290,7 @@ class AccurateModel:
         labels = list(meta["labels"])
         if head.n_labels != len(labels) or head.params["in_w"].shape[1] != spec.hidden_size * len(spec.layers):
             raise ModelError(f"{d}: the weights do not match the labels or the encoder layers in meta.json")
-        decoding = decoding_fields(meta, labels, str(d / artifact.META))
+        decoding = artifact.decoding_fields(meta, labels, str(d / artifact.META))
         fast = _stacked_fast_model(d, meta["stacked_on"]) if meta.get("stacked_on") else None
         try:
             return cls(labels=labels, head=head, platt_tok=arrays["platt_tok"], platt_par=arrays["platt_par"],

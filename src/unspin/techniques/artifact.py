@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
+
 from ..errors import ModelError
 
 META = "meta.json"
@@ -89,3 +91,50 @@ def write_meta(model_dir: Path, meta: dict[str, Any], weight_files: list[str]) -
     meta["files"] = {name: sha256_file(Path(model_dir) / name) for name in sorted(weight_files)}
     (Path(model_dir) / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return meta
+
+
+#: meta.json fields of older techniques models (one threshold for all labels), replaced by :data:`DECODING_KEYS`
+LEGACY_KEYS = ("span_threshold", "paragraph_threshold")
+#: meta.json fields written by :func:`decoding_meta`
+DECODING_KEYS = ("span_thresholds", "span_units", "span_smoothing", "span_needs_content_word", "paragraph_thresholds")
+
+
+def with_decoding(meta: dict[str, Any], decoding: dict[str, Any]) -> dict[str, Any]:
+    """``meta`` with the fields of :func:`decoding_meta` (``decoding``) in place of any older ones."""
+    return {**{k: v for k, v in meta.items() if k not in LEGACY_KEYS}, **decoding}
+
+
+def decoding_meta(labels: Sequence[str], span_threshold: float | np.ndarray, span_units: Sequence[str] | None,
+                  span_smoothing: int, needs_content_word: bool, paragraph_threshold: float | np.ndarray
+                  ) -> dict[str, Any]:
+    """The meta.json fields (:data:`DECODING_KEYS`) of a techniques model's decoding, one value per label."""
+    L = len(labels)
+    st = np.broadcast_to(np.asarray(span_threshold, dtype=np.float64), (L,))
+    pt = np.broadcast_to(np.asarray(paragraph_threshold, dtype=np.float64), (L,))
+    return {"span_thresholds": {lab: round(float(t), 4) for lab, t in zip(labels, st, strict=True)},
+            "span_units": dict(zip(labels, span_units or ["words"] * L, strict=True)),
+            "span_smoothing": int(span_smoothing), "span_needs_content_word": bool(needs_content_word),
+            "paragraph_thresholds": {lab: round(float(t), 4) for lab, t in zip(labels, pt, strict=True)}}
+
+
+def decoding_fields(meta: dict[str, Any], labels: Sequence[str], where: str) -> dict[str, Any]:
+    """A model's decoding fields from its meta.json (written by
+    :func:`decoding_meta`, or by older versions: one ``span_threshold`` and
+    one ``paragraph_threshold`` for all labels, no units). ``where`` names the
+    file in errors; the model checks the units themselves (:func:`~unspin.techniques.fast.check_span_units`)."""
+
+    try:
+        if "paragraph_thresholds" in meta:
+            pt: float | np.ndarray = np.array([float(meta["paragraph_thresholds"][lab]) for lab in labels])
+        else:
+            pt = float(meta["paragraph_threshold"])
+        if "span_thresholds" in meta:  # one per label (since 2026-12-01)
+            st: float | np.ndarray = np.array([float(meta["span_thresholds"][lab]) for lab in labels])
+        else:
+            st = float(meta["span_threshold"])
+        units = [str(meta["span_units"][lab]) for lab in labels] if "span_units" in meta else None
+    except (KeyError, TypeError, ValueError):
+        raise ModelError(f"{where}: needs a span and a paragraph threshold (and a span unit) for every label") from None
+    return {"span_threshold": st, "paragraph_threshold": pt, "span_units": units,
+            "span_smoothing": int(meta.get("span_smoothing", 0)),
+            "span_needs_content_word": bool(meta.get("span_needs_content_word", False))}

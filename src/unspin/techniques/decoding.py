@@ -6,7 +6,8 @@ spans are widened to (words, clause or sentence), the smoothing radius of the
 word probabilities, the paragraph threshold, and whether spans made only of
 function words are dropped. :func:`choose_thresholds` picks it to maximise the
 pooled SI F1 (spans) and paragraph micro-F1 of out-of-fold predictions;
-:func:`decoding_meta` and :func:`decoding_fields` write it to and read it back
+:func:`~unspin.techniques.artifact.decoding_meta` and
+:func:`~unspin.techniques.artifact.decoding_fields` write it to and read it back
 from a model's meta.json.
 """
 
@@ -17,7 +18,6 @@ from typing import Any, Protocol, Sequence
 
 import numpy as np
 
-from ..errors import ModelError
 from ..evaluation.techniques import TechniqueScores, gold_spans
 from .data import Doc
 from .fast import SPAN_UNITS, decode_spans, smooth_within_lines, spans_from_smoothed
@@ -189,43 +189,3 @@ def choose_thresholds(items: Sequence[Scored], probs: dict, labels: Sequence[str
     return d, {"span_si_f1": round(scores.si.f1, 4), "span_si_f1_global_threshold": round(best[radius][1], 4),
                "paragraph_micro_f1": round(scores.paragraph.f1, 4),
                "span_si_f1_by_smoothing": {str(r): round(f, 4) for r, (_, f) in best.items()}}
-
-
-
-#: meta.json fields of older models (one threshold for all labels), replaced by :func:`decoding_meta`'s
-LEGACY_KEYS = ("span_threshold", "paragraph_threshold")
-
-
-def decoding_meta(labels: Sequence[str], span_threshold: float | np.ndarray, span_units: Sequence[str] | None,
-                  span_smoothing: int, needs_content_word: bool, paragraph_threshold: float | np.ndarray
-                  ) -> dict[str, Any]:
-    """The meta.json fields of a decoding (one value per label; they replace :data:`LEGACY_KEYS`)."""
-    L = len(labels)
-    st = np.broadcast_to(np.asarray(span_threshold, dtype=np.float64), (L,))
-    pt = np.broadcast_to(np.asarray(paragraph_threshold, dtype=np.float64), (L,))
-    return {"span_thresholds": {lab: round(float(t), 4) for lab, t in zip(labels, st, strict=True)},
-            "span_units": dict(zip(labels, span_units or ["words"] * L, strict=True)),
-            "span_smoothing": int(span_smoothing), "span_needs_content_word": bool(needs_content_word),
-            "paragraph_thresholds": {lab: round(float(t), 4) for lab, t in zip(labels, pt, strict=True)}}
-
-
-def decoding_fields(meta: dict[str, Any], labels: Sequence[str], where: str) -> dict[str, Any]:
-    """A model's decoding fields from its meta.json (written by
-    :func:`decoding_meta`, or by older versions: one ``span_threshold`` and
-    one ``paragraph_threshold`` for all labels, no units). ``where`` names the
-    file in errors; the model checks the units themselves (:func:`~unspin.techniques.fast.check_span_units`)."""
-    try:
-        if "paragraph_thresholds" in meta:
-            pt: float | np.ndarray = np.array([float(meta["paragraph_thresholds"][lab]) for lab in labels])
-        else:
-            pt = float(meta["paragraph_threshold"])
-        if "span_thresholds" in meta:  # one per label (since 2026-12-01)
-            st: float | np.ndarray = np.array([float(meta["span_thresholds"][lab]) for lab in labels])
-        else:
-            st = float(meta["span_threshold"])
-        units = [str(meta["span_units"][lab]) for lab in labels] if "span_units" in meta else None
-    except (KeyError, TypeError, ValueError):
-        raise ModelError(f"{where}: needs a span and a paragraph threshold (and a span unit) for every label") from None
-    return {"span_threshold": st, "paragraph_threshold": pt, "span_units": units,
-            "span_smoothing": int(meta.get("span_smoothing", 0)),
-            "span_needs_content_word": bool(meta.get("span_needs_content_word", False))}

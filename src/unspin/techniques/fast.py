@@ -325,12 +325,10 @@ class FastModel:
         pinv = [k for k in sorted(self.vocab, key=self.vocab.__getitem__) if _is_par(k)]
         (d / VOCAB).write_text(json.dumps({"token_sentence": inv, "paragraph": pinv}, ensure_ascii=False,
                                           separators=(",", ":")), encoding="utf-8")
-        from .decoding import LEGACY_KEYS, decoding_meta  # (it imports this module)
-
-        meta = {k: v for k, v in meta.items() if k not in LEGACY_KEYS}
-        meta = dict(meta, format=FORMAT, labels=self.labels,
-                    **decoding_meta(self.labels, self.span_threshold, self.span_units, self.span_smoothing,
-                                    self.span_needs_content_word, self.paragraph_threshold))
+        meta = artifact.with_decoding(
+            dict(meta, format=FORMAT, labels=self.labels),
+            artifact.decoding_meta(self.labels, self.span_threshold, self.span_units, self.span_smoothing,
+                                   self.span_needs_content_word, self.paragraph_threshold))
         return artifact.write_meta(d, meta, [WEIGHTS, VOCAB])
 
     @classmethod
@@ -346,10 +344,8 @@ class FastModel:
             vocab = json.loads((d / VOCAB).read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError) as exc:
             raise ModelError(f"{d}: cannot read the model files ({exc})") from None
-        from .decoding import decoding_fields  # (it imports this module)
-
         labels = list(meta["labels"])
-        decoding = decoding_fields(meta, labels, str(d / artifact.META))
+        decoding = artifact.decoding_fields(meta, labels, str(d / artifact.META))
         try:
             return cls(
                 labels=labels,
