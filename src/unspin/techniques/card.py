@@ -16,6 +16,16 @@ def _span_rules(meta: dict[str, Any]) -> str:
         for lab, t in meta["span_thresholds"].items())
 
 
+def _paragraph_rules(meta: dict[str, Any]) -> str:
+    """The paragraph thresholds (one, shared by every technique, or one per technique)."""
+    if "paragraph_threshold" in meta:
+        return str(meta["paragraph_threshold"])
+    per = meta.get("paragraph_thresholds", {})
+    if len(set(per.values())) == 1:
+        return f"{next(iter(per.values()))} (every technique)"
+    return "per technique: " + ", ".join(f"{k} {v}" for k, v in per.items())
+
+
 def _row(name: str, x: dict) -> str:
     return f"| {name} | {x['precision']:.3f} | {x['recall']:.3f} | **{x['f1']:.3f}** |"
 
@@ -85,9 +95,7 @@ def render_card(meta: dict[str, Any], speed: dict[str, Any] | None = None) -> st
         f"- default thresholds (calibrated probability, chosen on out-of-fold predictions of the training data): "
         f"spans {_span_rules(meta)}"
         + (f" (word probabilities averaged over ±{meta['span_smoothing']} words of the line first)"
-           if meta.get("span_smoothing") else "") + ", paragraphs "
-        + (f"{meta['paragraph_threshold']}" if "paragraph_threshold" in meta else "per technique: " + ", ".join(
-            f"{k} {v}" for k, v in meta.get("paragraph_thresholds", {}).items())),
+           if meta.get("span_smoothing") else "") + ", paragraphs " + _paragraph_rules(meta),
         "- files (SHA-256 checked at load): " + ", ".join(f"`{k}` `{v[:12]}…`" for k, v in meta["files"].items()),
     ]
     if meta.get("stacked_on"):

@@ -78,6 +78,11 @@ def score_decoding(items: Sequence[Scored], probs: dict, labels: Sequence[str], 
                        d.span_units, d.needs_content_word)
 
 
+def _micro_f1(pred: np.ndarray, gold: np.ndarray) -> float:
+    tp = float((pred & gold).sum())
+    return 2 * tp / (pred.sum() + gold.sum()) if tp else 0.0
+
+
 def _best(values: dict[float, float]) -> float:
     best = max(values.values())
     return min(t for t, v in values.items() if v >= best - 1e-3)
@@ -155,13 +160,17 @@ def choose_span_rules(items: Sequence[Scored], probs: dict, labels: Sequence[str
 
 def choose_thresholds(items: Sequence[Scored], probs: dict, labels: Sequence[str],
                       smoothing: Sequence[int] = SMOOTHING, per_technique: bool = True,
-                      needs_content_word: bool = True, grid: Sequence[float] = GRID) -> tuple[Decoding, dict]:
+                      needs_content_word: bool = True, grid: Sequence[float] = GRID,
+                      per_technique_paragraphs: bool = True) -> tuple[Decoding, dict]:
     """The decoding that maximises the out-of-fold scores of ``items``: the
     span smoothing radius and a global span threshold (among ``grid``) maximising SI F1 (SI
     ignores the label; the smallest radius within 0.002 of the best), then
     (``per_technique``) each technique's span threshold and span unit
     (:func:`choose_span_rules`); per-technique paragraph thresholds maximising
-    the pooled paragraph micro-F1 (coordinate ascent). Spans made only of
+    the pooled paragraph micro-F1 (coordinate ascent), or with
+    ``per_technique_paragraphs`` False one paragraph threshold among ``grid``
+    for all techniques (for a model whose rarer techniques' probabilities are
+    too noisy for thresholds of their own). Spans made only of
     function words are dropped throughout unless ``needs_content_word`` is
     False: the rule is a choice about evidence, not a tuned setting."""
     from ..framing.doc import micro_thresholds
@@ -183,7 +192,11 @@ def choose_thresholds(items: Sequence[Scored], probs: dict, labels: Sequence[str
         thresholds, units = np.full(L, st), ["words"] * L
     P = np.vstack([probs[it.doc.id][1] for it in items])
     Y = np.vstack([it.py for it in items])
-    d = Decoding(thresholds, units, radius, micro_thresholds(P, Y), base_span_threshold=st,
+    if per_technique_paragraphs:
+        par_thresholds = micro_thresholds(P, Y)
+    else:
+        par_thresholds = np.full(L, _best({t: _micro_f1(P >= t, Y > 0) for t in grid}))
+    d = Decoding(thresholds, units, radius, par_thresholds, base_span_threshold=st,
                  needs_content_word=needs_content_word)
     scores = score_decoding(items, probs, labels, d)
     return d, {"span_si_f1": round(scores.si.f1, 4), "span_si_f1_global_threshold": round(best[radius][1], 4),

@@ -21,9 +21,10 @@ from typing import Sequence
 
 import numpy as np
 
-from ..evaluation.techniques import TechniqueScores, gold_paragraph_labels, gold_spans, kfold_by_article
+from ..evaluation.techniques import gold_paragraph_labels, kfold_by_article
 from .data import Doc
-from .fast import FastModel, _is_par, _sigmoid, decode_spans, logits, token_sentence_index
+from .decoding import choose_thresholds
+from .fast import FastModel, _is_par, _sigmoid, logits, token_sentence_index
 from .features import ArticleFeatures, article_features
 from .linear import Block, fit_blocks, fit_platt
 from .text import Tokens, tokenize
@@ -41,6 +42,11 @@ class Encoded:
     Y_tok: np.ndarray
     Y_par: np.ndarray
     gold_par: list[list[str]]
+
+    @property
+    def py(self) -> np.ndarray:
+        """Gold paragraph labels (the name :mod:`~unspin.techniques.decoding` reads)."""
+        return self.Y_par
 
 
 class Interner:
@@ -170,12 +176,6 @@ def cross_fitted_logits(docs: Sequence[Doc], labels: list[str], folds: Sequence[
     return oof
 
 
-def _best_threshold(values: dict[float, float]) -> float:
-    best = max(values.values())
-    # the lowest threshold within 0.001 of the best F1: stable under ties
-    return min(t for t, v in values.items() if v >= best - 1e-3)
-
-
 def train(docs: Sequence[Doc], seed: int = 13, inner_folds: int = 3, l2: float = 1.0, l2_par: float = 1.0,
           min_df: int = 2, max_iter: int = 120, warm_iter: int = 60, labels: list[str] | None = None, log=print) -> tuple[FastModel, dict]:
     """Train the fast tier; returns the model and a report of the inner
@@ -205,27 +205,23 @@ def train(docs: Sequence[Doc], seed: int = 13, inner_folds: int = 3, l2: float =
     yp = np.vstack([e.Y_par for e in encs])
     platt_tok = np.array([fit_platt(zt[:, j], yt[:, j]) for j in range(L)])
     platt_par = np.array([fit_platt(zp[:, j], yp[:, j]) for j in range(L)])
-    # thresholds on calibrated OOF predictions
-    span_f1, para_f1 = {}, {}
-    cal_t = {i: _sigmoid(z * platt_tok[:, 0] + platt_tok[:, 1]) for i, (z, _) in oof.items()}
-    cal_p = {i: _sigmoid(z * platt_par[:, 0] + platt_par[:, 1]) for i, (_, z) in oof.items()}
-    for t in GRID:
-        s = TechniqueScores()
-        for e in encs:
-            spans = decode_spans(e.tk, cal_t[e.doc.id], labels, t)
-            paras = [[labels[j] for j in np.flatnonzero(row >= t)] for row in cal_p[e.doc.id]]
-            s.add_article(e.gold_par, paras, gold_spans(e.doc), [(a, b, u) for a, b, u, _ in spans])
-        span_f1[t], para_f1[t] = s.si.f1, s.paragraph.f1
-    st, pt = _best_threshold(span_f1), _best_threshold(para_f1)
-    log(f"  thresholds: span {st} (OOF SI F1 {span_f1[st]:.3f}), paragraph {pt} (OOF micro-F1 {para_f1[pt]:.3f})")
+    # decoding (per-technique span thresholds and units, smoothing, paragraph thresholds) on calibrated OOF
+    # predictions: the search the accurate tier runs, over this tier's lower grid
+    cal = {i: (_sigmoid(zt_ * platt_tok[:, 0] + platt_tok[:, 1]), _sigmoid(zp_ * platt_par[:, 0] + platt_par[:, 1]))
+           for i, (zt_, zp_) in oof.items()}
+    # one paragraph threshold: per-technique ones cost this tier 0.002 paragraph micro-F1 when
+    # cross-fitted on its out-of-fold logits (docs/techniques-eval.md)
+    dec, oof_scores = choose_thresholds(encs, cal, labels, grid=GRID, per_technique_paragraphs=False)
+    log(f"  decoding: span {dec.base_span_threshold} (smoothing ±{dec.span_smoothing}; units "
+        f"{[u for u in dec.span_units]}), out-of-fold {oof_scores}")
     mean = Core(*(np.mean([getattr(c, a) for c in cores], axis=0) for a in ("W", "b", "P", "pb")))
     core = fit_core(encs, vocab, L, l2, l2_par, warm_iter, mean)
     strings = interner.strings
     model_vocab = {strings[g]: int(r) for g, r in enumerate(vocab.remap) if r >= 0}
     model = FastModel(labels=labels, vocab=model_vocab, W=core.W.astype(np.float32), b=core.b,
                       P=core.P.astype(np.float32), pb=core.pb, platt_tok=platt_tok, platt_par=platt_par,
-                      span_threshold=st, paragraph_threshold=pt)
-    report = {"inner_folds": inner_folds, "span_threshold": st, "paragraph_threshold": pt,
-              "oof_span_si_f1": round(span_f1[st], 4), "oof_paragraph_micro_f1": round(para_f1[pt], 4),
+                      **dec.model_fields())
+    report = {"inner_folds": inner_folds, "span_threshold": dec.base_span_threshold,
+              "span_smoothing": dec.span_smoothing, "out_of_fold": oof_scores,
               "features": {"token_sentence": vocab.V, "paragraph": vocab.Vp}}
     return model, report
