@@ -135,15 +135,22 @@ def article_features(tk: Tokens, word_keys: bool = True) -> ArticleFeatures:
     title = (line_of == 0).astype(np.int64)
 
     word_cols = (wid, wp, wn, wpp, wnn, wid)  # templates 0-5
-    if word_keys:
-        tok_cols = [K.table(col, lambda c, t=t: word_template_keys(words[c])[t]) for t, col in enumerate(word_cols)]
-    else:
-        tok_cols = []
+
+    def word_table(t: int) -> np.ndarray:
+        return K.table(word_cols[t], lambda c: word_template_keys(words[c])[t])
+
+    # Keys are numbered in order of first use, and the training's vocabulary and the order of
+    # its sparse sums follow that numbering: the order below (the suffix template after the
+    # bigrams) is the one the packaged fast model was trained with, so that its command
+    # reproduces it byte for byte.
+    tok_cols = [word_table(t) for t in range(5)] if word_keys else []
     tok_cols += [
         K.table(wp * U + wid, lambda c: "b=" + words[c // U] + "|" + words[c % U]),
         K.table(wid * U + wn, lambda c: "bn=" + words[c // U] + "|" + words[c % U]),
-        K.table(shape * 2 + title, lambda c: "sh=" + _SHAPES[c // 2] + ("T" if c % 2 else "")),
     ]
+    if word_keys:
+        tok_cols.append(word_table(5))
+    tok_cols.append(K.table(shape * 2 + title, lambda c: "sh=" + _SHAPES[c // 2] + ("T" if c % 2 else "")))
     sp = np.where(has_p, np.roll(shape, 1), 5)
     sn = np.where(has_n, np.roll(shape, -1), 6)
     tok_cols.append(K.table(sp * 49 + shape * 7 + sn,
