@@ -190,8 +190,10 @@ def test_corrupted_weights_are_refused(tmp_path):
 def test_meta_records_protocol_and_hashes():
     model = _packaged_model()
     meta = model.meta
-    for key in ("labels", "command", "wall_time_s", "training_data", "files", "span_threshold", "paragraph_threshold"):
+    for key in ("labels", "command", "wall_time_s", "training_data", "files", "span_thresholds", "span_units",
+                "paragraph_thresholds", "span_needs_content_word"):
         assert key in meta
+    assert set(meta["span_thresholds"]) == set(meta["labels"]) == set(meta["paragraph_thresholds"])
     assert set(meta["files"]) == {"weights.npz", "vocab.json"}
 
 
@@ -377,3 +379,21 @@ def test_saved_model_roundtrip_checksum_and_analyzer(tmp_path):
     weights.write_bytes(bytes(data))
     with pytest.raises(ModelError, match="checksum mismatch"):
         FastModel.load(tmp_path / "m")
+
+
+def test_card_states_shared_paragraph_threshold_once_and_warns_when_spans_are_recall_heavy():
+    import json
+
+    from unspin.techniques.card import render_card
+
+    meta = json.loads((MODEL_DIR / "meta.json").read_text(encoding="utf-8"))
+    labels = meta["labels"]
+    meta["paragraph_thresholds"] = dict.fromkeys(labels, 0.15)
+    meta["metrics"]["cross_validation"]["span_si"].update(precision=0.18, recall=0.72)
+    card = render_card(meta)
+    assert "paragraphs 0.15 (every technique)" in card
+    assert "recall-heavy" in card and "precision 0.18, recall 0.72" in card
+    meta["paragraph_thresholds"][labels[0]] = 0.3
+    meta["metrics"]["cross_validation"]["span_si"].update(precision=0.36, recall=0.55)
+    card = render_card(meta)
+    assert f"paragraphs per technique: {labels[0]} 0.3" in card and "recall-heavy" not in card

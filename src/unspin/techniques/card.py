@@ -26,6 +26,16 @@ def _paragraph_rules(meta: dict[str, Any]) -> str:
     return "per technique: " + ", ".join(f"{k} {v}" for k, v in per.items())
 
 
+def _recall_limit(cv: dict[str, Any] | None) -> list[str]:
+    """A limit line when spans are recall-heavy (SI precision well under recall)."""
+    si = (cv or {}).get("span_si")
+    if not si or si["precision"] >= si["recall"] / 2:
+        return []
+    return [f"- Spans are recall-heavy: the decoding maximises SI F1, which rewards spans wider than the words "
+            f"annotators mark, so they cover much more text than the gold spans do (cross-validated precision "
+            f"{si['precision']:.2f}, recall {si['recall']:.2f}). Read them as places to look, not findings."]
+
+
 def _row(name: str, x: dict) -> str:
     return f"| {name} | {x['precision']:.3f} | {x['recall']:.3f} | **{x['f1']:.3f}** |"
 
@@ -34,7 +44,10 @@ DESCRIPTION = {
     "fast": "No neural encoder: "
     "two multi-label logistic models over sparse lexical features (token + sentence features for spans, "
     "paragraph words and bigrams for paragraph labels), Platt-calibrated per technique on out-of-fold "
-    "predictions, numpy only at inference. See `unspin/techniques/fast.py` for the model and "
+    "predictions, numpy only at inference. Spans are decoded as in the accurate tier: a threshold per technique "
+    "and a unit its spans widen to (words, clause or sentence), chosen on out-of-fold SI F1, and runs made only of "
+    "function words dropped; paragraphs use one threshold for every technique. See `unspin/techniques/fast.py` "
+    "for the model and "
     "`unspin/evaluation/techniques.py` for the metrics.",
     "accurate": "A small head over the frozen all-MiniLM-L6-v2 encoder: every word takes the mean of its "
     "word-piece vectors from layers 3 and 4 of the shared encoder pass (windows of 256 pieces overlapping by "
@@ -137,6 +150,7 @@ def render_card(meta: dict[str, Any], speed: dict[str, Any] | None = None) -> st
         "## Limits",
         "",
         LIMITS[tier(meta)],
+        *_recall_limit(cv),
         "- Four techniques of the taxonomy never occur in the English training set (Appeal_to_Values, "
         "Consequential_Oversimplification, Questioning_the_Reputation, Appeal_to_Time) and are never predicted.",
         "- Trained on 2017-2022 English news about politics, conflicts and health from the SemEval collection; "
