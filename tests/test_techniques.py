@@ -397,3 +397,16 @@ def test_card_states_shared_paragraph_threshold_once_and_warns_when_spans_are_re
     meta["metrics"]["cross_validation"]["span_si"].update(precision=0.36, recall=0.55)
     card = render_card(meta)
     assert f"paragraphs per technique: {labels[0]} 0.3" in card and "recall-heavy" not in card
+
+
+def test_training_meta_names_the_machine_with_cores_and_numeric_stack():
+    import os
+    import platform
+
+    import numpy  # noqa: F401  (imported by any training)
+
+    from unspin.techniques.artifact import training_meta
+
+    machine = training_meta("m", {}, "cmd", 13)["machine"]
+    assert f"{os.cpu_count()} cores" in machine and f"Python {platform.python_version()}" in machine
+    assert "numpy " in machine

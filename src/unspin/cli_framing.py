@@ -14,7 +14,6 @@ task-argument commands :data:`train_framing_cmd` / :data:`eval_framing_cmd`.
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import time
 from pathlib import Path
@@ -363,8 +362,8 @@ def write_card(model_dir: Path, task: str) -> Path:
              "## Training", "", "```bash", meta["command"], "```", "",
              f"Seed {meta['seed']}; hyperparameters `{json.dumps(meta['hyperparameters'])}`; "
              f"wall time {meta['wall_time_s']['final_training']} s for the final model, "
-             f"{meta['wall_time_s']['cross_validation']} s for the cross-validation, on {meta['machine']} "
-             "(2-core AMD EPYC, shared), trained " + meta["trained"] + ".", ""]
+             f"{meta['wall_time_s']['cross_validation']} s for the cross-validation, on {meta['machine']}, "
+             "trained " + meta["trained"] + ".", ""]
     if m:
         lines += ["## Evaluation", "", "Protocol: " + m.get("protocol", ""), ""]
         rows = []
@@ -506,8 +505,8 @@ def write_card_accurate(model_dir: Path, task: str) -> Path:
              "## Training", "", "```bash", meta["command"], "```", "",
              f"Seed {meta['seed']}; hyperparameters `{json.dumps(meta['hyperparameters'])}`; wall time "
              f"{wt['encoder_pass']} s for the encoder pass over the training articles, {wt['final_training']} s for "
-             f"the final model, {wt['cross_validation']} s for the cross-validation, on {meta['machine']} "
-             f"({os.cpu_count()} cores), trained " + meta["trained"] + ".", ""]
+             f"the final model, {wt['cross_validation']} s for the cross-validation, on {meta['machine']}, "
+             "trained " + meta["trained"] + ".", ""]
     if m:
         lines += ["## Evaluation", "", "Protocol: " + m.get("protocol", "") + ". The fast model is retrained on "
                   "the same folds for comparison.", ""]

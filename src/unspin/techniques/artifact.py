@@ -70,9 +70,31 @@ def verify(model_dir: Path, meta: dict[str, Any]) -> None:
             )
 
 
+def machine_description() -> str:
+    """The CPU, its core count and the numeric stack, for a model card's wall
+    times: e.g. ``Intel(R) Xeon(R) Processor, 2 cores, x86_64, Python 3.11.7,
+    numpy 2.0.2, scipy 1.17.1`` (float results, not only speed, can differ
+    between CPUs)."""
+    import os
+    import platform
+    import sys
+
+    cpu = platform.processor()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    parts = [cpu, f"{os.cpu_count() or 1} cores", platform.machine(), f"Python {platform.python_version()}"]
+    for lib in ("numpy", "scipy", "torch"):
+        mod = sys.modules.get(lib)  # only what the training used
+        if mod is not None:
+            parts.append(f"{lib} {getattr(mod, '__version__', '?')}")
+    return ", ".join(p for p in parts if p)
+
+
 def training_meta(name: str, training_data: dict[str, Any], command: str, seed: int) -> dict[str, Any]:
     """The fields every trained model's meta.json starts with (its card reads them)."""
-    import platform
     from datetime import date
 
     return {
@@ -82,7 +104,7 @@ def training_meta(name: str, training_data: dict[str, Any], command: str, seed: 
         "training_data": training_data,
         "command": command,
         "seed": seed,
-        "machine": f"{platform.machine()} {platform.processor() or ''} python {platform.python_version()}".strip(),
+        "machine": machine_description(),
     }
 
 
