@@ -36,9 +36,10 @@ def main() -> None:
     article = read_input(expand_inputs([str(args.article)])[0], pipe.options)
     pipe.warm_up()
     pipe.analyze(article)  # loads every model and builds the encoder session
-    shared = {"parse": lambda c: c.doc}
+    shared = {"parse": lambda c: c.product("doc")}
     if args.model == "accurate":
-        shared |= {"encoder pass": lambda c: c.encoded, "technique probabilities": lambda c: c.technique_probabilities}
+        shared |= {"encoder pass": lambda c: c.product("encoded"),
+                   "technique probabilities": lambda c: c.product("technique_probabilities")}
     times: dict[str, list[float]] = {}
     for _ in range(args.runs):
         ctx = pipe.context(article)

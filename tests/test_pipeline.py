@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import fields, replace
 
 import pytest
 
 from unspin.article import Article
 from unspin.config import Options, load_options
 from unspin.errors import ConfigError
-from unspin.pipeline import DEFAULT_ANALYZERS, Pipeline, registry, split_paragraphs
+from unspin.pipeline import DEFAULT_ANALYZERS, Pipeline, products, registry, split_paragraphs
 from unspin.types import Entity
+
+from .conftest import EXAMPLE
 
 
 def test_pipeline_registry_lists_default_analyzers():
@@ -33,7 +36,8 @@ def test_pipeline_custom_analyzer_reads_shared_doc():
                 for t in ctx.doc if t.is_upper and len(t) > 2
             )
 
-    registry.factories.setdefault("test-shouting", lambda options: Shouting())
+    if "test-shouting" not in registry.infos:
+        registry.register("test-shouting", assigns=("entities",), uses=("doc",))(lambda options: Shouting())
     a = Pipeline(analyzers=("test-shouting",)).analyze(Article(source="t", text="Naïve café STOP NOW"))
     assert [(e.text, a.text[e.start:e.end]) for e in a.entities] == [("STOP", "STOP"), ("NOW", "NOW")]
     assert a.meta.analyzers == {"test-shouting": "1"}
@@ -80,5 +84,87 @@ def test_config_unknown_setting_is_an_error(tmp_path, monkeypatch):
         load_options()
 
 
-def test_options_are_hashable_for_pipeline_reuse():
-    assert hash(Options()) == hash(Options())
+#: A value different from the default for every Options field (a new field must be added here).
+CHANGED_OPTION = {
+    "spacy_model": "other_model", "ratings": ("a.csv",), "max_bytes": 1, "timeout": 1.0, "max_redirects": 0,
+    "allow_private_urls": True, "user_agent": "ua", "analyzers": ("entities",), "min_score": 0.5,
+    "model": "fast", "techniques_model": "/models/t",
+}
+
+
+def test_options_every_field_is_typed_compared_and_hashed():
+    assert {f.name for f in fields(Options)} == set(CHANGED_OPTION), "new option: add it to CHANGED_OPTION"
+    base = Options()
+    for name, value in CHANGED_OPTION.items():
+        changed = replace(base, **{name: value})
+        assert changed != base, name
+        assert hash(changed) != hash(base), name
+        assert hash(changed) == hash(replace(base, **{name: value}))
+
+
+def test_options_cached_pipeline_differs_when_any_option_differs(tmp_path):
+    from unspin.api import get_pipeline
+
+    plain = get_pipeline(Options(analyzers=("entities",)))
+    assert get_pipeline(Options(analyzers=("entities",))) is plain
+    other = get_pipeline(Options(analyzers=("entities",), techniques_model=str(tmp_path)))
+    assert other is not plain and other.options.techniques_model == str(tmp_path)
+
+
+#: The registered contracts of the built-in analyzers (a change here is a change of behaviour: review it).
+REGISTRY_SNAPSHOT = {
+    "entities": {"requires": [], "assigns": ["entities"], "uses": ["doc"]},
+    "provenance": {"requires": [], "assigns": ["provenance"], "uses": ["doc"]},
+    "quotes": {"requires": ["entities", "provenance"], "assigns": ["quotes"], "uses": ["doc"]},
+    "techniques": {"requires": [], "assigns": ["techniques", "paragraphs.techniques"],
+                   "uses": ["encoded", "technique_probabilities"]},
+    "genre": {"requires": [], "assigns": ["genre"], "uses": ["framing_features", "encoded", "technique_probabilities"]},
+    "frames": {"requires": [], "assigns": ["frames"], "uses": ["framing_features", "encoded"]},
+    "narratives": {"requires": [], "assigns": ["narratives"], "uses": ["framing_features"]},
+    "roles": {"requires": ["entities"], "assigns": ["entities.group", "entities.role"], "uses": ["doc", "encoded"]},
+}
+
+
+def test_pipeline_registry_snapshot():
+    built_in = {name: info.contract() for name, info in registry.infos.items() if not name.startswith("test-")}
+    assert built_in == REGISTRY_SNAPSHOT
+    assert set(products.factories) >= {u for c in REGISTRY_SNAPSHOT.values() for u in c["uses"]}
+
+
+def test_pipeline_adds_missing_requirements_before_their_user():
+    pipe = Pipeline(analyzers=("quotes",))
+    assert [a.name for a in pipe.analyzers] == ["entities", "provenance", "quotes"]
+    assert [a.name for a in Pipeline(analyzers=("roles",)).analyzers] == ["entities", "roles"]
+
+
+def test_pipeline_refuses_an_order_that_breaks_a_contract():
+    with pytest.raises(ConfigError, match="'quotes' reads the findings of 'entities', which must run before it"):
+        Pipeline(analyzers=("quotes", "entities"))
+
+
+def test_pipeline_quotes_alone_name_the_same_speakers_as_the_full_pipeline():
+    article = Article(source="example.txt", text=EXAMPLE.read_text(encoding="utf-8"))
+    alone = Pipeline(analyzers=("quotes",)).analyze(article)
+    full = Pipeline(analyzers=("entities", "provenance", "quotes")).analyze(article)
+    assert [q.speaker and q.speaker.name for q in alone.quotes] == [q.speaker and q.speaker.name for q in full.quotes]
+    assert "Maria Lindqvist" in {q.speaker.name for q in alone.quotes if q.speaker}
+    assert list(alone.meta.analyzers) == ["entities", "provenance", "quotes"]
+
+
+def test_pipeline_meta_records_the_analyzers_that_ran():
+    a = Pipeline(analyzers=("roles",)).analyze(Article(source="t", text="Vladimir Putin met Joe Biden in Geneva."))
+    assert list(a.meta.analyzers) == ["entities", "roles"]
+    assert a.entities and all(e.group for e in a.entities)
+
+
+def test_pipeline_reading_an_undeclared_product_is_an_error():
+    class Sneaky:
+        name, version = "test-sneaky", "1"
+
+        def annotate(self, ctx):
+            ctx.product("encoded")
+
+    if "test-sneaky" not in registry.infos:
+        registry.register("test-sneaky", assigns=(), uses=("doc",))(lambda options: Sneaky())
+    with pytest.raises(ConfigError, match="reads product 'encoded' without declaring it"):
+        Pipeline(analyzers=("test-sneaky",)).analyze(Article(source="t", text="Some words."))

@@ -209,7 +209,7 @@ def test_analyzer_spans_are_exact_sorted_and_paragraphs_labelled():
     from unspin.article import Article
     from unspin.pipeline import Pipeline
 
-    pipe = Pipeline(analyzers=("techniques",), extra={"min_score": 0.05})
+    pipe = Pipeline(analyzers=("techniques",), min_score=0.05)
     a = pipe.analyze(Article(source="t", text=UNICODE_TEXT))
     assert a.techniques, "expected some technique spans at min_score 0.05"
     for t in a.techniques:
@@ -217,7 +217,7 @@ def test_analyzer_spans_are_exact_sorted_and_paragraphs_labelled():
     keys = [(t.start, t.end, t.technique) for t in a.techniques]
     assert keys == sorted(keys)
     assert any(p.techniques for p in a.paragraphs)
-    strict = Pipeline(analyzers=("techniques",), extra={"min_score": 1.0}).analyze(Article(source="t", text=UNICODE_TEXT))
+    strict = Pipeline(analyzers=("techniques",), min_score=1.0).analyze(Article(source="t", text=UNICODE_TEXT))
     assert strict.techniques == [] and all(not p.techniques for p in strict.paragraphs)
 
 
@@ -361,17 +361,17 @@ def test_saved_model_roundtrip_checksum_and_analyzer(tmp_path):
     assert [s[:3] for s in a.spans] == [s[:3] for s in b.spans]  # float16 weights: same spans here
     np.testing.assert_allclose([s[3] for s in a.spans], [s[3] for s in b.spans], atol=2e-2)
 
-    pipe = Pipeline(analyzers=("techniques",), extra={"techniques_model": str(tmp_path / "m")})
+    pipe = Pipeline(analyzers=("techniques",), techniques_model=str(tmp_path / "m"))
     an = pipe.analyze(Article(source="t", text=UNICODE_TEXT))
     assert an.techniques and all(an.text[t.start:t.end] == t.text for t in an.techniques)
     assert [(t.start, t.end, t.technique) for t in an.techniques] == sorted((t.start, t.end, t.technique) for t in an.techniques)
     assert an.meta.analyzers["techniques"].startswith("fast-")
-    none = Pipeline(analyzers=("techniques",), extra={"techniques_model": str(tmp_path / "m"), "min_score": 1.0})
+    none = Pipeline(analyzers=("techniques",), techniques_model=str(tmp_path / "m"), min_score=1.0)
     assert none.analyze(Article(source="t", text=UNICODE_TEXT)).techniques == []
     from unspin.errors import ConfigError
 
     with pytest.raises(ConfigError):
-        Pipeline(analyzers=("techniques",), extra={"techniques_model": str(tmp_path / "m"), "min_score": 2})
+        Pipeline(analyzers=("techniques",), techniques_model=str(tmp_path / "m"), min_score=2)
 
     weights = tmp_path / "m" / WEIGHTS
     data = bytearray(weights.read_bytes())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,9 @@ class Options:
     #: small heads) or ``fast`` (lexical models, no encoder); or a path to a
     #: techniques model folder.
     model: str = "accurate"
-    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    #: A techniques model folder used instead of the tier's packaged model
+    #: (``--techniques-model``); the framing analyzers keep ``model``'s tier.
+    techniques_model: str | None = None
 
     def with_(self, **changes: Any) -> "Options":
         """A copy with ``changes`` applied, ignoring ``None`` values."""
@@ -87,7 +89,7 @@ def _apply(opts: Options, data: dict[str, Any], where: str) -> Options:
     changes: dict[str, Any] = {}
     for key, value in data.items():
         name = key.replace("-", "_")
-        if name not in known or name == "extra":
+        if name not in known:
             raise ConfigError(f"{where}: unknown setting {key!r}")
         if name in ("ratings", "analyzers"):
             value = (value,) if isinstance(value, str) else tuple(value)

@@ -1,118 +1,41 @@
 """The analysis pipeline: registered analyzers over one shared context.
 
 Like a spaCy pipeline, each analyzer is a small component created by a
-registered factory. It reads the :class:`Context` (the article, the spaCy
-``Doc`` parsed once, findings of earlier analyzers) and adds its typed
-findings to ``ctx.analysis``. The CLI, the Python API and the tests all go
-through :class:`Pipeline`.
+registered factory that declares what it requires, assigns and uses
+(:mod:`unspin.analyzers.base`). It reads the :class:`Context` (the article,
+shared products such as the spaCy ``Doc`` parsed once, findings of earlier
+analyzers) and adds its typed findings to ``ctx.analysis``. The CLI, the
+Python API, the web app, ingest workers and the tests all go through
+:class:`Pipeline`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, Iterator
 
-from . import __version__
+from . import __version__, analyzers  # noqa: F401  (importing the analyzers registers them)
+from .analyzers.base import Analyzer, AnalyzerInfo, Context, products, registry
 from .article import Article
 from .config import Options, load_options
-from .errors import ConfigError
 from .nlp import load_spacy
 from .types import SCHEMA_VERSION, Analysis, Meta, Paragraph
 
 if TYPE_CHECKING:
-    import numpy as np
-    from spacy.tokens import Doc
-
     from .neural.encoder import MiniLMEncoder
-    from .neural.shared import EncodedText
-
     from .ratings import RatingsTable
-    from .techniques.text import Tokens
 
+__all__ = ["DEFAULT_ANALYZERS", "OPTIONAL_ANALYZERS", "Analyzer", "Context", "Pipeline", "products", "registry",
+           "split_paragraphs"]
 
-class Analyzer(Protocol):
-    """A pipeline component: reads the context, adds findings to it."""
-
-    name: str
-    version: str
-
-    def annotate(self, ctx: "Context") -> None: ...
-
-
-AnalyzerFactory = Callable[[Options], Analyzer]
-
-
-@dataclass
-class Registry:
-    """Named analyzer factories; ``@registry.register("name")`` adds one."""
-
-    factories: dict[str, AnalyzerFactory] = field(default_factory=dict)
-
-    def register(self, name: str) -> Callable[[AnalyzerFactory], AnalyzerFactory]:
-        def add(factory: AnalyzerFactory) -> AnalyzerFactory:
-            if name in self.factories:
-                raise ValueError(f"analyzer {name!r} is already registered")
-            self.factories[name] = factory
-            return factory
-
-        return add
-
-    def create(self, name: str, options: Options) -> Analyzer:
-        try:
-            factory = self.factories[name]
-        except KeyError:
-            known = ", ".join(sorted(self.factories))
-            raise ConfigError(f"unknown analyzer {name!r} (known: {known})") from None
-        return factory(options)
-
-
-registry = Registry()
 
 #: Analyzers run by default, in order: later ones may read earlier findings.
 DEFAULT_ANALYZERS: tuple[str, ...] = ("entities", "provenance", "quotes", "techniques")
 #: Registered but not run by default: they fall short of their quality
 #: targets (see their model cards); ask for them with --analyzers.
 OPTIONAL_ANALYZERS: tuple[str, ...] = ("genre", "frames", "narratives", "roles")
-
-
-@dataclass
-class Context:
-    """What one article's analyzers share: input, parse, findings so far."""
-
-    article: Article
-    analysis: Analysis
-    options: Options
-    pipeline: "Pipeline"
-
-    @cached_property
-    def doc(self) -> "Doc":
-        """The spaCy parse of ``analysis.text``, computed once on first use."""
-        return self.pipeline.nlp(self.analysis.text)
-
-    @cached_property
-    def encoded(self) -> "EncodedText":
-        """The shared encoder pass over ``analysis.text``, computed once on first
-        use and read by every neural analysis (see :mod:`unspin.neural.shared`)."""
-        from .neural.shared import encode
-
-        return encode(self.analysis.text, self.pipeline.encoder)
-
-    @cached_property
-    def technique_probabilities(self) -> tuple["Tokens", "np.ndarray", "np.ndarray"]:
-        """Words, calibrated word and paragraph probabilities of the packaged
-        accurate techniques model over the shared pass, computed once: the
-        techniques analyzer (default model) and the genre model stacked on
-        the technique profile both read them."""
-        from .techniques.accurate import load_default
-
-        return load_default().probabilities(self.analysis.text, self.encoded)
-
-    @property
-    def ratings(self) -> "RatingsTable":
-        return self.pipeline.ratings
 
 
 class Pipeline:
@@ -124,9 +47,10 @@ class Pipeline:
 
     def __init__(self, options: Options | None = None, **overrides: Any) -> None:
         self.options = (options or load_options()).with_(**overrides)
-        _load_builtin_analyzers()
-        names = self.options.analyzers or DEFAULT_ANALYZERS
-        self.analyzers: list[Analyzer] = [registry.create(n, self.options) for n in names]
+        #: the analyzers to run, requirements added, in a valid order (checked now, not mid-article)
+        self.infos: list[AnalyzerInfo] = [registry.info(n)
+                                          for n in registry.resolve(self.options.analyzers or DEFAULT_ANALYZERS)]
+        self.analyzers: list[Analyzer] = [info.factory(self.options) for info in self.infos]
 
     @cached_property
     def nlp(self) -> Any:
@@ -156,8 +80,11 @@ class Pipeline:
     def analyze(self, article: Article) -> Analysis:
         """Run every analyzer over ``article`` and return the findings."""
         ctx = self.context(article)
-        for analyzer in self.analyzers:
+        for info, analyzer in zip(self.infos, self.analyzers, strict=True):
+            ctx.running = info
             analyzer.annotate(ctx)
+            ctx.analysis.meta.analyzers[analyzer.name] = analyzer.version
+        ctx.running = None
         return ctx.analysis
 
     def context(self, article: Article) -> Context:
@@ -174,7 +101,7 @@ class Pipeline:
                 url=article.url,
                 content_sha256=hashlib.sha256(article.text.encode("utf-8")).hexdigest(),
                 unspin_version=__version__,
-                analyzers={a.name: a.version for a in self.analyzers},
+                analyzers={},  # filled as each analyzer completes
                 ratings_tables=[Path(p).name for p in self.options.ratings],
                 extra=dict(article.extra),
             ),
@@ -195,7 +122,3 @@ def split_paragraphs(text: str) -> Iterator[Paragraph]:
             yield Paragraph(start=pos, end=pos + len(body))
         pos += len(line) + 1
 
-
-def _load_builtin_analyzers() -> None:
-    """Import the analyzer modules so that their factories register."""
-    from . import analyzers  # noqa: F401

@@ -1,3 +1,4 @@
-"""Analyzers: each module registers its factory with ``pipeline.registry``."""
+"""Analyzers: each module registers its factory and contract with :data:`base.registry`;
+:mod:`.products` registers the shared products they read."""
 
-from . import entities, framing, provenance, quotes, techniques  # noqa: F401
+from . import entities, framing, products, provenance, quotes, techniques  # noqa: F401

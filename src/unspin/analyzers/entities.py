@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..config import Options
-from ..pipeline import Context, registry
+from .base import Context, registry
 from ..types import Entity
 from .provenance import Gazetteer
 
@@ -46,6 +46,6 @@ def _name_like(text: str) -> bool:
     return text[:1].isupper() and not common_word
 
 
-@registry.register("entities")
+@registry.register("entities", assigns=("entities",), uses=("doc",))
 def make_entities(options: Options) -> EntityRecognizer:
     return EntityRecognizer(Gazetteer.default())

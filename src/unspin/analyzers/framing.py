@@ -3,7 +3,7 @@
 Each loads its shipped model once per pipeline (SHA-256 checked at load; see
 :mod:`unspin.framing`): with ``options.model == "accurate"`` (the default) the
 accurate-tier head over the shared MiniLM pass (``unspin/models/<task>-accurate/``,
-reading ``ctx.encoded``, computed once per article and shared with the
+reading the shared ``encoded`` product, computed once per article and shared with the
 techniques analyzer) when one is shipped for the task, else the fast
 lexical model (``unspin/models/<task>-fast/``); ``--model fast`` always uses
 the fast models. Narratives have no accurate head (it did not beat the fast
@@ -13,7 +13,7 @@ model in cross-validation). Each fills its field of the analysis:
   reporting, opinion and satire equally likely (the training mix is 88%
   opinion and real news mixes differ); the accurate model also reads the
   article's persuasion profile from the packaged techniques model
-  (``ctx.technique_probabilities``, shared with the techniques analyzer);
+  (the ``technique_probabilities`` product, shared with the techniques analyzer);
 * ``frames``: ``analysis.frames``, most probable first;
 * ``narratives``: ``analysis.narratives`` with the sentences that carry each
   (a single ``Other`` item when none applies);
@@ -33,7 +33,7 @@ import numpy as np
 
 from ..config import Options
 from ..errors import ModelError
-from ..pipeline import Context, registry
+from .base import Context, registry
 from ..techniques import artifact
 from ..types import Label, Narrative, Span
 
@@ -88,13 +88,8 @@ class _Base:
         return self.task
 
     def features(self, ctx: Context):
-        from ..framing.features import doc_features
-
-        cache = ctx.__dict__.setdefault("_framing_features", {})
-        key = ctx.analysis.text
-        if key not in cache:
-            cache[key] = doc_features(key)
-        return cache[key]
+        """The framing models' lexical features of the article (shared product)."""
+        return ctx.product("framing_features")
 
 
 class GenreAnalyzer(_Base):
@@ -110,8 +105,8 @@ class GenreAnalyzer(_Base):
             if self.model.techniques is not None:
                 from ..techniques.accurate import technique_profile
 
-                profile = technique_profile(*ctx.technique_probabilities[1:])
-            p = self.model.proba([self.features(ctx)], article_vector(ctx.encoded, self.model.layers), profile)[0]
+                profile = technique_profile(*ctx.product("technique_probabilities")[1:])
+            p = self.model.proba([self.features(ctx)], article_vector(ctx.product("encoded"), self.model.layers), profile)[0]
             labels = self.model.labels
         else:
             p = genre_proba(self.model, [self.features(ctx)])[0]
@@ -129,7 +124,7 @@ class FramesAnalyzer(_Base):
         if self.tier == "accurate":
             from ..framing.accurate import article_vector
 
-            found = self.model.predict(self.features(ctx), article_vector(ctx.encoded, self.model.layers))
+            found = self.model.predict(self.features(ctx), article_vector(ctx.product("encoded"), self.model.layers))
         else:
             found = frames_predict(self.model, [self.features(ctx)])[0]
         ctx.analysis.frames = [Label(k, round(v, 4)) for k, v in sorted(found.items(), key=lambda kv: -kv[1])]
@@ -194,7 +189,7 @@ class RolesAnalyzer(_Base):
             from ..framing.accurate import mention_vectors, role_sentences
 
             spans = [(ents[i].start, ents[i].end) for i in idx]
-            dense = mention_vectors(ctx.encoded, spans, role_sentences(doc, spans), self.model.layers)
+            dense = mention_vectors(ctx.product("encoded"), spans, role_sentences(doc, spans), self.model.layers)
             PM, PF, PR = self.model.predict(keys, dense)
         else:
             PM, PF, PR = R.predict_rows(self.model, keys)
@@ -218,21 +213,22 @@ class RolesAnalyzer(_Base):
                 e.fine_roles = [Label(lab, round(p, 4)) for lab, p in fine]
 
 
-@registry.register("genre")
+@registry.register("genre", assigns=("genre",), uses=("framing_features", "encoded", "technique_probabilities"))
 def make_genre(options: Options) -> GenreAnalyzer:
     return GenreAnalyzer(options)
 
 
-@registry.register("frames")
+@registry.register("frames", assigns=("frames",), uses=("framing_features", "encoded"))
 def make_frames(options: Options) -> FramesAnalyzer:
     return FramesAnalyzer(options)
 
 
-@registry.register("narratives")
+@registry.register("narratives", assigns=("narratives",), uses=("framing_features",))
 def make_narratives(options: Options) -> NarrativesAnalyzer:
     return NarrativesAnalyzer(options)
 
 
-@registry.register("roles")
+@registry.register("roles", requires=("entities",), assigns=("entities.group", "entities.role"),
+                   uses=("doc", "encoded"))
 def make_roles(options: Options) -> RolesAnalyzer:
     return RolesAnalyzer(options)

@@ -27,7 +27,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Iterator
 
 from ..config import Options
-from ..pipeline import Context, registry
+from .base import Context, registry
 from ..ratings import RatingsTable, candidate_domains, normalize_domain
 from ..types import CitedSource, Outlet, Provenance, Span, Syndication
 
@@ -573,6 +573,6 @@ def _candidate_domains(name: str) -> Iterator[str]:
             yield f"{base}.{tld}"
 
 
-@registry.register("provenance")
+@registry.register("provenance", assigns=("provenance",), uses=("doc",))
 def make_provenance(options: Options) -> ProvenanceAnalyzer:
     return ProvenanceAnalyzer()

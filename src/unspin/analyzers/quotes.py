@@ -39,7 +39,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Iterable
 
 from ..config import Options
-from ..pipeline import Context, registry
+from .base import Context, registry
 from ..types import Entity, Provenance, Quote, Span, Speaker
 from .names import POSSESSIVE_RE, NameIndex, name_words
 from .quotation_marks import WORD_RE, Quotation, find_quotations
@@ -1040,6 +1040,6 @@ def _clean_name(text: str, titles: frozenset[str]) -> str:
     return " ".join(name_words(text, titles))
 
 
-@registry.register("quotes")
+@registry.register("quotes", requires=("entities", "provenance"), assigns=("quotes",), uses=("doc",))
 def make_quotes(options: Options) -> QuoteExtractor:
     return QuoteExtractor()

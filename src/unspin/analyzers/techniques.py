@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..config import Options
 from ..errors import ConfigError
-from ..pipeline import Context, registry
+from .base import Context, registry
 from ..techniques import artifact
 from ..types import Technique
 
@@ -34,7 +34,7 @@ class TechniqueDetector:
     name = "techniques"
 
     def __init__(self, options: Options) -> None:
-        self.model = load_techniques_model(options.extra.get("techniques_model") or options.model)
+        self.model = load_techniques_model(options.techniques_model or options.model)
         self.neural = self.model.meta.get("format", "").startswith("unspin-techniques-accurate")
         self.packaged_accurate = self.neural and self.model is _packaged_accurate()
         # tier, version and the short SHA-256 of the weights and thresholds: a retrained model gets another
@@ -42,7 +42,7 @@ class TechniqueDetector:
         self.version = (f"{'accurate' if self.neural else 'fast'}-{self.model.meta.get('version', '?')}"
                         + artifact.weights_tag(self.model.meta, "head.npz" if self.neural else "weights.npz",
                                                DECODING_KEYS))
-        min_score = options.min_score if options.min_score is not None else options.extra.get("min_score")
+        min_score = options.min_score
         if min_score is not None:
             try:
                 min_score = float(min_score)
@@ -55,10 +55,10 @@ class TechniqueDetector:
     def annotate(self, ctx: Context) -> None:
         text = ctx.analysis.text
         if self.packaged_accurate:  # shared with the genre head stacked on the technique profile
-            pred = self.model.decode(*ctx.technique_probabilities, span_threshold=self.min_score,
+            pred = self.model.decode(*ctx.product("technique_probabilities"), span_threshold=self.min_score,
                                      paragraph_threshold=self.min_score)
         else:
-            kw = {"encoded": ctx.encoded} if self.neural else {}
+            kw = {"encoded": ctx.product("encoded")} if self.neural else {}
             pred = self.model.predict(text, span_threshold=self.min_score, paragraph_threshold=self.min_score, **kw)
         ctx.analysis.techniques = [
             Technique(technique=t, start=a, end=b, score=round(s, 4), text=text[a:b]) for a, b, t, s in pred.spans
@@ -94,6 +94,7 @@ def load_techniques_model(which: str):
     return (accurate.AccurateModel if fmt == accurate.FORMAT else fast.FastModel).load(path)
 
 
-@registry.register("techniques")
+@registry.register("techniques", assigns=("techniques", "paragraphs.techniques"),
+                   uses=("encoded", "technique_probabilities"))
 def make_techniques(options: Options) -> TechniqueDetector:
     return TechniqueDetector(options)
