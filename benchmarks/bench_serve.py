@@ -45,9 +45,7 @@ def start_server(args: argparse.Namespace) -> tuple[subprocess.Popen[bytes], str
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    from unspin.cli import cli
-
-    cmd = [sys.executable, "-m", "unspin" if "serve" in cli.commands else "unspin.cli_web", "serve",
+    cmd = [sys.executable, "-m", "unspin", "serve",
            "--port", str(port), "--log-level", "warning"]
     if args.concurrency:
         cmd += ["--concurrency", str(args.concurrency)]

@@ -319,7 +319,7 @@ def test_seed_article_casts_russia_or_putin_as_protagonist(seed_analysis):
 
 
 def test_genre_card_limits_quote_the_figures_of_its_own_metrics():
-    from unspin.cli_framing import _limits_accurate
+    from unspin.cli.framing import _limits_accurate
 
     def target_line(metrics):
         return next(x for x in _limits_accurate("genre", metrics) if x.startswith("The issue's target"))
@@ -331,6 +331,6 @@ def test_genre_card_limits_quote_the_figures_of_its_own_metrics():
     both = target_line({"accurate": {"macro_f1_uniform": 0.70, "macro_f1_reporting-heavy": 0.66}})
     assert "uniform mix 0.700 and reporting-heavy mix 0.660." in both and "not with" not in both
     assert "see the evaluation above" in target_line(None)
-    from unspin.cli_framing import LIMITS_ACCURATE
+    from unspin.cli.framing import LIMITS_ACCURATE
 
     assert _limits_accurate("frames", None) == LIMITS_ACCURATE["frames"]  # the other tasks quote no figures

@@ -290,7 +290,7 @@ def test_eval_cli_scores_a_model_folder(tmp_path):
     _packaged_model()
     from click.testing import CliRunner
 
-    from unspin.cli_techniques import eval_techniques
+    from unspin.cli.techniques import eval_techniques
 
     _tiny_corpus(tmp_path / "gold")
     res = CliRunner().invoke(eval_techniques, ["--data", str(tmp_path / "gold"), "--model-dir", str(MODEL_DIR), "--json"])

@@ -14,6 +14,6 @@
   accurate heads against the fast models on the same folds).
 
 The analyzers are in :mod:`unspin.analyzers.framing`, the commands in
-:mod:`unspin.cli_framing`, the shipped models in ``unspin/models/<task>-fast``
+:mod:`unspin.cli.framing`, the shipped models in ``unspin/models/<task>-fast``
 and ``unspin/models/<task>-accurate``.
 """

@@ -1,8 +1,6 @@
 """``unspin train techniques`` and ``unspin eval techniques``.
 
-The lead wires these click commands into :mod:`unspin.cli`
-(``train_group.add_command(train_techniques, "techniques")``,
-``eval_group.add_command(eval_techniques, "techniques")``).
+Plain click commands, added to the ``train`` and ``eval`` groups by :mod:`unspin.cli`.
 """
 
 from __future__ import annotations
@@ -26,7 +24,7 @@ def _data_option(f):
 
 def _meta_head(tier: str, data_dir: Path, n_docs: int, command: str, seed: int) -> dict:
     """The meta.json fields every trained techniques model records."""
-    from .techniques.artifact import training_meta
+    from ..techniques.artifact import training_meta
 
     return training_meta(f"unspin techniques, {tier} tier",
                          {"folder": str(data_dir), "articles": n_docs,
@@ -55,10 +53,10 @@ def train_techniques(data_dir: Path, model_name: str, output: Path | None, seed:
     if model_name == "accurate":
         _train_accurate(data_dir, output, seed, fast_model)
         return
-    from .evaluation.techniques import cross_validate_fast, summarize_folds
-    from .techniques.data import load_corpus
-    from .techniques.fast import default_model_dir
-    from .techniques.train_fast import train
+    from ..evaluation.techniques import cross_validate_fast, summarize_folds
+    from ..techniques.data import load_corpus
+    from ..techniques.fast import default_model_dir
+    from ..techniques.train_fast import train
 
     command = (f"unspin train techniques --data {shlex.quote(str(data_dir))} --model {model_name} --seed {seed} "
                f"--max-iter {max_iter} --inner-folds {inner_folds}" + ("" if cv else " --no-cv")
@@ -85,20 +83,20 @@ def train_techniques(data_dir: Path, model_name: str, output: Path | None, seed:
         "metrics": metrics,
     }
     written = model.save(out, meta)
-    from .techniques.card import write_card
+    from ..techniques.card import write_card
 
     write_card(out, written)
     click.echo(f"wrote {out} ({', '.join(written['files'])}); final training {t_train:.0f} s", err=True)
 
 
 def _train_accurate(data_dir: Path, output: Path | None, seed: int, fast_model: Path | None) -> None:
-    from .evaluation.techniques import prf, summarize_folds
-    from .techniques.accurate import default_model_dir, save_profiles
-    from .techniques.card import write_card
-    from .techniques.data import load_corpus
-    from .techniques.fast import FastModel
-    from .techniques.fast import load_default as load_fast
-    from .techniques.train_accurate import train
+    from ..evaluation.techniques import prf, summarize_folds
+    from ..techniques.accurate import default_model_dir, save_profiles
+    from ..techniques.card import write_card
+    from ..techniques.data import load_corpus
+    from ..techniques.fast import FastModel
+    from ..techniques.fast import load_default as load_fast
+    from ..techniques.train_accurate import train
 
     command = (f"unspin train techniques --data {shlex.quote(str(data_dir))} --model accurate --seed {seed}"
                + (f" -o {shlex.quote(str(output))}" if output else "")
@@ -141,9 +139,9 @@ def eval_techniques(data_dir: Path, model_name: str, model_dir: Path | None, see
     Without --model-dir: 5-fold cross-validation split by article (each fold
     trains its own model). With --model-dir: scores that model on --data.
     """
-    from .analyzers.techniques import load_techniques_model
-    from .evaluation.techniques import cross_validate_fast, score_predictions, summarize_folds
-    from .techniques.data import load_corpus
+    from ..analyzers.techniques import load_techniques_model
+    from ..evaluation.techniques import cross_validate_fast, score_predictions, summarize_folds
+    from ..techniques.data import load_corpus
 
     docs = load_corpus(data_dir)
     log = lambda m: click.echo(m, err=True)  # noqa: E731
@@ -157,8 +155,8 @@ def eval_techniques(data_dir: Path, model_name: str, model_dir: Path | None, see
         scores = score_predictions(docs, predict, protocol=f"model {model_dir} on {data_dir} ({len(docs)} articles)")
         extra = {}
     elif model_name == "accurate":
-        from .techniques.fast import load_default as load_fast
-        from .techniques.train_accurate import train
+        from ..techniques.fast import load_default as load_fast
+        from ..techniques.train_accurate import train
 
         _, report = train(docs, seed=seed, log=log, final=False, fast=load_fast())
         scores, extra = report["cv"], {"folds": summarize_folds(report["cv_folds"])}

@@ -1,8 +1,7 @@
-"""The ``unspin`` command line: a thin layer over :mod:`unspin.api`.
+"""``unspin analyze``: reports for files, folders, URLs and standard input.
 
 Exit codes: 0 all inputs analysed; 1 an input (or, in a batch, at least one
 input) could not be analysed, or a model/configuration problem; 2 usage error.
-User mistakes print one line ``unspin: error: …`` and never a traceback.
 """
 
 from __future__ import annotations
@@ -14,43 +13,18 @@ from typing import Any, Callable, Iterator
 
 import click
 
-from . import __version__
-from .config import Options, load_options
-from .errors import InputError, UnspinError
-from .pipeline import DEFAULT_ANALYZERS, OPTIONAL_ANALYZERS
-from .types import Analysis
+from ..api import get_pipeline
+from ..config import Options, load_options
+from ..errors import InputError, UnspinError
+from ..inputs import expand_inputs, read_input
+from ..pipeline import DEFAULT_ANALYZERS, OPTIONAL_ANALYZERS
+from ..report import render_html, render_json, render_text
+from ..types import Analysis
 
 FORMATS = ("text", "json", "jsonl", "html")
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point."""
-    try:
-        cli.main(args=argv, prog_name="unspin", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("unspin: aborted", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except UnspinError as exc:
-        click.echo(f"unspin: error: {exc}", err=True)
-        sys.exit(1)
-    except BrokenPipeError:  # `unspin analyze … | head`
-        sys.stderr.close()
-        sys.exit(0)
-    except KeyboardInterrupt:
-        click.echo("unspin: interrupted", err=True)
-        sys.exit(130)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="unspin")
-def cli() -> None:
-    """unspin: how a news article persuades and where it comes from."""
-
-
-@cli.command()
+@click.command(name="analyze")
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Report format: terminal text, one JSON object (an array for several inputs), "
@@ -95,8 +69,6 @@ def analyze(inputs: tuple[str, ...], fmt: str, output: Path | None, ratings: tup
         allow_private_urls=allow_private_urls, spacy_model=spacy_model, analyzers=names, min_score=min_score,
         model=model,
     )
-    from .api import get_pipeline
-    from .inputs import expand_inputs
 
     specs = expand_inputs(list(inputs))
     if not specs:
@@ -119,8 +91,6 @@ class _Batch:
     failures: list[InputError] = field(default_factory=list)
 
     def run(self, analyze: Callable[[Any], Analysis], show_progress: bool) -> Iterator[Analysis]:
-        from .inputs import read_input
-
         with _progress(len(self.specs), enabled=show_progress) as advance:
             for spec in self.specs:
                 try:
@@ -143,8 +113,6 @@ class _Batch:
 
 
 def _write_reports(fmt: str, analyses: Iterator[Analysis], out: Any) -> None:
-    from .report import render_html, render_json, render_text
-
     if fmt == "jsonl":  # streamed: each line is written as soon as it is ready
         for analysis in analyses:
             out.write(render_json([analysis], "jsonl"))
@@ -217,48 +185,3 @@ class _progress:
     def __exit__(self, *exc_info: Any) -> None:
         if self.active:
             self.bar.stop()
-
-
-@cli.group(name="eval")
-def eval_group() -> None:
-    """Measure analysis quality against annotated data."""
-
-
-@eval_group.command(name="quotes")
-@click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="A PolNeAR split folder holding text/ and attributions/.")
-@click.option("--limit", type=click.IntRange(min=1), help="Evaluate only the first N articles.")
-def eval_quotes(data_dir: Path, limit: int | None) -> None:
-    """Attribution (who says what) precision, recall and F1 on PolNeAR."""
-    from .evaluation.attribution import evaluate_attribution
-
-    scores = evaluate_attribution(data_dir, limit=limit)
-    click.echo(scores.format())
-
-
-@cli.group(name="train")
-def train_group() -> None:
-    """Train the shipped models from annotated data (seeded, reproducible)."""
-
-
-def _register_commands() -> None:
-    """Commands of the other interfaces, each kept in its own module."""
-    from .cli_corpus import COMMANDS
-    from .cli_framing import TASKS, eval_framing, train_framing
-    from .cli_techniques import eval_techniques, train_techniques
-    from .cli_web import serve
-
-    for command in (*COMMANDS, serve):
-        cli.add_command(command)
-    train_group.add_command(train_techniques)
-    eval_group.add_command(eval_techniques)
-    for task in TASKS:
-        train_group.add_command(train_framing(task))
-        eval_group.add_command(eval_framing(task))
-
-
-_register_commands()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

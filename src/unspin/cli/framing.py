@@ -1,14 +1,7 @@
 """``unspin train genre|frames|narratives|roles`` and ``unspin eval …``.
 
-The lead wires these click commands into :mod:`unspin.cli`::
-
-    from .cli_framing import eval_framing, train_framing
-    for task in ("genre", "frames", "narratives", "roles"):
-        train_group.add_command(train_framing(task), task)
-        eval_group.add_command(eval_framing(task), task)
-
-(each factory returns a command bound to one task), or registers the
-task-argument commands :data:`train_framing_cmd` / :data:`eval_framing_cmd`.
+Each factory returns a click command bound to one task; :mod:`unspin.cli` adds
+them to the ``train`` and ``eval`` groups.
 """
 
 from __future__ import annotations
@@ -21,7 +14,7 @@ from typing import Any
 
 import click
 
-from .techniques.artifact import training_meta
+from ..techniques.artifact import training_meta
 
 TASKS = ("genre", "frames", "narratives", "roles")
 DATA_HELP = {
@@ -39,15 +32,15 @@ CORPUS = {
 
 
 def _defaults(task: str) -> dict[str, Any]:
-    from .framing import doc, roles
+    from ..framing import doc, roles
 
     return dict({"genre": doc.GENRE_DEFAULTS, "frames": doc.FRAMES_DEFAULTS,
                  "narratives": doc.NARRATIVES_DEFAULTS, "roles": roles.ROLES_DEFAULTS}[task])
 
 
 def run_cv(task: str, data_dir: Path, seed: int, log) -> dict[str, Any]:
-    from .framing import data as FD
-    from .framing import evaluate as E
+    from ..framing import data as FD
+    from ..framing import evaluate as E
 
     params = _defaults(task)
     if task == "genre":
@@ -61,8 +54,8 @@ def run_cv(task: str, data_dir: Path, seed: int, log) -> dict[str, Any]:
 
 
 def train_task(task: str, data_dir: Path, seed: int, log):
-    from .framing import data as FD
-    from .framing import doc as D
+    from ..framing import data as FD
+    from ..framing import doc as D
 
     params = _defaults(task)
     if task == "genre":
@@ -77,8 +70,8 @@ def train_task(task: str, data_dir: Path, seed: int, log):
         docs = FD.load_narratives(data_dir)
         return D.train_narratives(D.featurize([d.text for d in docs]), [d.narratives for d in docs],
                                   [d.subnarratives for d in docs], seed=seed, log=log, **params), len(docs)
-    from .framing import evaluate as E
-    from .framing import roles as R
+    from ..framing import evaluate as E
+    from ..framing import roles as R
 
     texts, mentions = FD.load_role_mentions(data_dir)
     taxonomy = FD.role_taxonomy(data_dir)
@@ -89,7 +82,7 @@ def train_task(task: str, data_dir: Path, seed: int, log):
 
 
 def _accurate_params(task: str) -> dict[str, Any]:
-    from .framing import accurate as A
+    from ..framing import accurate as A
 
     if task not in A.ACCURATE_TASKS:
         raise click.UsageError(f"there is no accurate {task} model: article vectors of the shared encoder pass did "
@@ -102,8 +95,8 @@ def _accurate_params(task: str) -> dict[str, Any]:
 def accurate_inputs(task: str, data_dir: Path, log) -> dict[str, Any]:
     """The training data of an accurate head with its encoder-pass vectors
     (the encoder runs here, over every training article)."""
-    from .framing import accurate as A
-    from .framing import data as FD
+    from ..framing import accurate as A
+    from ..framing import data as FD
 
     t0 = time.perf_counter()
     if task in ("genre", "frames"):
@@ -113,8 +106,8 @@ def accurate_inputs(task: str, data_dir: Path, log) -> dict[str, Any]:
             out["profiles"], out["stacked_on"] = A.training_profiles([d.id for d in docs], [d.text for d in docs],
                                                                      log=log)
     else:
-        from .framing import evaluate as E
-        from .framing import roles as R
+        from ..framing import evaluate as E
+        from ..framing import roles as R
 
         texts, mentions = FD.load_role_mentions(data_dir)
         taxonomy = FD.role_taxonomy(data_dir)
@@ -129,8 +122,8 @@ def accurate_inputs(task: str, data_dir: Path, log) -> dict[str, Any]:
 
 def run_cv_accurate(task: str, data_dir: Path, seed: int, log, inputs: dict[str, Any] | None = None
                     ) -> dict[str, Any]:
-    from .framing import data as FD
-    from .framing import evaluate as E
+    from ..framing import data as FD
+    from ..framing import evaluate as E
 
     params = _accurate_params(task)
     inp = inputs or accurate_inputs(task, data_dir, log)
@@ -148,9 +141,9 @@ def run_cv_accurate(task: str, data_dir: Path, seed: int, log, inputs: dict[str,
 
 
 def train_task_accurate(task: str, data_dir: Path, seed: int, log, inputs: dict[str, Any]):
-    from .framing import accurate as A
-    from .framing import data as FD
-    from .framing import doc as D
+    from ..framing import accurate as A
+    from ..framing import data as FD
+    from ..framing import doc as D
 
     params = _accurate_params(task)
     if task in ("genre", "frames"):
@@ -169,7 +162,7 @@ def train_task_accurate(task: str, data_dir: Path, seed: int, log, inputs: dict[
 
 
 def _train_accurate(task: str, data_dir: Path, output: Path | None, seed: int, cv: bool) -> None:
-    from .framing.accurate import model_dir
+    from ..framing.accurate import model_dir
 
     _accurate_params(task)
     log = lambda m: click.echo(m, err=True)  # noqa: E731
@@ -219,7 +212,7 @@ def _data_option(f):
 
 
 def _train(task: str, data_dir: Path, output: Path | None, seed: int, cv: bool) -> None:
-    from .analyzers.framing import model_dir
+    from ..analyzers.framing import model_dir
 
     log = lambda m: click.echo(m, err=True)  # noqa: E731
     command = (f"unspin train {task} --data {shlex.quote(str(data_dir))} --seed {seed}" + ("" if cv else " --no-cv")

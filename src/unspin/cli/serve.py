@@ -1,6 +1,6 @@
 """``unspin serve``: the web app and HTTP API (FastAPI + uvicorn).
 
-A click command registered on the ``unspin`` group by :mod:`unspin.cli`.
+A click command added to the ``unspin`` group by :mod:`unspin.cli`.
 Binds to loopback unless ``--host`` says otherwise.
 """
 
@@ -12,8 +12,8 @@ import socket
 
 import click
 
-from .config import load_options
-from .errors import ConfigError
+from ..config import load_options
+from ..errors import ConfigError
 
 __all__ = ["serve"]
 
@@ -61,7 +61,7 @@ def serve(db: str | None, host: str, port: int, ratings: tuple[str, ...], allow_
     try:
         import uvicorn
 
-        from .web import WebSettings, create_app
+        from ..web import WebSettings, create_app
     except ImportError as exc:  # pragma: no cover - the web extras are core dependencies
         raise ConfigError(f"the web app needs fastapi, uvicorn and jinja2 ({exc})") from None
 
