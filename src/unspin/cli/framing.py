@@ -14,7 +14,9 @@ from typing import Any
 
 import click
 
-from ..techniques.artifact import training_meta
+from ..models.artifact import training_meta
+from ..training import framing_accurate as FA
+from ..training import framing_lexical as FL
 
 TASKS = ("genre", "frames", "narratives", "roles")
 DATA_HELP = {
@@ -32,15 +34,14 @@ CORPUS = {
 
 
 def _defaults(task: str) -> dict[str, Any]:
-    from ..framing import doc, roles
 
-    return dict({"genre": doc.GENRE_DEFAULTS, "frames": doc.FRAMES_DEFAULTS,
-                 "narratives": doc.NARRATIVES_DEFAULTS, "roles": roles.ROLES_DEFAULTS}[task])
+    return dict({"genre": FL.GENRE_DEFAULTS, "frames": FL.FRAMES_DEFAULTS,
+                 "narratives": FL.NARRATIVES_DEFAULTS, "roles": FL.ROLES_DEFAULTS}[task])
 
 
 def run_cv(task: str, data_dir: Path, seed: int, log) -> dict[str, Any]:
-    from ..framing import data as FD
-    from ..framing import evaluate as E
+    from ..datasets import framing as FD
+    from ..training import framing_cv as E
 
     params = _defaults(task)
     if task == "genre":
@@ -54,31 +55,29 @@ def run_cv(task: str, data_dir: Path, seed: int, log) -> dict[str, Any]:
 
 
 def train_task(task: str, data_dir: Path, seed: int, log):
-    from ..framing import data as FD
-    from ..framing import doc as D
+    from ..datasets import framing as FD
 
     params = _defaults(task)
     if task == "genre":
         docs = FD.load_persuasion(data_dir)
-        return D.train_genre(D.featurize([d.text for d in docs]), [d.genre for d in docs], seed=seed, log=log,
+        return FL.train_genre(FL.featurize([d.text for d in docs]), [d.genre for d in docs], seed=seed, log=log,
                              **params), len(docs)
     if task == "frames":
         docs = FD.load_persuasion(data_dir)
-        return D.train_frames(D.featurize([d.text for d in docs]), [d.frames for d in docs],
+        return FL.train_frames(FL.featurize([d.text for d in docs]), [d.frames for d in docs],
                               FD.frame_inventory(data_dir), seed=seed, log=log, **params), len(docs)
     if task == "narratives":
         docs = FD.load_narratives(data_dir)
-        return D.train_narratives(D.featurize([d.text for d in docs]), [d.narratives for d in docs],
+        return FL.train_narratives(FL.featurize([d.text for d in docs]), [d.narratives for d in docs],
                                   [d.subnarratives for d in docs], seed=seed, log=log, **params), len(docs)
-    from ..framing import evaluate as E
-    from ..framing import roles as R
+    from ..training import framing_cv as E
 
     texts, mentions = FD.load_role_mentions(data_dir)
     taxonomy = FD.role_taxonomy(data_dir)
     parent = {fine: main for main, fines in taxonomy.items() for fine in fines}
-    lex = R.role_lexicons(taxonomy)
-    rows = R.build_rows(E.parse_role_docs(texts, log), mentions, lex)
-    return R.train_roles(rows, parent, lex, seed=seed, log=log, **params), len(mentions)
+    lex = FL.role_lexicons(taxonomy)
+    rows = FL.build_rows(E.parse_role_docs(texts, log), mentions, lex)
+    return FL.train_roles(rows, parent, lex, seed=seed, log=log, **params), len(mentions)
 
 
 def _accurate_params(task: str) -> dict[str, Any]:
@@ -88,42 +87,40 @@ def _accurate_params(task: str) -> dict[str, Any]:
         raise click.UsageError(f"there is no accurate {task} model: article vectors of the shared encoder pass did "
                                f"not beat the fast tier in cross-validation (see docs/framing-eval.md); "
                                f"use --model fast")
-    return dict({"genre": A.GENRE_ACCURATE_DEFAULTS, "frames": A.FRAMES_ACCURATE_DEFAULTS,
-                 "roles": A.ROLES_ACCURATE_DEFAULTS}[task])
+    return dict({"genre": FA.GENRE_ACCURATE_DEFAULTS, "frames": FA.FRAMES_ACCURATE_DEFAULTS,
+                 "roles": FA.ROLES_ACCURATE_DEFAULTS}[task])
 
 
 def accurate_inputs(task: str, data_dir: Path, log) -> dict[str, Any]:
     """The training data of an accurate head with its encoder-pass vectors
     (the encoder runs here, over every training article)."""
-    from ..framing import accurate as A
-    from ..framing import data as FD
+    from ..datasets import framing as FD
 
     t0 = time.perf_counter()
     if task in ("genre", "frames"):
         docs = FD.load_persuasion(data_dir)
-        out: dict[str, Any] = {"docs": docs, "vecs": A.article_vectors([d.text for d in docs], log=log)}
+        out: dict[str, Any] = {"docs": docs, "vecs": FA.article_vectors([d.text for d in docs], log=log)}
         if task == "genre" and _accurate_params(task).get("techniques_l2") is not None:
-            out["profiles"], out["stacked_on"] = A.training_profiles([d.id for d in docs], [d.text for d in docs],
+            out["profiles"], out["stacked_on"] = FA.training_profiles([d.id for d in docs], [d.text for d in docs],
                                                                      log=log)
     else:
-        from ..framing import evaluate as E
-        from ..framing import roles as R
+        from ..training import framing_cv as E
 
         texts, mentions = FD.load_role_mentions(data_dir)
         taxonomy = FD.role_taxonomy(data_dir)
-        lex = R.role_lexicons(taxonomy)
+        lex = FL.role_lexicons(taxonomy)
         parsed = E.parse_role_docs(texts, log)
-        rows = R.build_rows(parsed, mentions, lex)
+        rows = FL.build_rows(parsed, mentions, lex)
         out = {"texts": texts, "mentions": mentions, "taxonomy": taxonomy, "parsed": parsed, "rows": rows,
-               "lexicons": lex, "dense": A.role_vectors(parsed, rows, log=log)}
+               "lexicons": lex, "dense": FA.role_vectors(parsed, rows, log=log)}
     out["encode_s"] = round(time.perf_counter() - t0, 1)
     return out
 
 
 def run_cv_accurate(task: str, data_dir: Path, seed: int, log, inputs: dict[str, Any] | None = None
                     ) -> dict[str, Any]:
-    from ..framing import data as FD
-    from ..framing import evaluate as E
+    from ..datasets import framing as FD
+    from ..training import framing_cv as E
 
     params = _accurate_params(task)
     inp = inputs or accurate_inputs(task, data_dir, log)
@@ -141,22 +138,20 @@ def run_cv_accurate(task: str, data_dir: Path, seed: int, log, inputs: dict[str,
 
 
 def train_task_accurate(task: str, data_dir: Path, seed: int, log, inputs: dict[str, Any]):
-    from ..framing import accurate as A
-    from ..framing import data as FD
-    from ..framing import doc as D
+    from ..datasets import framing as FD
 
     params = _accurate_params(task)
     if task in ("genre", "frames"):
         docs, vecs = inputs["docs"], inputs["vecs"]
-        feats = D.featurize([d.text for d in docs])
+        feats = FL.featurize([d.text for d in docs])
         if task == "genre":
-            return A.train_genre_accurate(feats, vecs, [d.genre for d in docs], seed=seed, log=log,
+            return FA.train_genre_accurate(feats, vecs, [d.genre for d in docs], seed=seed, log=log,
                                           profiles=inputs.get("profiles"), stacked_on=inputs.get("stacked_on"),
                                           **params), len(docs)
-        return A.train_frames_accurate(feats, vecs, [d.frames for d in docs], FD.frame_inventory(data_dir), seed=seed,
+        return FA.train_frames_accurate(feats, vecs, [d.frames for d in docs], FD.frame_inventory(data_dir), seed=seed,
                                        log=log, **params), len(docs)
     parent = {fine: main for main, fines in inputs["taxonomy"].items() for fine in fines}
-    model = A.train_roles_accurate(inputs["rows"], inputs["dense"], parent, inputs["lexicons"], seed=seed, log=log,
+    model = FA.train_roles_accurate(inputs["rows"], inputs["dense"], parent, inputs["lexicons"], seed=seed, log=log,
                                    **params)
     return model, len(inputs["mentions"])
 

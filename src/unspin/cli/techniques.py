@@ -24,7 +24,7 @@ def _data_option(f):
 
 def _meta_head(tier: str, data_dir: Path, n_docs: int, command: str, seed: int) -> dict:
     """The meta.json fields every trained techniques model records."""
-    from ..techniques.artifact import training_meta
+    from ..models.artifact import training_meta
 
     return training_meta(f"unspin techniques, {tier} tier",
                          {"folder": str(data_dir), "articles": n_docs,
@@ -53,10 +53,10 @@ def train_techniques(data_dir: Path, model_name: str, output: Path | None, seed:
     if model_name == "accurate":
         _train_accurate(data_dir, output, seed, fast_model)
         return
-    from ..evaluation.techniques import cross_validate_fast, summarize_folds
-    from ..techniques.data import load_corpus
+    from ..datasets.semeval2023 import load_corpus
     from ..techniques.fast import default_model_dir
-    from ..techniques.train_fast import train
+    from ..training.techniques_cv import cross_validate_fast, summarize_folds
+    from ..training.techniques_fast import train
 
     command = (f"unspin train techniques --data {shlex.quote(str(data_dir))} --model {model_name} --seed {seed} "
                f"--max-iter {max_iter} --inner-folds {inner_folds}" + ("" if cv else " --no-cv")
@@ -83,20 +83,21 @@ def train_techniques(data_dir: Path, model_name: str, output: Path | None, seed:
         "metrics": metrics,
     }
     written = model.save(out, meta)
-    from ..techniques.card import write_card
+    from ..models.card import write_card
 
     write_card(out, written)
     click.echo(f"wrote {out} ({', '.join(written['files'])}); final training {t_train:.0f} s", err=True)
 
 
 def _train_accurate(data_dir: Path, output: Path | None, seed: int, fast_model: Path | None) -> None:
-    from ..evaluation.techniques import prf, summarize_folds
+    from ..datasets.semeval2023 import load_corpus
+    from ..evaluation.techniques import prf
+    from ..models.card import write_card
     from ..techniques.accurate import default_model_dir, save_profiles
-    from ..techniques.card import write_card
-    from ..techniques.data import load_corpus
     from ..techniques.fast import FastModel
     from ..techniques.fast import load_default as load_fast
-    from ..techniques.train_accurate import train
+    from ..training.techniques_accurate import train
+    from ..training.techniques_cv import summarize_folds
 
     command = (f"unspin train techniques --data {shlex.quote(str(data_dir))} --model accurate --seed {seed}"
                + (f" -o {shlex.quote(str(output))}" if output else "")
@@ -140,8 +141,9 @@ def eval_techniques(data_dir: Path, model_name: str, model_dir: Path | None, see
     trains its own model). With --model-dir: scores that model on --data.
     """
     from ..analyzers.techniques import load_techniques_model
-    from ..evaluation.techniques import cross_validate_fast, score_predictions, summarize_folds
-    from ..techniques.data import load_corpus
+    from ..datasets.semeval2023 import load_corpus
+    from ..evaluation.techniques import score_predictions
+    from ..training.techniques_cv import cross_validate_fast, summarize_folds
 
     docs = load_corpus(data_dir)
     log = lambda m: click.echo(m, err=True)  # noqa: E731
@@ -156,7 +158,7 @@ def eval_techniques(data_dir: Path, model_name: str, model_dir: Path | None, see
         extra = {}
     elif model_name == "accurate":
         from ..techniques.fast import load_default as load_fast
-        from ..techniques.train_accurate import train
+        from ..training.techniques_accurate import train
 
         _, report = train(docs, seed=seed, log=log, final=False, fast=load_fast())
         scores, extra = report["cv"], {"folds": summarize_folds(report["cv_folds"])}

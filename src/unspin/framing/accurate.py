@@ -36,7 +36,6 @@ refuses a changed file or an incompatible encoder (:class:`ModelError`).
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -44,29 +43,17 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..errors import ModelError
+from ..models import artifact
 from ..neural.shared import SHARED_LAYERS, EncodedText, EncoderSpec
-from ..techniques import artifact
-from .data import MAIN_ROLES, LabelledDoc, RoleMention
 from .features import DocFeatures, Vocabulary
-from .model import FramingModel, Head, fit_platt_columns, kfold, sigmoid
+from .labels import MAIN_ROLES
+from .model import FramingModel, Head, sigmoid
 
 Log = Callable[[str], None]
 WEIGHTS = "weights.npz"
 FORMAT = "unspin-framing-accurate/1"
 LAYERS: tuple[int, ...] = SHARED_LAYERS
 ACCURATE_TASKS = ("genre", "frames", "roles")
-
-GENRE_ACCURATE_DEFAULTS: dict[str, Any] = {"l2": 100.0, "techniques_l2": 10.0, "inner_folds": 5,
-                                           "layers": list(LAYERS), "fast": {"l2": 1.0, "min_df": 2, "inner_folds": 5}}
-
-FRAMES_ACCURATE_DEFAULTS: dict[str, Any] = {"l2": 2.0, "embedding_weight": 1.0, "min_df": 2, "inner_folds": 5,
-                                            "layers": list(LAYERS)}
-ROLES_ACCURATE_DEFAULTS: dict[str, Any] = {"l2": 1.0, "min_df": 2, "inner_folds": 5, "embedding_scale": 2.0,
-                                           "layers": list(LAYERS)}
-
-
-def _nolog(_: str) -> None:
-    pass
 
 
 def model_dir(task: str) -> Path:
@@ -198,51 +185,6 @@ def _check_layers(d: Path, spec: EncoderSpec, layers: tuple[int, ...], rows: int
         raise ModelError(f"{d}: the weights do not match the encoder layers in meta.json")
 
 
-def _ridge_dual(K: np.ndarray, Y: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray]:
-    T = np.where(Y > 0, 1.0, -1.0)
-    b = T.mean(axis=0)
-    return np.linalg.solve(K + lam * np.eye(K.shape[0]), T - b), b
-
-
-def _lex(feats: Sequence[DocFeatures], min_df: int):
-    from .doc import _matrix, _vocab
-
-    vocab = _vocab(feats, min_df)
-    return vocab, _matrix(vocab, feats)
-
-
-def train_frames_accurate(feats: Sequence[DocFeatures], vecs: np.ndarray, label_sets: Sequence[Sequence[str]],
-                          labels: Sequence[str], seed: int = 13, l2: float = 2.0, embedding_weight: float = 1.0,
-                          min_df: int = 2, inner_folds: int = 5, layers: Sequence[int] = LAYERS,
-                          log: Log = _nolog) -> DenseLexHead:
-    """Ridge per frame over the TF-IDF and the standardised article vector."""
-    from .doc import _label_matrix, _matrix, micro_thresholds
-
-    vecs = np.asarray(vecs, dtype=np.float64)
-    Y = _label_matrix(label_sets, labels)
-    scale = float(np.sqrt(embedding_weight))
-    n = len(feats)
-
-    def fit(idx: np.ndarray):
-        vocab, X = _lex([feats[i] for i in idx], min_df)
-        std = Standardizer.fit(vecs[idx], scale)
-        E = std(vecs[idx])
-        A, b = _ridge_dual((X @ X.T).toarray() + E @ E.T, Y[idx], l2)
-        return vocab, np.asarray(X.T @ A), E.T @ A, b, std
-
-    Z = np.zeros((n, len(labels)))
-    for test in kfold(n, inner_folds, seed):
-        train = np.setdiff1d(np.arange(n), test)
-        vocab, Wl, We, b, std = fit(train)
-        Z[test] = _matrix(vocab, [feats[i] for i in test]) @ Wl + std(vecs[test]) @ We + b
-    calib = fit_platt_columns(Z, Y)
-    thresholds = micro_thresholds(sigmoid(Z * calib[:, 0] + calib[:, 1]), Y)
-    vocab, Wl, We, b, std = fit(np.arange(n))
-    log(f"frames (accurate): {len(vocab)} lexical features + {vecs.shape[1]} embedding dimensions")
-    return DenseLexHead("frames", list(labels), vocab, Wl, We, b, std, calib, thresholds,
-                        layers=tuple(int(x) for x in layers))
-
-
 # --------------------------------------------------------------------------
 # Genre: the fast model averaged with a logistic head over the article vector
 # --------------------------------------------------------------------------
@@ -302,32 +244,6 @@ class SoftmaxMember:
     def from_arrays(cls, a: dict[str, np.ndarray], prefix: str, scale: float) -> "SoftmaxMember":
         return cls(a[f"{prefix}W"].astype(np.float64), a[f"{prefix}b"], a[f"{prefix}calib"],
                    Standardizer(a[f"{prefix}mean"].astype(np.float64), a[f"{prefix}std"].astype(np.float64), scale))
-
-
-def fit_softmax_member(X: np.ndarray, y: np.ndarray, K: int, l2: float, inner_folds: int = 5,
-                       seed: int = 13) -> SoftmaxMember:
-    """Class-balanced softmax over standardised ``X`` (unit-variance columns),
-    calibrated on ``inner_folds`` out-of-fold logits (stratified by class)."""
-    from scipy.sparse import csr_matrix
-
-    from .doc import balanced_weights
-    from .model import fit_softmax, fit_softmax_calibration
-
-    X = np.asarray(X, dtype=np.float64)
-    n, dim = X.shape
-
-    def fit(idx: np.ndarray) -> tuple[Standardizer, np.ndarray, np.ndarray]:
-        std = Standardizer.fit(X[idx], float(np.sqrt(dim)))
-        W, b = fit_softmax(csr_matrix(std(X[idx])), y[idx], K, balanced_weights(y[idx], K), l2=l2)
-        return std, W, b
-
-    Z = np.zeros((n, K))
-    for test in kfold(n, inner_folds, seed, strata=list(y)):
-        std, W, b = fit(np.setdiff1d(np.arange(n), test))
-        Z[test] = std(X[test]) @ W + b
-    calib = fit_softmax_calibration(Z, y, balanced_weights(y, K))
-    std, W, b = fit(np.arange(n))
-    return SoftmaxMember(W, b, calib, std)
 
 
 def installed_techniques_head() -> dict[str, str]:
@@ -417,30 +333,6 @@ class GenreAccurate:
         return model
 
 
-def train_genre_accurate(feats: Sequence[DocFeatures], vecs: np.ndarray, labels: Sequence[str], seed: int = 13,
-                         l2: float = 100.0, inner_folds: int = 5, layers: Sequence[int] = LAYERS,
-                         fast: dict[str, Any] | None = None, fast_model: FramingModel | None = None,
-                         profiles: np.ndarray | None = None, techniques_l2: float | None = 10.0,
-                         stacked_on: dict[str, str] | None = None, log: Log = _nolog) -> GenreAccurate:
-    """The fast genre model (or ``fast_model`` when already trained on the same
-    articles), the embedding head and, given ``profiles`` (out-of-sample
-    technique profiles of the same articles) and ``techniques_l2``, the
-    technique-profile head; each calibrated out of fold."""
-    from .data import GENRES
-    from .doc import train_genre
-
-    y = np.array([GENRES.index(g) for g in labels])
-    emb = fit_softmax_member(vecs, y, len(GENRES), l2, inner_folds, seed)
-    tech = None
-    if profiles is not None and techniques_l2 is not None:
-        tech = fit_softmax_member(profiles, y, len(GENRES), techniques_l2, inner_folds, seed)
-    if fast_model is None:
-        fast_model = train_genre(feats, labels, seed=seed, log=log, **(fast or GENRE_ACCURATE_DEFAULTS["fast"]))
-    log(f"genre (accurate): embedding head over {emb.W.shape[0]} dimensions (temperature {emb.calib[0, 0]:.3f})"
-        + (f", technique-profile head over {tech.W.shape[0]} (temperature {tech.calib[0, 0]:.3f})" if tech else ""))
-    return GenreAccurate(fast_model, emb, tech, stacked_on if tech else None, layers=tuple(int(x) for x in layers))
-
-
 # --------------------------------------------------------------------------
 # Roles: the fast tier's heads with mention and sentence vectors appended
 # --------------------------------------------------------------------------
@@ -515,22 +407,6 @@ class RolesAccurate:
         return cls(FramingModel("roles", lex.vocab, lex.heads, True, meta), std, spec, layers)
 
 
-def train_roles_accurate(rows, dense: np.ndarray, parent: dict[str, str], lexicons: dict[str, list[str]],
-                         seed: int = 13, l2: float = 1.0, min_df: int = 2, inner_folds: int = 5,
-                         embedding_scale: float = 2.0, layers: Sequence[int] = LAYERS,
-                         log: Log = _nolog) -> RolesAccurate:
-    """:func:`.roles.train_roles` with each row's standardised vector appended
-    (``dense[i]`` belongs to ``rows[i]``)."""
-    from . import roles as R
-
-    std = Standardizer.fit(dense, embedding_scale)
-    E = std(dense)
-    index = {id(r): i for i, r in enumerate(rows)}
-    model = R.train_roles(rows, parent, lexicons, seed=seed, l2=l2, min_df=min_df, inner_folds=inner_folds,
-                          log=log, dense=lambda rs: E[[index[id(r)] for r in rs]])
-    return RolesAccurate(model, std, layers=tuple(int(x) for x in layers))
-
-
 def role_sentences(doc, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """Character range of the spaCy sentence of each mention (the mention itself when unparsed)."""
     out = []
@@ -560,59 +436,4 @@ def load(task: str, path: str | Path | None = None):
     raise ModelError(f"no accurate {task} model exists (the fast tier serves it)")
 
 
-def article_vectors(texts: Sequence[str], layers: Sequence[int] = LAYERS, log: Log = _nolog) -> np.ndarray:
-    """The shared pass over each text (the training command runs the encoder
-    itself), reduced to :func:`article_vector`."""
-    from ..neural.shared import encode
-
-    out = []
-    t0 = time.perf_counter()
-    for i, t in enumerate(texts):
-        out.append(article_vector(encode(t), layers))
-        if (i + 1) % 100 == 0 or i + 1 == len(texts):
-            log(f"encoded {i + 1}/{len(texts)} articles ({time.perf_counter() - t0:.0f} s)")
-    return np.array(out)
-
-
-def training_profiles(ids: Sequence[str], texts: Sequence[str], log: Log = _nolog
-                      ) -> tuple[np.ndarray, dict[str, str]]:
-    """Out-of-sample technique profiles of training articles, for the genre
-    head stacked on the accurate techniques model: an article the techniques
-    model was trained on takes its out-of-fold profile (``oof-profiles.npz``,
-    written by ``unspin train techniques``); any other article is profiled by
-    the installed model, which never saw it."""
-    from ..techniques.accurate import default_model_dir, load_default, load_profiles
-
-    oof = load_profiles(default_model_dir())
-    model = load_default()
-    out, fresh = [], 0
-    for i, text in zip(ids, texts, strict=True):
-        if i in oof:
-            out.append(oof[i])
-        else:  # a few articles: their own encoder pass
-            out.append(model.profile(text))
-            fresh += 1
-    log(f"technique profiles: {len(ids) - fresh} out of fold, {fresh} from the installed model (unseen articles)")
-    return np.array(out), installed_techniques_head()
-
-
-def role_vectors(parsed: dict, rows, layers: Sequence[int] = LAYERS, log: Log = _nolog) -> np.ndarray:
-    """:func:`mention_vectors` of every row (``parsed``: spaCy doc of each
-    article by name); runs the shared pass over each article once."""
-    from ..neural.shared import encode
-
-    by_doc: dict[str, list[int]] = {}
-    for i, r in enumerate(rows):
-        by_doc.setdefault(r.doc, []).append(i)
-    out = np.zeros((len(rows), 2 * 384 * len(layers)), dtype=np.float32)
-    t0 = time.perf_counter()
-    for name, idx in by_doc.items():
-        doc = parsed[name]
-        spans = [(rows[i].start, rows[i].end) for i in idx]
-        out[idx] = mention_vectors(encode(doc.text), spans, role_sentences(doc, spans), layers)
-    log(f"encoded {len(by_doc)} articles for {len(rows)} mentions ({time.perf_counter() - t0:.0f} s)")
-    return out
-
-
-__all__ = ["ACCURATE_TASKS", "DenseLexHead", "GenreAccurate", "RolesAccurate", "train_genre_accurate", "article_vector", "mention_vectors", "load",
-           "train_frames_accurate", "train_roles_accurate", "LabelledDoc", "RoleMention"]
+__all__ = ["ACCURATE_TASKS", "DenseLexHead", "GenreAccurate", "RolesAccurate", "article_vector", "mention_vectors", "load"]

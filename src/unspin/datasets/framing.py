@@ -24,12 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from ..techniques.data import read_text
+from ..framing.labels import GENRES
+from .semeval2023 import read_text
 
 _ARTICLE_RE = re.compile(r"^article(\d+)\.txt$")
 
-GENRES = ("reporting", "opinion", "satire")
-MAIN_ROLES = ("Protagonist", "Antagonist", "Innocent")
 
 
 @dataclass

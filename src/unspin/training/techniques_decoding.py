@@ -18,10 +18,10 @@ from typing import Any, Protocol, Sequence
 
 import numpy as np
 
+from ..datasets.semeval2023 import Doc
 from ..evaluation.techniques import TechniqueScores, gold_spans
-from .data import Doc
-from .fast import SPAN_UNITS, decode_spans, smooth_within_lines, spans_from_smoothed
-from .text import Tokens
+from ..techniques.fast import SPAN_UNITS, decode_spans, smooth_within_lines, spans_from_smoothed
+from ..techniques.text import Tokens
 
 #: global span thresholds tried (calibrated probabilities)
 GRID = tuple(round(x, 3) for x in np.arange(0.05, 0.801, 0.025))
@@ -173,7 +173,7 @@ def choose_thresholds(items: Sequence[Scored], probs: dict, labels: Sequence[str
     too noisy for thresholds of their own). Spans made only of
     function words are dropped throughout unless ``needs_content_word`` is
     False: the rule is a choice about evidence, not a tuned setting."""
-    from ..framing.doc import micro_thresholds
+    from .framing_lexical import micro_thresholds
 
     L = len(labels)
     best: dict[int, tuple[float, float]] = {}

@@ -19,7 +19,7 @@ import json
 import os
 import time
 
-from .data import load_corpus
+from unspin.datasets.semeval2023 import load_corpus
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -32,8 +32,8 @@ def main(argv: list[str] | None = None) -> dict:
     args = ap.parse_args(argv)
     if args.workers > 1:
         return _parallel(args)
-    from ..analyzers.techniques import load_techniques_model
-    from ..neural.shared import default_threads
+    from unspin.analyzers.techniques import load_techniques_model
+    from unspin.neural.shared import default_threads
 
     docs = load_corpus(args.data)
     t0 = time.perf_counter()
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> dict:
 def _worker(job: tuple[str, str, int, int]) -> tuple[int, float, float]:
     """One worker: load, warm up, then time its share of the articles."""
     data, which, k, n = job
-    from ..analyzers.techniques import load_techniques_model
+    from unspin.analyzers.techniques import load_techniques_model
 
     mine = load_corpus(data)[k::n]
     model = load_techniques_model(which)

@@ -21,13 +21,14 @@ from typing import Sequence
 
 import numpy as np
 
-from ..evaluation.techniques import gold_paragraph_labels, kfold_by_article
-from .data import Doc
-from .decoding import choose_thresholds
-from .fast import FastModel, _is_par, _sigmoid, logits, token_sentence_index
-from .features import ArticleFeatures, article_features
+from ..datasets.semeval2023 import Doc
+from ..evaluation.techniques import gold_paragraph_labels
+from ..techniques.fast import FastModel, _is_par, _sigmoid, logits, token_sentence_index
+from ..techniques.features import ArticleFeatures, article_features
+from ..techniques.text import Tokens, tokenize
+from .folds import kfold_by_article
 from .linear import Block, fit_blocks, fit_platt
-from .text import Tokens, tokenize
+from .techniques_decoding import choose_thresholds
 
 GRID = [0.01, 0.02, 0.03, 0.04] + [round(float(x), 3) for x in np.arange(0.05, 0.801, 0.025)]
 

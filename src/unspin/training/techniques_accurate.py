@@ -34,10 +34,11 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ..datasets.semeval2023 import Doc
 from ..errors import ModelError
-from ..evaluation.techniques import TechniqueScores, gold_paragraph_labels, kfold_by_article
+from ..evaluation.techniques import TechniqueScores, gold_paragraph_labels
 from ..neural.shared import EncodedText, EncoderSpec, encode, shared_encoder
-from .accurate import (
+from ..techniques.accurate import (
     PARAM_NAMES,
     AccurateModel,
     HeadEnsemble,
@@ -47,11 +48,11 @@ from .accurate import (
     technique_profile,
     word_paragraphs,
 )
-from .data import Doc
-from .decoding import choose_thresholds, score_decoding
-from .fast import FastModel
+from ..techniques.fast import FastModel
+from ..techniques.text import Tokens, tokenize
+from .folds import kfold_by_article
 from .linear import fit_calibration_columns
-from .text import Tokens, tokenize
+from .techniques_decoding import choose_thresholds, score_decoding
 
 Log = Callable[[str], None]
 
@@ -222,7 +223,7 @@ def fast_stack_logits(docs: Sequence[Doc], labels: list[str], fast: FastModel, f
     """Out-of-fold logits of the fast tier on ``fold_ids``, trained with the
     hyperparameters recorded in ``fast``'s meta.json (those of the model that
     is stacked at inference)."""
-    from .train_fast import cross_fitted_logits
+    from .techniques_fast import cross_fitted_logits
 
     if list(fast.labels) != list(labels):
         raise ModelError("the fast model to stack on was trained on other technique labels; retrain it first")

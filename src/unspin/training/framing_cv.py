@@ -22,10 +22,12 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import doc as D
-from .data import GENRES, LabelledDoc
-from .metrics import accuracy, exact_match, macro_f1, micro_f1, per_class_f1, samples_f1
-from .model import kfold
+from ..datasets.framing import LabelledDoc
+from ..framing import doc as D
+from ..framing.labels import GENRES
+from ..framing.metrics import accuracy, exact_match, macro_f1, micro_f1, per_class_f1, samples_f1
+from . import framing_lexical as FL
+from .folds import kfold
 
 Log = Callable[[str], None]
 
@@ -62,7 +64,7 @@ def genre_scores(gold: Sequence[str], pred: Sequence[str]) -> dict[str, Any]:
 def cv_genre(docs: Sequence[LabelledDoc], k: int = 5, seed: int = 13, log: Log = _nolog,
              **params: Any) -> dict[str, Any]:
     t0 = time.perf_counter()
-    feats = D.featurize([d.text for d in docs])
+    feats = FL.featurize([d.text for d in docs])
     gold = [d.genre for d in docs]
     systems = {
         "fast": dict(params),
@@ -73,7 +75,7 @@ def cv_genre(docs: Sequence[LabelledDoc], k: int = 5, seed: int = 13, log: Log =
     for f, test in enumerate(kfold(len(docs), k, seed, strata=gold)):
         train = np.setdiff1d(np.arange(len(docs)), test)
         for name, kw in systems.items():
-            m = D.train_genre([feats[i] for i in train], [gold[i] for i in train], seed=seed, **kw)
+            m = FL.train_genre([feats[i] for i in train], [gold[i] for i in train], seed=seed, **kw)
             P = D.genre_proba(m, [feats[i] for i in test])
             labs = [GENRES[j] for j in P.argmax(axis=1)]
             for i, lab in zip(test, labs, strict=True):
@@ -95,7 +97,7 @@ def cv_genre(docs: Sequence[LabelledDoc], k: int = 5, seed: int = 13, log: Log =
 def cv_frames(docs: Sequence[LabelledDoc], labels: Sequence[str], k: int = 5, seed: int = 13, log: Log = _nolog,
               **params: Any) -> dict[str, Any]:
     t0 = time.perf_counter()
-    feats = D.featurize([d.text for d in docs])
+    feats = FL.featurize([d.text for d in docs])
     gold = [d.frames for d in docs]
     # the simple baseline: TF-IDF + logistic regression (C = 1), threshold 0.5
     systems = {"fast": dict(params), "baseline_tfidf_lr": dict(params, tune=False, solver="logistic", l2=1.0)}
@@ -104,7 +106,7 @@ def cv_frames(docs: Sequence[LabelledDoc], labels: Sequence[str], k: int = 5, se
     for f, test in enumerate(kfold(len(docs), k, seed)):
         train = np.setdiff1d(np.arange(len(docs)), test)
         for name, kw in systems.items():
-            m = D.train_frames([feats[i] for i in train], [gold[i] for i in train], labels, seed=seed, **kw)
+            m = FL.train_frames([feats[i] for i in train], [gold[i] for i in train], labels, seed=seed, **kw)
             out = D.frames_predict(m, [feats[i] for i in test])
             for i, p in zip(test, out, strict=True):
                 preds[name][i] = sorted(p)
@@ -129,7 +131,7 @@ def cv_frames(docs: Sequence[LabelledDoc], labels: Sequence[str], k: int = 5, se
 def cv_narratives(docs: Sequence[LabelledDoc], k: int = 5, seed: int = 13, log: Log = _nolog,
                   **params: Any) -> dict[str, Any]:
     t0 = time.perf_counter()
-    feats = D.featurize([d.text for d in docs])
+    feats = FL.featurize([d.text for d in docs])
     gn = [d.narratives for d in docs]
     gs = [d.subnarratives for d in docs]
     systems = {"fast": dict(params),
@@ -139,10 +141,10 @@ def cv_narratives(docs: Sequence[LabelledDoc], k: int = 5, seed: int = 13, log: 
     for f, test in enumerate(kfold(len(docs), k, seed)):
         train = np.setdiff1d(np.arange(len(docs)), test)
         for name, kw in systems.items():
-            m = D.train_narratives([feats[i] for i in train], [gn[i] for i in train], [gs[i] for i in train],
+            m = FL.train_narratives([feats[i] for i in train], [gn[i] for i in train], [gs[i] for i in train],
                                    seed=seed, **kw)
             for i in test:
-                preds[name][i] = D.narrative_sets(D.narratives_decide(m, feats[i]))
+                preds[name][i] = FL.narrative_sets(D.narratives_decide(m, feats[i]))
             fold_scores[name].append((samples_f1([gn[i] for i in test], [preds[name][i][0] for i in test]),
                                       samples_f1([gs[i] for i in test], [preds[name][i][1] for i in test])))
         log(f"narratives fold {f + 1}/{k}: fast {fold_scores['fast'][-1][0]:.3f}/{fold_scores['fast'][-1][1]:.3f}, "
@@ -203,7 +205,7 @@ def _cv_role_systems(rows, parent: dict[str, str], systems: Sequence[str], fit_p
     """The fold loop shared by :func:`cv_roles` and :func:`cv_roles_accurate`: folds by article;
     ``fit_predict(train, test)`` trains every system on the rows ``train`` and returns, per system,
     ``((PM, PF, PR), heads)`` for the rows ``test`` (as :func:`unspin.framing.roles.predict_rows`)."""
-    from . import roles as R
+    from ..framing import roles as R
 
     out = RoleFoldPredictions({s: {} for s in systems}, {s: {} for s in systems}, {s: {} for s in systems},
                               {s: [] for s in systems})
@@ -248,18 +250,18 @@ def _framed_detector(rows, framed: dict[int, bool]) -> dict[str, Any]:
 
 def cv_roles(texts: dict[str, str], mentions, taxonomy: dict[str, dict[str, str]], k: int = 5, seed: int = 13,
              log: Log = _nolog, **params: Any) -> dict[str, Any]:
-    from . import roles as R
+    from ..framing import roles as R
 
     t0 = time.perf_counter()
     parent = {fine: main for main, fines in taxonomy.items() for fine in fines}
-    lex = R.role_lexicons(taxonomy)
-    rows = R.build_rows(parse_role_docs(texts, log), mentions, lex)
+    lex = FL.role_lexicons(taxonomy)
+    rows = FL.build_rows(parse_role_docs(texts, log), mentions, lex)
     systems = {"fast": dict(params), "baseline_tfidf_lr": dict(params, tune=False)}
 
     def fit_predict(train, test):
         out = {}
         for name, kw in systems.items():
-            m = R.train_roles([rows[i] for i in train], parent, lex, seed=seed, **kw)
+            m = FL.train_roles([rows[i] for i in train], parent, lex, seed=seed, **kw)
             out[name] = (R.predict_rows(m, [rows[i].keys for i in test]), m.heads)
         return out
 
@@ -291,10 +293,10 @@ def cv_roles(texts: dict[str, str], mentions, taxonomy: dict[str, dict[str, str]
 def cv_frames_accurate(docs: Sequence[LabelledDoc], labels: Sequence[str], vecs: np.ndarray, k: int = 5,
                        seed: int = 13, log: Log = _nolog, **params: Any) -> dict[str, Any]:
     """As :func:`cv_frames` (same folds), for the accurate head and the fast model."""
-    from .accurate import train_frames_accurate
+    from .framing_accurate import train_frames_accurate
 
     t0 = time.perf_counter()
-    feats = D.featurize([d.text for d in docs])
+    feats = FL.featurize([d.text for d in docs])
     gold = [d.frames for d in docs]
     systems = ("accurate", "fast")
     preds: dict[str, list] = {name: [None] * len(docs) for name in systems}
@@ -303,8 +305,8 @@ def cv_frames_accurate(docs: Sequence[LabelledDoc], labels: Sequence[str], vecs:
         train = np.setdiff1d(np.arange(len(docs)), test)
         acc = train_frames_accurate([feats[i] for i in train], vecs[train], [gold[i] for i in train], labels,
                                     seed=seed, **params)
-        fast = D.train_frames([feats[i] for i in train], [gold[i] for i in train], labels, seed=seed,
-                              **D.FRAMES_DEFAULTS)
+        fast = FL.train_frames([feats[i] for i in train], [gold[i] for i in train], labels, seed=seed,
+                              **FL.FRAMES_DEFAULTS)
         out = {"accurate": [acc.predict(feats[i], vecs[i]) for i in test],
                "fast": D.frames_predict(fast, [feats[i] for i in test])}
         for name in systems:
@@ -330,19 +332,19 @@ def cv_roles_accurate(texts: dict[str, str], mentions, taxonomy: dict[str, dict[
                       **params: Any) -> dict[str, Any]:
     """As :func:`cv_roles` (same folds), for the accurate head and the fast model.
     ``dense_of(rows)`` gives the mention/sentence vectors of the rows."""
-    from . import roles as R
-    from .accurate import train_roles_accurate
+    from ..framing import roles as R
+    from .framing_accurate import train_roles_accurate
 
     t0 = time.perf_counter()
     parent = {fine: main for main, fines in taxonomy.items() for fine in fines}
-    lex = R.role_lexicons(taxonomy)
-    rows = R.build_rows(parsed, mentions, lex)
+    lex = FL.role_lexicons(taxonomy)
+    rows = FL.build_rows(parsed, mentions, lex)
     dense = dense_of(rows)
     fast_params = {kk: v for kk, v in params.items() if kk in ("l2", "min_df", "inner_folds")}
 
     def fit_predict(train, test):
         acc = train_roles_accurate([rows[i] for i in train], dense[train], parent, lex, seed=seed, **params)
-        fast = R.train_roles([rows[i] for i in train], parent, lex, seed=seed, **fast_params)
+        fast = FL.train_roles([rows[i] for i in train], parent, lex, seed=seed, **fast_params)
         return {"accurate": (acc.predict([rows[i].keys for i in test], dense[test]), acc.heads),
                 "fast": (R.predict_rows(fast, [rows[i].keys for i in test]), fast.heads)}
 
@@ -367,19 +369,19 @@ def cv_genre_accurate(docs: Sequence[LabelledDoc], vecs: np.ndarray, k: int = 5,
     """As :func:`cv_genre` (same folds), for the accurate model and the fast one
     (the accurate model contains the fast one: it is trained once per fold).
     ``profiles``: the articles' out-of-sample technique profiles (see
-    :func:`unspin.framing.accurate.training_profiles`) for the profile head."""
-    from .accurate import train_genre_accurate
+    :func:`unspin.framing.FA.training_profiles`) for the profile head."""
+    from .framing_accurate import train_genre_accurate
 
     t0 = time.perf_counter()
-    feats = D.featurize([d.text for d in docs])
+    feats = FL.featurize([d.text for d in docs])
     gold = [d.genre for d in docs]
-    fast_params = params.get("fast") or D.GENRE_DEFAULTS
+    fast_params = params.get("fast") or FL.GENRE_DEFAULTS
     systems = ("accurate", "fast")
     preds: dict[str, list] = {name: [None] * len(docs) for name in systems}
     fold_scores: dict[str, list[dict]] = {name: [] for name in systems}
     for f, test in enumerate(kfold(len(docs), k, seed, strata=gold)):
         train = np.setdiff1d(np.arange(len(docs)), test)
-        fast = D.train_genre([feats[i] for i in train], [gold[i] for i in train], seed=seed, **fast_params)
+        fast = FL.train_genre([feats[i] for i in train], [gold[i] for i in train], seed=seed, **fast_params)
         acc = train_genre_accurate([feats[i] for i in train], vecs[train], [gold[i] for i in train], seed=seed,
                                    fast_model=fast, profiles=None if profiles is None else profiles[train], **params)
         probs = {"accurate": acc.proba([feats[i] for i in test], vecs[test],
