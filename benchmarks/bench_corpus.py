@@ -81,12 +81,13 @@ def file_size(path: str) -> int:
 
 def bench_sqlite(corpus: list[dict], qs: list[str], workdir: str, batch: int) -> dict:
     from unspin.corpus.dedup import signature
-    from unspin.store import ArticleRow, Store
+    from unspin.corpus import Corpus
+    from unspin.store import ArticleRow
 
     path = os.path.join(workdir, "sqlite.db")
     sigs = [signature(d["analysis"]["text"]) for d in corpus]
     t0 = time.perf_counter()
-    store = Store(path)
+    store = Corpus(path)
     for i, (doc, sig) in enumerate(zip(corpus, sigs, strict=True), 1):
         store.add(doc["analysis"], ArticleRow(source=doc["analysis"]["source"], outlet=doc["outlet"],
                                               title=doc["title"], published=doc["published"]), signature=sig)

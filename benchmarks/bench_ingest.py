@@ -22,7 +22,7 @@ taken during it):
    that many articles (each: the paragraphs of three training articles,
    shuffled, with a real analysis JSON of one of three templates, synthetic
    technique and narrative labels), inserted directly through
-   :meth:`unspin.store.Store.add` with MinHash signatures, committing every
+   :meth:`unspin.corpus.Corpus.add` with MinHash signatures, committing every
    32 as the ingest does; 100 two-word queries, top 10 with snippets: p50
    and p95 plain, with outlet + date filters, and with a technique filter.
    The write rate of the single writer is reported too.
@@ -241,12 +241,13 @@ def _lat(store, qs: list[str], **kw) -> dict:
 
 def search_bench(folder: str, sizes: list[int], workdir: str, max_build_s: float, n_queries: int) -> list[dict]:
     from unspin.corpus.dedup import signature
-    from unspin.store import ArticleRow, Store
+    from unspin.corpus import Corpus
+    from unspin.store import ArticleRow
 
     syn = Synthetic(folder)
     qs = queries(syn, n_queries)
     path = os.path.join(workdir, "synthetic.db")
-    store = Store(path)
+    store = Corpus(path)
     results, built, write_s, started = [], 0, 0.0, time.perf_counter()
     for size in sorted(sizes):
         with Sampler() as build_load:

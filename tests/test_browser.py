@@ -37,10 +37,11 @@ from .test_web_server import start_server  # noqa: E402
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from unspin.store import ArticleRow, Store
+    from unspin.corpus import Corpus
+    from unspin.store import ArticleRow
 
     db = tmp_path_factory.mktemp("browser") / "corpus.db"
-    with Store(db) as store:  # article 1: the example with techniques, whatever this version's analyzers
+    with Corpus(db) as store:  # article 1: the example with techniques, whatever this version's analyzers
         store.add(seeded_analysis(), ArticleRow(source="seeded.txt", outlet="balticledger.eu",
                                                 title="Seeded gas deal", published="2026-10-03"))
     with start_server("--db", str(db)) as base:

@@ -16,7 +16,7 @@ import pytest
 from tests.test_corpus_helpers import article_text
 from unspin.config import Options
 from unspin.corpus.ingest import ingest
-from unspin.store import Store
+from unspin.corpus import Corpus
 
 OPTS = Options(allow_private_urls=True, timeout=0.5)
 
@@ -30,12 +30,12 @@ def run(sources, db, **kw):
 
 
 def rows(db, cols="source, url, outlet, title, published"):
-    with Store(db, readonly=True) as store:
+    with Corpus(db, readonly=True) as store:
         return store.db.execute(f"SELECT {cols} FROM articles ORDER BY id").fetchall()
 
 
 def stats(db):
-    with Store(db, readonly=True) as store:
+    with Corpus(db, readonly=True) as store:
         return store.stats()
 
 
@@ -54,7 +54,7 @@ def test_directory_of_text_and_html(tmp_path):
     assert failures == [f"{corpus / 'empty.txt'}: file is empty"]
     by_source = {r[0]: r for r in rows(tmp_path / "c.db")}
     assert by_source[str(corpus / "c.html")][2] == "port.example"
-    with Store(tmp_path / "c.db", readonly=True) as store:
+    with Corpus(tmp_path / "c.db", readonly=True) as store:
         assert store.failures()[0][:2] == (str(corpus / "empty.txt"), "file is empty")
         analysis = store.analysis(1)
     assert analysis["schema"] == "1.1" and analysis["text"] == article_text(1)
@@ -198,7 +198,7 @@ def test_rss_and_atom_files_and_a_malformed_feed(tmp_path):
     assert got[0] == ("https://www.eta.example/1", "https://www.eta.example/1", "eta.example", "Eta one",
                       "2024-03-05T08:00:00+00:00")
     assert got[2][2:] == ("theta.example", "Theta one", "2024-03-06T10:00:00+00:00")
-    with Store(db, readonly=True) as store:
+    with Corpus(db, readonly=True) as store:
         text = store.analysis(1)["text"]
     assert text.startswith("Eta one\n\n") and "Short summary" not in text
 
@@ -281,7 +281,7 @@ def test_feed_url_with_fetch_pages_is_polite(tmp_path, server):
                            on_warning=warnings.append)
     assert failures == [] and report.stored == 3
     assert warnings == [f"{srv.url}/gone.html: HTTP 404 Not Found; stored the feed's text"]
-    with Store(db, readonly=True) as store:
+    with Corpus(db, readonly=True) as store:
         texts = [store.analysis(i)["text"] for i in (1, 2, 3)]
     assert "case 64-" in texts[0] and "case 65-" in texts[1] and "case 63-" in texts[2]
     pages = [(p, t) for p, t, _ in srv.hits if p.endswith(".html")]

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from tests.test_corpus_helpers import article_text
-from unspin.store import Store
+from unspin.corpus import Corpus
 
 N = 60
 
@@ -63,14 +63,14 @@ def test_sigkill_mid_ingest_then_rerun_stores_every_article_once(tmp_path):
     assert proc.returncode == -signal.SIGKILL
     killed_at = _count(db)
     assert 8 <= killed_at < N, "the kill must land mid-way"
-    with Store(db, readonly=True) as store:
+    with Corpus(db, readonly=True) as store:
         assert store.integrity_check() == []
 
     rerun = subprocess.run(_ingest(corpus, db, "--workers", "1", "--summary-json"), env=env,
                            capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     assert f'"stored": {N - killed_at}' in rerun.stdout
-    with Store(db) as store:
+    with Corpus(db) as store:
         assert store.integrity_check() == []
         stored = {r[0] for r in store.db.execute("SELECT content_sha256 FROM articles")}
         assert store.stats()["articles"] == N and store.stats()["failed"] == 0

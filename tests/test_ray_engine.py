@@ -14,7 +14,7 @@ from unspin.corpus.ray_engine import KnownSet, _inline_file, known_hashes
 from unspin.corpus.sources import Task
 from unspin.errors import InputError
 from unspin.inputs import read_file
-from unspin.store import Store
+from unspin.corpus import Corpus
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:ray.data.context")
 
@@ -54,7 +54,7 @@ def _corpus(tmp_path):
 
 
 def _rows(db):
-    with Store(db, readonly=True) as store:
+    with Corpus(db, readonly=True) as store:
         return [dict(zip(COLS.split(", "), r, strict=True)) for r in store.db.execute(f"SELECT {COLS} FROM articles ORDER BY id")]
 
 
@@ -73,7 +73,7 @@ def test_ray_engine_stores_what_the_local_engine_stores(ray_local, tmp_path, cap
         f"{corpus / 'empty.txt'}: file is empty", f"{corpus / 'feed.jsonl'}#blank: no text"])
     # Same articles, same order, same analyses, same near-duplicate links.
     assert _rows(tmp_path / "ray.db") == _rows(tmp_path / "local.db")
-    with Store(tmp_path / "ray.db") as store:
+    with Corpus(tmp_path / "ray.db") as store:
         assert store.integrity_check() == []
         assert store.stats()["failed"] == 2
     # The analyses stay in the staging area as Parquet; the staged tasks are gone.
@@ -134,7 +134,7 @@ def test_known_set_is_exact_on_the_stored_hashes(tmp_path):
 
     from tests.test_store import add
 
-    with Store(tmp_path / "c.db") as store:
+    with Corpus(tmp_path / "c.db") as store:
         for i in range(50):
             add(store, article_text(600 + i))
         store.commit()
@@ -142,5 +142,5 @@ def test_known_set_is_exact_on_the_stored_hashes(tmp_path):
     for i in range(50):
         assert hashlib.sha256(article_text(600 + i).encode()).hexdigest() in known
     assert hashlib.sha256(b"not stored").hexdigest() not in known
-    with Store(tmp_path / "empty.db") as store:
+    with Corpus(tmp_path / "empty.db") as store:
         assert hashlib.sha256(b"x").hexdigest() not in KnownSet(known_hashes(store))

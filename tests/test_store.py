@@ -10,10 +10,12 @@ from tests.test_corpus_helpers import article_text, fake_analysis
 from unspin.corpus import dedup
 from unspin.corpus.labels import extract_labels, technique_family
 from unspin.corpus.sources import normalize_published
-from unspin.store import ArticleRow, Store, StoreError, fts_query
+from unspin.corpus import Corpus
+from unspin.corpus.search import fts_query
+from unspin.store import ArticleRow, Store, StoreError
 
 
-def add(store: Store, text: str, *, outlet: str | None = "a.example", published: str | None = None,
+def add(store: Corpus, text: str, *, outlet: str | None = "a.example", published: str | None = None,
         source: str = "s", **kw):
     analysis = fake_analysis(text, title=text.split("\n", 1)[0], **kw)
     row = ArticleRow(source=source, outlet=outlet, title=analysis["title"], published=published)
@@ -22,14 +24,14 @@ def add(store: Store, text: str, *, outlet: str | None = "a.example", published:
 
 def test_same_text_is_stored_once_and_counts(tmp_path):
     db = tmp_path / "c.db"
-    with Store(db) as store:
+    with Corpus(db) as store:
         first = add(store, article_text(1))
         again = add(store, article_text(1), source="other")
         add(store, article_text(2), outlet="b.example")
         store.add_failure("bad.txt", "file is empty")
         store.add_failure("bad.txt", "file is empty")
     assert first.new and not again.new and again.id == first.id
-    with Store(db, readonly=True) as store:
+    with Corpus(db, readonly=True) as store:
         stats = store.stats()
         assert store.integrity_check() == []
     assert stats == {"articles": 2, "failed": 1, "outlets": 2, "stories": 0, "duplicates": 0,
@@ -38,7 +40,7 @@ def test_same_text_is_stored_once_and_counts(tmp_path):
 
 
 def test_failure_is_cleared_when_the_source_is_later_stored(tmp_path):
-    with Store(tmp_path / "c.db") as store:
+    with Corpus(tmp_path / "c.db") as store:
         store.add_failure("s", "timed out after 1 s")
         add(store, article_text(3), source="s")
         assert store.stats()["failed"] == 0
@@ -46,11 +48,11 @@ def test_failure_is_cleared_when_the_source_is_later_stored(tmp_path):
 
 def test_uncommitted_writes_are_not_visible_and_commit_makes_them_durable(tmp_path):
     db = tmp_path / "c.db"
-    store = Store(db)
+    store = Corpus(db)
     add(store, article_text(1))
     store.commit()
     add(store, article_text(2))
-    reader = Store(db, readonly=True)
+    reader = Corpus(db, readonly=True)
     assert reader.stats()["articles"] == 1
     store.commit()
     assert reader.stats()["articles"] == 2
@@ -58,7 +60,7 @@ def test_uncommitted_writes_are_not_visible_and_commit_makes_them_durable(tmp_pa
 
 
 def test_search_ranks_filters_and_snippets(tmp_path):
-    with Store(tmp_path / "c.db") as store:
+    with Corpus(tmp_path / "c.db") as store:
         add(store, "Grain deal\n\nThe grain corridor reopened after talks in Istanbul.", outlet="a.example",
             published="2024-03-02")
         add(store, "Gas row\n\nGas prices rose; the grain harvest was late in the south.", outlet="news.b.example",
@@ -87,7 +89,7 @@ def test_fts_query_quotes_plain_words():
 def test_syndicated_copy_links_to_earliest_original(tmp_path):
     base = article_text(7, words=200)
     copy = "Republished with permission.\n" + base + "This article first appeared on a.example.\n"
-    with Store(tmp_path / "c.db") as store:
+    with Corpus(tmp_path / "c.db") as store:
         late = add(store, copy, outlet="copier.example", published="2024-01-05")
         assert late.duplicate_of is None
         orig = add(store, base, outlet="a.example", published="2024-01-01")  # stored later, published earlier
@@ -151,7 +153,7 @@ def test_normalize_published(raw, iso):
 
 
 def _labelled_store(path):
-    store = Store(path)
+    store = Corpus(path)
     base = "Talks\n\nThe grain corridor talks went on in {}."
     a = fake_analysis(base.format("Istanbul"), title="A", techniques=["Loaded_Language", "Name_Calling-Labeling"])
     a["narratives"] = [{"narrative": "URW: Blaming the war on others: The West", "score": 0.8}]

@@ -17,7 +17,8 @@ import pytest
 
 from tests.conftest import cli
 from unspin.config import Options
-from unspin.store import ArticleRow, Store
+from unspin.corpus import Corpus
+from unspin.store import ArticleRow
 
 BRIDGE = [
     ("harbourtimes.example", "2024-03-04T09:00:00+00:00", "Riverton bridge collapses into the river during morning traffic",
@@ -69,7 +70,7 @@ def _jsonl(path, items) -> None:
 
 
 def _story_of(db, title: str) -> int:
-    with Store(db, readonly=True) as store:
+    with Corpus(db, readonly=True) as store:
         return store.db.execute("SELECT story_id FROM articles WHERE title = ? ORDER BY id LIMIT 1",
                                 (title,)).fetchone()[0]
 
@@ -96,7 +97,7 @@ def test_window_undated_and_labels_with_a_fake_encoder(tmp_path):
     from unspin.corpus.stories import assign_stories
 
     db = tmp_path / "s.db"
-    with Store(db) as store:
+    with Corpus(db) as store:
         for i, (title, day) in enumerate([("Flood hits town", "2024-05-02"), ("Flood waters rise", "2024-05-01"),
                                           ("Flood again", "2024-06-20"), ("Election called", None),
                                           ("Flood undated", None)]):
@@ -144,7 +145,7 @@ def test_articles_group_into_stories_by_event_and_window(corpus):
     assert len(bridge) == 1 and len(bank) == 1 and bridge != bank
     later = _story_of(db, LATER[2])
     assert later not in bridge | bank, "the same kind of event 30 days later is a new story"
-    with Store(db, readonly=True) as store:
+    with Corpus(db, readonly=True) as store:
         copy_story, dup_of = store.db.execute(
             "SELECT story_id, duplicate_of FROM articles WHERE outlet = 'northpost.example' AND title = ?",
             (BRIDGE[0][2],)).fetchone()
@@ -158,11 +159,11 @@ def test_rerun_is_idempotent(corpus, capsys):
     from unspin.corpus.ingest import ingest
 
     db = corpus["db"]
-    with Store(db, readonly=True) as store:
+    with Corpus(db, readonly=True) as store:
         before = store.db.execute("SELECT id, story_id FROM articles ORDER BY id").fetchall()
     report = ingest([str(corpus["first"]), str(corpus["second"])], str(db), corpus["opts"], workers=1)
     assert (report.stored, report.known, report.new_stories) == (0, 8, 0)
-    with Store(db, readonly=True) as store:
+    with Corpus(db, readonly=True) as store:
         assert store.db.execute("SELECT id, story_id FROM articles ORDER BY id").fetchall() == before
         assert store.stats()["stories"] == 3
     code, out, _ = cli(capsys, "stats", "--db", db, "--format", "json")

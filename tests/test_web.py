@@ -22,7 +22,8 @@ pytest.importorskip("fastapi", reason="the web app needs fastapi (pip install '.
 from unspin.api import get_pipeline  # noqa: E402
 from unspin.config import Options  # noqa: E402
 from unspin.inputs import article_from_text  # noqa: E402
-from unspin.store import ArticleRow, Store  # noqa: E402
+from unspin.corpus import Corpus  # noqa: E402
+from unspin.store import ArticleRow  # noqa: E402
 from unspin.web import WebSettings, create_app  # noqa: E402
 from unspin.web.app import Limiter, Overloaded  # noqa: E402
 
@@ -88,7 +89,7 @@ def posted(app: Any) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def db_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
     path = tmp_path_factory.mktemp("web") / "corpus.db"
-    with Store(path) as store:
+    with Corpus(path) as store:
         store.add(seeded_analysis(), ArticleRow(source="seeded.txt", outlet="balticledger.eu",
                                                 title="Seeded gas deal", published="2026-10-03"))
         for i, (outlet, day) in enumerate([("kappa.example", "2026-09-01"), ("news.kappa.example", "2026-09-15"),
@@ -430,7 +431,7 @@ def test_db_post_stores_in_the_corpus(tmp_path):
     app = create_app(OPTIONS, path)
     resp = request(app, "POST", "/api/analyze", json={"text": TEXT, "outlet": "www.BalticLedger.eu"})
     assert resp.status_code == 200
-    with Store(path, readonly=True) as store:
+    with Corpus(path, readonly=True) as store:
         assert store.stats()["articles"] == 1
         assert store.db.execute("SELECT outlet FROM articles").fetchone()[0] == "balticledger.eu"
     assert request(app, "GET", "/api/outlets/balticledger.eu").json()["articles"] == 1
@@ -492,7 +493,7 @@ def test_outlet_profile_top_cuts_label_lists_below_the_labels_found(tmp_path):
     """``top`` smaller than the number of labels: the lists are cut, the rates stay those of the kept rows."""
     from unspin.corpus.profile import outlet_profile
 
-    with Store(tmp_path / "c.db") as store:
+    with Corpus(tmp_path / "c.db") as store:
         store.add(seeded_analysis(), ArticleRow(source="seeded.txt", outlet="balticledger.eu"))
         full = outlet_profile(store, "balticledger.eu")
         cut = outlet_profile(store, "balticledger.eu", top=1)

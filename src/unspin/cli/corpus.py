@@ -18,7 +18,13 @@ from typing import Any, Callable
 import click
 
 from ..config import load_options
+from ..corpus.api import Corpus
+from ..corpus.export import export
+from ..corpus.sources import normalize_published
+from ..corpus.stories import list_stories, story_report
 from ..errors import UnspinError
+from ..ratings import RatingsTable
+from ..report.outlet_html import render_outlet_html
 
 __all__ = ["COMMANDS", "export_cmd", "ingest_cmd", "outlet_cmd", "search_cmd", "stats_cmd", "stories_cmd", "story_cmd"]
 
@@ -26,10 +32,8 @@ _DB = click.option("--db", "db", required=True, type=click.Path(dir_okay=False),
                    help="The corpus database file (SQLite).")
 
 
-def _open_store(db: str) -> Any:
-    from ..store import Store
-
-    return Store(db, readonly=True)
+def _open_store(db: str) -> Corpus:
+    return Corpus(db, readonly=True)
 
 
 # -- ingest ------------------------------------------------------------------
@@ -126,7 +130,6 @@ def ingest_cmd(sources: tuple[str, ...], db: str, ratings: tuple[str, ...], engi
     if engine != "ray" and (ray_address or staging):
         raise click.UsageError("--ray-address and --staging need --engine ray")
     from ..corpus.ingest import ingest
-    from ..ratings import RatingsTable
 
     options = load_options(ratings=ratings or None, max_bytes=max_bytes, timeout=timeout,
                            allow_private_urls=allow_private_urls, spacy_model=spacy_model)
@@ -180,8 +183,6 @@ def stats_cmd(db: str, fmt: str) -> None:
 def _iso_date(ctx: Any, param: Any, value: str | None) -> str | None:
     if value is None:
         return None
-    from ..corpus.sources import normalize_published
-
     norm = normalize_published(value)
     if norm is None:
         raise click.BadParameter(f"not a date: {value!r} (use YYYY-MM-DD)")
@@ -241,8 +242,6 @@ def search_cmd(query: str, db: str, outlet: str | None, since: str | None, until
 @click.option("--no-analysis", is_flag=True, help="Leave out the analysis column (metadata only).")
 def export_cmd(db: str, fmt: str, output: Path, no_analysis: bool) -> None:
     """Write every stored article (metadata and analysis) as Parquet, CSV or JSON Lines."""
-    from ..corpus.export import export
-
     n = export(_open_store(db), output, fmt, with_analysis=not no_analysis)
     click.echo(f"unspin: exported {n} articles to {output}", err=True)
 
@@ -260,20 +259,15 @@ def export_cmd(db: str, fmt: str, output: Path, no_analysis: bool) -> None:
               help="Terminal text, JSON, or one self-contained HTML page with small charts.")
 def outlet_cmd(domain: str, db: str, ratings: tuple[str, ...], top: int, fmt: str) -> None:
     """Profile of one outlet: articles, most-cited sources, most-quoted speakers, rating, techniques."""
-    from ..corpus.profile import outlet_profile
-    from ..ratings import RatingsTable
-
     options = load_options(ratings=ratings or None)
     table = RatingsTable.load(options.ratings) if options.ratings else None
-    profile = outlet_profile(_open_store(db), domain, ratings=table, top=top)
+    profile = _open_store(db).outlet(domain, ratings=table, top=top)
     if profile is None:
         raise UnspinError(f"{domain}: no articles from this outlet in {db}")
     if fmt == "json":
         click.echo(json.dumps(profile, ensure_ascii=False))
         return
     if fmt == "html":
-        from ..report.outlet_html import render_outlet_html
-
         click.echo(render_outlet_html(profile), nl=False)
         return
     _print_profile(profile)
@@ -324,8 +318,6 @@ def story_cmd(story_id: int, db: str, top: int, fmt: str) -> None:
     when the analysis has them, who is quoted and which sources are cited.
     Stories are built by `unspin ingest`.
     """
-    from ..corpus.stories import story_report
-
     report = story_report(_open_store(db), story_id, top=top)
     if report is None:
         raise UnspinError(f"no story {story_id} in {db} (see `unspin stories --db {db}`)")
@@ -355,8 +347,6 @@ def story_cmd(story_id: int, db: str, top: int, fmt: str) -> None:
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def stories_cmd(db: str, limit: int, fmt: str) -> None:
     """List stories, those covered by most outlets first."""
-    from ..corpus.stories import list_stories
-
     rows = list_stories(_open_store(db), limit=limit)
     if fmt == "json":
         click.echo(json.dumps({"stories": rows}, ensure_ascii=False))

@@ -21,6 +21,8 @@ import zlib
 
 import numpy as np
 
+from ..store import Store
+
 NUM_PERM = 128
 BANDS = 16
 ROWS = NUM_PERM // BANDS
@@ -76,3 +78,66 @@ def to_blob(sig: np.ndarray) -> bytes:
 
 def from_blob(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<u4").astype(np.uint32)
+
+
+# -- in the store ----------------------------------------------------------------
+
+
+def index_signature(store: Store, article_id: int, sig: np.ndarray) -> None:
+    """Keep an article's signature and its band keys (inside the open write transaction)."""
+    store.db.execute("INSERT INTO minhash VALUES (?, ?)", (article_id, to_blob(sig)))
+    store.db.executemany(
+        "INSERT INTO minhash_bands VALUES (?, ?, ?)",
+        [(band, key, article_id) for band, key in enumerate(band_keys(sig))],
+    )
+
+
+def link_duplicate(store: Store, article_id: int, published: str | None,
+                   sig: np.ndarray) -> tuple[int | None, float | None]:
+    """Link a new article and its near-duplicates to their earliest original.
+
+    Returns ``(original, similarity)`` when the new article is a copy, else
+    ``(None, None)`` (it is an original, possibly of articles stored before
+    it, which are re-pointed to it). Call before :func:`index_signature`.
+    """
+    db = store.db
+    keys = band_keys(sig)
+    candidates = {
+        r[0]
+        for band, key in enumerate(keys)
+        for r in db.execute("SELECT article_id FROM minhash_bands WHERE band = ? AND key = ?", (band, key))
+    }
+    matches: dict[int, float] = {}
+    for cand in candidates:
+        blob = db.execute("SELECT signature FROM minhash WHERE article_id = ?", (cand,)).fetchone()
+        if blob is None:
+            continue
+        sim = similarity(sig, from_blob(blob[0]))
+        if sim >= THRESHOLD:
+            matches[cand] = sim
+    if not matches:
+        return None, None
+    # The group: the matches, their originals, and everything linked to those.
+    roots = set()
+    for cand in matches:
+        (dup_of,) = db.execute("SELECT duplicate_of FROM articles WHERE id = ?", (cand,)).fetchone()
+        roots.add(dup_of or cand)
+    order = {
+        i: (p is None, p or "", i)
+        for i, p in db.execute(
+            f"SELECT id, published FROM articles WHERE id IN ({','.join('?' * len(roots))})", tuple(roots)
+        )
+    }
+    order[article_id] = (published is None, published or "", article_id)
+    original = min(order, key=order.__getitem__)
+    for root in roots - {original}:
+        # A root that turns out later than another original follows it, with its copies.
+        db.execute("UPDATE articles SET duplicate_of = ? WHERE duplicate_of = ? OR id = ?", (original, root, root))
+    if original == article_id:
+        return None, None
+    sim = matches.get(original)
+    if sim is None:
+        blob = db.execute("SELECT signature FROM minhash WHERE article_id = ?", (original,)).fetchone()
+        sim = similarity(sig, from_blob(blob[0])) if blob else max(matches.values())
+    db.execute("UPDATE articles SET duplicate_of = ?, similarity = ? WHERE id = ?", (original, sim, article_id))
+    return original, sim

@@ -28,6 +28,7 @@ from ..article import Article
 from ..config import Options
 from ..errors import InputError
 from ..store import ArticleRow, Store
+from .api import Corpus
 from .sources import Failure, PoliteFetcher, Source, Task, normalize_published, open_source
 
 COMMIT_EVERY = 32
@@ -245,7 +246,7 @@ def ingest(
     started = time.perf_counter()
     if engine == "local":
         workers = max(1, workers or os.cpu_count() or 1)
-    store = Store(db_path)
+    store = Corpus(db_path)
     fetcher = PoliteFetcher(options, delay=delay)
 
     def fail(failure: Failure) -> None:
@@ -310,7 +311,7 @@ def _build_stories(store: Store, report: IngestReport, on_warning: Callable[[str
         warn(f"stories not built: {exc}")
 
 
-def _write_outcomes(outcomes: Iterable[Outcome | Failure], store: Store, report: IngestReport,
+def _write_outcomes(outcomes: Iterable[Outcome | Failure], store: Corpus, report: IngestReport,
                     fail: Callable[[Failure], None], on_warning: Callable[[str], None] | None,
                     advance: Callable[[str], None], commit_every: int) -> None:
     """The single writer: store each outcome in order, committing every ``commit_every`` or COMMIT_SECONDS."""

@@ -9,7 +9,11 @@ field. Known technique names get their SemEval-2023 family.
 
 from __future__ import annotations
 
+import difflib
 from typing import Any, Iterator
+
+from ..store import Store, StoreError
+from ..techniques.taxonomy import techniques
 
 #: Top-level keys of the analysis that hold labelled findings, and their kind.
 LABEL_KEYS = {
@@ -29,8 +33,6 @@ LEGACY_TECHNIQUES = {"casting doubt": "Doubt"}
 
 def _technique_families() -> dict[str, tuple[str, ...]]:
     """Family name (lower case) → the normalised names of its techniques, from the taxonomy."""
-    from ..techniques.taxonomy import techniques
-
     found: dict[str, list[str]] = {}
     for info in techniques().values():
         found.setdefault(info.family_name.lower(), []).append(_norm(info.id))
@@ -40,6 +42,7 @@ def _technique_families() -> dict[str, tuple[str, ...]]:
 
 
 def _norm(name: str) -> str:
+    """A label name in one spelling: lower case, words separated by single spaces."""
     return " ".join(name.lower().replace("_", " ").replace("-", " ").replace(",", " ").replace("/", " ").split())
 
 
@@ -86,3 +89,71 @@ def extract_labels(analysis: dict[str, Any]) -> Iterator[tuple[str, str, str | N
                 end if isinstance(end, int) else None,
                 float(score) if isinstance(score, (int, float)) else None,
             )
+
+
+# -- in the store ----------------------------------------------------------------
+
+
+def store_labels(store: Store, article_id: int, analysis: dict[str, Any]) -> None:
+    """Write the rows derived from one analysis: cited sources, quotes, labels (inside the write transaction)."""
+    db = store.db
+    prov = analysis.get("provenance") or {}
+    db.executemany(
+        "INSERT INTO cited_sources VALUES (?, ?, ?)",
+        [(article_id, c.get("name"), c.get("domain")) for c in prov.get("cited_sources") or [] if c.get("name")],
+    )
+    quotes = []
+    for q in analysis.get("quotes") or []:
+        sp = q.get("speaker") or {}
+        quotes.append((article_id, sp.get("name") or sp.get("text") or None, q.get("kind") or "unknown"))
+    db.executemany("INSERT INTO quotes VALUES (?, ?, ?)", quotes)
+    db.executemany(
+        "INSERT INTO labels VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(article_id, *lab) for lab in extract_labels(analysis)],
+    )
+
+
+def labels_of_kind(store: Store, kind: str) -> list[str]:
+    """The distinct labels of one kind, by index seeks (one per distinct label, not per row)."""
+    out: list[str] = []
+    row = store.db.execute("SELECT min(label) FROM labels WHERE kind = ?", (kind,)).fetchone()
+    while row and row[0] is not None:
+        out.append(row[0])
+        row = store.db.execute("SELECT min(label) FROM labels WHERE kind = ? AND label > ?", (kind, row[0])).fetchone()
+    return out
+
+
+def label_filter(store: Store, kind: str, name: str) -> tuple[str, list[Any]]:
+    """An SQL condition on ``a.id``: the article has a label of ``kind`` called ``name``.
+
+    Names match whatever their spelling (``Loaded_Language`` = ``loaded
+    language``). A technique name may also be a SemEval-2023 family
+    (``--technique "attack on reputation"``); a narrative also matches
+    its sub-narratives (``A: B`` matches ``A: B: C``). A name that is in
+    neither the store nor the taxonomy raises :class:`StoreError` with the
+    closest known names.
+    """
+    want = _norm(name)
+    if not want:
+        raise StoreError(f"empty {kind} name")
+    labels = labels_of_kind(store, kind)
+    exact = [lab for lab in labels if _norm(lab) == want or _norm(lab).startswith(want + ":")]
+    families = [fam for fam in TECHNIQUE_FAMILIES if _norm(fam) == want] if kind == "technique" else []
+    if not exact and not families and not (kind == "technique" and technique_family(name)):
+        known = sorted(set(labels) | (set(TECHNIQUE_FAMILIES) if kind == "technique" else set()))
+        close = difflib.get_close_matches(name, known, n=5, cutoff=0.5)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else (
+            f"; known: {', '.join(known[:12])}" if known else f"; this database has no {kind} labels yet")
+        raise StoreError(f"no {kind} {name!r} in this database{hint}")
+    conds, args = [], []
+    if exact:
+        conds.append(f"l.label IN ({','.join('?' * len(exact))})")
+        args += exact
+    if families:
+        conds.append("l.family = ?")
+        args.append(families[0])
+    if not conds:  # a technique of the taxonomy that no stored article has (yet)
+        conds.append("0")
+    clause = (f"EXISTS (SELECT 1 FROM labels l WHERE l.article_id = a.id AND l.kind = ? "
+              f"AND ({' OR '.join(conds)}))")
+    return clause, [kind, *args]

@@ -22,7 +22,7 @@ laptop or a multi-node cluster:
 3. **Analyses to Parquet.** ``write_parquet`` to ``STAGING/RUN/analyses/``
    (one row per task: status, reason, analysis JSON, metadata, MinHash).
 4. **One writer.** The driver reads the analyses back in input order and
-   writes them with :meth:`~unspin.store.Store.add` through the same loop
+   writes them with :meth:`~unspin.corpus.Corpus.add` through the same loop
    as the local engine: one writer, idempotent by content hash, failures
    recorded, a commit every 32 articles.
 

@@ -43,8 +43,9 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..config import Options
 from ..errors import InputError
-from ..inputs import expand_inputs, is_url, looks_like_html
+from ..inputs import expand_inputs, fetch_url, is_url, looks_like_html
 from ..inputs.html import hostname_of
+from ..inputs.url import fetch
 
 __all__ = ["Failure", "Source", "Task", "open_source", "normalize_published", "fetch_bytes", "PoliteFetcher"]
 
@@ -150,8 +151,6 @@ def fetch_bytes(url: str, options: Options, *, accept: str = "*/*") -> tuple[byt
     Returns ``(body, media type, final URL)``; any content type is accepted
     (feeds come as several XML types). Raises :class:`InputError` naming ``url``.
     """
-    from ..inputs.url import fetch
-
     page = fetch(url, options, accept=accept)
     return page.body, page.media_type, page.url
 
@@ -173,8 +172,6 @@ class PoliteFetcher:
         self.last[host] = self.clock()
 
     def fetch_article(self, url: str) -> Any:
-        from ..inputs import fetch_url
-
         self.wait(url)
         try:
             return fetch_url(url, self.options)

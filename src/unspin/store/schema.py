@@ -1,4 +1,18 @@
-"""The store's tables (SQLite DDL), version :data:`unspin.store.STORE_SCHEMA`."""
+"""The store's tables (SQLite DDL), their version and how an older file is brought up to date.
+
+:data:`STORE_SCHEMA` is kept in ``meta('store_schema')``. A new file gets
+:data:`DDL` at once; an older file gets the steps of :data:`MIGRATIONS`
+from its version up, in one write transaction. A file of a newer version
+than this unspin knows is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+#: Version of the store's tables (meta table, key ``store_schema``).
+STORE_SCHEMA = "1"
+
+#: Steps from one version to the next: ``{from_version: (to_version, sql)}``. Empty while version 1 is the only one.
+MIGRATIONS: dict[str, tuple[str, str]] = {}
 
 DDL = """
 -- unspin corpus store (SQLite, WAL). Version in meta('store_schema').

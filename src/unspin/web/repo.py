@@ -1,7 +1,7 @@
 """Where the web app keeps analyses: the corpus store, or a bounded memory.
 
 With ``--db`` every analysis goes into the SQLite corpus store
-(:class:`unspin.store.Store`, the same file ``unspin ingest`` writes), so the
+(:class:`unspin.corpus.Corpus`, the same file ``unspin ingest`` writes), so the
 pages and the API browse, search and profile the whole corpus. Without it
 the last :data:`MEMORY_ITEMS` analyses are kept in memory (least recently
 used dropped first) so that ``/articles/{id}`` still works after a POST.
@@ -18,7 +18,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..store import ArticleRow, Store, StoreError, filter_clauses, fts_query, next_day
+from ..corpus.api import Corpus
+from ..corpus.search import filter_clauses, fts_query, next_day
+from ..store import ArticleRow, StoreError
 
 MEMORY_ITEMS = 256
 
@@ -71,17 +73,17 @@ class StoreRepo:
 
     def __init__(self, path: str) -> None:
         self.path = str(path)
-        Store(self.path).close()  # create it, or fail now on a file that is not a store
+        Corpus(self.path).close()  # create it, or fail now on a file that is not a store
         self._write = threading.Lock()
 
-    def _read(self) -> Store:
-        return Store(self.path, readonly=True)
+    def _read(self) -> Corpus:
+        return Corpus(self.path, readonly=True)
 
     def add(self, analysis: dict[str, Any], row: ArticleRow) -> int:
         from ..corpus.dedup import signature
 
         sig = signature(analysis.get("text") or "")
-        with self._write, Store(self.path) as store:
+        with self._write, Corpus(self.path) as store:
             return store.add(analysis, row, signature=sig).id
 
     def get(self, article_id: int) -> dict[str, Any] | None:
@@ -263,7 +265,7 @@ class MemoryRepo:
         entries = self._matching(Filters(outlet=domain))
         if not entries:
             return None
-        store = Store(":memory:")
+        store = Corpus(":memory:")
         try:
             for e in reversed(entries):
                 store.add(e.analysis, e.row)

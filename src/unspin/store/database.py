@@ -1,0 +1,205 @@
+"""The storage layer: one SQLite file, its connection, schema and transactions.
+
+This module knows the tables and how rows get in and out by key; what the
+rows mean (labels, near-duplicates, search, statistics, profiles) is the
+corpus layer's business (:mod:`unspin.corpus`), which builds on it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator, Self
+
+from ..errors import UnspinError
+from .schema import DDL, STORE_SCHEMA
+
+__all__ = ["ARTICLE_COLUMNS", "ArticleRow", "Store", "StoreError", "now_iso"]
+
+#: Columns of the ``articles`` table besides the analysis JSON, in table order.
+ARTICLE_COLUMNS = (
+    "id", "content_sha256", "source", "url", "outlet", "outlet_name", "title", "published", "words",
+    "analyzers", "unspin_version", "ingested_at", "duplicate_of", "similarity", "story_id",
+)
+
+
+class StoreError(UnspinError):
+    """A database file that cannot be opened, or is not an unspin store."""
+
+
+def now_iso() -> str:
+    """The current UTC time, ISO 8601 to the second."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+@dataclass
+class ArticleRow:
+    """Metadata of one stored article besides its analysis."""
+
+    source: str
+    url: str | None = None
+    outlet: str | None = None
+    outlet_name: str | None = None
+    title: str | None = None
+    published: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Store:
+    """An unspin corpus database (SQLite, WAL journal): connection, schema, transactions, rows by key."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False, create: bool = True) -> None:
+        self.path = str(path)
+        self.readonly = readonly
+        if readonly or not create:
+            if not Path(self.path).is_file():
+                raise StoreError(f"{self.path}: no such database (create it with `unspin ingest … --db {self.path}`)")
+        try:
+            if readonly:
+                uri = Path(self.path).resolve().as_uri() + "?mode=ro"
+                self.db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+            else:
+                self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA busy_timeout = 30000")
+            if not readonly:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self._check_or_create()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not an unspin database ({exc})") from None
+        self._in_tx = False
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def _check_or_create(self) -> None:
+        has_meta = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ).fetchone()
+        if has_meta:
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'store_schema'").fetchone()
+            if row is None or row[0] != STORE_SCHEMA:
+                found = row[0] if row else "none"
+                raise StoreError(f"{self.path}: store schema {found}, this unspin reads {STORE_SCHEMA}")
+            return
+        tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if tables:
+            raise StoreError(f"{self.path}: not an unspin database (it has other tables)")
+        if self.readonly:
+            raise StoreError(f"{self.path}: not an unspin database (empty)")
+        self.db.executescript("BEGIN;" + DDL + "COMMIT;")
+        self.db.execute("INSERT INTO meta VALUES ('store_schema', ?), ('created_at', ?)", (STORE_SCHEMA, now_iso()))
+
+    def close(self) -> None:
+        self.commit()
+        self.db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if exc_info[0] is not None and self._in_tx:
+            self.db.execute("ROLLBACK")
+            self._in_tx = False
+        self.close()
+
+    def begin(self) -> None:
+        """Start a write transaction unless one is open (ended by :meth:`commit`)."""
+        if not self._in_tx:
+            self.db.execute("BEGIN IMMEDIATE")
+            self._in_tx = True
+
+    def commit(self) -> None:
+        """Make everything added so far durable (survives a kill of this process)."""
+        if self._in_tx:
+            self.db.execute("COMMIT")
+            self._in_tx = False
+
+    # -- articles ----------------------------------------------------------
+
+    def has(self, content_sha256: str) -> bool:
+        """Whether an article with this text (by SHA-256) is stored."""
+        return self.db.execute(
+            "SELECT 1 FROM articles WHERE content_sha256 = ?", (content_sha256,)
+        ).fetchone() is not None
+
+    def insert_article(self, analysis: dict[str, Any], row: ArticleRow) -> tuple[int, bool]:
+        """Store one analysis (``Analysis.to_dict()``) and its full-text entry unless its text is stored already.
+
+        Returns ``(article id, new)``. Opens a write transaction (see
+        :meth:`commit`). Keyed by ``meta.content_sha256``.
+        """
+        meta = analysis.get("meta") or {}
+        sha = meta.get("content_sha256")
+        if not sha:
+            raise ValueError("analysis has no meta.content_sha256")
+        self.begin()
+        text = analysis.get("text") or ""
+        cur = self.db.execute(
+            """INSERT INTO articles (content_sha256, source, url, outlet, outlet_name, title, published, words,
+                                     analysis, analyzers, unspin_version, ingested_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (content_sha256) DO NOTHING""",
+            (
+                sha, row.source, row.url, row.outlet, row.outlet_name, row.title, row.published,
+                len(text.split()), json.dumps(analysis, ensure_ascii=False, separators=(",", ":")),
+                json.dumps(meta.get("analyzers") or {}, sort_keys=True), meta.get("unspin_version"), now_iso(),
+            ),
+        )
+        if cur.rowcount == 0:
+            (existing,) = self.db.execute("SELECT id FROM articles WHERE content_sha256 = ?", (sha,)).fetchone()
+            return existing, False
+        article_id = int(cur.lastrowid)  # type: ignore[arg-type]
+        self.db.execute(
+            "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)", (article_id, row.title, text)
+        )
+        return article_id, True
+
+    def analysis(self, article_id: int) -> dict[str, Any] | None:
+        """The stored analysis of one article, or ``None``."""
+        row = self.db.execute("SELECT analysis FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def iter_articles(self, *, with_analysis: bool = True, batch: int = 500) -> Iterator[dict[str, Any]]:
+        """Every article row in id order, streamed (the analysis JSON as a string)."""
+        cols = [*ARTICLE_COLUMNS, "analysis"] if with_analysis else list(ARTICLE_COLUMNS)
+        cur = self.db.execute(f"SELECT {', '.join(cols)} FROM articles ORDER BY id")
+        while rows := cur.fetchmany(batch):
+            for r in rows:
+                yield dict(zip(cols, r, strict=True))
+
+    # -- failures ----------------------------------------------------------
+
+    def add_failure(self, source: str, reason: str) -> None:
+        """Record an input that could not be stored (once per source and reason)."""
+        self.begin()
+        self.db.execute(
+            """INSERT INTO failures (source, reason, at) VALUES (?, ?, ?)
+               ON CONFLICT (source, reason) DO UPDATE SET at = excluded.at, attempts = attempts + 1""",
+            (source, reason, now_iso()),
+        )
+
+    def clear_failures(self, source: str) -> None:
+        """Forget the failures of ``source`` (it has been stored since)."""
+        self.begin()
+        self.db.execute("DELETE FROM failures WHERE source = ?", (source,))
+
+    def failures(self) -> list[tuple[str, str, str]]:
+        """``(source, reason, at)`` of every recorded failure, oldest first."""
+        return self.db.execute("SELECT source, reason, at FROM failures ORDER BY id").fetchall()
+
+    # -- checks ------------------------------------------------------------
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's integrity check plus the full-text index's; empty when all is well."""
+        problems = [r[0] for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        if self.readonly:
+            return problems
+        try:
+            self.db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"full-text index: {exc}")
+        return problems
