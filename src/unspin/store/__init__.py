@@ -20,7 +20,9 @@ articles are keyed by the SHA-256 of their analysed text and stored once.
 
 from __future__ import annotations
 
-from .database import ARTICLE_COLUMNS, ArticleRow, Store, StoreError, now_iso
+from .database import (ARTICLE_COLUMNS, DEFAULT_BUSY_TIMEOUT_S, ArticleRow, Store, StoreError, StoreLockedError,
+                       busy_timeout, now_iso)
 from .schema import STORE_SCHEMA
 
-__all__ = ["ARTICLE_COLUMNS", "STORE_SCHEMA", "ArticleRow", "Store", "StoreError", "now_iso"]
+__all__ = ["ARTICLE_COLUMNS", "DEFAULT_BUSY_TIMEOUT_S", "STORE_SCHEMA", "ArticleRow", "Store", "StoreError",
+           "StoreLockedError", "busy_timeout", "now_iso"]

@@ -8,7 +8,9 @@ corpus layer's business (:mod:`unspin.corpus`), which builds on it.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,7 +19,12 @@ from typing import Any, Iterator, Self
 from ..errors import UnspinError
 from .schema import DDL, STORE_SCHEMA
 
-__all__ = ["ARTICLE_COLUMNS", "ArticleRow", "Store", "StoreError", "now_iso"]
+__all__ = ["ARTICLE_COLUMNS", "DEFAULT_BUSY_TIMEOUT_S", "ArticleRow", "Store", "StoreError", "StoreLockedError",
+           "busy_timeout", "now_iso"]
+
+#: Seconds a connection waits for another process's write lock (an ingest's commit, a web server's write) before
+#: giving up; ``UNSPIN_DB_TIMEOUT`` overrides it. Writers commit every few seconds, so waits are normally short.
+DEFAULT_BUSY_TIMEOUT_S = 60.0
 
 #: Columns of the ``articles`` table besides the analysis JSON, in table order.
 ARTICLE_COLUMNS = (
@@ -28,6 +35,32 @@ ARTICLE_COLUMNS = (
 
 class StoreError(UnspinError):
     """A database file that cannot be opened, or is not an unspin store."""
+
+
+class StoreLockedError(StoreError):
+    """Another process kept the database locked for longer than the busy timeout."""
+
+
+def busy_timeout() -> float:
+    """The busy timeout in seconds: ``UNSPIN_DB_TIMEOUT`` when set to a number, else the default."""
+    raw = os.environ.get("UNSPIN_DB_TIMEOUT")
+    if raw is None or not raw.strip():
+        return DEFAULT_BUSY_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        raise StoreError(f"UNSPIN_DB_TIMEOUT={raw!r} is not a number of seconds") from None
+    if value < 0:
+        raise StoreError(f"UNSPIN_DB_TIMEOUT={raw!r} is negative")
+    return value
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite's "database is locked" or "table is locked" (any extended code)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(exc, sqlite3.OperationalError) and code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return False
 
 
 def now_iso() -> str:
@@ -51,47 +84,95 @@ class ArticleRow:
 class Store:
     """An unspin corpus database (SQLite, WAL journal): connection, schema, transactions, rows by key."""
 
-    def __init__(self, path: str | Path, *, readonly: bool = False, create: bool = True) -> None:
+    def __init__(self, path: str | Path, *, readonly: bool = False, create: bool = True,
+                 timeout: float | None = None) -> None:
+        """Open (or, unless ``readonly`` or not ``create``, create) the store at ``path``.
+
+        ``timeout`` is how long to wait for another process's lock (default
+        :func:`busy_timeout`); a lock held longer raises
+        :class:`StoreLockedError`, naming the file.
+        """
         self.path = str(path)
         self.readonly = readonly
+        self.timeout = busy_timeout() if timeout is None else timeout
+        self._in_tx = False
         if readonly or not create:
             if not Path(self.path).is_file():
                 raise StoreError(f"{self.path}: no such database (create it with `unspin ingest … --db {self.path}`)")
         try:
-            if readonly:
-                uri = Path(self.path).resolve().as_uri() + "?mode=ro"
-                self.db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
-            else:
-                self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self.db.execute("PRAGMA busy_timeout = 30000")
-            if not readonly:
-                self.db.execute("PRAGMA journal_mode = WAL")
-                self.db.execute("PRAGMA synchronous = NORMAL")
-            self.db.execute("PRAGMA foreign_keys = ON")
-            self._check_or_create()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: not an unspin database ({exc})") from None
-        self._in_tx = False
+            with self._locks("open"):
+                if readonly:
+                    uri = Path(self.path).resolve().as_uri() + "?mode=ro"
+                    self.db = sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None)
+                else:
+                    self.db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+                self.db.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+                if not readonly:
+                    self.db.execute("PRAGMA journal_mode = WAL")
+                    self.db.execute("PRAGMA synchronous = NORMAL")
+                self.db.execute("PRAGMA foreign_keys = ON")
+                self._check_or_create()
+        except BaseException as exc:
+            if hasattr(self, "db"):
+                self.db.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StoreError(f"{self.path}: not an unspin database ({exc})") from None
+            raise
+
+    @contextmanager
+    def _locks(self, action: str) -> Iterator[None]:
+        """Report a lock that outlasted the busy timeout as :class:`StoreLockedError`, not as a broken file."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if not is_lock_error(exc):
+                raise
+            raise StoreLockedError(
+                f"{self.path}: the database is locked by another process (waited {self.timeout:g} s to {action}; "
+                "set UNSPIN_DB_TIMEOUT to wait longer)") from None
 
     # -- lifecycle ---------------------------------------------------------
 
     def _check_or_create(self) -> None:
-        has_meta = self.db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
-        ).fetchone()
-        if has_meta:
-            row = self.db.execute("SELECT value FROM meta WHERE key = 'store_schema'").fetchone()
-            if row is None or row[0] != STORE_SCHEMA:
-                found = row[0] if row else "none"
-                raise StoreError(f"{self.path}: store schema {found}, this unspin reads {STORE_SCHEMA}")
+        if self._schema_version() is not None:
+            self._check_version()
             return
         tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if tables:
             raise StoreError(f"{self.path}: not an unspin database (it has other tables)")
         if self.readonly:
             raise StoreError(f"{self.path}: not an unspin database (empty)")
-        self.db.executescript("BEGIN;" + DDL + "COMMIT;")
-        self.db.execute("INSERT INTO meta VALUES ('store_schema', ?), ('created_at', ?)", (STORE_SCHEMA, now_iso()))
+        # Several processes may create one new file at once (two ingests started together): the write lock is
+        # taken first and the check repeated under it, so exactly one creates the tables and the others wait.
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            if self._schema_version() is None:
+                if self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                    raise StoreError(f"{self.path}: not an unspin database (it has other tables)")
+                for statement in split_statements(DDL):
+                    self.db.execute(statement)
+                self.db.execute("INSERT INTO meta VALUES ('store_schema', ?), ('created_at', ?)",
+                                (STORE_SCHEMA, now_iso()))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self._check_version()
+
+    def _schema_version(self) -> str | None:
+        """The file's ``store_schema``; ``None`` when it has no ``meta`` table (new file); "none" without the key."""
+        has_meta = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ).fetchone()
+        if not has_meta:
+            return None
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'store_schema'").fetchone()
+        return row[0] if row else "none"
+
+    def _check_version(self) -> None:
+        found = self._schema_version()
+        if found != STORE_SCHEMA:
+            raise StoreError(f"{self.path}: store schema {found}, this unspin reads {STORE_SCHEMA}")
 
     def close(self) -> None:
         self.commit()
@@ -107,15 +188,21 @@ class Store:
         self.close()
 
     def begin(self) -> None:
-        """Start a write transaction unless one is open (ended by :meth:`commit`)."""
+        """Start a write transaction unless one is open (ended by :meth:`commit`).
+
+        Takes the write lock at once (``BEGIN IMMEDIATE``), waiting up to
+        the busy timeout for another process's transaction to end.
+        """
         if not self._in_tx:
-            self.db.execute("BEGIN IMMEDIATE")
+            with self._locks("write"):
+                self.db.execute("BEGIN IMMEDIATE")
             self._in_tx = True
 
     def commit(self) -> None:
         """Make everything added so far durable (survives a kill of this process)."""
         if self._in_tx:
-            self.db.execute("COMMIT")
+            with self._locks("commit"):
+                self.db.execute("COMMIT")
             self._in_tx = False
 
     # -- articles ----------------------------------------------------------
@@ -203,3 +290,16 @@ class Store:
         except sqlite3.DatabaseError as exc:
             problems.append(f"full-text index: {exc}")
         return problems
+
+
+def split_statements(script: str) -> list[str]:
+    """The complete SQL statements of ``script``, in order (comments kept with their statement)."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip() and not all(x.strip().startswith("--") or not x.strip() for x in current.splitlines()):
+        raise ValueError(f"incomplete SQL statement: {current.strip()[:60]!r}")
+    return statements
