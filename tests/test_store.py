@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -12,7 +13,7 @@ from unspin.corpus.labels import extract_labels, technique_family
 from unspin.corpus.sources import normalize_published
 from unspin.corpus import Corpus
 from unspin.corpus.search import fts_query
-from unspin.store import ArticleRow, Store, StoreError
+from unspin.store import STORE_SCHEMA, ArticleRow, Store, StoreError
 
 
 def add(store: Corpus, text: str, *, outlet: str | None = "a.example", published: str | None = None,
@@ -185,3 +186,68 @@ def test_search_filters_by_technique_and_narrative(tmp_path):
             store.search("grain", techniques=["Loded_Language"])
         with pytest.raises(StoreError, match="no narrative 'Nothing like it'"):
             store.search("grain", narratives=["Nothing like it"])
+
+
+def test_page_verdict_and_quote_speakers_become_columns(tmp_path):
+    with Corpus(tmp_path / "c.db") as store:
+        news = add(store, article_text(11), language="en", page_kind="article",
+                   quotes=[("Maria Lindqvist", "direct", "Lindqvist"), (None, "indirect", "sources")])
+        listing = add(store, article_text(12), language="de", page_kind="listing")
+        before = add(store, article_text(13))  # an analysis written before schema 1.2: no verdict
+        cols = {r[0]: r[1:] for r in store.db.execute("SELECT id, language, page_kind, extraction_ok FROM articles")}
+        quotes = store.db.execute("SELECT speaker, kind, mention FROM quotes ORDER BY rowid").fetchall()
+    assert cols == {news.id: ("en", "article", 1), listing.id: ("de", "listing", 0), before.id: (None, None, None)}
+    # The speaker is the analyzer's name or nothing: a mention it could not name is no speaker.
+    assert quotes == [("Maria Lindqvist", "direct", "Lindqvist"), (None, "indirect", "sources")]
+
+
+def _as_schema_1(path) -> None:
+    """Turn a store written by this version back into the layout of store schema 1, as older unspin wrote it."""
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("DROP INDEX articles_language")
+    for col in ("language", "page_kind", "extraction_ok"):
+        con.execute(f"ALTER TABLE articles DROP COLUMN {col}")
+    con.execute("ALTER TABLE quotes DROP COLUMN mention")
+    # Schema 1 kept the mention as the speaker when the analyzer had no name.
+    con.execute("DELETE FROM quotes")
+    for aid, analysis in con.execute("SELECT id, analysis FROM articles").fetchall():
+        for q in json.loads(analysis)["quotes"]:
+            sp = q["speaker"] or {}
+            con.execute("INSERT INTO quotes VALUES (?, ?, ?)", (aid, sp.get("name") or sp.get("text"), q["kind"]))
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'store_schema'")
+    con.close()
+
+
+def test_a_schema_1_store_is_upgraded_once_even_when_opened_read_only(tmp_path):
+    db = tmp_path / "old.db"
+    with Corpus(db) as store:
+        add(store, article_text(21), language="en", page_kind="article",
+            quotes=[("John Carter", "direct", "Carter"), (None, "indirect", "he")])
+        add(store, article_text(22), quotes=[(None, "direct", "the poll")])
+    _as_schema_1(db)
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT speaker FROM quotes ORDER BY rowid").fetchall() == [("John Carter",), ("he",),
+                                                                                   ("the poll",)]
+    con.close()
+    with Corpus(db, readonly=True) as store:  # a read-only open upgrades the file through a short writable one
+        assert store.db.execute("SELECT value FROM meta WHERE key = 'store_schema'").fetchone() == (STORE_SCHEMA,)
+        assert store.db.execute("SELECT speaker, kind, mention FROM quotes ORDER BY rowid").fetchall() == [
+            ("John Carter", "direct", "Carter"), (None, "indirect", "he"), (None, "direct", "the poll")]
+        assert store.db.execute("SELECT language, page_kind, extraction_ok FROM articles ORDER BY id").fetchall() == [
+            ("en", "article", 1), (None, None, None)]
+        assert store.integrity_check() == []
+        upgraded = store.db.execute("SELECT value FROM meta WHERE key = 'upgraded_to_2_at'").fetchone()
+    with Corpus(db) as store:  # nothing more to do the second time
+        assert store.db.execute("SELECT value FROM meta WHERE key = 'upgraded_to_2_at'").fetchone() == upgraded
+        assert store.integrity_check() == []
+
+
+def test_a_store_of_a_newer_schema_is_refused(tmp_path):
+    db = tmp_path / "new.db"
+    Corpus(db).close()
+    con = sqlite3.connect(db)
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'store_schema'")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match=f"store schema 99, this unspin reads {STORE_SCHEMA}"):
+        Corpus(db, readonly=True)

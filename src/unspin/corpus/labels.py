@@ -105,8 +105,9 @@ def store_labels(store: Store, article_id: int, analysis: dict[str, Any]) -> Non
     quotes = []
     for q in analysis.get("quotes") or []:
         sp = q.get("speaker") or {}
-        quotes.append((article_id, sp.get("name") or sp.get("text") or None, q.get("kind") or "unknown"))
-    db.executemany("INSERT INTO quotes VALUES (?, ?, ?)", quotes)
+        # The name only: the quotes analyzer leaves it empty for a mention it cannot name ("sources", "he").
+        quotes.append((article_id, sp.get("name") or None, q.get("kind") or "unknown", sp.get("text") or None))
+    db.executemany("INSERT INTO quotes (article_id, speaker, kind, mention) VALUES (?, ?, ?, ?)", quotes)
     db.executemany(
         "INSERT INTO labels VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(article_id, *lab) for lab in extract_labels(analysis)],

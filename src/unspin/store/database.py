@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator, Self
 
 from ..errors import UnspinError
-from .schema import DDL, STORE_SCHEMA
+from .schema import DDL, MIGRATIONS, STORE_SCHEMA
 
 __all__ = ["ARTICLE_COLUMNS", "DEFAULT_BUSY_TIMEOUT_S", "ArticleRow", "Store", "StoreError", "StoreLockedError",
            "busy_timeout", "now_iso"]
@@ -30,6 +30,7 @@ DEFAULT_BUSY_TIMEOUT_S = 60.0
 ARTICLE_COLUMNS = (
     "id", "content_sha256", "source", "url", "outlet", "outlet_name", "title", "published", "words",
     "analyzers", "unspin_version", "ingested_at", "duplicate_of", "similarity", "story_id",
+    "language", "page_kind", "extraction_ok",
 )
 
 
@@ -134,8 +135,10 @@ class Store:
     # -- lifecycle ---------------------------------------------------------
 
     def _check_or_create(self) -> None:
-        if self._schema_version() is not None:
-            self._check_version()
+        found = self._schema_version()
+        if found is not None:
+            if found != STORE_SCHEMA:
+                self._upgrade(found)
             return
         tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if tables:
@@ -144,8 +147,7 @@ class Store:
             raise StoreError(f"{self.path}: not an unspin database (empty)")
         # Several processes may create one new file at once (two ingests started together): the write lock is
         # taken first and the check repeated under it, so exactly one creates the tables and the others wait.
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write_transaction():
             if self._schema_version() is None:
                 if self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                     raise StoreError(f"{self.path}: not an unspin database (it has other tables)")
@@ -153,11 +155,54 @@ class Store:
                     self.db.execute(statement)
                 self.db.execute("INSERT INTO meta VALUES ('store_schema', ?), ('created_at', ?)",
                                 (STORE_SCHEMA, now_iso()))
-            self.db.execute("COMMIT")
+        self._check_version()
+
+    def _upgrade(self, found: str) -> None:
+        """Bring a file of an older schema up to :data:`STORE_SCHEMA` (:data:`MIGRATIONS`), or refuse it."""
+        if not self._migratable(found):
+            raise StoreError(f"{self.path}: store schema {found}, this unspin reads {STORE_SCHEMA}")
+        if self.readonly:  # a read-only connection cannot migrate: a short writable one does it once
+            try:
+                Store(self.path, timeout=self.timeout).close()
+            except StoreLockedError:
+                raise
+            except StoreError as exc:
+                raise StoreError(f"{self.path}: store schema {found} must be upgraded to {STORE_SCHEMA} once, "
+                                 f"which needs write access ({exc})") from None
+            self._check_version()
+            return
+        with self._write_transaction():
+            version = self._schema_version()  # again under the lock: another process may have done it
+            while version != STORE_SCHEMA and version is not None:
+                target, sql = MIGRATIONS[version]
+                for statement in split_statements(sql):
+                    self.db.execute(statement)
+                self.db.execute("UPDATE meta SET value = ? WHERE key = 'store_schema'", (target,))
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"upgraded_to_{target}_at", now_iso()))
+                version = target
+        self._check_version()
+
+    @staticmethod
+    def _migratable(version: str) -> bool:
+        """Whether :data:`MIGRATIONS` leads from ``version`` to :data:`STORE_SCHEMA`."""
+        seen = set()
+        while version != STORE_SCHEMA:
+            if version in seen or version not in MIGRATIONS:
+                return False
+            seen.add(version)
+            version = MIGRATIONS[version][0]
+        return True
+
+    @contextmanager
+    def _write_transaction(self) -> Iterator[None]:
+        """One write transaction (``BEGIN IMMEDIATE``) outside :meth:`begin`/:meth:`commit`, rolled back on error."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
-        self._check_version()
+        self.db.execute("COMMIT")
 
     def _schema_version(self) -> str | None:
         """The file's ``store_schema``; ``None`` when it has no ``meta`` table (new file); "none" without the key."""
@@ -225,15 +270,18 @@ class Store:
             raise ValueError("analysis has no meta.content_sha256")
         self.begin()
         text = analysis.get("text") or ""
+        language, page_kind, extraction_ok = page_verdict(meta)
         cur = self.db.execute(
             """INSERT INTO articles (content_sha256, source, url, outlet, outlet_name, title, published, words,
-                                     analysis, analyzers, unspin_version, ingested_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     analysis, analyzers, unspin_version, ingested_at, language, page_kind,
+                                     extraction_ok)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (content_sha256) DO NOTHING""",
             (
                 sha, row.source, row.url, row.outlet, row.outlet_name, row.title, row.published,
                 len(text.split()), json.dumps(analysis, ensure_ascii=False, separators=(",", ":")),
                 json.dumps(meta.get("analyzers") or {}, sort_keys=True), meta.get("unspin_version"), now_iso(),
+                language, page_kind, extraction_ok,
             ),
         )
         if cur.rowcount == 0:
@@ -247,7 +295,8 @@ class Store:
 
     def analysis(self, article_id: int) -> dict[str, Any] | None:
         """The stored analysis of one article, or ``None``."""
-        row = self.db.execute("SELECT analysis FROM articles WHERE id = ?", (article_id,)).fetchone()
+        # int(): an id from a DataFrame is a numpy integer, which sqlite3 would not match with INTEGER ids
+        row = self.db.execute("SELECT analysis FROM articles WHERE id = ?", (int(article_id),)).fetchone()
         return json.loads(row[0]) if row else None
 
     def iter_articles(self, *, with_analysis: bool = True, batch: int = 500) -> Iterator[dict[str, Any]]:
@@ -290,6 +339,21 @@ class Store:
         except sqlite3.DatabaseError as exc:
             problems.append(f"full-text index: {exc}")
         return problems
+
+
+def page_verdict(meta: dict[str, Any]) -> tuple[str | None, str | None, int | None]:
+    """``(language, page_kind, extraction_ok)`` of an analysis' ``meta``, each ``None`` when absent.
+
+    ``meta.language`` and ``meta.extraction`` come with schema 1.2 of the
+    analysis; analyses written before have neither.
+    """
+    language = meta.get("language")
+    extraction = meta.get("extraction")
+    extraction = extraction if isinstance(extraction, dict) else {}
+    kind, ok = extraction.get("page_kind"), extraction.get("ok")
+    return (language if isinstance(language, str) and language else None,
+            kind if isinstance(kind, str) and kind else None,
+            int(ok) if isinstance(ok, bool) else None)
 
 
 def split_statements(script: str) -> list[str]:

@@ -9,10 +9,31 @@ than this unspin knows is refused rather than guessed at.
 from __future__ import annotations
 
 #: Version of the store's tables (meta table, key ``store_schema``).
-STORE_SCHEMA = "1"
+STORE_SCHEMA = "2"
 
-#: Steps from one version to the next: ``{from_version: (to_version, sql)}``. Empty while version 1 is the only one.
-MIGRATIONS: dict[str, tuple[str, str]] = {}
+#: Steps from one version to the next: ``{from_version: (to_version, sql)}``, run in one write transaction.
+#: Plain SQL over the stored analysis JSON, so that the storage layer needs nothing of the corpus layer.
+MIGRATIONS: dict[str, tuple[str, str]] = {
+    # 2: the page verdict as columns (language, kind of page, extraction verdict; schema 1.2 of the analysis JSON),
+    # and a quote's speaker as its resolved name only, the mention apart (a mention such as "sources" or "he"
+    # was counted as a speaker before).
+    "1": ("2", """
+        ALTER TABLE articles ADD COLUMN language TEXT;
+        ALTER TABLE articles ADD COLUMN page_kind TEXT;
+        ALTER TABLE articles ADD COLUMN extraction_ok INTEGER;
+        UPDATE articles SET language = json_extract(analysis, '$.meta.language'),
+                            page_kind = json_extract(analysis, '$.meta.extraction.page_kind'),
+                            extraction_ok = json_extract(analysis, '$.meta.extraction.ok');
+        CREATE INDEX IF NOT EXISTS articles_language ON articles(language);
+        ALTER TABLE quotes ADD COLUMN mention TEXT;
+        DELETE FROM quotes;
+        INSERT INTO quotes (article_id, speaker, kind, mention)
+            SELECT a.id, nullif(json_extract(q.value, '$.speaker.name'), ''),
+                   coalesce(nullif(json_extract(q.value, '$.kind'), ''), 'unknown'),
+                   nullif(json_extract(q.value, '$.speaker.text'), '')
+            FROM articles a, json_each(a.analysis, '$.quotes') q ORDER BY a.id, q.key;
+    """),
+}
 
 DDL = """
 -- unspin corpus store (SQLite, WAL). Version in meta('store_schema').
@@ -43,12 +64,16 @@ CREATE TABLE IF NOT EXISTS articles (
     ingested_at    TEXT NOT NULL,
     duplicate_of   INTEGER REFERENCES articles(id),  -- earliest stored original of a near-duplicate
     similarity     REAL,                              -- estimated Jaccard similarity to it
-    story_id       INTEGER REFERENCES stories(id)     -- same-event cluster (corpus/stories.py)
+    story_id       INTEGER REFERENCES stories(id),    -- same-event cluster (corpus/stories.py)
+    language       TEXT,              -- meta.language: ISO 639-1 code ('und': too little text), NULL when not detected
+    page_kind      TEXT,              -- meta.extraction.page_kind: article, stub, paywall, listing, recipe, documentation
+    extraction_ok  INTEGER            -- meta.extraction.ok: 1 a news article read well, 0 flagged, NULL no verdict
 );
 CREATE INDEX IF NOT EXISTS articles_outlet ON articles(outlet);
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
 CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of);
 CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id);
+CREATE INDEX IF NOT EXISTS articles_language ON articles(language);
 
 -- Inputs that could not be stored; one row per (source, reason), re-recorded runs bump attempts.
 CREATE TABLE IF NOT EXISTS failures (
@@ -70,8 +95,9 @@ CREATE INDEX IF NOT EXISTS cited_sources_article ON cited_sources(article_id);
 
 CREATE TABLE IF NOT EXISTS quotes (
     article_id INTEGER NOT NULL REFERENCES articles(id),
-    speaker    TEXT,                  -- resolved name, else the mention, else NULL
-    kind       TEXT NOT NULL
+    speaker    TEXT,                  -- the speaker's name (speaker.name), NULL when the quotes analyzer gave none
+    kind       TEXT NOT NULL,
+    mention    TEXT                   -- the speaker's mention as written (speaker.text)
 );
 CREATE INDEX IF NOT EXISTS quotes_article ON quotes(article_id);
 
