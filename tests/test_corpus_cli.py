@@ -79,7 +79,8 @@ def test_search_text_and_json_with_filters(db, capsys):
 
 def test_export_round_trips(db, tmp_path, capsys):
     for fmt in ("jsonl", "csv", "parquet"):
-        code, _, err = cli(capsys, "export", "--db", db, "--format", fmt, "-o", tmp_path / f"out.{fmt}")
+        code, _, err = cli(capsys, "export", "--db", db, "--format", fmt, "-o", tmp_path / f"out.{fmt}",
+                           "--with-analysis")
         assert code == 0 and "exported 6 articles" in err
     lines = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     analyses = [Analysis.from_dict(x["analysis"]) for x in lines]

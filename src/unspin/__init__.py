@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 from .api import analyze, analyze_many  # noqa: E402
 from .article import Article  # noqa: E402
 from .config import Options, load_options  # noqa: E402
+from .corpus import Corpus, open_corpus  # noqa: E402
 from .errors import ConfigError, InputError, ModelError, UnspinError  # noqa: E402
 from .pipeline import Pipeline  # noqa: E402
 from .types import Analysis  # noqa: E402
@@ -22,6 +23,7 @@ __all__ = [
     "Analysis",
     "Article",
     "ConfigError",
+    "Corpus",
     "InputError",
     "ModelError",
     "Options",
@@ -31,6 +33,7 @@ __all__ = [
     "analyze",
     "analyze_many",
     "load_options",
+    "open_corpus",
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

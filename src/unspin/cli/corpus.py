@@ -19,8 +19,10 @@ import click
 
 from ..config import load_options
 from ..corpus.api import Corpus
-from ..corpus.export import export
+from ..corpus.export import export, table_path
 from ..corpus.sources import normalize_published
+from ..corpus.stats import DIMENSIONS
+from ..corpus.tables import TABLE_NAMES, Filters
 from ..corpus.stories import list_stories, story_report
 from ..errors import UnspinError
 from ..ratings import RatingsTable
@@ -161,20 +163,51 @@ def ingest_cmd(sources: tuple[str, ...], db: str, ratings: tuple[str, ...], engi
 
 @click.command(name="stats")
 @_DB
+@click.option("--by", "dimensions", multiple=True, type=click.Choice([*DIMENSIONS, "none"]),
+              help="Break the counts down by outlet, month (of publication), language, page (kind of page of the "
+                   "extraction verdict) or technique. Repeatable; default all of them; 'none' for totals only.")
+@click.option("--top", type=click.IntRange(min=1),
+              help="Rows per breakdown (the latest months for 'month'); default 10 in text, all in JSON.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def stats_cmd(db: str, fmt: str) -> None:
-    """Counts of a corpus database: articles, failed inputs, outlets, stories, duplicates."""
+def stats_cmd(db: str, dimensions: tuple[str, ...], top: int | None, fmt: str) -> None:
+    """Counts of a corpus database: totals, then by outlet, month, language, kind of page and technique."""
     store = _open_store(db)
-    stats = store.stats()
+    stats: dict[str, Any] = dict(store.stats())
     stats["size_bytes"] = sum(os.path.getsize(p) for p in (db, db + "-wal") if os.path.exists(p))
+    chosen = [d for d in (dimensions or DIMENSIONS) if d != "none"] if "none" not in dimensions else []
+    by = store.breakdown(chosen, top=top if top or fmt == "json" else 10)
     if fmt == "json":
-        click.echo(json.dumps(stats))
+        click.echo(json.dumps({**stats, "by": by}, ensure_ascii=False))
         return
     labels = {"articles": "articles", "failed": "failed inputs", "outlets": "outlets", "stories": "stories",
               "duplicates": "near-duplicates", "words": "words", "size_bytes": "size (bytes)"}
     width = max(len(v) for v in labels.values())
     for key, label in labels.items():
         click.echo(f"{label:<{width}}  {stats[key]:>10,}")
+    for dimension, rows in by.items():
+        click.echo("")
+        _print_breakdown(dimension, rows)
+
+
+#: What a breakdown row's empty key means, per dimension.
+_UNKNOWN = {"outlet": "(no outlet)", "month": "(undated)", "language": "(not detected)", "page": "(no verdict)"}
+
+
+def _print_breakdown(dimension: str, rows: list[dict[str, Any]]) -> None:
+    """One breakdown as an aligned table: the key column, then the counts."""
+    if not rows:
+        click.echo(f"by {dimension}: nothing yet")
+        return
+    key = next(iter(rows[0]))
+    cols = [c for c in rows[0] if c != key and c not in ("first_published", "last_published", "family")]
+    names = [str(r[key]) if r[key] is not None else _UNKNOWN.get(dimension, "(none)") for r in rows]
+    cells = [[f"{r[c]:,}" if isinstance(r[c], int) else str(r[c]) for c in cols] for r in rows]
+    heads = [c.replace("_", " ") for c in cols]
+    widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(heads)]
+    first = max(len(f"by {dimension}"), *(len(n) + 2 for n in names))
+    click.echo(f"{'by ' + dimension:<{first}}" + "".join(f"  {h:>{w}}" for h, w in zip(heads, widths, strict=True)))
+    for name, row in zip(names, cells, strict=True):
+        click.echo(f"  {name:<{first - 2}}" + "".join(f"  {v:>{w}}" for v, w in zip(row, widths, strict=True)))
 
 
 # -- search ------------------------------------------------------------------
@@ -234,16 +267,50 @@ def search_cmd(query: str, db: str, outlet: str | None, since: str | None, until
 # -- export ------------------------------------------------------------------
 
 
+def _table_list(ctx: Any, param: Any, value: str | None) -> tuple[str, ...]:
+    if value is None:
+        return TABLE_NAMES
+    names = tuple(n.strip() for n in value.split(",") if n.strip())
+    unknown = [n for n in names if n not in TABLE_NAMES]
+    if unknown:
+        raise click.BadParameter(f"unknown table {unknown[0]!r} (one of {', '.join(TABLE_NAMES)})")
+    return names
+
+
 @click.command(name="export")
 @_DB
 @click.option("-f", "--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl"]), required=True)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write.")
-@click.option("--no-analysis", is_flag=True, help="Leave out the analysis column (metadata only).")
-def export_cmd(db: str, fmt: str, output: Path, no_analysis: bool) -> None:
-    """Write every stored article (metadata and analysis) as Parquet, CSV or JSON Lines."""
-    n = export(_open_store(db), output, fmt, with_analysis=not no_analysis)
-    click.echo(f"unspin: exported {n} articles to {output}", err=True)
+              help="File of the articles table; the other tables go beside it (news.parquet: "
+                   "news.techniques.parquet, news.quotes.parquet, …).")
+@click.option("--tables", callback=_table_list, metavar="LIST",
+              help=f"Comma-separated tables to write (default all: {', '.join(TABLE_NAMES)}).")
+@click.option("--with-analysis", is_flag=True,
+              help="Add the full analysis JSON to the articles table (column 'analysis': a nested object in "
+                   "JSON Lines, a JSON string in CSV and Parquet).")
+@click.option("--no-analysis", is_flag=True, hidden=True, help="The default now (kept for older scripts).")
+@click.option("--outlet", help="Only articles of this outlet domain (and its subdomains).")
+@click.option("--since", callback=_iso_date, help="Only articles published on or after this date (YYYY-MM-DD).")
+@click.option("--until", callback=_iso_date, help="Only articles published on or before this date (YYYY-MM-DD).")
+def export_cmd(db: str, fmt: str, output: Path, tables: tuple[str, ...], with_analysis: bool, no_analysis: bool,
+               outlet: str | None, since: str | None, until: str | None) -> None:
+    """Write the corpus as long tables: articles, and one row per technique span, quote, entity, narrative,
+    frame and cited source, each with its article id and character offsets.
+
+    \b
+    Examples:
+      unspin export --db news.db -f parquet -o out/news.parquet
+      unspin export --db news.db -f csv -o news.csv --tables articles,techniques --since 2024-01-01
+      unspin export --db news.db -f jsonl -o news.jsonl --tables articles --with-analysis
+    """
+    if with_analysis and no_analysis:
+        raise click.UsageError("--with-analysis and --no-analysis contradict each other")
+    counts = export(_open_store(db), output, fmt, tables=tables, with_analysis=with_analysis,
+                    filters=Filters(outlet, since, until))
+    written = ", ".join(f"{n:,} {t.replace('_', ' ')} rows ({table_path(output, t)})"
+                        for t, n in counts.items() if t != "articles")
+    articles = f"{counts['articles']:,} articles to {output}" if "articles" in counts else "no articles table"
+    click.echo(f"unspin: exported {articles}" + (f"; {written}" if written else ""), err=True)
 
 
 # -- outlet ------------------------------------------------------------------
@@ -255,13 +322,16 @@ def export_cmd(db: str, fmt: str, output: Path, no_analysis: bool) -> None:
 @click.option("--ratings", multiple=True, type=click.Path(dir_okay=False),
               help="CSV table of outlet reliability ratings (repeatable; see docs/ratings.md).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Rows per section.")
+@click.option("--include-flagged", is_flag=True,
+              help="Count the pages the extraction verdict flags too (listings, recipes, documentation, paywall "
+                   "stubs, failed extractions); by default they are left out and counted apart.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
               help="Terminal text, JSON, or one self-contained HTML page with small charts.")
-def outlet_cmd(domain: str, db: str, ratings: tuple[str, ...], top: int, fmt: str) -> None:
+def outlet_cmd(domain: str, db: str, ratings: tuple[str, ...], top: int, include_flagged: bool, fmt: str) -> None:
     """Profile of one outlet: articles, most-cited sources, most-quoted speakers, rating, techniques."""
     options = load_options(ratings=ratings or None)
     table = RatingsTable.load(options.ratings) if options.ratings else None
-    profile = _open_store(db).outlet(domain, ratings=table, top=top)
+    profile = _open_store(db).outlet(domain, ratings=table, top=top, include_flagged=include_flagged)
     if profile is None:
         raise UnspinError(f"{domain}: no articles from this outlet in {db}")
     if fmt == "json":
@@ -282,6 +352,11 @@ def _print_profile(p: dict[str, Any]) -> None:
         echo(f"  published: {p['first_published'][:10]} to {p['last_published'][:10]}")
     echo(f"  near-duplicates of earlier articles: {p['near_duplicates']}; "
          f"copied by other outlets: {p['copied_by_other_outlets']}")
+    flagged = p["flagged_pages"]
+    if flagged["count"]:
+        kinds = ", ".join(f"{kind} {n}" for kind, n in flagged["by_kind"].items())
+        echo(f"  flagged pages ({kinds}): " + ("counted above" if flagged["included"]
+                                              else f"{flagged['count']} left out (--include-flagged counts them)"))
     if p["rating"] is not None:
         echo("  rating: " + ", ".join(f"{k}={v}" for k, v in p["rating"].items()))
     echo("most-cited sources:" if p["cited_sources"] else "most-cited sources: none found")

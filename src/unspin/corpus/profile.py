@@ -4,6 +4,14 @@ Sections come from the store's derived tables, so they grow with the
 analyses: ``techniques`` (rate per 1,000 words by family), and one section
 per other label kind present (``genre``, ``narrative``, ``frame``, …) as
 soon as analyses that produce them are stored.
+
+Pages the extraction verdict flags (``meta.extraction.ok`` false: a
+listing, a recipe, documentation, a paywall stub, a failed extraction) are
+left out of every figure unless ``include_flagged``; the profile says how
+many were left out and of which kinds. Analyses without a verdict count.
+The most-quoted speakers are the quotes analyzer's speaker names; a quote
+whose speaker it could not name ("sources", an unresolved "he") counts
+among the quotes but names nobody.
 """
 
 from __future__ import annotations
@@ -18,14 +26,23 @@ def _match(domain: str) -> tuple[str, list[str]]:
     return "(a.outlet = ? OR a.outlet LIKE ?)", [d, "%." + d]
 
 
-def outlet_profile(store: Store, domain: str, *, ratings: Any = None, top: int = 10) -> dict[str, Any] | None:
-    """The profile of ``domain`` (and its subdomains), or ``None`` without articles."""
+def outlet_profile(store: Store, domain: str, *, ratings: Any = None, top: int = 10,
+                   include_flagged: bool = False) -> dict[str, Any] | None:
+    """The profile of ``domain`` (and its subdomains), or ``None`` without articles.
+
+    ``include_flagged`` counts the pages flagged by the extraction verdict too (see the module doc).
+    """
     cond, params = _match(domain)
     q = store.db.execute
+    flagged = dict(q(f"""SELECT coalesce(a.page_kind, 'unknown') k, count(*) FROM articles a
+                         WHERE {cond} AND a.extraction_ok = 0 GROUP BY k ORDER BY count(*) DESC, k""",
+                     params).fetchall())
+    if not include_flagged:
+        cond += " AND coalesce(a.extraction_ok, 1) = 1"
     articles, words, first, last, copies = q(
         f"""SELECT count(*), coalesce(sum(words), 0), min(published), max(published),
                    count(duplicate_of) FROM articles a WHERE {cond}""", params).fetchone()
-    if not articles:
+    if not articles and not flagged:
         return None
     d = domain.strip().lower().removeprefix("www.")
     copied_by_others = q(
@@ -43,6 +60,7 @@ def outlet_profile(store: Store, domain: str, *, ratings: Any = None, top: int =
         "last_published": last,
         "near_duplicates": copies,
         "copied_by_other_outlets": copied_by_others,
+        "flagged_pages": {"count": sum(flagged.values()), "by_kind": flagged, "included": include_flagged},
         "rating": ratings.lookup(d) if ratings is not None and len(ratings) else None,
         "cited_sources": [
             {"name": n, "domain": dom, "articles": arts, "mentions": m}
