@@ -12,7 +12,10 @@ in an ingest. Then, for each engine, into a fresh file:
   articles (what `unspin ingest` does), and make it searchable;
 * search: --queries two-word queries from the corpus vocabulary, top 10
   with a snippet (SQLite) or BM25 score (DuckDB), p50/p95 latency;
-* size of the database file(s).
+* size of the database file(s);
+* SQLite only, the corpus queries over the whole store: ``stats``
+  breakdowns, the articles and techniques tables, every table (one pass
+  over the analysis JSON), and ``unspin export`` of every table to Parquet.
 
 DuckDB's full-text index does not follow inserts: it is rebuilt with
 `PRAGMA create_fts_index(..., overwrite=1)`; the figure `fts_rebuild_s` is
@@ -106,8 +109,10 @@ def bench_sqlite(corpus: list[dict], qs: list[str], workdir: str, batch: int) ->
         t = time.perf_counter()
         store.search(q, outlet="outlet3.example", since="2023-03-01", until="2023-09-30", limit=10)
         lat_outlet.append(time.perf_counter() - t)
+    corpus_queries = time_corpus_queries(store, workdir)
     store.close()
     return {
+        **corpus_queries,
         "write_s": round(write_s, 2),
         "articles_per_s_written": round(len(corpus) / write_s),
         "searchable_after_each_batch": True,
@@ -118,6 +123,22 @@ def bench_sqlite(corpus: list[dict], qs: list[str], workdir: str, batch: int) ->
         "size_mb": round(file_size(path) / 1e6, 1),
         "size_mb_per_1000": round(file_size(path) / 1e6 / len(corpus) * 1000, 2),
     }
+
+
+def time_corpus_queries(store, workdir: str) -> dict:
+    """Seconds for the stats breakdowns, the long tables and a full Parquet export of ``store``."""
+    from unspin.corpus.export import export
+
+    timings, rows = {}, {}
+    for name, run in (("breakdown_s", store.breakdown), ("articles_table_s", lambda: store.table("articles")),
+                      ("techniques_table_s", lambda: store.table("techniques")), ("all_tables_s", store.tables),
+                      ("export_parquet_s", lambda: export(store, os.path.join(workdir, "x.parquet"), "parquet"))):
+        t = time.perf_counter()
+        out = run()
+        timings[name] = round(time.perf_counter() - t, 2)
+        if name == "export_parquet_s":
+            rows = out
+    return {**timings, "table_rows": rows}
 
 
 def bench_duckdb(corpus: list[dict], qs: list[str], workdir: str, batch: int) -> dict:
