@@ -12,6 +12,7 @@ import hashlib
 from unspin.types import (
     SCHEMA_VERSION,
     Analysis,
+    Boilerplate,
     CitedSource,
     Entity,
     Meta,
@@ -57,7 +58,7 @@ def cited(name: str, needle: str, domain: str | None, rating: dict[str, str] | N
           cue: str | None, nth: int = 1, cue_nth: int = 1) -> CitedSource:
     s = find(needle, nth)
     return CitedSource(name, domain, s.start, s.end, s.text, rating=rating,
-                       cue=find(cue, cue_nth) if cue else None)
+                       cue=find(cue, cue_nth) if cue else None, rule="known-outlet cue-after" if cue else None)
 
 
 def entity(needle: str, type_: str, nth: int = 1) -> Entity:
@@ -115,7 +116,8 @@ def full_analysis() -> Analysis:
         text=TEXT,
         provenance=Provenance(
             outlet=Outlet("The Baltic Ledger", "balticledger.com", LEDGER_RATING, "syndication-footer", footer),
-            syndicated_from=Syndication("The Baltic Ledger", "balticledger.com", LEDGER_RATING, "republication-footer", footer),
+            syndicated_from=Syndication("The Baltic Ledger", "balticledger.com", LEDGER_RATING, "republication-footer", footer,
+                                        rule="footer-the-post"),
             cited_sources=[
                 cited("Reuters", "Reuters", "reuters.com", REUTERS_RATING, "reports"),
                 cited("Politico", "Politico", "politico.com", POLITICO_RATING, "told"),
@@ -124,6 +126,10 @@ def full_analysis() -> Analysis:
                 cited("Reuters", "Reuters", "reuters.com", REUTERS_RATING, "according to", nth=2),
             ],
         ),
+        boilerplate=[
+            Boilerplate(footer.start, footer.end, footer.text, kind="syndication", rule="footer-the-post",
+                        credited=find("The Baltic Ledger")),
+        ],
         quotes=[
             Quote(
                 speaker=speaker("Energy Commissioner Maria Lindqvist", "Maria Lindqvist"),

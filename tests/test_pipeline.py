@@ -61,7 +61,7 @@ def test_pipeline_meta_records_hash_and_versions():
     text = "Officials said the road is closed."
     a = Pipeline(analyzers=("entities",)).analyze(Article(source="s", text=text, kind="stdin"))
     assert a.meta.content_sha256 == hashlib.sha256(text.encode()).hexdigest()
-    assert a.meta.input_kind == "stdin" and a.meta.analyzers == {"entities": "1"}
+    assert a.meta.input_kind == "stdin" and a.meta.analyzers == {"boilerplate": "1", "entities": "2"}
 
 
 def test_config_file_and_environment(tmp_path, monkeypatch):
@@ -113,8 +113,9 @@ def test_options_cached_pipeline_differs_when_any_option_differs(tmp_path):
 
 #: The registered contracts of the built-in analyzers (a change here is a change of behaviour: review it).
 REGISTRY_SNAPSHOT = {
-    "entities": {"requires": [], "assigns": ["entities"], "uses": ["doc"]},
-    "provenance": {"requires": [], "assigns": ["provenance"], "uses": ["doc"]},
+    "boilerplate": {"requires": [], "assigns": ["boilerplate"], "uses": []},
+    "entities": {"requires": ["boilerplate"], "assigns": ["entities"], "uses": ["doc"]},
+    "provenance": {"requires": ["boilerplate"], "assigns": ["provenance"], "uses": ["doc"]},
     "quotes": {"requires": ["entities", "provenance"], "assigns": ["quotes"], "uses": ["doc"]},
     "techniques": {"requires": [], "assigns": ["techniques", "paragraphs.techniques"],
                    "uses": ["encoded", "technique_probabilities"]},
@@ -133,8 +134,8 @@ def test_pipeline_registry_snapshot():
 
 def test_pipeline_adds_missing_requirements_before_their_user():
     pipe = Pipeline(analyzers=("quotes",))
-    assert [a.name for a in pipe.analyzers] == ["entities", "provenance", "quotes"]
-    assert [a.name for a in Pipeline(analyzers=("roles",)).analyzers] == ["entities", "roles"]
+    assert [a.name for a in pipe.analyzers] == ["boilerplate", "entities", "provenance", "quotes"]
+    assert [a.name for a in Pipeline(analyzers=("roles",)).analyzers] == ["boilerplate", "entities", "roles"]
 
 
 def test_pipeline_refuses_an_order_that_breaks_a_contract():
@@ -148,12 +149,12 @@ def test_pipeline_quotes_alone_name_the_same_speakers_as_the_full_pipeline():
     full = Pipeline(analyzers=("entities", "provenance", "quotes")).analyze(article)
     assert [q.speaker and q.speaker.name for q in alone.quotes] == [q.speaker and q.speaker.name for q in full.quotes]
     assert "Maria Lindqvist" in {q.speaker.name for q in alone.quotes if q.speaker}
-    assert list(alone.meta.analyzers) == ["entities", "provenance", "quotes"]
+    assert list(alone.meta.analyzers) == ["boilerplate", "entities", "provenance", "quotes"]
 
 
 def test_pipeline_meta_records_the_analyzers_that_ran():
     a = Pipeline(analyzers=("roles",)).analyze(Article(source="t", text="Vladimir Putin met Joe Biden in Geneva."))
-    assert list(a.meta.analyzers) == ["entities", "roles"]
+    assert list(a.meta.analyzers) == ["boilerplate", "entities", "roles"]
     assert a.entities and all(e.group for e in a.entities)
 
 

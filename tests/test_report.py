@@ -212,7 +212,7 @@ def test_html_highlights_focusable_labelled_and_toggleable(page):
     focusable = [a for a in marks if a.get("tabindex") == "0"]
     assert len(focusable) >= len(highlights(full_analysis())) // 2
     boxes = [a for tag, a in doc.tags if tag == "input" and "data-layer" in a]
-    assert {b["data-layer"] for b in boxes} == {"quote", "speaker", "cue", "source", "entity", "technique"}
+    assert {b["data-layer"] for b in boxes} == {"boilerplate", "quote", "speaker", "cue", "source", "entity", "technique"}
     assert all(b.get("type") == "checkbox" and b.get("data-target") == "a1-text" for b in boxes)
     for layer in ("quote", "speaker", "cue", "source", "entity", "technique"):
         assert f".hide-{layer} .l-{layer}" in page

@@ -26,8 +26,8 @@ def test_schema_is_valid_draft_2020_12_with_id_and_version():
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["$id"]
-    assert schema["properties"]["schema"]["const"] == SCHEMA_VERSION == "1.1"
-    for name in ("Span", "Speaker", "Outlet", "Syndication", "CitedSource", "Quote", "Entity", "Technique",
+    assert schema["properties"]["schema"]["const"] == SCHEMA_VERSION == "1.2"
+    for name in ("Span", "Boilerplate", "Speaker", "Outlet", "Syndication", "CitedSource", "Quote", "Entity", "Technique",
                  "Paragraph", "Meta", "Rating"):
         assert name in schema["$defs"]
 

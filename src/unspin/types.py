@@ -19,7 +19,7 @@ from typing import Any
 
 #: Version of the JSON schema in ``unspin/schema/analysis.schema.json``.
 #: Additive changes bump the minor number, breaking changes the major one.
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 @dataclass
@@ -42,6 +42,22 @@ class Speaker(Span):
 
     name: str | None = None
     resolved: Span | None = None
+
+
+@dataclass
+class Boilerplate(Span):
+    """Page furniture, not the article's own words: a syndication footer, a
+    dateline, a byline, an image credit, a copyright or legal line, a share
+    widget, related links or a promotion line."""
+
+    #: ``syndication``, ``dateline``, ``byline``, ``image-credit``,
+    #: ``copyright``, ``share-widget``, ``related-links`` or ``promo``.
+    kind: str = ""
+    #: The rule that found it (``footer-the-post``, ``agency-dateline``, …).
+    rule: str = ""
+    #: The name the line credits, if any: the outlet of a footer or a
+    #: dateline, the agency of a sign-off, the holder of a copyright or photo.
+    credited: Span | None = None
 
 
 @dataclass
@@ -68,6 +84,9 @@ class Syndication:
     #: "originally published on …") or ``wire-credit`` ("(Reuters) -").
     kind: str
     evidence: Span
+    #: The boilerplate rule that found the credit (``footer-the-post``,
+    #: ``agency-dateline``, ``reporting-by``, …).
+    rule: str | None = None
 
 
 @dataclass
@@ -82,6 +101,10 @@ class CitedSource:
     rating: dict[str, str] | None = None
     #: The words that make the mention a citation ("reports", "according to").
     cue: Span | None = None
+    #: How it was found: ``known-outlet`` (the gazetteer) or ``media-name`` (an
+    #: organisation named like a newspaper), then the cue's rule:
+    #: ``cue-before``, ``cue-after``, ``possessive`` or ``parenthetical``.
+    rule: str | None = None
 
 
 @dataclass
@@ -182,6 +205,8 @@ class Analysis:
     title: str | None
     text: str
     provenance: Provenance = field(default_factory=Provenance)
+    #: Page furniture (footers, credits, share widgets…), in text order.
+    boilerplate: list[Boilerplate] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     techniques: list[Technique] = field(default_factory=list)

@@ -34,6 +34,17 @@ SYNDICATION_KIND = {
     "republication-footer": "republication footer",
     "wire-credit": "wire credit",
 }
+#: Kinds of boilerplate in words (see :class:`~unspin.types.Boilerplate`).
+BOILERPLATE_KIND = {
+    "syndication": "syndication footer",
+    "dateline": "dateline",
+    "byline": "byline",
+    "image-credit": "image credit",
+    "copyright": "copyright or legal line",
+    "share-widget": "share buttons",
+    "related-links": "related links",
+    "promo": "promotion",
+}
 
 #: Entity groups shown, in order: heading and the spaCy labels in the group.
 ENTITY_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
@@ -117,6 +128,14 @@ def header_facts(analysis: Analysis) -> list[str]:
 
 def source_label(source: str) -> str:
     return "standard input" if source == "-" else (source or "(no source)")
+
+
+def boilerplate_summary(analysis: Analysis) -> list[tuple[str, int, str]]:
+    """Per kind of boilerplate, in order of first appearance: (kind in words, count, first example)."""
+    seen: dict[str, list[str]] = {}
+    for item in analysis.boilerplate:
+        seen.setdefault(BOILERPLATE_KIND.get(item.kind, item.kind), []).append(item.text)
+    return [(kind, len(texts), texts[0]) for kind, texts in seen.items()]
 
 
 def word_count(text: str) -> int:

@@ -32,6 +32,7 @@ from .. import __version__
 from ..techniques.taxonomy import OTHER_FAMILY, TechniqueInfo, describe, families, family_slug
 from ..types import Analysis, CitedSource, Paragraph, Span, Technique
 from .common import (
+    BOILERPLATE_KIND,
     OUTLET_BASIS,
     SYNDICATION_KIND,
     abbreviate,
@@ -72,6 +73,7 @@ __all__ = ["LAYERS", "REPORT_CSS", "REPORT_JS", "Highlight", "framing_highlights
 
 #: Highlight layers, outermost first: key, checkbox label, non-colour cue.
 LAYERS: tuple[tuple[str, str, str], ...] = (
+    ("boilerplate", "Boilerplate", "greyed: page furniture"),
     ("narrative", "Narrative evidence", "line above"),
     ("quote", "Quotes", "shaded, solid underline"),
     ("speaker", "Speakers", "bold, double underline"),
@@ -128,6 +130,8 @@ def highlights(analysis: Analysis) -> list[Highlight]:
         if span is not None and span.end > span.start:
             found.append(Highlight(span.start, span.end, layer, label))
 
+    for item in analysis.boilerplate:
+        add(item, "boilerplate", f"boilerplate: {BOILERPLATE_KIND.get(item.kind, item.kind)} (left out of the analysis)")
     for quote in analysis.quotes:
         who = (quote.speaker.name or quote.speaker.text) if quote.speaker else "unknown speaker"
         add(quote.content, "quote", f"{quote.kind} quote by {who}")
@@ -662,6 +666,7 @@ fieldset.layers input{width:1.1rem;height:1.1rem;vertical-align:middle}
 .text .pn{position:absolute;left:0;top:0;width:1.7rem;text-align:right;color:var(--dim);font-size:.8rem;user-select:none}
 .ptags{display:block;font-size:.85rem;line-height:1.4}
 mark.hl{background:none;color:inherit;cursor:help;border-radius:2px}
+.l-boilerplate{color:var(--dim)}
 .l-quote{background:var(--q-bg);border-bottom:2px solid var(--q);padding-bottom:1px}
 .l-speaker{font-weight:700;border-bottom:4px double var(--spk);padding-bottom:4px}
 .l-cue{font-style:italic;border-bottom:2px dotted var(--cue);padding-bottom:4px}
@@ -693,6 +698,7 @@ ul.evidence{margin:.2rem 0 .4rem}
 .hide-narrative .l-narrative{text-decoration:none}
 .hide-cast .l-cast{outline:0}
 .hide-cast .l-cast::before{content:none}
+.hide-boilerplate .l-boilerplate{color:inherit}
 .hide-quote .l-quote{background:none;border-bottom:0;padding-bottom:0}
 .hide-speaker .l-speaker{font-weight:inherit;border-bottom:0;padding-bottom:0}
 .hide-cue .l-cue{font-style:inherit;border-bottom:0;padding-bottom:0}

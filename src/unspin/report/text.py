@@ -21,6 +21,7 @@ from .common import (
     OUTLET_BASIS,
     SYNDICATION_KIND,
     abbreviate,
+    boilerplate_summary,
     cited_source_rows,
     entity_groups,
     header_facts,
@@ -144,6 +145,10 @@ def _provenance(analysis: Analysis, console: Console) -> None:
         grid.add_row("Syndicated", Group(first, _rating_line(synd.rating, missing), _evidence(kind, synd.evidence)))
     else:
         grid.add_row("Syndicated", _dim("no syndication footer or wire credit"))
+    if analysis.boilerplate:
+        lines = [_dim(f"{kind} ×{count}: ").append(_quoted(example, 60), style="dim italic")
+                 for kind, count, example in boilerplate_summary(analysis)]
+        grid.add_row("Boilerplate", Group(_dim("page furniture, left out of the analysis:"), *lines))
     console.print(grid)
 
     rows = cited_source_rows(prov.cited_sources)
