@@ -246,10 +246,10 @@ def test_seed_article_is_opinion(seed_path):
 def test_schema_validates_the_new_fields():
     pytest.importorskip("jsonschema")
     from unspin.schema import validate
-    from unspin.types import Analysis, Entity, Label, Narrative, Span
+    from unspin.types import SCHEMA_VERSION, Analysis, Entity, Label, Narrative, Span
 
     text = "🙂 Putin blamed the West."
-    a = Analysis(source="-", schema="1.1", title=None, text=text,
+    a = Analysis(source="-", schema=SCHEMA_VERSION, title=None, text=text,
                  entities=[Entity("Putin", 2, 7, "PERSON", group="Vladimir Putin", role="Protagonist", score=0.7,
                                   fine_roles=[Label("Peacemaker", 0.4)])],
                  genre=Label("opinion", 0.9), frames=[Label("Political", 0.8)],

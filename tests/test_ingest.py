@@ -17,6 +17,7 @@ from tests.test_corpus_helpers import article_text
 from unspin.config import Options
 from unspin.corpus.ingest import ingest
 from unspin.corpus import Corpus
+from unspin.types import SCHEMA_VERSION
 
 OPTS = Options(allow_private_urls=True, timeout=0.5)
 
@@ -57,7 +58,7 @@ def test_directory_of_text_and_html(tmp_path):
     with Corpus(tmp_path / "c.db", readonly=True) as store:
         assert store.failures()[0][:2] == (str(corpus / "empty.txt"), "file is empty")
         analysis = store.analysis(1)
-    assert analysis["schema"] == "1.1" and analysis["text"] == article_text(1)
+    assert analysis["schema"] == SCHEMA_VERSION and analysis["text"] == article_text(1)
     assert analysis["quotes"], "the stored analysis is the full analysis"
 
 
