@@ -451,3 +451,164 @@ def test_provenance_seed_article_with_mbfc(mbfc_pipe: Pipeline, seed_text: str) 
 def test_provenance_analysis_round_trips_json(pipe: Pipeline) -> None:
     analysis = analyze(pipe, EXAMPLE.read_text(encoding="utf-8"))
     assert Analysis.from_json(analysis.to_json()).provenance == analysis.provenance
+
+
+# --- credits and self-references (real-looking pages) ----------------------
+
+SPUTNIK_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Russia warns London over arms deliveries - Sputnik International</title>
+<meta property="og:site_name" content="Sputnik International">
+<meta property="og:type" content="article">
+<link rel="canonical" href="https://sputnikglobe.com/20240305/russia-warns-london-1117123456.html">
+</head><body>
+<header><nav><ul><li><a href="/">World</a></li><li><a href="/russia">Russia</a></li></ul></nav></header>
+<main><article>
+<h1>Russia warns London over arms deliveries</h1>
+<div class="article__text">
+<p>{dateline}Russian Foreign Ministry spokeswoman Maria Zakharova said on Tuesday that London’s new arms
+deliveries to Kiev would prolong the conflict and make the United Kingdom a party to it.</p>
+<p>“The British government knows very well where these weapons end up,” Zakharova told reporters at a weekly
+briefing in Moscow, adding that Russia would respond to any escalation.</p>
+<p>© REUTERS / Toby Melville</p>
+</div></article></main>
+<footer><p>Sputnik International: news of the world</p></footer>
+</body></html>"""
+
+GLOBE_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Assembly passes water bill after late-night session – California Globe</title>
+<meta property="og:site_name" content="California Globe">
+<link rel="canonical" href="https://californiaglobe.com/articles/assembly-passes-water-bill/">
+</head><body><article>
+<h1>Assembly passes water bill after late-night session</h1>
+<p>By Evan Symon, March 5, 2024 2:45 pm</p>
+<p>The California Assembly passed a contested water storage bill late on Monday after a session that ran past
+midnight, sending the measure to the Senate with a narrow majority of 42 votes.</p>
+<p>Assemblyman Devon Mathis, who wrote the bill, told the Globe on Tuesday that the vote was “a win for every
+farmer in the Central Valley” and that he expected the Senate to act within weeks.</p>
+<p>Opponents, including several environmental groups, said the bill would drain wetlands, and the Sacramento
+Bee reported that the governor’s office had not yet taken a position on the measure.</p>
+</article></body></html>"""
+
+
+def html_article(page: str, source: str = "page.html") -> Article:
+    from unspin.inputs.html import article_from_html
+
+    return article_from_html(page, source=source)
+
+
+def test_provenance_photo_credit_is_not_a_wire_credit(rated_pipe: Pipeline) -> None:
+    """A Sputnik article with a Reuters picture is Sputnik's, not Reuters' (nor rated as Reuters)."""
+    analysis = rated_pipe.analyze(html_article(SPUTNIK_PAGE.replace("{dateline}", "")))
+    check_offsets(analysis)
+    prov = analysis.provenance
+    assert "© REUTERS / Toby Melville" in analysis.text
+    assert (prov.outlet.name, prov.outlet.domain, prov.outlet.basis) == (
+        "Sputnik International", "sputnikglobe.com", "html-metadata")
+    assert prov.syndicated_from is None and prov.cited_sources == []
+    assert "reuters.com" not in analysis.to_json().replace("reuters.com/", "")
+    (credit,) = [b for b in analysis.boilerplate if b.kind == "image-credit"]
+    assert (credit.text, credit.rule, credit.credited.text) == ("© REUTERS / Toby Melville", "photo-copyright",
+                                                                "REUTERS")
+
+
+def test_provenance_dateline_credit_wins_over_a_photo_credit(pipe: Pipeline) -> None:
+    analysis = pipe.analyze(html_article(SPUTNIK_PAGE.replace("{dateline}", "MOSCOW (Sputnik) - ")))
+    check_offsets(analysis)
+    synd = analysis.provenance.syndicated_from
+    assert (synd.name, synd.kind, synd.rule, synd.evidence.text) == (
+        "Sputnik", "wire-credit", "agency-dateline", "MOSCOW (Sputnik) -")
+
+
+@pytest.mark.parametrize(
+    "credit",
+    [
+        "© REUTERS / Toby Melville",
+        "Protesters outside Downing Street on Tuesday. REUTERS/Toby Melville",
+        "The prime minister arrives in Brussels (AP Photo/Virginia Mayo)",
+        "Photo: AFP",
+        "Image: Reuters",
+        "(Photo by Kirill Kudryavtsev/AFP via Getty Images)",
+        "© Provided by Reuters Protesters gather outside parliament",
+    ],
+)
+def test_provenance_image_credits_never_credit_the_text(rated_pipe: Pipeline, credit: str) -> None:
+    text = (f"Talks stall in “Łódź”\nThe minister said the talks had stalled.\nOfficials did not comment.\n{credit}\n")
+    prov = analyze(rated_pipe, text).provenance
+    assert prov.syndicated_from is None and prov.outlet is None and prov.cited_sources == []
+
+
+REUTERS_STORY = """Oil prices rise as OPEC+ weighs cuts
+LONDON, March 5 (Reuters) - Oil prices rose on Tuesday as traders bet that OPEC+ would extend its output cuts.
+Brent crude futures were up 62 cents, or 0.8%, at $83.42 a barrel by 1012 GMT.
+“The market is tight,” said Tamas Varga of oil broker PVM.
+(Reporting by Alex Lawler; Editing by Jan Harvey)
+"""
+
+
+def test_provenance_reuters_story_keeps_the_rule_of_each_credit(pipe: Pipeline) -> None:
+    analysis = analyze(pipe, REUTERS_STORY)
+    synd = analysis.provenance.syndicated_from
+    assert (synd.name, synd.rule, synd.evidence.text) == ("Reuters", "agency-dateline", "LONDON, March 5 (Reuters) -")
+    rules = {b.rule: b.kind for b in analysis.boilerplate}
+    assert rules == {"agency-dateline": "dateline", "reporting-by": "byline"}
+
+
+def test_provenance_reporting_by_alone_credits_reuters(pipe: Pipeline) -> None:
+    text = REUTERS_STORY.replace("LONDON, March 5 (Reuters) - ", "")
+    synd = analyze(pipe, text).provenance.syndicated_from
+    assert (synd.name, synd.rule) == ("Reuters", "reporting-by")
+
+
+def test_provenance_agency_byline_credits_the_agency(pipe: Pipeline) -> None:
+    text = ("Storm batters coast\nBy The Associated Press\nA storm hit the Gulf Coast on Tuesday, officials said.\n"
+            "Thousands were without power.\n")
+    synd = analyze(pipe, text).provenance.syndicated_from
+    assert (synd.name, synd.rule, synd.evidence.text) == ("Associated Press", "byline", "By The Associated Press")
+
+
+def test_provenance_staff_byline_credits_nobody(pipe: Pipeline) -> None:
+    text = "Storm batters coast\nBy Jane Doe\nA storm hit the Gulf Coast on Tuesday, officials said.\n"
+    assert analyze(pipe, text).provenance.syndicated_from is None
+
+
+def test_provenance_outlet_never_cites_itself(pipe: Pipeline) -> None:
+    """"told the Globe" in a California Globe article is the outlet's own reporting."""
+    analysis = pipe.analyze(html_article(GLOBE_PAGE))
+    check_offsets(analysis)
+    prov = analysis.provenance
+    assert (prov.outlet.name, prov.outlet.domain) == ("California Globe", "californiaglobe.com")
+    assert "told the Globe" in analysis.text
+    assert [(c.name, c.cue.text, c.rule) for c in prov.cited_sources] == [
+        ("Sacramento Bee", "reported", "media-name cue-after")]
+
+
+@pytest.mark.parametrize(
+    ("outlet", "text", "cited"),
+    [
+        ("nytimes.com", "The senator told The New York Times that the deal was dead.", []),
+        ("nytimes.com", "The senator told the Times that the deal was dead.", []),
+        ("nytimes.com", "The senator told The Washington Post that the deal was dead.", ["The Washington Post"]),
+        ("edition.cnn.com", "A spokesman told CNN that the deal was dead.", []),
+        ("rt.com", "Russia Today reported that the deal was dead, citing Reuters.", ["Reuters"]),
+    ],
+)
+def test_provenance_self_references_by_domain_and_name(pipe: Pipeline, outlet: str, text: str,
+                                                       cited: list[str]) -> None:
+    prov = analyze(pipe, f"Talks stall\n{text}\n", outlet_domain=outlet, outlet_basis="url").provenance
+    assert [c.name for c in prov.cited_sources] == cited
+
+
+def test_provenance_syndicated_outlet_does_not_cite_itself(pipe: Pipeline) -> None:
+    text = ("Talks stall\nThe Duran reported on Monday that talks had stalled, and RT reported it too.\n"
+            "The post Talks stall appeared first on The Duran.\n")
+    assert cited(analyze(pipe, text)) == [("RT", "RT")]
+
+
+def test_provenance_cited_source_rules(pipe: Pipeline) -> None:
+    text = ("Talks stall\nReuters reported the strike. The minister told CNN it was over. CNN’s report said so. "
+            "The ministry denied it (AFP). The minister told the Baltic Ledger that it was “dead”.\n")
+    assert [(c.name, c.rule) for c in analyze(pipe, text).provenance.cited_sources] == [
+        ("Reuters", "known-outlet cue-after"), ("CNN", "known-outlet cue-before"), ("CNN", "known-outlet possessive"),
+        ("Agence France-Presse", "known-outlet parenthetical"), ("Baltic Ledger", "media-name cue-before")]

@@ -93,7 +93,7 @@ MEDIA_NOUNS = frozenset(
      "Radio", "Chronicle", "Ledger", "Observer", "Examiner", "Inquirer", "Courier", "Register", "Star", "Sun",
      "Mirror", "Express", "Standard", "Guardian", "Independent", "Magazine", "Weekly", "Monitor", "Dispatch",
      "Press", "Bulletin", "Wire", "Newswire", "Channel", "Broadcasting", "Television", "Media", "Insider",
-     "Gazeta", "Pravda", "Zeitung", "Sentinel", "Globe", "Beacon", "Mail", "Reporter", "Network", "Online"}
+     "Gazeta", "Pravda", "Zeitung", "Sentinel", "Globe", "Beacon", "Mail", "Reporter", "Network", "Online", "Bee"}
 )
 
 #: Boilerplate rules whose credit says the text comes from an agency or
@@ -183,7 +183,7 @@ class ProvenanceAnalyzer:
             outlet.rating = rate(outlet.domain)
         selves = [o for o in (outlet, syndication) if o is not None]
         cited = [c for c in self.cited_sources(ctx, ctx.analysis.boilerplate)
-                 if not any(_same_outlet(c, o.name, o.domain) for o in selves)]
+                 if not any(self.same_outlet(c, o.name, o.domain) for o in selves)]
         for source in cited:
             source.rating = rate(source.domain)
         ctx.analysis.provenance = Provenance(
@@ -276,6 +276,28 @@ class ProvenanceAnalyzer:
 
     # -- cited sources -----------------------------------------------------
 
+    def same_outlet(self, source: CitedSource, name: str | None, domain: str | None) -> bool:
+        """Whether a cited source is the article's own outlet ("told the Globe" in a
+        California Globe article): same domain, same gazetteer entry, same name, or
+        a short form of it (the last words of its name, the end of its domain's
+        first label)."""
+        if source.domain and domain and (set(candidate_domains(source.domain)) & set(candidate_domains(domain))):
+            return True
+        key = name_key(source.name)
+        if not key:
+            return False
+        if name:
+            mine = self.gazetteer.find_name(name)
+            if mine is not None and mine is self.gazetteer.find_name(source.name):
+                return True
+            if key == name_key(name) or (source.domain is None and name_key(name).endswith(" " + key)):
+                return True
+        if source.domain is None and domain and (host := normalize_domain(domain)):
+            label = host.split(".")[0].replace("-", "")
+            squashed = re.sub(r"[^a-z0-9]", "", key)
+            return len(squashed) >= 3 and label.endswith(squashed)
+        return False
+
     def cited_sources(self, ctx: Context, excluded: list[Boilerplate]) -> list[CitedSource]:
         """Outlets the text leans on, outside boilerplate, each with its cue and rule."""
         text = ctx.analysis.text
@@ -353,24 +375,6 @@ def _cue_span(text: str, start: int, end: int, rule: str) -> tuple[Span, bool, s
     span = _span(text, start, end)
     last = " ".join(span.text.lower().split()).split()[-1]
     return span, last not in WEAK_CUES and span.text.lower() not in WEAK_CUES, rule
-
-
-def _same_outlet(source: CitedSource, name: str | None, domain: str | None) -> bool:
-    """Whether a cited source is the article's own outlet ("told the Globe" in a
-    California Globe article): same domain, same name, or a short form of it
-    (the last words of its name, or the end of its domain's first label)."""
-    if source.domain and domain and (set(candidate_domains(source.domain)) & set(candidate_domains(domain))):
-        return True
-    key = name_key(source.name)
-    if not key:
-        return False
-    if name and (key == name_key(name) or (source.domain is None and name_key(name).endswith(" " + key))):
-        return True
-    if source.domain is None and domain:
-        label = normalize_domain(domain).split(".")[0].replace("-", "")  # type: ignore[union-attr]
-        squashed = re.sub(r"[^a-z0-9]", "", key)
-        return len(squashed) >= 3 and label.endswith(squashed)
-    return False
 
 
 def _candidate_domains(name: str) -> Iterator[str]:
