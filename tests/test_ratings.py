@@ -175,3 +175,113 @@ def test_ratings_golden_truth_table_domain_column() -> None:
         pytest.skip(f"shared data not available: {path} (a sibling ../shared folder is needed)")
     rating = RatingsTable.load([str(path)]).lookup("rt.com")
     assert rating is not None and rating["reliability_label"] == "-1"
+
+
+# --- domain lists (one domain or URL pattern a line, labelled on the command line) ---
+
+IFFY_LIKE = """# Low-credibility sites, one URL pattern a line
+https://100percentfedup.com/*
+https://www.activistpost.com/*
+
+theduran.com
+https://www.westernjournal.com/commentary/*
+https://rinf.com/alt-news/*
+"""
+
+
+@pytest.fixture
+def iffy(tmp_path: Path) -> str:
+    return write(tmp_path, "iffy.txt", IFFY_LIKE)
+
+
+def test_ratings_domain_list_with_label(iffy: str) -> None:
+    table = RatingsTable.load([f"{iffy}:label=low-credibility"])
+    rating = table.lookup("https://www.activistpost.com/2024/03/x.html")
+    assert rating == {"label": "low-credibility", "domain": "activistpost.com", "table": "iffy.txt"}
+    assert table.lookup("news.theduran.com")["domain"] == "theduran.com"
+    assert table.lookup("cnn.com") is None and len(table) == 3
+
+
+def test_ratings_domain_list_url_patterns_rate_only_their_path(iffy: str) -> None:
+    table = RatingsTable.load([f"{iffy}:label=low-credibility"])
+    assert table.lookup("westernjournal.com") is None
+    assert table.lookup("westernjournal.com", url="https://www.westernjournal.com/news/story/") is None
+    rating = table.lookup("westernjournal.com", url="https://www.westernjournal.com/commentary/op-ed/")
+    assert rating["label"] == "low-credibility" and rating["domain"] == "westernjournal.com"
+    assert table.lookup("rinf.com", url="https://rinf.com/alt-news/latest/")["label"] == "low-credibility"
+
+
+def test_ratings_fields_added_to_every_rating(iffy: str, small: str) -> None:
+    table = RatingsTable.load([f"{iffy}:label=low-credibility:list=Iffy index", f"{small}:source_table=mbfc"])
+    assert table.lookup("activistpost.com") == {"label": "low-credibility", "list": "Iffy index",
+                                                "domain": "activistpost.com", "table": "iffy.txt"}
+    assert table.lookup("cnn.com")["source_table"] == "mbfc" and table.lookup("cnn.com")["bias"] == "left"
+
+
+def test_ratings_domain_list_without_label_is_one_line_error(iffy: str) -> None:
+    with pytest.raises(ConfigError, match="iffy.txt") as info:
+        RatingsTable.load([iffy])
+    message = str(info.value)
+    assert "\n" not in message and "label=" in message
+
+
+def test_ratings_domain_list_bad_line_is_one_line_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "list.txt", "rt.com\nthis is not a domain\n")
+    with pytest.raises(ConfigError, match=r"list.txt: line 2 is not a domain") as info:
+        RatingsTable.load([f"{path}:label=x"])
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("spec", "path", "fields"),
+    [
+        ("iffy.txt:label=low-credibility", "iffy.txt", (("label", "low-credibility"),)),
+        ("data/iffy.txt:label=low:list=Iffy", "data/iffy.txt", (("label", "low"), ("list", "Iffy"))),
+        ("mbfc.csv", "mbfc.csv", ()),
+        (r"C:\data\mbfc.csv", r"C:\data\mbfc.csv", ()),
+        (r"C:\data\iffy.txt:label=low", r"C:\data\iffy.txt", (("label", "low"),)),
+    ],
+)
+def test_ratings_table_spec(spec: str, path: str, fields: tuple) -> None:
+    from unspin.ratings import parse_table_spec, table_name
+
+    parsed = parse_table_spec(spec)
+    assert (parsed.path, parsed.fields) == (path, fields)
+    assert table_name(spec) == parsed.name
+
+
+def test_ratings_environment_keeps_labels(monkeypatch: pytest.MonkeyPatch, iffy: str, small: str) -> None:
+    import os
+
+    from unspin.config import load_options
+
+    monkeypatch.setenv("UNSPIN_RATINGS", os.pathsep.join([small, f"{iffy}:label=low-credibility"]))
+    monkeypatch.setenv("UNSPIN_CONFIG", os.devnull)
+    assert load_options().ratings == (small, f"{iffy}:label=low-credibility")
+
+
+def test_ratings_iffy_list_loads(tmp_path: Path) -> None:
+    path = SHARED / "data" / "source-ratings" / "iffy-list-2024-08-01.txt"
+    if not path.exists():
+        pytest.skip(f"shared data not available: {path} (a sibling ../shared folder is needed)")
+    table = RatingsTable.load([f"{path}:label=low-credibility"])
+    patterns = sum(len(v) for v in table.url_patterns.values())
+    assert len(table) + patterns >= 700 and patterns >= 10
+    assert table.lookup("https://www.activistpost.com/x")["table"] == path.name
+
+
+def test_ratings_domain_list_from_the_command_line(capsys: pytest.CaptureFixture[str], iffy: str,
+                                                   tmp_path: Path) -> None:
+    import json
+
+    from tests.conftest import cli
+
+    article = write(tmp_path, "a.txt", "Talks stall\nThe minister said the talks had stalled.\n")
+    code, out, err = cli(capsys, "analyze", article, "--analyzers", "provenance", "--outlet", "activistpost.com",
+                         "--format", "json", "--ratings", f"{iffy}:label=low-credibility")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["provenance"]["outlet"]["rating"]["label"] == "low-credibility"
+    assert data["meta"]["ratings_tables"] == ["iffy.txt"]
+    code, out, err = cli(capsys, "analyze", article, "--ratings", iffy)
+    assert code != 0 and "iffy.txt" in err and "label=" in err and len(err.strip().splitlines()) == 1

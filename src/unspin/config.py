@@ -29,7 +29,8 @@ class Options:
     """Everything that changes how articles are read and analysed."""
 
     spacy_model: str = DEFAULT_SPACY_MODEL
-    #: CSV files with reliability ratings (see docs/ratings.md).
+    #: Reliability ratings tables: CSV files or domain lists, each may end in
+    #: ``:key=value`` fields (``iffy.txt:label=low-credibility``; docs/ratings.md).
     ratings: tuple[str, ...] = ()
     max_bytes: int = DEFAULT_MAX_BYTES
     timeout: float = DEFAULT_TIMEOUT_S
@@ -70,7 +71,9 @@ def load_options(**overrides: Any) -> Options:
         opts = _apply(opts, _read_toml(path), str(path))
     env: dict[str, Any] = {}
     if ratings := os.environ.get("UNSPIN_RATINGS"):
-        env["ratings"] = tuple(p for p in ratings.split(os.pathsep) if p)
+        from .ratings import split_table_specs
+
+        env["ratings"] = split_table_specs(ratings)
     if model := os.environ.get("UNSPIN_SPACY_MODEL"):
         env["spacy_model"] = model
     opts = opts.with_(**env)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from . import __version__, analyzers  # noqa: F401  (importing the analyzers registers them)
@@ -21,6 +20,7 @@ from .analyzers.base import Analyzer, AnalyzerInfo, Context, products, registry
 from .article import Article
 from .config import Options, load_options
 from .nlp import load_spacy
+from .ratings import table_name
 from .types import SCHEMA_VERSION, Analysis, Meta, Paragraph
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ class Pipeline:
                 content_sha256=hashlib.sha256(article.text.encode("utf-8")).hexdigest(),
                 unspin_version=__version__,
                 analyzers={},  # filled as each analyzer completes
-                ratings_tables=[Path(p).name for p in self.options.ratings],
+                ratings_tables=[table_name(p) for p in self.options.ratings],
                 extra=dict(article.extra),
             ),
         )

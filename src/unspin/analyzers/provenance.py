@@ -180,7 +180,10 @@ class ProvenanceAnalyzer:
                 evidence=syndication.evidence,
             )
         if outlet is not None:
-            outlet.rating = rate(outlet.domain)
+            # The page's URL can match a table's URL pattern ("…/commentary/*") that no domain lookup sees.
+            page_url = ctx.article.url or ctx.article.extra.get("canonical_url")
+            by_url = ctx.ratings.lookup(outlet.domain, url=page_url) if outlet.evidence is None and page_url else None
+            outlet.rating = by_url or rate(outlet.domain)
         selves = [o for o in (outlet, syndication) if o is not None]
         cited = [c for c in self.cited_sources(ctx, ctx.analysis.boilerplate)
                  if not any(self.same_outlet(c, o.name, o.domain) for o in selves)]

@@ -32,7 +32,7 @@ FORMATS = ("text", "json", "jsonl", "html")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Write the report to FILE instead of standard output.")
 @click.option("--ratings", multiple=True, type=click.Path(dir_okay=False),
-              help="CSV table of outlet reliability ratings (repeatable; see docs/ratings.md).")
+              help="Outlet reliability ratings: a CSV table, or a list of domains with its label as 'iffy.txt:label=low-credibility' (repeatable; see docs/ratings.md).")
 @click.option("--outlet", help="Outlet that published the input(s): a domain (example.com) or a name.")
 @click.option("--max-bytes", type=click.IntRange(min=1), help="Refuse inputs larger than this (default 20 MB).")
 @click.option("--timeout", type=click.FloatRange(min=0.01), help="Seconds to wait for a URL (default 20).")

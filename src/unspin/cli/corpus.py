@@ -84,7 +84,7 @@ class _Progress:
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
 @_DB
 @click.option("--ratings", multiple=True, type=click.Path(dir_okay=False),
-              help="CSV table of outlet reliability ratings (repeatable; see docs/ratings.md).")
+              help="Outlet reliability ratings: a CSV table, or a list of domains with its label as 'iffy.txt:label=low-credibility' (repeatable; see docs/ratings.md).")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="Where the analysis runs: local worker processes, or Ray Data actors (pip install 'unspin[ray]').")
 @click.option("-w", "--workers", type=click.IntRange(min=1),
@@ -320,7 +320,7 @@ def export_cmd(db: str, fmt: str, output: Path, tables: tuple[str, ...], with_an
 @click.argument("domain")
 @_DB
 @click.option("--ratings", multiple=True, type=click.Path(dir_okay=False),
-              help="CSV table of outlet reliability ratings (repeatable; see docs/ratings.md).")
+              help="Outlet reliability ratings: a CSV table, or a list of domains with its label as 'iffy.txt:label=low-credibility' (repeatable; see docs/ratings.md).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Rows per section.")
 @click.option("--include-flagged", is_flag=True,
               help="Count the pages the extraction verdict flags too (listings, recipes, documentation, paywall "

@@ -35,7 +35,7 @@ def _is_loopback(host: str) -> bool:
               help="Address to listen on (loopback by default; 0.0.0.0 exposes the server to the network).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--ratings", multiple=True, type=click.Path(dir_okay=False),
-              help="CSV table of outlet reliability ratings (repeatable; see docs/ratings.md).")
+              help="Outlet reliability ratings: a CSV table, or a list of domains with its label as 'iffy.txt:label=low-credibility' (repeatable; see docs/ratings.md).")
 @click.option("--allow-private-urls", is_flag=True, default=None,
               help="Allow analysing URLs on loopback, private and link-local addresses.")
 @click.option("--max-body", type=click.IntRange(min=1024), default=None,
