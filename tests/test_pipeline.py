@@ -113,16 +113,18 @@ def test_options_cached_pipeline_differs_when_any_option_differs(tmp_path):
 
 #: The registered contracts of the built-in analyzers (a change here is a change of behaviour: review it).
 REGISTRY_SNAPSHOT = {
-    "boilerplate": {"requires": [], "assigns": ["boilerplate"], "uses": []},
-    "entities": {"requires": ["boilerplate"], "assigns": ["entities"], "uses": ["doc"]},
-    "provenance": {"requires": ["boilerplate"], "assigns": ["provenance"], "uses": ["doc"]},
-    "quotes": {"requires": ["entities", "provenance"], "assigns": ["quotes"], "uses": ["doc"]},
+    "boilerplate": {"requires": [], "assigns": ["boilerplate"], "uses": ["boilerplate_spans"], "languages": ["*"]},
+    "entities": {"requires": ["boilerplate"], "assigns": ["entities"], "uses": ["doc"], "languages": ["en"]},
+    "provenance": {"requires": ["boilerplate"], "assigns": ["provenance"], "uses": ["doc"], "languages": ["*"]},
+    "quotes": {"requires": ["entities", "provenance"], "assigns": ["quotes"], "uses": ["doc"], "languages": ["en"]},
     "techniques": {"requires": [], "assigns": ["techniques", "paragraphs.techniques"],
-                   "uses": ["encoded", "technique_probabilities"]},
-    "genre": {"requires": [], "assigns": ["genre"], "uses": ["framing_features", "encoded", "technique_probabilities"]},
-    "frames": {"requires": [], "assigns": ["frames"], "uses": ["framing_features", "encoded"]},
-    "narratives": {"requires": [], "assigns": ["narratives"], "uses": ["framing_features"]},
-    "roles": {"requires": ["entities"], "assigns": ["entities.group", "entities.role"], "uses": ["doc", "encoded"]},
+                   "uses": ["encoded", "technique_probabilities"], "languages": ["en"]},
+    "genre": {"requires": [], "assigns": ["genre"], "uses": ["framing_features", "encoded", "technique_probabilities"],
+              "languages": ["en"]},
+    "frames": {"requires": [], "assigns": ["frames"], "uses": ["framing_features", "encoded"], "languages": ["en"]},
+    "narratives": {"requires": [], "assigns": ["narratives"], "uses": ["framing_features"], "languages": ["en"]},
+    "roles": {"requires": ["entities"], "assigns": ["entities.group", "entities.role"], "uses": ["doc", "encoded"],
+              "languages": ["en"]},
 }
 
 

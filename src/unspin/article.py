@@ -5,6 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+@dataclass(frozen=True)
+class PageSignals:
+    """What an HTML page says about itself, measured before its text is extracted
+    (see :mod:`unspin.inputs.verdict`)."""
+
+    #: Characters of the page's visible text (no markup, scripts or styles).
+    page_chars: int
+    #: Whitespace-collapsed, case-folded texts of the page's links.
+    link_texts: frozenset[str] = frozenset()
+    #: schema.org types of its JSON-LD (``NewsArticle``, ``Recipe``…) and ``og:TYPE``.
+    types: frozenset[str] = frozenset()
+    #: A paywall marker: ``isAccessibleForFree: false``, a paywall class or sentence.
+    paywall: bool = False
+    #: ``<pre>`` and ``<code>`` elements.
+    code_blocks: int = 0
+
+
 @dataclass
 class Article:
     """An article as read from a file, stdin, HTML or URL.
@@ -27,6 +44,8 @@ class Article:
     outlet_basis: str | None = None
     #: Other metadata (author, date, hostname) kept in ``meta.extra``.
     extra: dict[str, str] = field(default_factory=dict)
+    #: For HTML inputs: what the page said about itself (for the extraction verdict).
+    page: PageSignals | None = None
 
     def set_given_outlet(self, outlet: str | None) -> None:
         """Record the outlet a user named (``--outlet``): a domain or a name."""

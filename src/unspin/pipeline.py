@@ -19,6 +19,9 @@ from . import __version__, analyzers  # noqa: F401  (importing the analyzers reg
 from .analyzers.base import Analyzer, AnalyzerInfo, Context, products, registry
 from .article import Article
 from .config import Options, load_options
+from .inputs.verdict import judge
+from .language import detect_language, language_name, supports
+from .language import preload as preload_language_model
 from .nlp import load_spacy
 from .ratings import table_name
 from .types import SCHEMA_VERSION, Analysis, Meta, Paragraph
@@ -75,21 +78,33 @@ class Pipeline:
         slower than the others and a missing model fails before any work."""
         from .inputs.text import article_from_text
 
+        preload_language_model()
         self.analyze(article_from_text("The minister said the plan would work.", source="warm-up"))
 
     def analyze(self, article: Article) -> Analysis:
-        """Run every analyzer over ``article`` and return the findings."""
+        """Run every analyzer over ``article`` and return the findings.
+
+        An analyzer whose contract does not list the text's language is
+        skipped, and ``meta.skipped`` says why: English-only models on German
+        text would give garbage ("Gedanken" as a person).
+        """
         ctx = self.context(article)
+        meta = ctx.analysis.meta
         for info, analyzer in zip(self.infos, self.analyzers, strict=True):
+            if not supports(info.languages, meta.language):
+                meta.skipped[info.name] = (f"{language_name(meta.language)} text ({meta.language}); "
+                                           f"{info.name} analyses {', '.join(map(language_name, info.languages))} only")
+                continue
             ctx.running = info
             analyzer.annotate(ctx)
-            ctx.analysis.meta.analyzers[analyzer.name] = analyzer.version
+            meta.analyzers[analyzer.name] = analyzer.version
         ctx.running = None
         return ctx.analysis
 
     def context(self, article: Article) -> Context:
         """A fresh context for ``article``: an empty analysis (text, paragraphs,
-        metadata) that the analyzers will fill; nothing is computed yet."""
+        metadata with the text's language and extraction verdict) that the
+        analyzers will fill."""
         analysis = Analysis(
             source=article.source,
             schema=SCHEMA_VERSION,
@@ -106,7 +121,12 @@ class Pipeline:
                 extra=dict(article.extra),
             ),
         )
-        return Context(article=article, analysis=analysis, options=self.options, pipeline=self)
+        ctx = Context(article=article, analysis=analysis, options=self.options, pipeline=self)
+        language = detect_language(article.text)
+        analysis.meta.language, analysis.meta.language_score = language.code, language.score
+        furniture = sum(f.end - f.start for f in ctx.product("boilerplate_spans"))
+        analysis.meta.extraction = judge(article.text, furniture, article.page)
+        return ctx
 
 
 def split_paragraphs(text: str) -> Iterator[Paragraph]:

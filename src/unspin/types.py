@@ -182,6 +182,32 @@ class Paragraph:
 
 
 @dataclass
+class Extraction:
+    """Whether the analysed text is a news article, and how much of the page it is.
+
+    Every input gets one (``meta.extraction``); the page figures only HTML
+    inputs. ``ok`` is true when there is no warning.
+    """
+
+    #: Characters and words of the analysed text.
+    chars: int
+    words: int
+    #: Characters of the HTML page's visible text (no markup, scripts or
+    #: styles), and the share of them that was kept; ``None`` for text inputs.
+    page_chars: int | None
+    kept_share: float | None
+    #: Share of the analysed text's characters that are boilerplate.
+    boilerplate_share: float
+    #: Share of the text's lines that are the texts of the page's links (HTML only).
+    link_line_share: float | None
+    #: ``article``, ``stub``, ``paywall``, ``listing``, ``recipe`` or ``documentation``.
+    page_kind: str
+    #: Why the text may not be a readable news article, one sentence each.
+    warnings: list[str] = field(default_factory=list)
+    ok: bool = True
+
+
+@dataclass
 class Meta:
     """How the text was obtained and which analyzers produced the findings."""
 
@@ -194,6 +220,14 @@ class Meta:
     ratings_tables: list[str] = field(default_factory=list)
     #: Facts the input carried besides text (HTML metadata: author, date…).
     extra: dict[str, str] = field(default_factory=dict)
+    #: ISO 639-1 code of the text's language (``und``: too little text to tell)
+    #: and its probability; ``None`` in analyses made before schema 1.2.
+    language: str | None = None
+    language_score: float | None = None
+    #: Analyzers that did not run, with why (a language they do not support).
+    skipped: dict[str, str] = field(default_factory=dict)
+    #: The verdict on the text: a news article, or a stub, paywall, listing…
+    extraction: Extraction | None = None
 
 
 @dataclass

@@ -6,6 +6,9 @@ declares its contract:
 * ``requires``: analyzers whose findings it reads; they must run before it
   (a pipeline adds a missing one, and refuses an order that puts it after);
 * ``assigns``: the fields of :class:`~unspin.types.Analysis` it fills;
+* ``languages``: the languages it can analyse (ISO 639-1 codes, ``"*"`` for
+  any; default English): the pipeline skips it on text in another language
+  and records why in ``meta.skipped``;
 * ``uses``: shared products it reads from the :class:`Context` (the spaCy
   parse, the encoder pass, …). Products are computed once per article, on
   first use, by factories registered in :data:`products`; reading a product
@@ -24,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol
 from ..article import Article
 from ..config import Options
 from ..errors import ConfigError
+from ..language import DEFAULT_LANGUAGES
 from ..types import Analysis
 
 if TYPE_CHECKING:
@@ -53,9 +57,12 @@ class AnalyzerInfo:
     requires: tuple[str, ...] = ()
     assigns: tuple[str, ...] = ()
     uses: tuple[str, ...] = ()
+    #: Languages it can analyse (``"*"``: any).
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES
 
     def contract(self) -> dict[str, list[str]]:
-        return {"requires": list(self.requires), "assigns": list(self.assigns), "uses": list(self.uses)}
+        return {"requires": list(self.requires), "assigns": list(self.assigns), "uses": list(self.uses),
+                "languages": list(self.languages)}
 
 
 @dataclass
@@ -65,11 +72,13 @@ class Registry:
     infos: dict[str, AnalyzerInfo] = field(default_factory=dict)
 
     def register(self, name: str, *, requires: tuple[str, ...] = (), assigns: tuple[str, ...] = (),
-                 uses: tuple[str, ...] = ()) -> Callable[[AnalyzerFactory], AnalyzerFactory]:
+                 uses: tuple[str, ...] = (), languages: tuple[str, ...] = DEFAULT_LANGUAGES,
+                 ) -> Callable[[AnalyzerFactory], AnalyzerFactory]:
         def add(factory: AnalyzerFactory) -> AnalyzerFactory:
             if name in self.infos:
                 raise ValueError(f"analyzer {name!r} is already registered")
-            self.infos[name] = AnalyzerInfo(name, factory, tuple(requires), tuple(assigns), tuple(uses))
+            self.infos[name] = AnalyzerInfo(name, factory, tuple(requires), tuple(assigns), tuple(uses),
+                                            tuple(languages))
             return factory
 
         return add

@@ -24,7 +24,7 @@ from typing import Iterator
 
 from ..config import Options
 from ..types import Boilerplate, Span
-from .base import Context, registry
+from .base import Context, products, registry
 from .outlets import Gazetteer, clean_name, name_at
 
 __all__ = ["BOILERPLATE_KINDS", "BoilerplateFinder", "Found", "find_boilerplate"]
@@ -627,18 +627,22 @@ def _at_sentence_start(text: str, line_start: int, pos: int) -> bool:
 # --------------------------------------------------------------------------
 
 
+@products.register("boilerplate_spans")
+def boilerplate_spans(ctx: Context) -> list[Found]:
+    """:func:`find_boilerplate` of the analysed text, once per article (the
+    pipeline's extraction verdict reads it too)."""
+    return find_boilerplate(ctx.analysis.text)
+
+
 class BoilerplateFinder:
     """Finds the page furniture of the analysed text (:func:`find_boilerplate`)."""
 
     name = "boilerplate"
     version = "1"
 
-    def __init__(self, gazetteer: Gazetteer | None = None) -> None:
-        self.gazetteer = gazetteer or Gazetteer.default()
-
     def annotate(self, ctx: Context) -> None:
         text = ctx.analysis.text
-        ctx.analysis.boilerplate = [to_boilerplate(text, f) for f in find_boilerplate(text, self.gazetteer)]
+        ctx.analysis.boilerplate = [to_boilerplate(text, f) for f in ctx.product("boilerplate_spans")]
 
 
 def to_boilerplate(text: str, found: Found) -> Boilerplate:
@@ -651,6 +655,6 @@ def to_boilerplate(text: str, found: Found) -> Boilerplate:
                        rule=found.rule, credited=credited)
 
 
-@registry.register("boilerplate", assigns=("boilerplate",))
+@registry.register("boilerplate", assigns=("boilerplate",), uses=("boilerplate_spans",), languages=("*",))
 def make_boilerplate(options: Options) -> BoilerplateFinder:
     return BoilerplateFinder()

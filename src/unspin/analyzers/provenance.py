@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
 from ..config import Options
+from ..language import DEFAULT_LANGUAGES, supports
 from ..ratings import RatingsTable, candidate_domains, normalize_domain
 from ..types import Boilerplate, CitedSource, Outlet, Provenance, Span, Syndication
 from .base import Context, registry
@@ -185,8 +186,10 @@ class ProvenanceAnalyzer:
             by_url = ctx.ratings.lookup(outlet.domain, url=page_url) if outlet.evidence is None and page_url else None
             outlet.rating = by_url or rate(outlet.domain)
         selves = [o for o in (outlet, syndication) if o is not None]
+        # Outlets and credits read the same in any language; citation cues are English words.
         cited = [c for c in self.cited_sources(ctx, ctx.analysis.boilerplate)
-                 if not any(self.same_outlet(c, o.name, o.domain) for o in selves)]
+                 if not any(self.same_outlet(c, o.name, o.domain) for o in selves)
+                 ] if supports(DEFAULT_LANGUAGES, ctx.analysis.meta.language) else []
         for source in cited:
             source.rating = rate(source.domain)
         ctx.analysis.provenance = Provenance(
@@ -394,6 +397,6 @@ def _candidate_domains(name: str) -> Iterator[str]:
             yield f"{base}.{tld}"
 
 
-@registry.register("provenance", requires=("boilerplate",), assigns=("provenance",), uses=("doc",))
+@registry.register("provenance", requires=("boilerplate",), assigns=("provenance",), uses=("doc",), languages=("*",))
 def make_provenance(options: Options) -> ProvenanceAnalyzer:
     return ProvenanceAnalyzer()

@@ -11,6 +11,7 @@ import trafilatura
 from ..article import Article
 from ..errors import InputError
 from .text import decode_with_charset
+from .verdict import page_signals
 
 __all__ = ["article_from_html", "decode_html_bytes", "hostname_of"]
 
@@ -142,6 +143,7 @@ def article_from_html(
         outlet_domain=domain,
         outlet_basis=basis,
         extra=extra,
+        page=page_signals(html),
     )
 
 

@@ -123,7 +123,31 @@ def header_facts(analysis: Analysis) -> list[str]:
         value = " ".join(str(analysis.meta.extra.get(key) or "").split())
         if value:
             facts.append(f"{key}: {value}")
+    if analysis.meta.language and analysis.meta.language not in ("en", "und"):
+        from ..language import language_name
+
+        facts.append(f"language: {language_name(analysis.meta.language)}")
     return facts
+
+
+def input_notices(analysis: Analysis) -> list[str]:
+    """What a reader must know before reading the findings: the language
+    analyses skipped, and the extraction verdict's warnings with its figures."""
+    from ..language import language_name
+
+    meta, notices = analysis.meta, []
+    if meta.skipped:
+        skipped = ", ".join(meta.skipped)
+        notices.append(f"{language_name(meta.language)} text ({meta.language}): unspin's analyses are English-only "
+                       f"for now, so {skipped} {'was' if len(meta.skipped) == 1 else 'were'} skipped.")
+    verdict = meta.extraction
+    if verdict is not None and not verdict.ok:
+        kept = ""
+        if verdict.page_chars:
+            kept = f" (kept {verdict.chars:,} of the page's {verdict.page_chars:,} characters of text)"
+        notices.append(f"Not a clear news article: {verdict.page_kind}{kept}. " + " ".join(
+            w[:1].upper() + w[1:] + "." for w in verdict.warnings))
+    return notices
 
 
 def source_label(source: str) -> str:

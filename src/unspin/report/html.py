@@ -40,6 +40,7 @@ from .common import (
     entity_groups,
     header_facts,
     heading,
+    input_notices,
     missing_rating_text,
     paragraph_number,
     paragraphs_of,
@@ -317,7 +318,9 @@ def _article(analysis: Analysis, prefix: str) -> str:
     h: list[str] = [
         f'<article class="analysis" id="{prefix}" aria-labelledby="{prefix}-h">',
         f'<header><h2 id="{prefix}-h">{_e(heading(analysis))}</h2>',
-        f'<p class="sub">{" · ".join(_e(s) for s in sub)}</p></header>',
+        f'<p class="sub">{" · ".join(_e(s) for s in sub)}</p>',
+        *(f'<p class="notice" role="note">{_e(n)}</p>' for n in input_notices(analysis)),
+        "</header>",
     ]
 
     # Provenance
@@ -680,6 +683,7 @@ mark.hl{background:none;color:inherit;cursor:help;border-radius:2px}
 .l-technique[data-code]::before{content:attr(data-code);margin-right:.12rem;vertical-align:.35em}
 .tname{font-weight:600}
 p.caveat{border-left:4px solid var(--line);padding-left:.6rem;color:var(--dim)}
+p.notice{border-left:4px solid #b35900;padding:.2rem .6rem;background:#fff4e5}
 table.legend caption{text-align:left;color:var(--dim);font-size:.9rem;padding:.2rem 0}
 details.spans{margin:.6rem 0}details.spans summary{cursor:pointer}
 fieldset.techs label{margin-right:.9rem}

@@ -26,6 +26,7 @@ from .common import (
     entity_groups,
     header_facts,
     heading,
+    input_notices,
     missing_rating_text,
     paragraph_number,
     paragraphs_of,
@@ -65,6 +66,8 @@ EVIDENCE_CHARS = 90
 def render_text(analysis: Analysis, console: Console) -> None:
     """Print a readable report of ``analysis`` on ``console``."""
     console.print(_header(analysis))
+    for notice in input_notices(analysis):
+        console.print(Text("⚠ " + notice, style="yellow"))
     _section(console, "Provenance")
     _provenance(analysis, console)
     _section(console, "Who says what")
