@@ -31,12 +31,13 @@ __all__ = ["PAGE_KINDS", "check_article", "judge", "page_signals"]
 
 #: Kinds of page, from the most to the least specific.
 PAGE_KINDS = ("recipe", "documentation", "paywall", "listing", "stub", "article")
-#: Fewer words than this: a stub, a teaser or a failed extraction.
+#: Fewer words than this kept from an HTML page: a stub, a teaser or a failed extraction.
 STUB_WORDS = 80
 #: A paywall page keeps fewer words than this when paywall markers are present.
 PAYWALL_WORDS = 400
 #: A listing: at least this many lines, at most two of prose, and this share of them are the
-#: page's links or this share of the words are in lines shorter than prose.
+#: page's links or this share of the words are in headline-like lines (shorter than prose, no
+#: sentence end).
 LISTING_MIN_LINES, LISTING_LINK_SHARE, LISTING_SHORT_SHARE = 5, 0.5, 0.7
 #: A line this long is prose (headlines, menu items and captions are shorter).
 PROSE_LINE_WORDS = 20
@@ -58,6 +59,7 @@ RECIPE_HEADINGS = re.compile(r"^\s*(?:ingredients|directions|instructions|method
 CODE_LINE = re.compile(
     r"^\s*(?:def |class |import |from \S+ import |return\b|const |let |var |function\b|public |private |#include"
     r"|\$ |>>> |pip install|npm install|git |SELECT |[\w.]+\([^)]*\)\s*;?\s*$|\w+\s*=\s*[\w\"'\[{(])")
+SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 PAYWALL_CLASS = re.compile(r"""(?:class|id)\s*=\s*["'][^"']*\b(?:paywall|regwall|subscriber-only|subscribers-only"""
                            r"""|premium-content|meter-?wall|piano-?(?:offer|paywall)|tp-modal)\b""", re.I)
 PAYWALL_TEXT = re.compile(
@@ -145,14 +147,16 @@ def judge(text: str, boilerplate_chars: int = 0, signals: PageSignals | None = N
         kinds.append("paywall")
         warnings.append(f"paywalled page: only {words} words of text were reachable")
     listed = any(LD_KINDS.get(t) == "listing" for t in types) and not types & ARTICLE_TYPES
-    headline_words = sum(n for n in line_words if n < PROSE_LINE_WORDS)
+    # Headlines and menu items are short and do not end like a sentence.
+    headline_words = sum(n for ln, n in zip(lines, line_words, strict=True)
+                         if n < PROSE_LINE_WORDS and not SENTENCE_END.search(ln))
     if len(lines) >= LISTING_MIN_LINES and prose <= 2 and (
         (link_share is not None and link_share >= LISTING_LINK_SHARE) or headline_words / words >= LISTING_SHORT_SHARE
     ) or listed:
         kinds.append("listing")
         links = f"{link_share:.0%} of them links, " if link_share else ""
         warnings.append(f"looks like a listing or navigation: {len(lines)} lines, {links}{prose} of prose")
-    if words < STUB_WORDS:
+    if signals is not None and words < STUB_WORDS:  # a text input is what the user gave, not an extraction
         kinds.append("stub")
         warnings.append(f"very short text ({words} words): a stub, a teaser or a failed extraction")
     page_chars = signals.page_chars if signals else None
