@@ -88,7 +88,7 @@ def test_config_unknown_setting_is_an_error(tmp_path, monkeypatch):
 CHANGED_OPTION = {
     "spacy_model": "other_model", "ratings": ("a.csv",), "max_bytes": 1, "timeout": 1.0, "max_redirects": 0,
     "allow_private_urls": True, "user_agent": "ua", "analyzers": ("entities",), "min_score": 0.5,
-    "model": "fast", "techniques_model": "/models/t",
+    "model": "fast", "techniques_model": "/models/t", "max_chars": 1_000, "block_chars": 1_000,
 }
 
 
@@ -113,15 +113,17 @@ def test_options_cached_pipeline_differs_when_any_option_differs(tmp_path):
 
 #: The registered contracts of the built-in analyzers (a change here is a change of behaviour: review it).
 REGISTRY_SNAPSHOT = {
-    "entities": {"requires": [], "assigns": ["entities"], "uses": ["doc"]},
-    "provenance": {"requires": [], "assigns": ["provenance"], "uses": ["doc"]},
-    "quotes": {"requires": ["entities", "provenance"], "assigns": ["quotes"], "uses": ["doc"]},
+    "entities": {"requires": [], "assigns": ["entities"], "uses": ["doc"], "scope": "block"},
+    "provenance": {"requires": [], "assigns": ["provenance"], "uses": ["doc"], "scope": "article"},
+    "quotes": {"requires": ["entities", "provenance"], "assigns": ["quotes"], "uses": ["doc"], "scope": "block"},
     "techniques": {"requires": [], "assigns": ["techniques", "paragraphs.techniques"],
-                   "uses": ["encoded", "technique_probabilities"]},
-    "genre": {"requires": [], "assigns": ["genre"], "uses": ["framing_features", "encoded", "technique_probabilities"]},
-    "frames": {"requires": [], "assigns": ["frames"], "uses": ["framing_features", "encoded"]},
-    "narratives": {"requires": [], "assigns": ["narratives"], "uses": ["framing_features"]},
-    "roles": {"requires": ["entities"], "assigns": ["entities.group", "entities.role"], "uses": ["doc", "encoded"]},
+                   "uses": ["encoded", "technique_probabilities"], "scope": "block"},
+    "genre": {"requires": [], "assigns": ["genre"], "uses": ["framing_features", "encoded", "technique_probabilities"],
+              "scope": "article"},
+    "frames": {"requires": [], "assigns": ["frames"], "uses": ["framing_features", "encoded"], "scope": "article"},
+    "narratives": {"requires": [], "assigns": ["narratives"], "uses": ["framing_features"], "scope": "article"},
+    "roles": {"requires": ["entities"], "assigns": ["entities.group", "entities.role"], "uses": ["doc", "encoded"],
+              "scope": "block"},
 }
 
 
