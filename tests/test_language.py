@@ -101,3 +101,17 @@ def test_language_notice_in_text_and_html_reports(capsys: pytest.CaptureFixture[
     code, out, err = cli(capsys, "analyze", page, "--analyzers", "entities,provenance", "--format", "html")
     assert code == 0, err
     assert '<p class="notice" role="note">German text (de)' in out
+
+
+def test_language_gate_and_boilerplate_in_blocks() -> None:
+    """Long texts are analysed in blocks: the gate and the boilerplate hold there too."""
+    german = article_from_html((PAGES / "german-news.html").read_bytes(), source="german-news.html")
+    analysis = Pipeline(analyzers=("entities", "provenance"), block_chars=300).analyze(german)
+    assert set(analysis.meta.skipped) == {"entities"} and list(analysis.meta.analyzers) == ["boilerplate", "provenance"]
+    text = ("Talks stall\n© REUTERS / Toby Melville\n"
+            + "Maria Lindqvist said on Tuesday that the talks in Brussels had stalled again.\n" * 12)
+    analysis = Pipeline(analyzers=("entities",), block_chars=300).analyze(Article(source="t", text=text))
+    (credit,) = analysis.boilerplate
+    assert text[credit.start:credit.end] == "© REUTERS / Toby Melville"
+    assert "Toby Melville" not in {e.text for e in analysis.entities}
+    assert sum(e.text == "Maria Lindqvist" for e in analysis.entities) >= 10  # spaCy may miss one

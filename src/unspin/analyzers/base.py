@@ -13,7 +13,16 @@ declares its contract:
   parse, the encoder pass, …). Products are computed once per article, on
   first use, by factories registered in :data:`products`; reading a product
   the running analyzer did not declare is an error, so the declarations stay
-  true.
+  true;
+* ``scope``: what text it must see when an article is longer than one block
+  (``Options.block_chars``; see :mod:`unspin.blocks`). ``"article"`` (the
+  default): it runs once over the whole text, and the products it reads are
+  merged from the blocks' where their registration says how (the spaCy parse
+  is), else computed over the whole text. ``"block"``: its findings are local
+  (entities, quotes, technique spans), so it runs on each block in turn with
+  the block's own products, in bounded memory, and its findings are mapped
+  back to the article's offsets. A block analyzer may only assign list fields
+  (and ``paragraphs.*``).
 
 This module knows no concrete analyzer or model; :mod:`unspin.analyzers.products`
 registers the built-in products and each analyzer module its factory.
@@ -46,6 +55,8 @@ class Analyzer(Protocol):
 
 
 AnalyzerFactory = Callable[[Options], Analyzer]
+#: What an analyzer sees of a long article: the whole text, or one block at a time.
+SCOPES: tuple[str, ...] = ("article", "block")
 
 
 @dataclass(frozen=True)
@@ -57,12 +68,14 @@ class AnalyzerInfo:
     requires: tuple[str, ...] = ()
     assigns: tuple[str, ...] = ()
     uses: tuple[str, ...] = ()
+    #: ``"article"`` (sees the whole text) or ``"block"`` (runs block by block on long texts).
+    scope: str = "article"
     #: Languages it can analyse (``"*"``: any).
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
 
-    def contract(self) -> dict[str, list[str]]:
+    def contract(self) -> dict[str, Any]:
         return {"requires": list(self.requires), "assigns": list(self.assigns), "uses": list(self.uses),
-                "languages": list(self.languages)}
+                "scope": self.scope, "languages": list(self.languages)}
 
 
 @dataclass
@@ -72,12 +85,15 @@ class Registry:
     infos: dict[str, AnalyzerInfo] = field(default_factory=dict)
 
     def register(self, name: str, *, requires: tuple[str, ...] = (), assigns: tuple[str, ...] = (),
-                 uses: tuple[str, ...] = (), languages: tuple[str, ...] = DEFAULT_LANGUAGES,
-                 ) -> Callable[[AnalyzerFactory], AnalyzerFactory]:
+                 uses: tuple[str, ...] = (), scope: str = "article",
+                 languages: tuple[str, ...] = DEFAULT_LANGUAGES) -> Callable[[AnalyzerFactory], AnalyzerFactory]:
+        if scope not in SCOPES:
+            raise ValueError(f"analyzer {name!r}: scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+
         def add(factory: AnalyzerFactory) -> AnalyzerFactory:
             if name in self.infos:
                 raise ValueError(f"analyzer {name!r} is already registered")
-            self.infos[name] = AnalyzerInfo(name, factory, tuple(requires), tuple(assigns), tuple(uses),
+            self.infos[name] = AnalyzerInfo(name, factory, tuple(requires), tuple(assigns), tuple(uses), scope,
                                             tuple(languages))
             return factory
 
@@ -142,6 +158,9 @@ class Resources(Protocol):
 
 
 ProductFactory = Callable[["Context"], Any]
+#: Joins the products of a long article's blocks, given as ``(block start offset, product)`` in text
+#: order, into the product of the whole ``text`` (offsets mapped back to it).
+ProductMerge = Callable[[list[tuple[int, Any]], str], Any]
 
 
 @dataclass
@@ -149,12 +168,16 @@ class ProductRegistry:
     """Named shared products, each computed once per article on first use."""
 
     factories: dict[str, ProductFactory] = field(default_factory=dict)
+    #: How the products that can be built block by block are joined (``merge=`` of their registration).
+    merges: dict[str, ProductMerge] = field(default_factory=dict)
 
-    def register(self, name: str) -> Callable[[ProductFactory], ProductFactory]:
+    def register(self, name: str, *, merge: ProductMerge | None = None) -> Callable[[ProductFactory], ProductFactory]:
         def add(factory: ProductFactory) -> ProductFactory:
             if name in self.factories:
                 raise ValueError(f"product {name!r} is already registered")
             self.factories[name] = factory
+            if merge is not None:
+                self.merges[name] = merge
             return factory
 
         return add
@@ -184,17 +207,19 @@ class Context:
             raise ConfigError(f"analyzer {self.running.name!r} reads product {name!r} without declaring it "
                               f"in uses= of its registration")
         if name not in self._products:
-            try:
-                factory = products.factories[name]
-            except KeyError:
-                raise ConfigError(f"unknown product {name!r} (known: {', '.join(sorted(products.factories))})") \
-                    from None
+            if name not in products.factories:
+                raise ConfigError(f"unknown product {name!r} (known: {', '.join(sorted(products.factories))})")
             self._depth += 1
             try:
-                self._products[name] = factory(self)
+                self._products[name] = self.compute(name)
             finally:
                 self._depth -= 1
         return self._products[name]
+
+    def compute(self, name: str) -> Any:
+        """Build product ``name`` for this context (the context of a long article,
+        :class:`unspin.blocks.BlockedContext`, merges its blocks' products instead)."""
+        return products.factories[name](self)
 
     @property
     def doc(self) -> "Doc":

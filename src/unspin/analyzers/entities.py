@@ -51,6 +51,6 @@ def _name_like(text: str) -> bool:
     return text[:1].isupper() and not common_word
 
 
-@registry.register("entities", requires=("boilerplate",), assigns=("entities",), uses=("doc",))
+@registry.register("entities", requires=("boilerplate",), assigns=("entities",), uses=("doc",), scope="block")
 def make_entities(options: Options) -> EntityRecognizer:
     return EntityRecognizer(Gazetteer.default())

@@ -229,6 +229,6 @@ def make_narratives(options: Options) -> NarrativesAnalyzer:
 
 
 @registry.register("roles", requires=("entities",), assigns=("entities.group", "entities.role"),
-                   uses=("doc", "encoded"))
+                   uses=("doc", "encoded"), scope="block")
 def make_roles(options: Options) -> RolesAnalyzer:
     return RolesAnalyzer(options)

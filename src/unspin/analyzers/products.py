@@ -1,6 +1,6 @@
 """The shared products of the built-in analyzers, each computed once per article.
 
-* ``doc``: the spaCy parse of the analysed text;
+* ``doc``: the spaCy parse of the analysed text (:func:`~unspin.blocks.parse_bounded`);
 * ``encoded``: the shared encoder pass (:mod:`unspin.neural.shared`), read by
   every neural head;
 * ``technique_probabilities``: words, calibrated word and paragraph
@@ -8,28 +8,34 @@
   read by the techniques analyzer and by the genre head stacked on the
   article's technique profile;
 * ``framing_features``: the lexical features of the framing models.
+
+For an article analysed in blocks (:mod:`unspin.blocks`), ``doc``,
+``encoded`` and ``technique_probabilities`` are built block by block and
+merged for the analyzers that see the whole article; ``framing_features`` is
+computed over the whole text.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..blocks import merge_docs, merge_encoded, merge_technique_probabilities, parse_bounded
 from .base import Context, products
 
 
-@products.register("doc")
+@products.register("doc", merge=merge_docs)
 def spacy_doc(ctx: Context) -> Any:
-    return ctx.pipeline.nlp(ctx.analysis.text)
+    return parse_bounded(ctx.pipeline.nlp, ctx.analysis.text)
 
 
-@products.register("encoded")
+@products.register("encoded", merge=merge_encoded)
 def encoder_pass(ctx: Context) -> Any:
     from ..neural.shared import encode
 
     return encode(ctx.analysis.text, ctx.pipeline.encoder)
 
 
-@products.register("technique_probabilities")
+@products.register("technique_probabilities", merge=merge_technique_probabilities)
 def technique_probabilities(ctx: Context) -> Any:
     from ..techniques.accurate import load_default
 

@@ -29,6 +29,7 @@ from ..ratings import RatingsTable, candidate_domains, normalize_domain
 from ..types import Boilerplate, CitedSource, Outlet, Provenance, Span, Syndication
 from .base import Context, registry
 from .boilerplate import HEAD_LINES as BOILERPLATE_HEAD_LINES
+from .boilerplate import nonblank_lines
 from .boilerplate import TAIL_LINES as BOILERPLATE_TAIL_LINES
 from .outlets import DOMAIN_LIKE, Gazetteer, OutletEntry, clean_name, name_key
 
@@ -239,7 +240,7 @@ class ProvenanceAnalyzer:
         """The boilerplate that says where the text comes from: footers (last
         lines first, then the first lines), then wire credits (first lines,
         then last lines from the end). The first is the syndication."""
-        lines = [m.start() for m in re.finditer(r"[^\n]*\S[^\n]*", text)]
+        lines = [start for start, _ in nonblank_lines(text)]
         head_end = lines[HEAD_LINES] if len(lines) > HEAD_LINES else len(text)
         tail_start = lines[-TAIL_LINES] if len(lines) >= TAIL_LINES else 0
         footers: list[_Credit] = []

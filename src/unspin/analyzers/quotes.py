@@ -1040,6 +1040,7 @@ def _clean_name(text: str, titles: frozenset[str]) -> str:
     return " ".join(name_words(text, titles))
 
 
-@registry.register("quotes", requires=("entities", "provenance"), assigns=("quotes",), uses=("doc",))
+@registry.register("quotes", requires=("entities", "provenance"), assigns=("quotes",), uses=("doc",),
+                   scope="block")
 def make_quotes(options: Options) -> QuoteExtractor:
     return QuoteExtractor()

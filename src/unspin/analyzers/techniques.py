@@ -95,6 +95,6 @@ def load_techniques_model(which: str):
 
 
 @registry.register("techniques", assigns=("techniques", "paragraphs.techniques"),
-                   uses=("encoded", "technique_probabilities"))
+                   uses=("encoded", "technique_probabilities"), scope="block")
 def make_techniques(options: Options) -> TechniqueDetector:
     return TechniqueDetector(options)

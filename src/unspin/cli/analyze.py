@@ -35,6 +35,9 @@ FORMATS = ("text", "json", "jsonl", "html")
               help="Outlet reliability ratings: a CSV table, or a list of domains with its label as 'iffy.txt:label=low-credibility' (repeatable; see docs/ratings.md).")
 @click.option("--outlet", help="Outlet that published the input(s): a domain (example.com) or a name.")
 @click.option("--max-bytes", type=click.IntRange(min=1), help="Refuse inputs larger than this (default 20 MB).")
+@click.option("--max-chars", type=click.IntRange(min=1), metavar="N",
+              help="Refuse texts longer than N characters (default 2,000,000; texts over 50,000 are analysed "
+                   "in blocks, in bounded memory: see docs/limits.md).")
 @click.option("--timeout", type=click.FloatRange(min=0.01), help="Seconds to wait for a URL (default 20).")
 @click.option("--allow-private-urls", is_flag=True, default=None,
               help="Allow fetching URLs on loopback, private and link-local addresses.")
@@ -51,7 +54,7 @@ FORMATS = ("text", "json", "jsonl", "html")
                    "a trained techniques model folder.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def analyze(inputs: tuple[str, ...], fmt: str, output: Path | None, ratings: tuple[str, ...],
-            outlet: str | None, max_bytes: int | None, timeout: float | None,
+            outlet: str | None, max_bytes: int | None, max_chars: int | None, timeout: float | None,
             allow_private_urls: bool | None, spacy_model: str | None, analyzer_names: str | None,
             min_score: float | None, model: str | None, quiet: bool) -> None:
     """Analyse articles: text or HTML files, directories, URLs, or - for stdin.
@@ -65,7 +68,7 @@ def analyze(inputs: tuple[str, ...], fmt: str, output: Path | None, ratings: tup
     """
     names = tuple(n.strip() for n in analyzer_names.split(",") if n.strip()) if analyzer_names else None
     options = load_options(
-        ratings=ratings or None, max_bytes=max_bytes, timeout=timeout,
+        ratings=ratings or None, max_bytes=max_bytes, max_chars=max_chars, timeout=timeout,
         allow_private_urls=allow_private_urls, spacy_model=spacy_model, analyzers=names, min_score=min_score,
         model=model,
     )
