@@ -39,9 +39,11 @@ next step.
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -49,11 +51,18 @@ import numpy as np
 
 from ..store import Store, now_iso
 
-__all__ = ["PARAGRAPHS", "THRESHOLD", "WINDOW_DAYS", "StoryReport", "assign_stories", "embed_text",
-           "encoder_missing", "list_stories", "story_report", "story_text"]
+__all__ = ["ENTITY_WEIGHT", "LINKAGE", "NAME_TYPES", "PARAGRAPHS", "THRESHOLD", "WINDOW_DAYS", "StoryReport",
+           "assign_stories", "embed_text", "encoder_missing", "entity_names", "list_stories", "name_overlap",
+           "story_report", "story_text"]
 
-#: Minimum cosine similarity for an article to join a story (see the module doc: not tuned).
-THRESHOLD = 0.5
+#: Minimum score (cosine + ENTITY_WEIGHT x name overlap, averaged over the story) to join a story.
+THRESHOLD = 0.8
+#: Weight of the shared-names overlap (0..1) added to the cosine similarity of two articles.
+ENTITY_WEIGHT = 1.0
+#: How an article's scores with a story's articles combine: "average", "single" or "complete".
+LINKAGE = "average"
+#: Entity types whose names are compared (places are left out: many events share a country or a city).
+NAME_TYPES = frozenset({"PERSON", "ORG", "FAC", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART"})
 #: Articles further apart than this many calendar days never share a story.
 WINDOW_DAYS = 3
 #: Paragraphs of the text (after the title) that are embedded.
@@ -73,6 +82,8 @@ EMBEDDINGS_DDL = """CREATE TABLE IF NOT EXISTS embeddings (
     vector     BLOB NOT NULL
 )"""
 MODEL_NAME = "all-MiniLM-L6-v2"
+_LEADING_ARTICLE = re.compile(r"^(the|a|an) ")
+_POSSESSIVE = re.compile(r"['\u2019]s$")
 
 
 def encoder_missing() -> str | None:
@@ -120,6 +131,32 @@ def _day(published: str | None) -> date | None:
         return None
 
 
+def normalise_name(text: str) -> str:
+    """A name as compared across articles: lower case, single spaces, no leading article or possessive 's."""
+    name = " ".join(text.split()).lower()
+    name = _LEADING_ARTICLE.sub("", name)
+    return _POSSESSIVE.sub("", name)
+
+
+def entity_names(entities: list[dict[str, Any]] | None, outlet_name: str | None = None) -> frozenset[str]:
+    """The normalised names (:data:`NAME_TYPES`) of an analysis' entities, less the article's own outlet.
+
+    An outlet names itself ("told the Daily Ledger", "polled by Meridian
+    Wire") in many of its articles: that says nothing about the event.
+    """
+    own = normalise_name(outlet_name) if outlet_name else None
+    names = {normalise_name(str(e.get("text") or "")) for e in entities or ()
+             if isinstance(e, dict) and e.get("type") in NAME_TYPES}
+    return frozenset(n for n in names if n and n != own)
+
+
+def name_overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Shared names over the names of the article that has fewer (0 when either has none)."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
 @dataclass
 class StoryReport:
     embedded: int = 0
@@ -131,33 +168,97 @@ def ensure_table(store: Store) -> None:
     store.db.execute(EMBEDDINGS_DDL)
 
 
+@dataclass
+class _Known:
+    """The articles that already have a story and may be compared with the ones being assigned."""
+
+    vectors: list[np.ndarray]
+    days: list[float]  # day ordinals, NaN when undated
+    stories: list[int]
+    names: list[frozenset[str]]
+
+    def add(self, vec: np.ndarray, day: date | None, story: int, names: frozenset[str]) -> None:
+        self.vectors.append(vec)
+        self.days.append(day.toordinal() if day else np.nan)
+        self.stories.append(story)
+        self.names.append(names)
+
+
+def _load_known(db: sqlite3.Connection, todo_days: list[date | None], window_days: int) -> _Known:
+    """Articles with a story that are within the window of some article to assign (or undated)."""
+    known = _Known([], [], [], [])
+    sql = ("SELECT a.story_id, a.published, a.outlet_name, json_extract(a.analysis, '$.entities'), e.vector "
+           "FROM articles a JOIN embeddings e ON e.article_id = a.id WHERE a.story_id IS NOT NULL")
+    params: tuple[str, ...] = ()
+    if todo_days and all(d is not None for d in todo_days):
+        lo = min(d for d in todo_days if d) - timedelta(days=window_days)
+        hi = max(d for d in todo_days if d) + timedelta(days=window_days)
+        # Unparseable dates count as undated in _day, so they are loaded too.
+        sql += (" AND (a.published IS NULL OR substr(a.published, 1, 10) BETWEEN ? AND ?"
+                " OR substr(a.published, 1, 10) NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]')")
+        params = (lo.isoformat(), hi.isoformat())
+    for sid, pub, outlet_name, entities, blob in db.execute(sql + " ORDER BY a.id", params):
+        known.add(np.frombuffer(blob, dtype="<f4"), _day(pub), int(sid),
+                  entity_names(json.loads(entities) if entities else None, outlet_name))
+    return known
+
+
+def _best_story(known: _Known, vec: np.ndarray, day: date | None, names: frozenset[str], *,
+                window_days: int, entity_weight: float, linkage: str) -> tuple[int | None, float]:
+    """The story whose articles in the window score highest with this article under ``linkage``, and its score."""
+    if not known.stories:
+        return None, -np.inf
+    days = np.asarray(known.days)
+    if day is None:
+        near = np.arange(len(days))
+    else:
+        with np.errstate(invalid="ignore"):
+            near = np.flatnonzero(~(np.abs(days - day.toordinal()) > window_days))  # NaN (undated) is never far
+    if not near.size:
+        return None, -np.inf
+    sims = np.stack([known.vectors[i] for i in near]) @ vec
+    per_story: dict[int, list[float]] = {}
+    for i, sim in zip(near.tolist(), sims.tolist(), strict=True):
+        score = sim + entity_weight * name_overlap(names, known.names[i]) if entity_weight else sim
+        per_story.setdefault(known.stories[i], []).append(score)
+    aggregate = _LINKAGES[linkage]
+    best, best_score = None, -np.inf
+    for story in sorted(per_story):
+        score = aggregate(per_story[story])
+        if score > best_score:
+            best, best_score = story, score
+    return best, best_score
+
+
+_LINKAGES = {"average": lambda xs: float(np.mean(xs)), "single": max, "complete": min}
+
+
 def assign_stories(store: Store, encoder: Any = None, *, threshold: float = THRESHOLD,
-                   window_days: int = WINDOW_DAYS) -> StoryReport:
-    """Embed and assign every stored article that has no story yet; commits when done."""
+                   window_days: int = WINDOW_DAYS, entity_weight: float = ENTITY_WEIGHT,
+                   linkage: str = LINKAGE) -> StoryReport:
+    """Embed and assign every stored article that has no story yet; commits when done.
+
+    ``linkage`` is how an article's scores with a story's articles in the
+    window make the story's score: ``average`` (the default), ``single``
+    (the best one; with ``entity_weight=0`` and ``threshold=0.5`` this is
+    the rule before the evaluation) or ``complete`` (the worst one).
+    """
+    if linkage not in _LINKAGES:
+        raise ValueError(f"unknown linkage {linkage!r}: one of {', '.join(_LINKAGES)}")
     report = StoryReport()
     ensure_table(store)
     db = store.db
     todo = db.execute(
-        """SELECT id, title, published, duplicate_of, json_extract(analysis, '$.text') FROM articles
+        """SELECT id, title, published, duplicate_of, json_extract(analysis, '$.text'), outlet_name,
+                  json_extract(analysis, '$.entities') FROM articles
            WHERE story_id IS NULL
            ORDER BY published IS NULL, substr(published, 1, 10), duplicate_of IS NOT NULL, id""").fetchall()
     if not todo:
         return report
-    # Vectors of the articles that already have a story (rows of ``matrix``), with their day and story.
-    known = db.execute(
-        "SELECT a.id, a.story_id, a.published, e.vector FROM articles a JOIN embeddings e ON e.article_id = a.id "
-        "WHERE a.story_id IS NOT NULL").fetchall()
-    n = len(known)
-    matrix = np.zeros((n + len(todo), 384), dtype=np.float32)
-    days = np.full(n + len(todo), np.nan)  # day ordinals, NaN when undated
-    stories = np.zeros(n + len(todo), dtype=np.int64)
-    for i, (_aid, sid, pub, blob) in enumerate(known):
-        matrix[i], stories[i] = np.frombuffer(blob, dtype="<f4"), sid
-        day = _day(pub)
-        days[i] = day.toordinal() if day else np.nan
+    known = _load_known(db, [_day(row[2]) for row in todo], window_days)
     touched: set[int] = set()
     store.begin()
-    for aid, title, pub, dup_of, text in todo:
+    for aid, title, pub, dup_of, text, outlet_name, entities in todo:
         row = db.execute("SELECT vector FROM embeddings WHERE article_id = ?", (aid,)).fetchone()
         if row is not None:
             vec = np.frombuffer(row[0], dtype="<f4")
@@ -166,16 +267,13 @@ def assign_stories(store: Store, encoder: Any = None, *, threshold: float = THRE
             db.execute("INSERT INTO embeddings VALUES (?, ?, ?)", (aid, MODEL_NAME, vec.astype("<f4").tobytes()))
             report.embedded += 1
         day = _day(pub)
+        names = entity_names(json.loads(entities) if entities else None, outlet_name)
         story = _linked_story(db, aid, dup_of)
-        if story is None and n:
-            sims = matrix[:n] @ vec
-            if day is not None:
-                with np.errstate(invalid="ignore"):
-                    far = np.abs(days[:n] - day.toordinal()) > window_days  # NaN (undated) is never far
-                sims = np.where(far, -1.0, sims)
-            best = int(np.argmax(sims))
-            if sims[best] >= threshold:
-                story = int(stories[best])
+        if story is None:
+            best, score = _best_story(known, vec, day, names, window_days=window_days,
+                                      entity_weight=entity_weight, linkage=linkage)
+            if best is not None and score >= threshold:
+                story = best
         if story is None:
             story = int(db.execute("INSERT INTO stories (label, created_at) VALUES (?, ?)",
                                    (title, now_iso())).lastrowid)  # type: ignore[arg-type]
@@ -183,8 +281,7 @@ def assign_stories(store: Store, encoder: Any = None, *, threshold: float = THRE
         db.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story, aid))
         touched.add(story)
         report.assigned += 1
-        matrix[n], stories[n], days[n] = vec, story, day.toordinal() if day else np.nan
-        n += 1
+        known.add(vec, day, story, names)
     for sid in touched:
         db.execute("""UPDATE stories SET label = (
                           SELECT title FROM articles WHERE story_id = ?
