@@ -42,7 +42,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -170,24 +170,44 @@ def ensure_table(store: Store) -> None:
 
 @dataclass
 class _Known:
-    """The articles that already have a story and may be compared with the ones being assigned."""
+    """Articles that already have a story and may be compared with the ones being assigned.
 
-    vectors: list[np.ndarray]
-    days: list[float]  # day ordinals, NaN when undated
-    stories: list[int]
-    names: list[frozenset[str]]
+    ``spans`` holds the first and last day (ordinals) of the dated articles
+    of each of their stories, all of them, not only the ones loaded, but
+    near-duplicates, which join their original's story whatever their date.
+    """
 
-    def add(self, vec: np.ndarray, day: date | None, story: int, names: frozenset[str]) -> None:
+    vectors: list[np.ndarray] = field(default_factory=list)
+    days: list[float] = field(default_factory=list)  # day ordinals, NaN when undated
+    stories: list[int] = field(default_factory=list)
+    names: list[frozenset[str]] = field(default_factory=list)
+    spans: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+    def add(self, vec: np.ndarray, day: date | None, story: int, names: frozenset[str], *, copy: bool) -> None:
         self.vectors.append(vec)
         self.days.append(day.toordinal() if day else np.nan)
         self.stories.append(story)
         self.names.append(names)
+        if day is not None and not copy:
+            self.widen(story, day)
+
+    def widen(self, story: int, day: date) -> None:
+        first, last = self.spans.get(story, (day.toordinal(), day.toordinal()))
+        self.spans[story] = (min(first, day.toordinal()), max(last, day.toordinal()))
+
+    def fits(self, story: int, day: date | None, window_days: int) -> bool:
+        """Whether the story's dated articles still lie within ``window_days`` of each other with this day."""
+        if day is None or story not in self.spans:
+            return True
+        first, last = self.spans[story]
+        return max(last, day.toordinal()) - min(first, day.toordinal()) <= window_days
 
 
 def _load_known(db: sqlite3.Connection, todo_days: list[date | None], window_days: int) -> _Known:
     """Articles with a story that are within the window of some article to assign (or undated)."""
-    known = _Known([], [], [], [])
-    sql = ("SELECT a.story_id, a.published, a.outlet_name, json_extract(a.analysis, '$.entities'), e.vector "
+    known = _Known()
+    sql = ("SELECT a.story_id, a.published, a.outlet_name, json_extract(a.analysis, '$.entities'), e.vector, "
+           "a.duplicate_of "
            "FROM articles a JOIN embeddings e ON e.article_id = a.id WHERE a.story_id IS NOT NULL")
     params: tuple[str, ...] = ()
     if todo_days and all(d is not None for d in todo_days):
@@ -197,28 +217,28 @@ def _load_known(db: sqlite3.Connection, todo_days: list[date | None], window_day
         sql += (" AND (a.published IS NULL OR substr(a.published, 1, 10) BETWEEN ? AND ?"
                 " OR substr(a.published, 1, 10) NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]')")
         params = (lo.isoformat(), hi.isoformat())
-    for sid, pub, outlet_name, entities, blob in db.execute(sql + " ORDER BY a.id", params):
+    for sid, pub, outlet_name, entities, blob, dup_of in db.execute(sql + " ORDER BY a.id", params):
         known.add(np.frombuffer(blob, dtype="<f4"), _day(pub), int(sid),
-                  entity_names(json.loads(entities) if entities else None, outlet_name))
+                  entity_names(json.loads(entities) if entities else None, outlet_name), copy=dup_of is not None)
+    # The whole date range of those stories, articles outside the loaded days included.
+    for sid, pub in db.execute("SELECT story_id, published FROM articles WHERE duplicate_of IS NULL AND story_id IN "
+                               "(SELECT value FROM json_each(?))", (json.dumps(sorted(set(known.stories))),)):
+        if (day := _day(pub)) is not None:
+            known.widen(int(sid), day)
     return known
 
 
 def _best_story(known: _Known, vec: np.ndarray, day: date | None, names: frozenset[str], *,
                 window_days: int, entity_weight: float, linkage: str) -> tuple[int | None, float]:
-    """The story whose articles in the window score highest with this article under ``linkage``, and its score."""
+    """The story that scores highest with this article under ``linkage`` among those it fits, and its score."""
     if not known.stories:
         return None, -np.inf
-    days = np.asarray(known.days)
-    if day is None:
-        near = np.arange(len(days))
-    else:
-        with np.errstate(invalid="ignore"):
-            near = np.flatnonzero(~(np.abs(days - day.toordinal()) > window_days))  # NaN (undated) is never far
-    if not near.size:
+    candidates = [i for i, story in enumerate(known.stories) if known.fits(story, day, window_days)]
+    if not candidates:
         return None, -np.inf
-    sims = np.stack([known.vectors[i] for i in near]) @ vec
+    sims = np.stack([known.vectors[i] for i in candidates]) @ vec
     per_story: dict[int, list[float]] = {}
-    for i, sim in zip(near.tolist(), sims.tolist(), strict=True):
+    for i, sim in zip(candidates, sims.tolist(), strict=True):
         score = sim + entity_weight * name_overlap(names, known.names[i]) if entity_weight else sim
         per_story.setdefault(known.stories[i], []).append(score)
     aggregate = _LINKAGES[linkage]
@@ -238,10 +258,9 @@ def assign_stories(store: Store, encoder: Any = None, *, threshold: float = THRE
                    linkage: str = LINKAGE) -> StoryReport:
     """Embed and assign every stored article that has no story yet; commits when done.
 
-    ``linkage`` is how an article's scores with a story's articles in the
-    window make the story's score: ``average`` (the default), ``single``
-    (the best one; with ``entity_weight=0`` and ``threshold=0.5`` this is
-    the rule before the evaluation) or ``complete`` (the worst one).
+    ``linkage`` is how an article's scores with the articles of a story make
+    the story's score: ``average`` (the default), ``single`` (the best one)
+    or ``complete`` (the worst one).
     """
     if linkage not in _LINKAGES:
         raise ValueError(f"unknown linkage {linkage!r}: one of {', '.join(_LINKAGES)}")
@@ -269,6 +288,7 @@ def assign_stories(store: Store, encoder: Any = None, *, threshold: float = THRE
         day = _day(pub)
         names = entity_names(json.loads(entities) if entities else None, outlet_name)
         story = _linked_story(db, aid, dup_of)
+        copy = story is not None  # joined through the near-duplicate link, whatever its date
         if story is None:
             best, score = _best_story(known, vec, day, names, window_days=window_days,
                                       entity_weight=entity_weight, linkage=linkage)
@@ -281,7 +301,7 @@ def assign_stories(store: Store, encoder: Any = None, *, threshold: float = THRE
         db.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story, aid))
         touched.add(story)
         report.assigned += 1
-        known.add(vec, day, story, names)
+        known.add(vec, day, story, names, copy=copy)
     for sid in touched:
         db.execute("""UPDATE stories SET label = (
                           SELECT title FROM articles WHERE story_id = ?
