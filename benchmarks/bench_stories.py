@@ -59,6 +59,7 @@ class Labelled:
     event: str
     group: str
     half: str
+    round1: str  # the half of the first round (its test half was spent; see the set's README), "" if added later
 
 
 @dataclass
@@ -87,7 +88,10 @@ def read_labels(data: Path) -> list[Labelled]:
     return rows
 
 
-def in_half(rows: list[Labelled], half: str) -> list[Labelled]:
+def in_half(rows: list[Labelled], half: str, split: str = "current") -> list[Labelled]:
+    """The rows of ``half`` under the current split, or under the first round's (``split="round1"``)."""
+    if split == "round1":
+        return [r for r in rows if r.round1 and (half == "all" or r.round1 == half)]
     return [r for r in rows if half == "all" or r.half == half]
 
 
@@ -183,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DATA, help="the set's folder (labels.csv, articles/)")
     parser.add_argument("--half", choices=HALVES, action="append",
                         help="which part to ingest and score (repeatable; default: tuning, test and all)")
+    parser.add_argument("--split", choices=("current", "round1"), default="current",
+                        help="round1: the first round's halves of the first 95 articles (see the README)")
     parser.add_argument("--workers", type=int, default=2, help="unspin ingest --workers")
     parser.add_argument("--sweep", action="store_true", help="also score the grid of settings on each half")
     parser.add_argument("--errors", action="store_true", help="list the wrongly merged and split pairs")
@@ -193,17 +199,19 @@ def main(argv: list[str] | None = None) -> int:
     from unspin.corpus import stories
 
     rows = read_labels(args.data)
+    # getattr: the same script measures older versions of the module (PYTHONPATH=<old checkout>/src).
     out: dict[str, Any] = {
-        "date": time.strftime("%Y-%m-%d"), "machine": machine(), "data": str(args.data),
-        "method": {"linkage": stories.LINKAGE, "entity_weight": stories.ENTITY_WEIGHT,
+        "date": time.strftime("%Y-%m-%d"), "machine": machine(), "data": str(args.data), "split": args.split,
+        "method": {"linkage": getattr(stories, "LINKAGE", "single"),
+                   "entity_weight": getattr(stories, "ENTITY_WEIGHT", 0.0),
                    "threshold": stories.THRESHOLD, "window_days": stories.WINDOW_DAYS},
         "halves": {}}
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         for half in args.half or HALVES:
-            part = in_half(rows, half)
-            db = folder / f"stories-{half}.db"
+            part = in_half(rows, half, args.split)
+            db = folder / f"stories-{args.split}-{half}.db"
             db.unlink(missing_ok=True)
             seconds = ingest([args.data / "articles" / r.file for r in part], db, args.workers)
             scores, wrong = score(part, stories_by_file(db))
@@ -223,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
 def print_text(out: dict[str, Any]) -> None:
     m = out["method"]
     print(f"stories: {m['linkage']} link, cosine + {m['entity_weight']} x shared names >= {m['threshold']}, "
-          f"window {m['window_days']} days  ({out['date']}, {out['machine']})")
+          f"window {m['window_days']} days; {out['split']} split  ({out['date']}, {out['machine']})")
     print(f"{'half':7} {'articles':>8} {'events':>6} {'stories':>7} {'pairs':>6} {'same':>5} "
           f"{'P':>6} {'R':>6} {'F1':>6}  same-topic merged   ingest s")
     for half, r in out["halves"].items():
