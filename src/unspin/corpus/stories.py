@@ -56,15 +56,15 @@ __all__ = ["ENTITY_WEIGHT", "LINKAGE", "NAME_TYPES", "PARAGRAPHS", "THRESHOLD", 
            "story_report", "story_text"]
 
 #: Minimum score (cosine + ENTITY_WEIGHT x name overlap, averaged over the story) to join a story.
-THRESHOLD = 0.8
+THRESHOLD = 0.7
 #: Weight of the shared-names overlap (0..1) added to the cosine similarity of two articles.
 ENTITY_WEIGHT = 1.0
 #: How an article's scores with a story's articles combine: "average", "single" or "complete".
 LINKAGE = "average"
 #: Entity types whose names are compared (places are left out: many events share a country or a city).
 NAME_TYPES = frozenset({"PERSON", "ORG", "FAC", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART"})
-#: Articles further apart than this many calendar days never share a story.
-WINDOW_DAYS = 3
+#: The dated articles of a story lie at most this many calendar days apart (near-duplicates aside).
+WINDOW_DAYS = 1
 #: Paragraphs of the text (after the title) that are embedded.
 PARAGRAPHS = 3
 #: Modules the encoder needs (the weights package is installed apart, see INSTALL_HINT).
