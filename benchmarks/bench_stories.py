@@ -64,7 +64,8 @@ class Labelled:
     event: str
     group: str
     half: str
-    round1: str  # the half of the first round (its test half was spent; see the set's README), "" if added later
+    round1: str  # the halves of the earlier rounds (their test halves are spent; see the set's README),
+    round2: str  # "" for the articles written after that round
 
 
 @dataclass
@@ -94,10 +95,11 @@ def read_labels(data: Path) -> list[Labelled]:
 
 
 def in_half(rows: list[Labelled], half: str, split: str = "current") -> list[Labelled]:
-    """The rows of ``half`` under the current split, or under the first round's (``split="round1"``)."""
-    if split == "round1":
-        return [r for r in rows if r.round1 and (half == "all" or r.round1 == half)]
-    return [r for r in rows if half == "all" or r.half == half]
+    """The rows of ``half`` under the current split, or under an earlier round's (``round1``, ``round2``)."""
+    def side(r: Labelled) -> str:
+        return r.half if split == "current" else getattr(r, split)
+
+    return [r for r in rows if side(r) and (half == "all" or side(r) == half)]
 
 
 def ingest(files: list[Path], db: Path, workers: int) -> float:
@@ -248,8 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DATA, help="the set's folder (labels.csv, articles/)")
     parser.add_argument("--half", choices=HALVES, action="append",
                         help="which part to ingest and score (repeatable; default: tuning, test and all)")
-    parser.add_argument("--split", choices=("current", "round1"), default="current",
-                        help="round1: the first round's halves of the first 95 articles (see the README)")
+    parser.add_argument("--split", choices=("current", "round1", "round2"), default="current",
+                        help="an earlier round's halves (see the set's README)")
     parser.add_argument("--workers", type=int, default=2, help="unspin ingest --workers")
     parser.add_argument("--sweep", action="store_true",
                         help="also score the grid of settings on each half and apply the selection rule")
