@@ -126,7 +126,7 @@ def test_a_story_spans_at_most_the_window_so_daily_follow_ups_do_not_chain(tmp_p
 
     assert WINDOW_DAYS == 1
     db = tmp_path / "s.db"
-    with Store(db) as store:
+    with Corpus(db) as store:
         for i, day in enumerate(["2024-05-01", "2024-05-02", "2024-05-03", "2024-05-03"]):
             store.add(_analysis(f"Talks report {i}"), ArticleRow(source=f"{i}", title=f"Talks {i}", published=day))
         store.commit()
@@ -289,7 +289,7 @@ def labelled_subset(tmp_path_factory):
     report = ingest([str(STORY_SET / "articles" / name) for name in sorted(event_of)], str(db),
                     Options(analyzers=("entities",)), workers=1, on_warning=warnings.append)
     assert warnings == [] and report.stored == len(event_of) and report.failed == 0
-    with Store(db, readonly=True) as store:
+    with Corpus(db, readonly=True) as store:
         rows = store.db.execute("SELECT source, story_id, outlet, published FROM articles").fetchall()
     return {src.rsplit("/", 1)[-1]: (sid, outlet, published) for src, sid, outlet, published in rows}, event_of
 
