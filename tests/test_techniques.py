@@ -264,11 +264,11 @@ def test_predicted_spans_are_exact_and_sorted_on_unicode_with_overlaps():
     assert pred.spans
     labels = {t for *_, t, _ in pred.spans}
     assert len(labels) > 1  # several techniques: their spans overlap
-    for a, b, t, s in pred.spans:
+    for a, b, _t, _s in pred.spans:
         piece = UNICODE_TEXT[a:b]
         assert piece and piece[0].isalnum() and piece[-1].isalnum() and "\n" not in piece
     assert [s[:3] for s in pred.spans] == sorted(s[:3] for s in pred.spans)
-    assert any(a2 < b1 and t1 != t2 for (a1, b1, t1, _), (a2, b2, t2, _) in pairwise(pred.spans))
+    assert any(a2 < b1 and t1 != t2 for (_a1, b1, t1, _), (a2, _b2, t2, _) in pairwise(pred.spans))
     assert len(pred.paragraphs) == 3
 
 

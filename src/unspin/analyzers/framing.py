@@ -43,6 +43,7 @@ from ..models import artifact
 from ..techniques.accurate import technique_profile
 from ..types import Label, Narrative, Span
 from .base import Context, registry
+from .groups import entity_groups
 
 TASKS = ("genre", "frames", "narratives", "roles")
 
@@ -159,7 +160,7 @@ class RolesAnalyzer(_Base):
             return
         doc = ctx.doc
         tuples = [(e.start, e.end, e.text, e.type) for e in ents]
-        groups = R.entity_groups(doc, tuples)
+        groups = entity_groups(doc, tuples)
         for e, g in zip(ents, groups, strict=True):
             e.group = g
         size: dict[str, int] = {}

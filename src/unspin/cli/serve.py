@@ -80,7 +80,7 @@ def serve(db: str | None, host: str, port: int, ratings: tuple[str, ...], allow_
         os.environ.setdefault("UNSPIN_THREADS", "1")
     app = create_app(options, db, settings=settings)
     pipeline = app.state.web.pipeline
-    pipeline.ratings  # a bad ratings file fails here, in one line, before serving
+    pipeline.ratings  # noqa: B018 (a bad ratings file fails here, in one line, before serving)
     pipeline.warm_up()  # load the models (spaCy, encoder) before the first request
     shown = f"[{host}]" if ":" in host else host
     if not _is_loopback(host):

@@ -144,27 +144,6 @@ def article_domain(text: str) -> str:
     return "UA" if ua >= cc else "CC"
 
 
-def person_index(doc: "Doc", ents: Sequence[tuple[int, int, str, str]]):
-    from ..analyzers.names import NameIndex
-    from ..analyzers.quotes import load_lexicon
-
-    names = NameIndex(load_lexicon().titles)
-    for s, _e, text, label in ents:
-        if label == "PERSON":
-            names.add(text, s)
-    return names
-
-
-def entity_groups(doc: "Doc", ents: Sequence[tuple[int, int, str, str]]) -> list[str]:
-    """Canonical group name of each ``(start, end, text, label)`` entity."""
-    names = person_index(doc, ents)
-    out = []
-    for s, _e, text, label in ents:
-        person = names.fullest(text, s) if label == "PERSON" else None
-        out.append(group_name(text, label, person))
-    return out
-
-
 def decode_fine(pm: np.ndarray, pf: np.ndarray, fine_labels: Sequence[str], parent: dict[str, str], t2: float
                 ) -> tuple[str, list[tuple[str, float]]]:
     kids_of = [[j for j, f in enumerate(fine_labels) if parent.get(f) == m] for m in MAIN_ROLES]

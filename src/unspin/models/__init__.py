@@ -20,7 +20,7 @@ import logging
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from .. import __version__
+from .._version import __version__
 from ..errors import ModelError
 from .artifact import META, ModelMeta, read_meta, verify
 

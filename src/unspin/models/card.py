@@ -130,4 +130,4 @@ def write_card(model_dir: str | Path, card: ModelCard) -> Path:
 def public_command(command: str | None) -> str:
     """A training command as a user can read it: the developers' local data path
     (``../shared/data/…``) becomes ``DATA/…``."""
-    return re.sub(r"(?:\.\./)*shared/data/", "DATA/", command or "")
+    return re.sub(r"[^\s'\"=]*shared/data/", "DATA/", command or "")

@@ -24,6 +24,7 @@ from .framing_fit import fit_platt_columns, fit_ridge, fit_sigmoid, fit_softmax,
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
+from ..analyzers.groups import entity_groups
 from ..framing.metrics import exact_match, samples_f1
 from ..framing.model import softmax
 from ..framing.roles import (
@@ -32,7 +33,6 @@ from ..framing.roles import (
     _stem,
     article_domain,
     decode_fine,
-    entity_groups,
     group_name,
     mention_keys,
 )
