@@ -8,6 +8,8 @@ import json
 import shutil
 from itertools import pairwise
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -71,21 +73,13 @@ def test_segment_pooling_ignores_unassigned_rows():
 
 
 def test_numpy_head_matches_the_pytorch_head():
-    torch = pytest.importorskip("torch", reason="PyTorch is a training-only extra (pip install torch==2.13.0)")
-    from unspin.training.techniques_accurate import DEFAULTS, _torch_head
-
-    cfg = dict(DEFAULTS, hidden=16)
-    net = _torch_head(torch, 12, 5, cfg).eval()
-    head = TaggerHead(net.numpy_params())
-    tk = tokenize(UNICODE)
-    rng = np.random.default_rng(3)
-    x = rng.normal(size=(len(tk.text), 12)).astype(np.float32)
-    par = word_paragraphs(tk)
-    zt, zp = head.forward(x, par, len(tk.lines))
-    with torch.no_grad():
-        tt, tp = net(torch.from_numpy(x), torch.from_numpy(par), len(tk.lines))
-    np.testing.assert_allclose(zt, tt.numpy(), atol=1e-4)
-    np.testing.assert_allclose(zp, tp.numpy(), atol=1e-4)
+    """The numpy head (inference) on the weights and inputs saved by
+    tests/data/reference/make_head_reference.py gives the logits PyTorch (training) gave."""
+    ref = np.load(Path(__file__).parent / "data" / "reference" / "head-reference.npz")
+    head = TaggerHead({k.removeprefix("param."): ref[k] for k in ref.files if k.startswith("param.")})
+    zt, zp = head.forward(ref["x"], ref["par"], int(ref["n_par"]))
+    np.testing.assert_allclose(zt, ref["word_logits"], atol=1e-4)
+    np.testing.assert_allclose(zp, ref["paragraph_logits"], atol=1e-4)
 
 
 # -- model artifact ----------------------------------------------------------
