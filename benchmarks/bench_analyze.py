@@ -30,7 +30,7 @@ def main() -> None:
     specs = expand_inputs([str(args.folder)])[: args.limit]
     t0 = time.perf_counter()
     pipe = Pipeline(analyzers=tuple(a for a in args.analyzers.split(",") if a))
-    pipe.nlp  # load the spaCy model now, timed apart from analysis
+    pipe.nlp  # noqa: B018 (load the spaCy model now, timed apart from analysis)
     load_s = time.perf_counter() - t0
     articles = [read_input(s, pipe.options) for s in specs]
     pipe.analyze(articles[0])  # warm-up

@@ -240,6 +240,7 @@ def test_cli_eval_quotes_bad_folder_one_line_error(tmp_path, capsys):
     assert code == 1 and str(tmp_path) in err and "not a PolNeAR split" in err and err.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_cli_progress_bar_only_on_a_terminal(tmp_path):
     import os
     import pty

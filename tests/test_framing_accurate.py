@@ -188,7 +188,7 @@ def test_shipped_accurate_model_loads_is_small_and_documented(task, tmp_path):
     size = sum(p.stat().st_size for p in d.iterdir())
     assert size <= 30 * 1024 * 1024
     card = (d / "CARD.md").read_text(encoding="utf-8")
-    assert "--model accurate" in card and "Protocol" in card
+    assert "--model accurate" in card and "Cross-validation:" in card
     for key in ("command", "training_data", "wall_time_s", "files", "metrics", "encoder"):
         assert m.meta.get(key), key
     metrics = m.meta["metrics"]
@@ -319,10 +319,10 @@ def test_seed_article_casts_russia_or_putin_as_protagonist(seed_analysis):
 
 
 def test_genre_card_limits_quote_the_figures_of_its_own_metrics():
-    from unspin.cli.framing import _limits_accurate
+    from unspin.training.cards import _limits_accurate
 
     def target_line(metrics):
-        return next(x for x in _limits_accurate("genre", metrics) if x.startswith("The issue's target"))
+        return next(x for x in _limits_accurate("genre", metrics) if x.startswith("The project's target"))
 
     line = target_line({"accurate": {"macro_f1_uniform": 0.6612, "macro_f1_reporting-heavy": 0.6198,
                                      "per_class_f1": {"reporting": 0.2711}}})
@@ -331,6 +331,6 @@ def test_genre_card_limits_quote_the_figures_of_its_own_metrics():
     both = target_line({"accurate": {"macro_f1_uniform": 0.70, "macro_f1_reporting-heavy": 0.66}})
     assert "uniform mix 0.700 and reporting-heavy mix 0.660." in both and "not with" not in both
     assert "see the evaluation above" in target_line(None)
-    from unspin.cli.framing import LIMITS_ACCURATE
+    from unspin.training.cards import LIMITS_ACCURATE
 
     assert _limits_accurate("frames", None) == LIMITS_ACCURATE["frames"]  # the other tasks quote no figures

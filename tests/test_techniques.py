@@ -135,6 +135,7 @@ def test_tokens_offsets_are_exact_on_unicode():
     assert empty.keys == [] and empty.n_tokens == 0
 
 
+@pytest.mark.slow
 def test_training_vocabulary_reproduces_the_packaged_fast_model_row_for_row():
     """The card's command must rebuild the packaged model byte for byte (the
     accurate tier checks its SHA-256): the fast training numbers features in
@@ -263,11 +264,11 @@ def test_predicted_spans_are_exact_and_sorted_on_unicode_with_overlaps():
     assert pred.spans
     labels = {t for *_, t, _ in pred.spans}
     assert len(labels) > 1  # several techniques: their spans overlap
-    for a, b, t, s in pred.spans:
+    for a, b, _t, _s in pred.spans:
         piece = UNICODE_TEXT[a:b]
         assert piece and piece[0].isalnum() and piece[-1].isalnum() and "\n" not in piece
     assert [s[:3] for s in pred.spans] == sorted(s[:3] for s in pred.spans)
-    assert any(a2 < b1 and t1 != t2 for (a1, b1, t1, _), (a2, b2, t2, _) in pairwise(pred.spans))
+    assert any(a2 < b1 and t1 != t2 for (_a1, b1, t1, _), (a2, _b2, t2, _) in pairwise(pred.spans))
     assert len(pred.paragraphs) == 3
 
 
@@ -381,17 +382,18 @@ def test_card_states_shared_paragraph_threshold_once_and_warns_when_spans_are_re
     import json
 
     from unspin.models.card import render_card
+    from unspin.training.cards import techniques_card
 
     meta = json.loads((MODEL_DIR / "meta.json").read_text(encoding="utf-8"))
     labels = meta["labels"]
     meta["paragraph_thresholds"] = dict.fromkeys(labels, 0.15)
     meta["metrics"]["cross_validation"]["span_si"].update(precision=0.18, recall=0.72)
-    card = render_card(meta)
+    card = render_card(techniques_card(meta))
     assert "paragraphs 0.15 (every technique)" in card
     assert "recall-heavy" in card and "precision 0.18, recall 0.72" in card
     meta["paragraph_thresholds"][labels[0]] = 0.3
     meta["metrics"]["cross_validation"]["span_si"].update(precision=0.36, recall=0.55)
-    card = render_card(meta)
+    card = render_card(techniques_card(meta))
     assert f"paragraphs per technique: {labels[0]} 0.3" in card and "recall-heavy" not in card
 
 

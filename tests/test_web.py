@@ -241,7 +241,7 @@ def test_limiter_queues_then_refuses():
 
 def test_burst_gets_only_200_and_503_with_retry_after():
     app = create_app(OPTIONS, settings=WebSettings(max_concurrent=1, max_queue=3, queue_timeout=0.5, retry_after=3))
-    get_pipeline(OPTIONS).nlp  # models loaded: the burst measures the limiter, not the first load
+    get_pipeline(OPTIONS).nlp  # noqa: B018 (models loaded: the burst measures the limiter, not the first load)
 
     async def burst() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402,F401
 
 from .api import analyze, analyze_many  # noqa: E402
 from .article import Article  # noqa: E402

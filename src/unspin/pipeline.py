@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Iterator
 
-from . import __version__, analyzers  # noqa: F401  (importing the analyzers registers them)
+from . import analyzers  # noqa: F401  (importing the analyzers registers them)
+from ._version import __version__
 from .analyzers.base import Analyzer, AnalyzerInfo, Context, products, registry
 from .article import Article
 from .blocks import BlockedContext, projected, shifted, split_blocks

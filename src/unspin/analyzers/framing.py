@@ -26,51 +26,53 @@ model in cross-validation). Each fills its field of the analysis:
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from .. import models
 from ..config import Options
 from ..errors import ModelError
+from ..framing import accurate
+from ..framing import roles as R
+from ..framing.accurate import ACCURATE_TASKS, article_vector, mention_vectors, role_sentences
+from ..framing.doc import frames_predict, genre_proba, narratives_decide, narratives_proba, sentence_evidence
+from ..framing.labels import MAIN_ROLES
+from ..framing.model import FramingModel
 from ..models import artifact
+from ..techniques.accurate import technique_profile
 from ..types import Label, Narrative, Span
 from .base import Context, registry
+from .groups import entity_groups
 
 TASKS = ("genre", "frames", "narratives", "roles")
 
 
 def model_dir(task: str, tier: str = "fast") -> Path:
-    return Path(__file__).resolve().parents[1] / "models" / f"{task}-{tier}"
+    return models.packaged_dir(f"{task}-{tier}")
 
 
 def choose_tier(task: str, options: Options) -> str:
     """``accurate`` when asked for (``options.model``, the default) and the task's
     accurate artifact is shipped; else ``fast``."""
-    from ..framing.accurate import ACCURATE_TASKS
-
     if options.model == "accurate" and task in ACCURATE_TASKS and \
             (model_dir(task, "accurate") / artifact.META).is_file():
         return "accurate"
     return "fast"
 
 
-@lru_cache(maxsize=8)
-def load_model(task: str, path: str | None = None):
-    from ..framing.model import FramingModel
-
+def load_model(task: str, path: str | None = None) -> FramingModel:
+    """The fast-tier model of ``task`` (packaged, or the folder ``path``), loaded once per process."""
     d = Path(path) if path else model_dir(task)
     if not (d / artifact.META).is_file():
         raise ModelError(f"{d}: the {task} model is not installed (train it with "
                          f"`unspin train {task} --data …`)")
-    return FramingModel.load(d, task)
+    return models.load(d, FramingModel.load, task)
 
 
-@lru_cache(maxsize=8)
 def load_accurate_model(task: str, path: str | None = None):
-    from ..framing import accurate
-
-    return accurate.load(task, path)
+    """The accurate-tier model of ``task``, loaded once per process."""
+    return models.load(Path(path) if path else model_dir(task, "accurate"), accurate.load_folder, task)
 
 
 class _Base:
@@ -96,15 +98,9 @@ class GenreAnalyzer(_Base):
     task = "genre"
 
     def annotate(self, ctx: Context) -> None:
-        from ..framing.doc import genre_proba
-
         if self.tier == "accurate":
-            from ..framing.accurate import article_vector
-
             profile = None
             if self.model.techniques is not None:
-                from ..techniques.accurate import technique_profile
-
                 profile = technique_profile(*ctx.product("technique_probabilities")[1:])
             p = self.model.proba([self.features(ctx)], article_vector(ctx.product("encoded"), self.model.layers), profile)[0]
             labels = self.model.labels
@@ -119,11 +115,7 @@ class FramesAnalyzer(_Base):
     task = "frames"
 
     def annotate(self, ctx: Context) -> None:
-        from ..framing.doc import frames_predict
-
         if self.tier == "accurate":
-            from ..framing.accurate import article_vector
-
             found = self.model.predict(self.features(ctx), article_vector(ctx.product("encoded"), self.model.layers))
         else:
             found = frames_predict(self.model, [self.features(ctx)])[0]
@@ -134,8 +126,6 @@ class NarrativesAnalyzer(_Base):
     task = "narratives"
 
     def annotate(self, ctx: Context) -> None:
-        from ..framing.doc import narratives_decide, narratives_proba, sentence_evidence
-
         f = self.features(ctx)
         text = ctx.analysis.text
         decided = narratives_decide(self.model, f)
@@ -165,15 +155,12 @@ class RolesAnalyzer(_Base):
     task = "roles"
 
     def annotate(self, ctx: Context) -> None:
-        from ..framing import roles as R
-        from ..framing.labels import MAIN_ROLES
-
         ents = ctx.analysis.entities
         if not ents:
             return
         doc = ctx.doc
         tuples = [(e.start, e.end, e.text, e.type) for e in ents]
-        groups = R.entity_groups(doc, tuples)
+        groups = entity_groups(doc, tuples)
         for e, g in zip(ents, groups, strict=True):
             e.group = g
         size: dict[str, int] = {}
@@ -186,8 +173,6 @@ class RolesAnalyzer(_Base):
         dom = R.article_domain(ctx.analysis.text)
         keys = [R.mention_keys(doc, ents[i].start, ents[i].end, size[groups[i]], lex, dom) for i in idx]
         if self.tier == "accurate":
-            from ..framing.accurate import mention_vectors, role_sentences
-
             spans = [(ents[i].start, ents[i].end) for i in idx]
             dense = mention_vectors(ctx.product("encoded"), spans, role_sentences(doc, spans), self.model.layers)
             PM, PF, PR = self.model.predict(keys, dense)

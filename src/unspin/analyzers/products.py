@@ -20,6 +20,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..blocks import merge_docs, merge_encoded, merge_technique_probabilities, parse_bounded
+from ..framing.features import doc_features
+from ..neural.shared import encode
+from ..techniques.accurate import load_default
 from .base import Context, products
 
 
@@ -30,20 +33,14 @@ def spacy_doc(ctx: Context) -> Any:
 
 @products.register("encoded", merge=merge_encoded)
 def encoder_pass(ctx: Context) -> Any:
-    from ..neural.shared import encode
-
     return encode(ctx.analysis.text, ctx.pipeline.encoder)
 
 
 @products.register("technique_probabilities", merge=merge_technique_probabilities)
 def technique_probabilities(ctx: Context) -> Any:
-    from ..techniques.accurate import load_default
-
     return load_default().probabilities(ctx.analysis.text, ctx.product("encoded"))
 
 
 @products.register("framing_features")
 def framing_features(ctx: Context) -> Any:
-    from ..framing.features import doc_features
-
     return doc_features(ctx.analysis.text)

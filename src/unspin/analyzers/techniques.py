@@ -21,8 +21,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config import Options
-from ..errors import ConfigError
+from ..errors import ConfigError, ModelError
 from ..models import artifact
+from ..techniques import accurate, fast
+from ..techniques.accurate import load_default
 from ..types import Technique
 from .base import Context, registry
 
@@ -70,8 +72,6 @@ class TechniqueDetector:
 
 
 def _packaged_accurate():
-    from ..errors import ModelError
-    from ..techniques.accurate import load_default
 
     try:
         return load_default()
@@ -81,7 +81,6 @@ def _packaged_accurate():
 
 def load_techniques_model(which: str):
     """``accurate``, ``fast`` or a model folder (its meta.json says which tier)."""
-    from ..techniques import accurate, fast
 
     if which == "accurate":
         return accurate.load_default()

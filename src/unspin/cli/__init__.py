@@ -10,11 +10,12 @@ print one line ``unspin: error: …`` and never a traceback.
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
 
-from .. import __version__
+from .._version import __version__
 from ..errors import UnspinError
 from .analyze import analyze
 from .corpus import COMMANDS as CORPUS_COMMANDS
@@ -53,14 +54,27 @@ def cli() -> None:
     """unspin: how a news article persuades and where it comes from."""
 
 
+def _show_progress() -> None:
+    """Training and evaluation report progress through logging: show it on stderr."""
+    logger = logging.getLogger("unspin")
+    if not any(getattr(h, "unspin_progress", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler.unspin_progress = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
 @cli.group(name="eval")
 def eval_group() -> None:
     """Measure analysis quality against annotated data."""
+    _show_progress()
 
 
 @cli.group(name="train")
 def train_group() -> None:
     """Train the shipped models from annotated data (seeded, reproducible)."""
+    _show_progress()
 
 
 for _command in (analyze, *CORPUS_COMMANDS, serve):

@@ -180,7 +180,7 @@ def read_brat(raw: str) -> list[GoldAttribution]:
         if kind not in ("Attribution", "Attribution-no-source"):
             continue
 
-        def pieces(role: str) -> Fragments:
+        def pieces(role: str, roles: dict = roles) -> Fragments:  # bound now: called inside this iteration
             ref = roles.get(role)
             return spans[ref][1] if ref in spans else ()
 
@@ -363,7 +363,7 @@ def score_article(
                 candidates.append((d, i, j))
     used_p: set[int] = set()
     used_g: set[int] = set()
-    for d, i, j in sorted(candidates, reverse=True):
+    for _d, i, j in sorted(candidates, reverse=True):
         if i not in used_p and j not in used_g:
             used_p.add(i)
             used_g.add(j)

@@ -38,18 +38,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
+from .. import models
 from ..errors import ModelError
 from ..models import artifact
 from ..neural.shared import SHARED_LAYERS, EncodedText, EncoderSpec
-from .features import DocFeatures, Vocabulary
+from ..techniques.accurate import WEIGHTS as TECH_WEIGHTS
+from ..techniques.accurate import default_model_dir as techniques_dir
+from .doc import genre_proba
+from .features import DocFeatures, Vocabulary, key_counts
 from .labels import MAIN_ROLES
-from .model import FramingModel, Head, sigmoid
+from .model import FramingModel, Head, sigmoid, softmax
 
-Log = Callable[[str], None]
 WEIGHTS = "weights.npz"
 FORMAT = "unspin-framing-accurate/1"
 LAYERS: tuple[int, ...] = SHARED_LAYERS
@@ -57,7 +60,7 @@ ACCURATE_TASKS = ("genre", "frames", "roles")
 
 
 def model_dir(task: str) -> Path:
-    return Path(__file__).resolve().parents[1] / "models" / f"{task}-accurate"
+    return models.packaged_dir(f"{task}-accurate")
 
 
 # --------------------------------------------------------------------------
@@ -172,12 +175,7 @@ class DenseLexHead:
 
 
 def _read_checked(d: Path, task: str | None, kind: str) -> dict[str, Any]:
-    meta = artifact.read_meta(d)
-    if meta.get("format") != FORMAT or (task is not None and meta.get("task") != task) or meta.get("kind") != kind:
-        raise ModelError(f"{d / artifact.META}: not an unspin accurate {task or 'framing'} model "
-                         f"(format {meta.get('format')!r}, task {meta.get('task')!r})")
-    artifact.verify(d, meta)
-    return meta
+    return models.read(d, FORMAT, task=task, kind=kind, what=f"accurate {task or 'framing'} model").raw
 
 
 def _check_layers(d: Path, spec: EncoderSpec, layers: tuple[int, ...], rows: int, per: int = 1) -> None:
@@ -230,7 +228,6 @@ class SoftmaxMember:
     std: Standardizer
 
     def proba(self, X: np.ndarray) -> np.ndarray:
-        from .model import softmax
 
         z = self.std(np.atleast_2d(X)) @ self.W + self.b
         return softmax(z * self.calib[:, 0] + self.calib[:, 1])
@@ -249,8 +246,6 @@ class SoftmaxMember:
 def installed_techniques_head() -> dict[str, str]:
     """Which accurate techniques model the genre model's technique profiles come
     from: its folder name and the SHA-256 of its weights."""
-    from ..techniques.accurate import WEIGHTS as TECH_WEIGHTS
-    from ..techniques.accurate import default_model_dir as techniques_dir
 
     d = techniques_dir()
     meta = artifact.read_meta(d)
@@ -279,7 +274,6 @@ class GenreAccurate:
         return self.fast.heads["genre"].labels
 
     def proba(self, feats: Sequence[DocFeatures], vecs: np.ndarray, profiles: np.ndarray | None = None) -> np.ndarray:
-        from .doc import genre_proba
 
         parts = [genre_proba(self.fast, feats), self.embedding.proba(vecs)]
         if self.techniques is not None:
@@ -358,7 +352,6 @@ class RolesAccurate:
 
     def predict(self, keys_list: Sequence[list[str]], dense: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Main-role, fine-role and framed probabilities of each mention."""
-        from .features import key_counts
 
         V = len(self.model.vocab)
         E = self.std(dense) if len(dense) else np.zeros((0, len(self.std.mean)))
@@ -426,7 +419,13 @@ def role_sentences(doc, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int
 
 
 def load(task: str, path: str | Path | None = None):
-    d = Path(path) if path else model_dir(task)
+    """The accurate model of ``task`` from its packaged folder or ``path`` (not cached: see
+    :func:`unspin.models.load`)."""
+    return load_folder(Path(path) if path else model_dir(task), task)
+
+
+def load_folder(d: Path, task: str):
+    """The accurate model of ``task`` in folder ``d``."""
     if task == "roles":
         return RolesAccurate.load(d)
     if task == "frames":
@@ -436,4 +435,5 @@ def load(task: str, path: str | Path | None = None):
     raise ModelError(f"no accurate {task} model exists (the fast tier serves it)")
 
 
-__all__ = ["ACCURATE_TASKS", "DenseLexHead", "GenreAccurate", "RolesAccurate", "article_vector", "mention_vectors", "load"]
+__all__ = ["ACCURATE_TASKS", "DenseLexHead", "GenreAccurate", "RolesAccurate", "article_vector", "mention_vectors", "load",
+           "load_folder"]

@@ -27,15 +27,12 @@ in their heads and decisions:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from .features import DocFeatures
 from .model import FramingModel
-
-Log = Callable[[str], None]
-
 
 # --------------------------------------------------------------------------
 # Genre

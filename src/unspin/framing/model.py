@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import models
 from ..errors import ModelError
 from ..models import artifact
 from .features import Vocabulary
@@ -93,11 +94,7 @@ class FramingModel:
     @classmethod
     def load(cls, model_dir: str | Path, task: str | None = None) -> "FramingModel":
         d = Path(model_dir)
-        meta = artifact.read_meta(d)
-        if meta.get("format") != FORMAT or (task is not None and meta.get("task") != task):
-            raise ModelError(f"{d / artifact.META}: not an unspin {task or 'framing'} model "
-                             f"(format {meta.get('format')!r}, task {meta.get('task')!r})")
-        artifact.verify(d, meta)
+        meta = models.read(d, FORMAT, task=task, what=f"{task or 'framing'} model").raw
         try:
             with np.load(d / WEIGHTS, allow_pickle=False) as z:
                 arrays = {k: z[k] for k in z.files}

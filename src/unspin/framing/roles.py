@@ -34,7 +34,7 @@ with a few common aliases ("U.S." → "United States").
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
@@ -45,7 +45,6 @@ from .model import FramingModel
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-Log = Callable[[str], None]
 
 ROLE_TYPES = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"})
 
@@ -143,27 +142,6 @@ def article_domain(text: str) -> str:
     ua = sum(low.count(w) for w in ("ukrain", "russia", "putin", "zelensk", "kremlin", "nato"))
     cc = sum(low.count(w) for w in ("climate", "carbon", "emission", "warming", "renewable", "net zero"))
     return "UA" if ua >= cc else "CC"
-
-
-def person_index(doc: "Doc", ents: Sequence[tuple[int, int, str, str]]):
-    from ..analyzers.names import NameIndex
-    from ..analyzers.quotes import load_lexicon
-
-    names = NameIndex(load_lexicon().titles)
-    for s, _e, text, label in ents:
-        if label == "PERSON":
-            names.add(text, s)
-    return names
-
-
-def entity_groups(doc: "Doc", ents: Sequence[tuple[int, int, str, str]]) -> list[str]:
-    """Canonical group name of each ``(start, end, text, label)`` entity."""
-    names = person_index(doc, ents)
-    out = []
-    for s, _e, text, label in ents:
-        person = names.fullest(text, s) if label == "PERSON" else None
-        out.append(group_name(text, label, person))
-    return out
 
 
 def decode_fine(pm: np.ndarray, pf: np.ndarray, fine_labels: Sequence[str], parent: dict[str, str], t2: float

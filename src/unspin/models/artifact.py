@@ -10,14 +10,46 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
+from .._version import __version__
 from ..errors import ModelError
 
 META = "meta.json"
+
+
+@dataclass(frozen=True)
+class ModelMeta:
+    """The fields every model's ``meta.json`` shares, typed; the model's own fields
+    (labels, thresholds, heads, …) stay in :attr:`raw`."""
+
+    folder: Path
+    format: str
+    name: str
+    version: str
+    #: weight file name -> SHA-256
+    files: dict[str, str]
+    trained: str | None = None
+    #: the unspin version whose training command wrote the model (absent in older models)
+    unspin_version: str | None = None
+    command: str | None = None
+    seed: int | None = None
+    machine: str | None = None
+    training_data: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, folder: Path, raw: dict[str, Any]) -> "ModelMeta":
+        return cls(folder=Path(folder), format=str(raw.get("format", "")), name=str(raw.get("name", folder.name)),
+                   version=str(raw.get("version", "?")), files=dict(raw.get("files") or {}),
+                   trained=raw.get("trained"), unspin_version=raw.get("unspin_version"), command=raw.get("command"),
+                   seed=raw.get("seed"), machine=raw.get("machine"), training_data=dict(raw.get("training_data") or {}),
+                   metrics=dict(raw.get("metrics") or {}), raw=raw)
 
 
 def sha256_file(path: Path) -> str:
@@ -101,6 +133,7 @@ def training_meta(name: str, training_data: dict[str, Any], command: str, seed: 
         "name": name,
         "version": "1",
         "trained": date.today().isoformat(),
+        "unspin_version": __version__,
         "training_data": training_data,
         "command": command,
         "seed": seed,

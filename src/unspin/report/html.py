@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Callable, Iterable
 
-from .. import __version__
+from .._version import __version__
 from ..techniques.taxonomy import OTHER_FAMILY, TechniqueInfo, describe, families, family_slug
 from ..types import Analysis, CitedSource, Paragraph, Span, Technique
 from .common import (

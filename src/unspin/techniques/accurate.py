@@ -50,10 +50,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .. import models
 from ..errors import ModelError
 from ..models import artifact
 from ..neural import layers as nn
 from ..neural.shared import EncodedText, EncoderSpec, encode
+from . import fast as fast_tier
 from .fast import FastModel, Prediction, check_span_units, decode_spans
 from .text import Tokens, tokenize
 
@@ -270,10 +272,7 @@ class AccurateModel:
     @classmethod
     def load(cls, model_dir: str | Path) -> "AccurateModel":
         d = Path(model_dir)
-        meta = artifact.read_meta(d)
-        if meta.get("format") != FORMAT:
-            raise ModelError(f"{d / artifact.META}: not an accurate-tier techniques model (format {meta.get('format')!r})")
-        artifact.verify(d, meta)
+        meta = models.read(d, FORMAT, what="accurate-tier techniques model").raw
         spec = EncoderSpec.from_meta(meta.get("encoder") or {})
         spec.check_compatible(str(d))
         try:
@@ -315,7 +314,6 @@ def fast_reference(model: FastModel, model_dir: Path) -> dict[str, Any]:
 def _stacked_fast_model(d: Path, ref: dict[str, Any]) -> FastModel:
     """The fast model ``ref`` names (its folder, relative to ``d``), if its files
     are the ones recorded when the accurate model was trained."""
-    from . import fast as fast_tier
 
     folder = (d / str(ref.get("folder", "../techniques-fast"))).resolve()
     if not (folder / artifact.META).is_file():
@@ -331,18 +329,13 @@ def _stacked_fast_model(d: Path, ref: dict[str, Any]) -> FastModel:
 
 
 def default_model_dir() -> Path:
-    return Path(__file__).resolve().parents[1] / "models" / "techniques-accurate"
-
-
-_CACHE: dict[str, AccurateModel] = {}
+    return models.packaged_dir("techniques-accurate")
 
 
 def load_default() -> AccurateModel:
+    """The packaged accurate model, loaded once per process."""
     path = default_model_dir()
-    key = str(path)
-    if key not in _CACHE:
-        if not (path / artifact.META).is_file():
-            raise ModelError(f"{path}: the accurate techniques model is not installed (train it with "
-                             "`unspin train techniques --model accurate`)")
-        _CACHE[key] = AccurateModel.load(path)
-    return _CACHE[key]
+    if not (path / artifact.META).is_file():
+        raise ModelError(f"{path}: the accurate techniques model is not installed (train it with "
+                         "`unspin train techniques --model accurate`)")
+    return models.load(path, AccurateModel.load)

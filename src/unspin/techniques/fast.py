@@ -30,6 +30,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import ModelError
+from .. import models
 from ..models import artifact
 from .features import WORD_TEMPLATES, ArticleFeatures, article_features, word_template_keys
 from .text import CLAUSE_MARKS, FUNCTION_WORDS, Tokens, tokenize
@@ -334,10 +335,7 @@ class FastModel:
     @classmethod
     def load(cls, model_dir: str | Path) -> "FastModel":
         d = Path(model_dir)
-        meta = artifact.read_meta(d)
-        if meta.get("format") != FORMAT:
-            raise ModelError(f"{d / artifact.META}: not a fast-tier techniques model (format {meta.get('format')!r})")
-        artifact.verify(d, meta)
+        meta = models.read(d, FORMAT, what="fast-tier techniques model").raw
         try:
             with np.load(d / WEIGHTS, allow_pickle=False) as z:
                 arrays = {k: z[k] for k in z.files}
@@ -367,19 +365,14 @@ def _is_par(key: str) -> bool:
 
 
 def default_model_dir() -> Path:
-    return Path(__file__).resolve().parents[1] / "models" / "techniques-fast"
-
-
-_CACHE: dict[str, FastModel] = {}
+    return models.packaged_dir("techniques-fast")
 
 
 def load_default() -> FastModel:
+    """The packaged fast model, loaded once per process."""
     path = default_model_dir()
-    key = str(path)
-    if key not in _CACHE:
-        if not (path / artifact.META).is_file():
-            raise ModelError(f"{path}: the fast techniques model is not installed (train it with "
-                             "`unspin train techniques --model fast`)")
-        _CACHE[key] = FastModel.load(path)
-    return _CACHE[key]
+    if not (path / artifact.META).is_file():
+        raise ModelError(f"{path}: the fast techniques model is not installed (train it with "
+                         "`unspin train techniques --model fast`)")
+    return models.load(path, FastModel.load)
 

@@ -6,6 +6,7 @@ training texts, fits the heads and their calibration on inner folds.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any, Sequence
 
@@ -15,7 +16,6 @@ from ..framing.accurate import (
     LAYERS,
     DenseLexHead,
     GenreAccurate,
-    Log,
     RolesAccurate,
     SoftmaxMember,
     Standardizer,
@@ -25,10 +25,16 @@ from ..framing.accurate import (
     role_sentences,
 )
 from ..framing.features import DocFeatures
+from ..framing.labels import GENRES
 from ..framing.model import FramingModel, sigmoid
+from ..neural.shared import encode
+from ..techniques.accurate import default_model_dir, load_default, load_profiles
 from . import framing_lexical as FL
 from .folds import kfold
-from .framing_fit import fit_platt_columns
+from .framing_fit import fit_platt_columns, fit_softmax, fit_softmax_calibration
+from .framing_lexical import _label_matrix, _matrix, _vocab, balanced_weights, micro_thresholds, train_genre
+
+logger = logging.getLogger(__name__)
 
 GENRE_ACCURATE_DEFAULTS: dict[str, Any] = {"l2": 100.0, "techniques_l2": 10.0, "inner_folds": 5,
                                            "layers": list(LAYERS), "fast": {"l2": 1.0, "min_df": 2, "inner_folds": 5}}
@@ -42,9 +48,6 @@ ROLES_ACCURATE_DEFAULTS: dict[str, Any] = {"l2": 1.0, "min_df": 2, "inner_folds"
                                            "layers": list(LAYERS)}
 
 
-def _nolog(_: str) -> None:
-    pass
-
 
 def _ridge_dual(K: np.ndarray, Y: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray]:
     T = np.where(Y > 0, 1.0, -1.0)
@@ -53,7 +56,6 @@ def _ridge_dual(K: np.ndarray, Y: np.ndarray, lam: float) -> tuple[np.ndarray, n
 
 
 def _lex(feats: Sequence[DocFeatures], min_df: int):
-    from .framing_lexical import _matrix, _vocab
 
     vocab = _vocab(feats, min_df)
     return vocab, _matrix(vocab, feats)
@@ -61,10 +63,8 @@ def _lex(feats: Sequence[DocFeatures], min_df: int):
 
 def train_frames_accurate(feats: Sequence[DocFeatures], vecs: np.ndarray, label_sets: Sequence[Sequence[str]],
                           labels: Sequence[str], seed: int = 13, l2: float = 2.0, embedding_weight: float = 1.0,
-                          min_df: int = 2, inner_folds: int = 5, layers: Sequence[int] = LAYERS,
-                          log: Log = _nolog) -> DenseLexHead:
+                          min_df: int = 2, inner_folds: int = 5, layers: Sequence[int] = LAYERS) -> DenseLexHead:
     """Ridge per frame over the TF-IDF and the standardised article vector."""
-    from .framing_lexical import _label_matrix, _matrix, micro_thresholds
 
     vecs = np.asarray(vecs, dtype=np.float64)
     Y = _label_matrix(label_sets, labels)
@@ -86,7 +86,7 @@ def train_frames_accurate(feats: Sequence[DocFeatures], vecs: np.ndarray, label_
     calib = fit_platt_columns(Z, Y)
     thresholds = micro_thresholds(sigmoid(Z * calib[:, 0] + calib[:, 1]), Y)
     vocab, Wl, We, b, std = fit(np.arange(n))
-    log(f"frames (accurate): {len(vocab)} lexical features + {vecs.shape[1]} embedding dimensions")
+    logger.info(f"frames (accurate): {len(vocab)} lexical features + {vecs.shape[1]} embedding dimensions")
     return DenseLexHead("frames", list(labels), vocab, Wl, We, b, std, calib, thresholds,
                         layers=tuple(int(x) for x in layers))
 
@@ -97,8 +97,6 @@ def fit_softmax_member(X: np.ndarray, y: np.ndarray, K: int, l2: float, inner_fo
     calibrated on ``inner_folds`` out-of-fold logits (stratified by class)."""
     from scipy.sparse import csr_matrix
 
-    from .framing_fit import fit_softmax, fit_softmax_calibration
-    from .framing_lexical import balanced_weights
 
     X = np.asarray(X, dtype=np.float64)
     n, dim = X.shape
@@ -121,13 +119,11 @@ def train_genre_accurate(feats: Sequence[DocFeatures], vecs: np.ndarray, labels:
                          l2: float = 100.0, inner_folds: int = 5, layers: Sequence[int] = LAYERS,
                          fast: dict[str, Any] | None = None, fast_model: FramingModel | None = None,
                          profiles: np.ndarray | None = None, techniques_l2: float | None = 10.0,
-                         stacked_on: dict[str, str] | None = None, log: Log = _nolog) -> GenreAccurate:
+                         stacked_on: dict[str, str] | None = None) -> GenreAccurate:
     """The fast genre model (or ``fast_model`` when already trained on the same
     articles), the embedding head and, given ``profiles`` (out-of-sample
     technique profiles of the same articles) and ``techniques_l2``, the
     technique-profile head; each calibrated out of fold."""
-    from ..framing.labels import GENRES
-    from .framing_lexical import train_genre
 
     y = np.array([GENRES.index(g) for g in labels])
     emb = fit_softmax_member(vecs, y, len(GENRES), l2, inner_folds, seed)
@@ -135,49 +131,45 @@ def train_genre_accurate(feats: Sequence[DocFeatures], vecs: np.ndarray, labels:
     if profiles is not None and techniques_l2 is not None:
         tech = fit_softmax_member(profiles, y, len(GENRES), techniques_l2, inner_folds, seed)
     if fast_model is None:
-        fast_model = train_genre(feats, labels, seed=seed, log=log, **(fast or GENRE_ACCURATE_DEFAULTS["fast"]))
-    log(f"genre (accurate): embedding head over {emb.W.shape[0]} dimensions (temperature {emb.calib[0, 0]:.3f})"
+        fast_model = train_genre(feats, labels, seed=seed, **(fast or GENRE_ACCURATE_DEFAULTS["fast"]))
+    logger.info(f"genre (accurate): embedding head over {emb.W.shape[0]} dimensions (temperature {emb.calib[0, 0]:.3f})"
         + (f", technique-profile head over {tech.W.shape[0]} (temperature {tech.calib[0, 0]:.3f})" if tech else ""))
     return GenreAccurate(fast_model, emb, tech, stacked_on if tech else None, layers=tuple(int(x) for x in layers))
 
 
 def train_roles_accurate(rows, dense: np.ndarray, parent: dict[str, str], lexicons: dict[str, list[str]],
                          seed: int = 13, l2: float = 1.0, min_df: int = 2, inner_folds: int = 5,
-                         embedding_scale: float = 2.0, layers: Sequence[int] = LAYERS,
-                         log: Log = _nolog) -> RolesAccurate:
+                         embedding_scale: float = 2.0, layers: Sequence[int] = LAYERS) -> RolesAccurate:
     """:func:`.FL.train_roles` with each row's standardised vector appended
     (``dense[i]`` belongs to ``rows[i]``)."""
 
     std = Standardizer.fit(dense, embedding_scale)
     E = std(dense)
     index = {id(r): i for i, r in enumerate(rows)}
-    model = FL.train_roles(rows, parent, lexicons, seed=seed, l2=l2, min_df=min_df, inner_folds=inner_folds,
-                          log=log, dense=lambda rs: E[[index[id(r)] for r in rs]])
+    model = FL.train_roles(rows, parent, lexicons, seed=seed, l2=l2, min_df=min_df, inner_folds=inner_folds, dense=lambda rs: E[[index[id(r)] for r in rs]])
     return RolesAccurate(model, std, layers=tuple(int(x) for x in layers))
 
 
-def article_vectors(texts: Sequence[str], layers: Sequence[int] = LAYERS, log: Log = _nolog) -> np.ndarray:
+def article_vectors(texts: Sequence[str], layers: Sequence[int] = LAYERS) -> np.ndarray:
     """The shared pass over each text (the training command runs the encoder
     itself), reduced to :func:`article_vector`."""
-    from ..neural.shared import encode
 
     out = []
     t0 = time.perf_counter()
     for i, t in enumerate(texts):
         out.append(article_vector(encode(t), layers))
         if (i + 1) % 100 == 0 or i + 1 == len(texts):
-            log(f"encoded {i + 1}/{len(texts)} articles ({time.perf_counter() - t0:.0f} s)")
+            logger.info(f"encoded {i + 1}/{len(texts)} articles ({time.perf_counter() - t0:.0f} s)")
     return np.array(out)
 
 
-def training_profiles(ids: Sequence[str], texts: Sequence[str], log: Log = _nolog
+def training_profiles(ids: Sequence[str], texts: Sequence[str]
                       ) -> tuple[np.ndarray, dict[str, str]]:
     """Out-of-sample technique profiles of training articles, for the genre
     head stacked on the accurate techniques model: an article the techniques
     model was trained on takes its out-of-fold profile (``oof-profiles.npz``,
     written by ``unspin train techniques``); any other article is profiled by
     the installed model, which never saw it."""
-    from ..techniques.accurate import default_model_dir, load_default, load_profiles
 
     oof = load_profiles(default_model_dir())
     model = load_default()
@@ -188,14 +180,13 @@ def training_profiles(ids: Sequence[str], texts: Sequence[str], log: Log = _nolo
         else:  # a few articles: their own encoder pass
             out.append(model.profile(text))
             fresh += 1
-    log(f"technique profiles: {len(ids) - fresh} out of fold, {fresh} from the installed model (unseen articles)")
+    logger.info(f"technique profiles: {len(ids) - fresh} out of fold, {fresh} from the installed model (unseen articles)")
     return np.array(out), installed_techniques_head()
 
 
-def role_vectors(parsed: dict, rows, layers: Sequence[int] = LAYERS, log: Log = _nolog) -> np.ndarray:
+def role_vectors(parsed: dict, rows, layers: Sequence[int] = LAYERS) -> np.ndarray:
     """:func:`mention_vectors` of every row (``parsed``: spaCy doc of each
     article by name); runs the shared pass over each article once."""
-    from ..neural.shared import encode
 
     by_doc: dict[str, list[int]] = {}
     for i, r in enumerate(rows):
@@ -206,5 +197,5 @@ def role_vectors(parsed: dict, rows, layers: Sequence[int] = LAYERS, log: Log = 
         doc = parsed[name]
         spans = [(rows[i].start, rows[i].end) for i in idx]
         out[idx] = mention_vectors(encode(doc.text), spans, role_sentences(doc, spans), layers)
-    log(f"encoded {len(by_doc)} articles for {len(rows)} mentions ({time.perf_counter() - t0:.0f} s)")
+    logger.info(f"encoded {len(by_doc)} articles for {len(rows)} mentions ({time.perf_counter() - t0:.0f} s)")
     return out

@@ -16,29 +16,32 @@ set with that mix would give in expectation.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ..config import DEFAULT_SPACY_MODEL
 from ..datasets.framing import LabelledDoc
 from ..framing import doc as D
+from ..framing import roles as R
 from ..framing.labels import GENRES
 from ..framing.metrics import accuracy, exact_match, macro_f1, micro_f1, per_class_f1, samples_f1
+from ..nlp import load_spacy
 from . import framing_lexical as FL
 from .folds import kfold
+from .framing_accurate import train_frames_accurate, train_genre_accurate, train_roles_accurate
 
-Log = Callable[[str], None]
+logger = logging.getLogger(__name__)
+
 
 SHIFTS: dict[str, dict[str, float]] = {
     "uniform": {"reporting": 1 / 3, "opinion": 1 / 3, "satire": 1 / 3},
     "reporting-heavy": {"reporting": 0.6, "opinion": 0.3, "satire": 0.1},
 }
 
-
-def _nolog(_: str) -> None:
-    pass
 
 
 def shift_weights(gold: Sequence[str], target: dict[str, float]) -> list[float]:
@@ -61,7 +64,7 @@ def genre_scores(gold: Sequence[str], pred: Sequence[str]) -> dict[str, Any]:
     return out
 
 
-def cv_genre(docs: Sequence[LabelledDoc], k: int = 5, seed: int = 13, log: Log = _nolog,
+def cv_genre(docs: Sequence[LabelledDoc], k: int = 5, seed: int = 13,
              **params: Any) -> dict[str, Any]:
     t0 = time.perf_counter()
     feats = FL.featurize([d.text for d in docs])
@@ -81,7 +84,7 @@ def cv_genre(docs: Sequence[LabelledDoc], k: int = 5, seed: int = 13, log: Log =
             for i, lab in zip(test, labs, strict=True):
                 preds[name][i] = lab
             fold_scores[name].append(genre_scores([gold[i] for i in test], labs))
-        log(f"genre fold {f + 1}/{k}: fast macro-F1 {fold_scores['fast'][-1]['macro_f1']:.3f}, "
+        logger.info(f"genre fold {f + 1}/{k}: fast macro-F1 {fold_scores['fast'][-1]['macro_f1']:.3f}, "
             f"baseline {fold_scores['baseline_tfidf_lr'][-1]['macro_f1']:.3f}")
     result: dict[str, Any] = {}
     for name in systems:
@@ -94,7 +97,7 @@ def cv_genre(docs: Sequence[LabelledDoc], k: int = 5, seed: int = 13, log: Log =
     return result
 
 
-def cv_frames(docs: Sequence[LabelledDoc], labels: Sequence[str], k: int = 5, seed: int = 13, log: Log = _nolog,
+def cv_frames(docs: Sequence[LabelledDoc], labels: Sequence[str], k: int = 5, seed: int = 13,
               **params: Any) -> dict[str, Any]:
     t0 = time.perf_counter()
     feats = FL.featurize([d.text for d in docs])
@@ -111,7 +114,7 @@ def cv_frames(docs: Sequence[LabelledDoc], labels: Sequence[str], k: int = 5, se
             for i, p in zip(test, out, strict=True):
                 preds[name][i] = sorted(p)
             fold_scores[name].append(micro_f1([gold[i] for i in test], [preds[name][i] for i in test]))
-        log(f"frames fold {f + 1}/{k}: fast micro-F1 {fold_scores['fast'][-1]:.3f}, "
+        logger.info(f"frames fold {f + 1}/{k}: fast micro-F1 {fold_scores['fast'][-1]:.3f}, "
             f"baseline {fold_scores['baseline_tfidf_lr'][-1]:.3f}")
     result: dict[str, Any] = {}
     for name in systems:
@@ -128,7 +131,7 @@ def cv_frames(docs: Sequence[LabelledDoc], labels: Sequence[str], k: int = 5, se
     return result
 
 
-def cv_narratives(docs: Sequence[LabelledDoc], k: int = 5, seed: int = 13, log: Log = _nolog,
+def cv_narratives(docs: Sequence[LabelledDoc], k: int = 5, seed: int = 13,
                   **params: Any) -> dict[str, Any]:
     t0 = time.perf_counter()
     feats = FL.featurize([d.text for d in docs])
@@ -147,7 +150,7 @@ def cv_narratives(docs: Sequence[LabelledDoc], k: int = 5, seed: int = 13, log: 
                 preds[name][i] = FL.narrative_sets(D.narratives_decide(m, feats[i]))
             fold_scores[name].append((samples_f1([gn[i] for i in test], [preds[name][i][0] for i in test]),
                                       samples_f1([gs[i] for i in test], [preds[name][i][1] for i in test])))
-        log(f"narratives fold {f + 1}/{k}: fast {fold_scores['fast'][-1][0]:.3f}/{fold_scores['fast'][-1][1]:.3f}, "
+        logger.info(f"narratives fold {f + 1}/{k}: fast {fold_scores['fast'][-1][0]:.3f}/{fold_scores['fast'][-1][1]:.3f}, "
             f"baseline {fold_scores['baseline_tfidf_lr'][-1][0]:.3f}/{fold_scores['baseline_tfidf_lr'][-1][1]:.3f}")
     result: dict[str, Any] = {}
     for name in systems:
@@ -177,16 +180,14 @@ def role_scores(gold_main, pred_main, gold_fine, pred_fine) -> dict[str, float]:
             "samples_f1_fine": round(samples_f1(gold_fine, pred_fine), 4)}
 
 
-def parse_role_docs(texts: dict[str, str], log: Log = _nolog) -> dict:
-    from ..config import DEFAULT_SPACY_MODEL
-    from ..nlp import load_spacy
+def parse_role_docs(texts: dict[str, str]) -> dict:
 
     nlp = load_spacy(DEFAULT_SPACY_MODEL)
     names = sorted(texts)
     parsed = {}
     for name, doc in zip(names, nlp.pipe([texts[n] for n in names], batch_size=8), strict=True):
         parsed[name] = doc
-    log(f"parsed {len(parsed)} articles")
+    logger.info(f"parsed {len(parsed)} articles")
     return parsed
 
 
@@ -200,12 +201,10 @@ class RoleFoldPredictions:
     folds: dict[str, list[dict[str, float]]]  # role_scores of each fold
 
 
-def _cv_role_systems(rows, parent: dict[str, str], systems: Sequence[str], fit_predict: Callable, k: int, seed: int,
-                     log: Log) -> RoleFoldPredictions:
+def _cv_role_systems(rows, parent: dict[str, str], systems: Sequence[str], fit_predict: Callable, k: int, seed: int) -> RoleFoldPredictions:
     """The fold loop shared by :func:`cv_roles` and :func:`cv_roles_accurate`: folds by article;
     ``fit_predict(train, test)`` trains every system on the rows ``train`` and returns, per system,
     ``((PM, PF, PR), heads)`` for the rows ``test`` (as :func:`unspin.framing.roles.predict_rows`)."""
-    from ..framing import roles as R
 
     out = RoleFoldPredictions({s: {} for s in systems}, {s: {} for s in systems}, {s: {} for s in systems},
                               {s: [] for s in systems})
@@ -223,7 +222,7 @@ def _cv_role_systems(rows, parent: dict[str, str], systems: Sequence[str], fit_p
             tp = [i for i in test if rows[i].framed]
             out.folds[name].append(role_scores([rows[i].main for i in tp], [out.main[name][i] for i in tp],
                                                [list(rows[i].fine) for i in tp], [out.fine[name][i] for i in tp]))
-        log(f"roles fold {f + 1}/{k}: " + "; ".join(
+        logger.info(f"roles fold {f + 1}/{k}: " + "; ".join(
             f"{name} EM {out.folds[name][-1]['exact_match_fine']:.3f} acc {out.folds[name][-1]['main_accuracy']:.3f}"
             for name in systems))
     return out
@@ -248,14 +247,12 @@ def _framed_detector(rows, framed: dict[int, bool]) -> dict[str, Any]:
             "precision": round(tp_ / max(1, tp_ + fp_), 4), "recall": round(tp_ / max(1, tp_ + fn_), 4)}
 
 
-def cv_roles(texts: dict[str, str], mentions, taxonomy: dict[str, dict[str, str]], k: int = 5, seed: int = 13,
-             log: Log = _nolog, **params: Any) -> dict[str, Any]:
-    from ..framing import roles as R
+def cv_roles(texts: dict[str, str], mentions, taxonomy: dict[str, dict[str, str]], k: int = 5, seed: int = 13, **params: Any) -> dict[str, Any]:
 
     t0 = time.perf_counter()
     parent = {fine: main for main, fines in taxonomy.items() for fine in fines}
     lex = FL.role_lexicons(taxonomy)
-    rows = FL.build_rows(parse_role_docs(texts, log), mentions, lex)
+    rows = FL.build_rows(parse_role_docs(texts), mentions, lex)
     systems = {"fast": dict(params), "baseline_tfidf_lr": dict(params, tune=False)}
 
     def fit_predict(train, test):
@@ -265,7 +262,7 @@ def cv_roles(texts: dict[str, str], mentions, taxonomy: dict[str, dict[str, str]
             out[name] = (R.predict_rows(m, [rows[i].keys for i in test]), m.heads)
         return out
 
-    pred = _cv_role_systems(rows, parent, list(systems), fit_predict, k, seed, log)
+    pred = _cv_role_systems(rows, parent, list(systems), fit_predict, k, seed)
     result: dict[str, Any] = {name: _role_system_scores(rows, pred, name) for name in systems}
     pos = [i for i, r in enumerate(rows) if r.framed]
     gold_main = [rows[i].main for i in pos]
@@ -291,9 +288,8 @@ def cv_roles(texts: dict[str, str], mentions, taxonomy: dict[str, dict[str, str]
 
 
 def cv_frames_accurate(docs: Sequence[LabelledDoc], labels: Sequence[str], vecs: np.ndarray, k: int = 5,
-                       seed: int = 13, log: Log = _nolog, **params: Any) -> dict[str, Any]:
+                       seed: int = 13, **params: Any) -> dict[str, Any]:
     """As :func:`cv_frames` (same folds), for the accurate head and the fast model."""
-    from .framing_accurate import train_frames_accurate
 
     t0 = time.perf_counter()
     feats = FL.featurize([d.text for d in docs])
@@ -313,7 +309,7 @@ def cv_frames_accurate(docs: Sequence[LabelledDoc], labels: Sequence[str], vecs:
             for i, p in zip(test, out[name], strict=True):
                 preds[name][i] = sorted(p)
             fold_scores[name].append(micro_f1([gold[i] for i in test], [preds[name][i] for i in test]))
-        log(f"frames fold {f + 1}/{k}: accurate micro-F1 {fold_scores['accurate'][-1]:.3f}, "
+        logger.info(f"frames fold {f + 1}/{k}: accurate micro-F1 {fold_scores['accurate'][-1]:.3f}, "
             f"fast {fold_scores['fast'][-1]:.3f}")
     result: dict[str, Any] = {}
     for name in systems:
@@ -328,12 +324,10 @@ def cv_frames_accurate(docs: Sequence[LabelledDoc], labels: Sequence[str], vecs:
 
 
 def cv_roles_accurate(texts: dict[str, str], mentions, taxonomy: dict[str, dict[str, str]], parsed: dict,
-                      dense_of: Any, k: int = 5, seed: int = 13, log: Log = _nolog,
+                      dense_of: Any, k: int = 5, seed: int = 13,
                       **params: Any) -> dict[str, Any]:
     """As :func:`cv_roles` (same folds), for the accurate head and the fast model.
     ``dense_of(rows)`` gives the mention/sentence vectors of the rows."""
-    from ..framing import roles as R
-    from .framing_accurate import train_roles_accurate
 
     t0 = time.perf_counter()
     parent = {fine: main for main, fines in taxonomy.items() for fine in fines}
@@ -349,7 +343,7 @@ def cv_roles_accurate(texts: dict[str, str], mentions, taxonomy: dict[str, dict[
                 "fast": (R.predict_rows(fast, [rows[i].keys for i in test]), fast.heads)}
 
     systems = ("accurate", "fast")
-    pred = _cv_role_systems(rows, parent, systems, fit_predict, k, seed, log)
+    pred = _cv_role_systems(rows, parent, systems, fit_predict, k, seed)
     result: dict[str, Any] = {}
     for name in systems:
         r = _role_system_scores(rows, pred, name)
@@ -364,13 +358,12 @@ def cv_roles_accurate(texts: dict[str, str], mentions, taxonomy: dict[str, dict[
     return result
 
 
-def cv_genre_accurate(docs: Sequence[LabelledDoc], vecs: np.ndarray, k: int = 5, seed: int = 13, log: Log = _nolog,
+def cv_genre_accurate(docs: Sequence[LabelledDoc], vecs: np.ndarray, k: int = 5, seed: int = 13,
                       profiles: np.ndarray | None = None, **params: Any) -> dict[str, Any]:
     """As :func:`cv_genre` (same folds), for the accurate model and the fast one
     (the accurate model contains the fast one: it is trained once per fold).
     ``profiles``: the articles' out-of-sample technique profiles (see
     :func:`unspin.framing.FA.training_profiles`) for the profile head."""
-    from .framing_accurate import train_genre_accurate
 
     t0 = time.perf_counter()
     feats = FL.featurize([d.text for d in docs])
@@ -392,7 +385,7 @@ def cv_genre_accurate(docs: Sequence[LabelledDoc], vecs: np.ndarray, k: int = 5,
             for i, lab in zip(test, labs, strict=True):
                 preds[name][i] = lab
             fold_scores[name].append(genre_scores([gold[i] for i in test], labs))
-        log(f"genre fold {f + 1}/{k}: accurate macro-F1 {fold_scores['accurate'][-1]['macro_f1']:.3f} "
+        logger.info(f"genre fold {f + 1}/{k}: accurate macro-F1 {fold_scores['accurate'][-1]['macro_f1']:.3f} "
             f"(uniform {fold_scores['accurate'][-1]['macro_f1_uniform']:.3f}), fast "
             f"{fold_scores['fast'][-1]['macro_f1']:.3f} (uniform {fold_scores['fast'][-1]['macro_f1_uniform']:.3f})")
     result: dict[str, Any] = {}

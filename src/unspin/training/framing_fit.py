@@ -8,11 +8,12 @@ from typing import Any
 
 import numpy as np
 
+from .linear import Block, fit_blocks, fit_calibration_columns
+
 
 def fit_sigmoid(X, Y: np.ndarray, l2: float = 1.0, pos_weight: float = 1.0, max_iter: int = 300
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Independent logistic regressions (one per column of ``Y``)."""
-    from .linear import Block, fit_blocks
 
     (W,), b = fit_blocks([Block(X)], Y, l2=l2, pos_weight=pos_weight, max_iter=max_iter)
     return W, b
@@ -50,7 +51,6 @@ def fit_softmax(X, y: np.ndarray, n_classes: int, sample_weight: np.ndarray | No
 def fit_platt_columns(Z: np.ndarray, Y: np.ndarray) -> np.ndarray:
     """Platt scaling per column of out-of-fold logits (``L × 2``; a label never
     seen gets a bias of -6: practically never predicted)."""
-    from .linear import fit_calibration_columns
 
     return fit_calibration_columns(Z[:, :, None], Y)
 

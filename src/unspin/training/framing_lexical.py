@@ -7,6 +7,7 @@ decision rules chosen on inner folds.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import numpy as np
 
 from ..datasets.framing import RoleMention
-from ..framing.doc import OTHER, STYLE_NAMES, Log, NarrativeDecision, decode_narratives, style_vector
+from ..framing.doc import OTHER, STYLE_NAMES, NarrativeDecision, decode_narratives, style_vector
 from ..framing.features import DocFeatures, Vocabulary, doc_features, key_counts
 from ..framing.labels import GENRES, MAIN_ROLES
 from ..framing.model import FramingModel, Head, sigmoid
@@ -23,20 +24,22 @@ from .framing_fit import fit_platt_columns, fit_ridge, fit_sigmoid, fit_softmax,
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
+from ..analyzers.groups import entity_groups
+from ..framing.metrics import exact_match, samples_f1
+from ..framing.model import softmax
 from ..framing.roles import (
     ROLE_TYPES,
     _lemmas,
     _stem,
     article_domain,
     decode_fine,
-    entity_groups,
     group_name,
     mention_keys,
 )
+from .framing_fit import best_threshold
 
+logger = logging.getLogger(__name__)
 
-def _nolog(_: str) -> None:
-    pass
 
 
 def featurize(texts: Sequence[str]) -> list[DocFeatures]:
@@ -73,7 +76,7 @@ def balanced_weights(y: np.ndarray, n_classes: int) -> np.ndarray:
 
 def train_genre(feats: Sequence[DocFeatures], labels: Sequence[str], seed: int = 13, l2: float = 1.0,
                 min_df: int = 2, inner_folds: int = 5, balanced: bool = True, calibrate: bool = True,
-                stack_l2: float = 1.0, log: Log = _nolog) -> FramingModel:
+                stack_l2: float = 1.0) -> FramingModel:
     """n-gram head, then (with ``calibrate``) a stacker over its out-of-fold
     logits and the standardised style signals, both class-balanced."""
     from scipy.sparse import csr_matrix
@@ -102,7 +105,7 @@ def train_genre(feats: Sequence[DocFeatures], labels: Sequence[str], seed: int =
         heads["stack"] = Head("softmax", list(GENRES), Ws, bs, ident,
                               extra={"inputs": [f"logit:{g}" for g in GENRES] + list(STYLE_NAMES),
                                      "style_mean": [float(x) for x in mu], "style_std": [float(x) for x in sd]})
-    log(f"genre: {len(vocab)} features")
+    logger.info(f"genre: {len(vocab)} features")
     return FramingModel("genre", vocab, heads)
 
 
@@ -148,7 +151,7 @@ def micro_thresholds(P: np.ndarray, Y: np.ndarray, passes: int = 3) -> np.ndarra
 
 def train_frames(feats: Sequence[DocFeatures], label_sets: Sequence[Sequence[str]], labels: Sequence[str],
                  seed: int = 13, l2: float = 0.3, min_df: int = 2, inner_folds: int = 5, tune: bool = True,
-                 max_iter: int = 150, solver: str = "logistic", log: Log = _nolog) -> FramingModel:
+                 max_iter: int = 150, solver: str = "logistic") -> FramingModel:
     Y = _label_matrix(label_sets, labels)
 
     def fit(X, idx):
@@ -166,7 +169,7 @@ def train_frames(feats: Sequence[DocFeatures], label_sets: Sequence[Sequence[str
         thresholds = np.full(len(labels), 0.5)
     vocab = _vocab(feats, min_df)
     W, b = fit(_matrix(vocab, feats), np.arange(len(feats)))
-    log(f"frames: {len(vocab)} features")
+    logger.info(f"frames: {len(vocab)} features")
     return FramingModel("frames", vocab, {"frames": Head("sigmoid", list(labels), W, b, calib, thresholds)})
 
 
@@ -181,7 +184,6 @@ def narrative_sets(decoded: list[tuple[str, float, list[tuple[str, float]]]]) ->
 
 def choose_narrative_decision(PN: np.ndarray, PS: np.ndarray, narr_labels: Sequence[str], sub_labels: Sequence[str],
                               gold_n: Sequence[Sequence[str]], gold_s: Sequence[Sequence[str]]) -> NarrativeDecision:
-    from ..framing.metrics import samples_f1
 
     best, best_score = NarrativeDecision(0.5, 0.5), -1.0
     for tn in np.linspace(0.1, 0.7, 25):
@@ -196,7 +198,7 @@ def choose_narrative_decision(PN: np.ndarray, PS: np.ndarray, narr_labels: Seque
 
 def train_narratives(feats: Sequence[DocFeatures], gold_n: Sequence[Sequence[str]], gold_s: Sequence[Sequence[str]],
                      seed: int = 13, l2: float = 1.0, min_df: int = 3, inner_folds: int = 5, tune: bool = True,
-                     max_iter: int = 100, solver: str = "ridge", log: Log = _nolog) -> FramingModel:
+                     max_iter: int = 100, solver: str = "ridge") -> FramingModel:
     narr_labels = sorted({n for s in gold_n for n in s if n != OTHER})
     sub_labels = sorted({n for s in gold_s for n in s if n != OTHER})
     YN, YS = _label_matrix(gold_n, narr_labels), _label_matrix(gold_s, sub_labels)
@@ -222,7 +224,7 @@ def train_narratives(feats: Sequence[DocFeatures], gold_n: Sequence[Sequence[str
         "narratives": Head("sigmoid", narr_labels, W[:, :L], b[:L], calib[:L], np.full(L, d.t_narrative)),
         "subnarratives": Head("sigmoid", sub_labels, W[:, L:], b[L:], calib[L:], np.full(len(sub_labels), d.t_sub)),
     }
-    log(f"narratives: {len(vocab)} features, thresholds {d.t_narrative:.3f} / {d.t_sub:.3f}")
+    logger.info(f"narratives: {len(vocab)} features, thresholds {d.t_narrative:.3f} / {d.t_sub:.3f}")
     return FramingModel("narratives", vocab, heads)
 
 
@@ -289,13 +291,11 @@ def _xy(rows: Sequence[MentionRow], vocab: Vocabulary):
 
 
 def train_roles(rows: Sequence[MentionRow], parent: dict[str, str], lexicons: dict[str, list[str]], seed: int = 13,
-                l2: float = 1.0, min_df: int = 2, inner_folds: int = 5, tune: bool = True,
-                log: Log = lambda _m: None, dense: Callable[[Sequence[MentionRow]], np.ndarray] | None = None
+                l2: float = 1.0, min_df: int = 2, inner_folds: int = 5, tune: bool = True, dense: Callable[[Sequence[MentionRow]], np.ndarray] | None = None
                 ) -> FramingModel:
     """The three heads (see the module docstring). ``dense(rows)``, when
     given, returns extra dense columns for those rows, appended after the
     hashed features (the accurate tier's mention vectors)."""
-    from ..framing.metrics import exact_match
 
     def xy(rs: Sequence[MentionRow], vocab: Vocabulary):
         X = _xy(rs, vocab)
@@ -345,8 +345,6 @@ def train_roles(rows: Sequence[MentionRow], parent: dict[str, str], lexicons: di
         cal_m = fit_softmax_calibration(Zm, y_main)
         cal_f = fit_platt_columns(Zf, YF)
         cal_r = fit_platt_columns(Zr, y_framed)
-        from ..framing.model import softmax
-        from .framing_fit import best_threshold
 
         PM = softmax(Zm * cal_m[:, 0] + cal_m[:, 1])
         PF = sigmoid(Zf * cal_f[:, 0] + cal_f[:, 1])
@@ -365,7 +363,7 @@ def train_roles(rows: Sequence[MentionRow], parent: dict[str, str], lexicons: di
                      extra={"parent": parent}),
         "framed": Head("sigmoid", ["framed"], Wr, br, cal_r, np.array([t_framed])),
     }
-    log(f"roles: {len(vocab)} features, second-role threshold {t2:.3f}, framed threshold {t_framed:.3f}")
+    logger.info(f"roles: {len(vocab)} features, second-role threshold {t2:.3f}, framed threshold {t_framed:.3f}")
     model = FramingModel("roles", vocab, heads, meta={})
     model.meta["lexicons"] = lexicons
     return model

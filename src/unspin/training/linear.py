@@ -11,9 +11,12 @@ them per token. The loss is the summed binary cross-entropy plus
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -49,7 +52,7 @@ def fit_blocks(blocks: list[Block], Y: np.ndarray, l2: float = 1.0, pos_weight: 
         for blk, W in zip(blocks, Ws, strict=True):
             part = blk.X @ W
             z += part if blk.M is None else blk.M @ part
-        # BCE with logits: log(1+e^z) - y z
+        # BCE with logits: logger.info(1+e^z) - y z
         loss_el = np.logaddexp(0.0, z) - Yf * z
         r = 1.0 / (1.0 + np.exp(-z)) - Yf
         if wts is not None:

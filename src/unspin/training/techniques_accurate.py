@@ -28,9 +28,10 @@ One run of :func:`train`:
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -53,16 +54,15 @@ from ..techniques.text import Tokens, tokenize
 from .folds import kfold_by_article
 from .linear import fit_calibration_columns
 from .techniques_decoding import choose_thresholds, score_decoding
+from .techniques_fast import cross_fitted_logits
 
-Log = Callable[[str], None]
+logger = logging.getLogger(__name__)
+
 
 #: Hyperparameters (chosen on one fold of the training data, see the model card).
 DEFAULTS: dict[str, Any] = {"hidden": 256, "kernel": 5, "epochs": 10, "max_lr": 2e-3, "weight_decay": 1e-2,
                             "pos_weight": 3.0, "dropout_in": 0.1, "dropout": 0.2, "members": 3}
 
-
-def _nolog(_: str) -> None:
-    pass
 
 
 def _torch():
@@ -85,7 +85,7 @@ class Item:
     gold_par: list[list[str]]
 
 
-def encode_docs(docs: Sequence[Doc], log: Log = _nolog) -> dict[str, EncodedText]:
+def encode_docs(docs: Sequence[Doc]) -> dict[str, EncodedText]:
     """The shared encoder pass over every article (float16 to halve memory)."""
     enc = shared_encoder()
     out: dict[str, EncodedText] = {}
@@ -95,7 +95,7 @@ def encode_docs(docs: Sequence[Doc], log: Log = _nolog) -> dict[str, EncodedText
         e.pieces.vectors = e.pieces.vectors.astype(np.float16)
         out[d.id] = e
         if (i + 1) % 100 == 0:
-            log(f"  encoded {i + 1}/{len(docs)} articles ({time.perf_counter() - t0:.0f} s)")
+            logger.info(f"  encoded {i + 1}/{len(docs)} articles ({time.perf_counter() - t0:.0f} s)")
     return out
 
 
@@ -218,23 +218,21 @@ def calibrated(inputs: dict, ids, platt_tok: np.ndarray, platt_par: np.ndarray) 
     return {i: (calibrate(inputs[i][0], platt_tok), calibrate(inputs[i][1], platt_par)) for i in ids}
 
 
-def fast_stack_logits(docs: Sequence[Doc], labels: list[str], fast: FastModel, fold_ids: Sequence[Sequence[str]],
-                      log: Log = _nolog) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def fast_stack_logits(docs: Sequence[Doc], labels: list[str], fast: FastModel, fold_ids: Sequence[Sequence[str]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Out-of-fold logits of the fast tier on ``fold_ids``, trained with the
     hyperparameters recorded in ``fast``'s meta.json (those of the model that
     is stacked at inference)."""
-    from .techniques_fast import cross_fitted_logits
 
     if list(fast.labels) != list(labels):
         raise ModelError("the fast model to stack on was trained on other technique labels; retrain it first")
     hp = fast.meta.get("hyperparameters") or {}
     return cross_fitted_logits(docs, labels, fold_ids, l2=float(hp.get("l2", 1.0)),
                                l2_par=float(hp.get("l2_paragraph", 1.0)), min_df=int(hp.get("min_df", 2)),
-                               max_iter=int(hp.get("max_iter", 80)), log=log)
+                               max_iter=int(hp.get("max_iter", 80)))
 
 
 def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, Any] | None = None,
-          encoded: dict[str, EncodedText] | None = None, log: Log = _nolog, final: bool = True,
+          encoded: dict[str, EncodedText] | None = None, final: bool = True,
           time_articles: int = 60, fast: FastModel | None = None) -> tuple[AccurateModel | None, dict[str, Any]]:
     """Cross-validate, calibrate and train the final head (see the module doc).
 
@@ -250,8 +248,8 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
     L = len(labels)
     t0 = time.perf_counter()
     if encoded is None:
-        log(f"encoding {len(docs)} articles with the shared MiniLM pass")
-        encoded = encode_docs(docs, log)
+        logger.info(f"encoding {len(docs)} articles with the shared MiniLM pass")
+        encoded = encode_docs(docs)
     t_encode = time.perf_counter() - t0
     items = prepare(docs, labels, encoded, spec)
     by_id = {it.doc.id: it for it in items}
@@ -263,8 +261,8 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
         head = fit_heads([it for it in items if it.doc.id not in held], L, cfg, seed)
         for i in fold:
             oof[i] = _logits(head, by_id[i])
-        log(f"fold {f + 1}/{folds} trained ({time.perf_counter() - t1:.0f} s)")
-    fast_oof = fast_stack_logits(docs, labels, fast, fold_ids, log) if fast is not None else {}
+        logger.info(f"fold {f + 1}/{folds} trained ({time.perf_counter() - t1:.0f} s)")
+    fast_oof = fast_stack_logits(docs, labels, fast, fold_ids) if fast is not None else {}
     inputs = {i: stack_inputs(oof[i], fast_oof.get(i), by_id[i].par, len(by_id[i].tk.lines)) for i in oof}
     t_cv = time.perf_counter() - t1
     # cross-fitted figures: fold f scored with calibration/thresholds from the other folds
@@ -282,14 +280,14 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
         per_fold.append(score_decoding(test, probs, labels, dec, TechniqueScores(protocol=f"fold {f + 1}")))
         score_decoding(test, probs, labels, dec, pooled)
         score_decoding(test, probs, labels, replace(dec, needs_content_word=False), loose)
-        log(f"fold {f + 1}/{folds} span units: " + ", ".join(
+        logger.info(f"fold {f + 1}/{folds} span units: " + ", ".join(
             f"{lab} {u}" for lab, u in zip(labels, dec.span_units, strict=True) if u != "words"))
     # the shipped calibration and thresholds: all out-of-fold predictions
     platt_tok, platt_par = fit_calibration(items, inputs)
     dec, oof_scores = choose_thresholds(items, calibrated(inputs, list(oof), platt_tok, platt_par), labels)
     oof_probs = calibrated(inputs, list(oof), platt_tok, platt_par)
     profiles = {i: technique_profile(*oof_probs[i]).astype(np.float32) for i in sorted(oof)}
-    log(f"thresholds: span {np.round(dec.span_threshold, 3).tolist()} (smoothing ±{dec.span_smoothing} words; "
+    logger.info(f"thresholds: span {np.round(dec.span_threshold, 3).tolist()} (smoothing ±{dec.span_smoothing} words; "
         f"units {dec.span_units}), paragraph {np.round(dec.paragraph_threshold, 2).tolist()} "
         f"(out-of-fold {oof_scores})")
     # speed of the whole inference path, on the last fold's articles with the last fold's head
@@ -302,14 +300,14 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
         probe.predict(d.text)
     per_article = (time.perf_counter() - t_pred) / max(len(timed), 1)
     pooled.seconds = per_article * pooled.n_articles
-    log(f"speed: {1 / per_article:.1f} articles/s with the encoder pass ({len(timed)} articles)")
+    logger.info(f"speed: {1 / per_article:.1f} articles/s with the encoder pass ({len(timed)} articles)")
     model, t_final = None, 0.0
     if final:
         t2 = time.perf_counter()
         model = AccurateModel(labels=labels, head=fit_heads(items, L, cfg, seed), platt_tok=platt_tok,
                               platt_par=platt_par, spec=spec, fast=fast, **dec.model_fields())
         t_final = time.perf_counter() - t2
-    log(f"SI F1 {pooled.si.f1:.4f} with the function-word rule, {loose.si.f1:.4f} without")
+    logger.info(f"SI F1 {pooled.si.f1:.4f} with the function-word rule, {loose.si.f1:.4f} without")
     report = {"cv": pooled, "cv_folds": per_fold, "cv_span_si_without_content_rule": loose.si, "hyperparameters": cfg, "decoding": dec, "oof_selection": oof_scores, "oof": oof,
               "oof_profiles": profiles,
               "wall_time_s": {"encode": round(t_encode, 1), "cross_validation": round(t_cv, 1),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from ..evaluation.techniques import PRF, SpanCounts, TechniqueScores, score_predictions
 from .folds import kfold_by_article
+from .techniques_fast import train
+
+logger = logging.getLogger(__name__)
 
 
 def summarize_folds(fold_scores: Sequence[TechniqueScores]) -> dict:
@@ -22,11 +26,10 @@ def summarize_folds(fold_scores: Sequence[TechniqueScores]) -> dict:
     return out
 
 
-def cross_validate_fast(docs: Sequence, k: int = 5, seed: int = 13, log=print, **train_kwargs) -> tuple[TechniqueScores, list[TechniqueScores]]:
+def cross_validate_fast(docs: Sequence, k: int = 5, seed: int = 13, **train_kwargs) -> tuple[TechniqueScores, list[TechniqueScores]]:
     """``k``-fold cross-validation of the fast tier split by article: each
     fold's model (with its own inner calibration and thresholds) is trained on
     the other folds only. Returns the pooled scores and the per-fold scores."""
-    from .techniques_fast import train
 
     folds = kfold_by_article([d.id for d in docs], k=k, seed=seed)
     pooled = TechniqueScores(protocol=f"{k}-fold cross-validation by article (seed {seed}), {len(docs)} articles; "
@@ -34,8 +37,8 @@ def cross_validate_fast(docs: Sequence, k: int = 5, seed: int = 13, log=print, *
     per_fold = []
     for i, fold in enumerate(folds):
         held = set(fold)
-        log(f"fold {i + 1}/{k}: training on {len(docs) - len(held)} articles")
-        model, _ = train([d for d in docs if d.id not in held], seed=seed, log=log, **train_kwargs)
+        logger.info(f"fold {i + 1}/{k}: training on {len(docs) - len(held)} articles")
+        model, _ = train([d for d in docs if d.id not in held], seed=seed, **train_kwargs)
         test = [d for d in docs if d.id in held]
 
         def predict(text: str, model=model):
@@ -43,7 +46,7 @@ def cross_validate_fast(docs: Sequence, k: int = 5, seed: int = 13, log=print, *
             return [(a, b, t) for a, b, t, _ in p.spans], [list(d) for _, _, d in p.paragraphs]
 
         s = score_predictions(test, predict, protocol=f"fold {i + 1}")
-        log(f"fold {i + 1}: paragraph micro-F1 {s.paragraph.f1:.3f}, span SI F1 {s.si.f1:.3f}, "
+        logger.info(f"fold {i + 1}: paragraph micro-F1 {s.paragraph.f1:.3f}, span SI F1 {s.si.f1:.3f}, "
             f"{s.articles_per_s:.0f} articles/s")
         per_fold.append(s)
         _merge(pooled, s)

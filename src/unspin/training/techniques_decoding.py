@@ -19,9 +19,10 @@ from typing import Any, Protocol, Sequence
 import numpy as np
 
 from ..datasets.semeval2023 import Doc
-from ..evaluation.techniques import TechniqueScores, gold_spans
+from ..evaluation.techniques import SpanCounts, TechniqueScores, gold_spans, span_counts
 from ..techniques.fast import SPAN_UNITS, decode_spans, smooth_within_lines, spans_from_smoothed
 from ..techniques.text import Tokens
+from .framing_lexical import micro_thresholds
 
 #: global span thresholds tried (calibrated probabilities)
 GRID = tuple(round(x, 3) for x in np.arange(0.05, 0.801, 0.025))
@@ -102,7 +103,6 @@ def choose_span_rules(items: Sequence[Scored], probs: dict, labels: Sequence[str
 
     SI ignores the label, so each technique's rule is judged by what its spans
     add to (or take from) the union of all techniques' spans."""
-    from ..evaluation.techniques import SpanCounts, span_counts
 
     L = len(labels)
     # factor 1 first within each unit: among options that tie, the first tried is kept
@@ -173,7 +173,6 @@ def choose_thresholds(items: Sequence[Scored], probs: dict, labels: Sequence[str
     too noisy for thresholds of their own). Spans made only of
     function words are dropped throughout unless ``needs_content_word`` is
     False: the rule is a choice about evidence, not a tuned setting."""
-    from .framing_lexical import micro_thresholds
 
     L = len(labels)
     best: dict[int, tuple[float, float]] = {}

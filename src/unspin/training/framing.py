@@ -1,0 +1,223 @@
+"""Training and evaluating the framing models (genre, frames, narratives, roles), as the CLI runs them.
+
+:func:`train` writes a model folder with its ``meta.json`` and card;
+:func:`evaluate` returns the cross-validation figures. Progress goes to the
+module's logger.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shlex
+import time
+from pathlib import Path
+from typing import Any
+
+from ..datasets import framing as FD
+from ..errors import ConfigError
+from ..framing.accurate import ACCURATE_TASKS
+from ..framing.accurate import model_dir as accurate_model_dir
+from ..models import packaged_dir
+from ..models.artifact import training_meta
+from . import framing_accurate as FA
+from . import framing_cv as E
+from . import framing_lexical as FL
+from .cards import write_model_card
+
+logger = logging.getLogger(__name__)
+
+
+TASKS = ("genre", "frames", "narratives", "roles")
+
+
+CORPUS = {
+    "genre": "SemEval-2023 task 3, English training set (433 articles with genre labels)",
+    "frames": "SemEval-2023 task 3, English training set (433 articles with frame labels)",
+    "narratives": "SemEval-2025 task 10, English training set (398 articles with narrative labels)",
+    "roles": "SemEval-2025 task 10, English training set (413 entity mentions with roles, 105 articles)",
+}
+
+
+def _defaults(task: str) -> dict[str, Any]:
+
+    return dict({"genre": FL.GENRE_DEFAULTS, "frames": FL.FRAMES_DEFAULTS,
+                 "narratives": FL.NARRATIVES_DEFAULTS, "roles": FL.ROLES_DEFAULTS}[task])
+
+
+def run_cv(task: str, data_dir: Path, seed: int) -> dict[str, Any]:
+
+    params = _defaults(task)
+    if task == "genre":
+        return E.cv_genre(FD.load_persuasion(data_dir), seed=seed, **params)
+    if task == "frames":
+        return E.cv_frames(FD.load_persuasion(data_dir), FD.frame_inventory(data_dir), seed=seed, **params)
+    if task == "narratives":
+        return E.cv_narratives(FD.load_narratives(data_dir), seed=seed, **params)
+    texts, mentions = FD.load_role_mentions(data_dir)
+    return E.cv_roles(texts, mentions, FD.role_taxonomy(data_dir), seed=seed, **params)
+
+
+def train_task(task: str, data_dir: Path, seed: int):
+
+    params = _defaults(task)
+    if task == "genre":
+        docs = FD.load_persuasion(data_dir)
+        return FL.train_genre(FL.featurize([d.text for d in docs]), [d.genre for d in docs], seed=seed,
+                             **params), len(docs)
+    if task == "frames":
+        docs = FD.load_persuasion(data_dir)
+        return FL.train_frames(FL.featurize([d.text for d in docs]), [d.frames for d in docs],
+                              FD.frame_inventory(data_dir), seed=seed, **params), len(docs)
+    if task == "narratives":
+        docs = FD.load_narratives(data_dir)
+        return FL.train_narratives(FL.featurize([d.text for d in docs]), [d.narratives for d in docs],
+                                  [d.subnarratives for d in docs], seed=seed, **params), len(docs)
+
+    texts, mentions = FD.load_role_mentions(data_dir)
+    taxonomy = FD.role_taxonomy(data_dir)
+    parent = {fine: main for main, fines in taxonomy.items() for fine in fines}
+    lex = FL.role_lexicons(taxonomy)
+    rows = FL.build_rows(E.parse_role_docs(texts), mentions, lex)
+    return FL.train_roles(rows, parent, lex, seed=seed, **params), len(mentions)
+
+
+def _accurate_params(task: str) -> dict[str, Any]:
+    if task not in ACCURATE_TASKS:
+        raise ConfigError(f"there is no accurate {task} model: article vectors of the shared encoder pass did "
+                               f"not beat the fast tier in cross-validation (see docs/framing-eval.md); "
+                               f"use --model fast")
+    return dict({"genre": FA.GENRE_ACCURATE_DEFAULTS, "frames": FA.FRAMES_ACCURATE_DEFAULTS,
+                 "roles": FA.ROLES_ACCURATE_DEFAULTS}[task])
+
+
+def accurate_inputs(task: str, data_dir: Path) -> dict[str, Any]:
+    """The training data of an accurate head with its encoder-pass vectors
+    (the encoder runs here, over every training article)."""
+
+    t0 = time.perf_counter()
+    if task in ("genre", "frames"):
+        docs = FD.load_persuasion(data_dir)
+        out: dict[str, Any] = {"docs": docs, "vecs": FA.article_vectors([d.text for d in docs])}
+        if task == "genre" and _accurate_params(task).get("techniques_l2") is not None:
+            out["profiles"], out["stacked_on"] = FA.training_profiles([d.id for d in docs], [d.text for d in docs])
+    else:
+
+        texts, mentions = FD.load_role_mentions(data_dir)
+        taxonomy = FD.role_taxonomy(data_dir)
+        lex = FL.role_lexicons(taxonomy)
+        parsed = E.parse_role_docs(texts)
+        rows = FL.build_rows(parsed, mentions, lex)
+        out = {"texts": texts, "mentions": mentions, "taxonomy": taxonomy, "parsed": parsed, "rows": rows,
+               "lexicons": lex, "dense": FA.role_vectors(parsed, rows)}
+    out["encode_s"] = round(time.perf_counter() - t0, 1)
+    return out
+
+
+def run_cv_accurate(task: str, data_dir: Path, seed: int, inputs: dict[str, Any] | None = None
+                    ) -> dict[str, Any]:
+
+    params = _accurate_params(task)
+    inp = inputs or accurate_inputs(task, data_dir)
+    if task == "genre":
+        return E.cv_genre_accurate(inp["docs"], inp["vecs"], seed=seed, profiles=inp.get("profiles"),
+                                   **params)
+    if task == "frames":
+        return E.cv_frames_accurate(inp["docs"], FD.frame_inventory(data_dir), inp["vecs"], seed=seed,
+                                    **params)
+    index = {(r.doc, r.start, r.end, r.framed): i for i, r in enumerate(inp["rows"])}
+    dense = inp["dense"]
+    return E.cv_roles_accurate(inp["texts"], inp["mentions"], inp["taxonomy"], inp["parsed"],
+                               lambda rows: dense[[index[(r.doc, r.start, r.end, r.framed)] for r in rows]],
+                               seed=seed, **params)
+
+
+def train_task_accurate(task: str, data_dir: Path, seed: int, inputs: dict[str, Any]):
+
+    params = _accurate_params(task)
+    if task in ("genre", "frames"):
+        docs, vecs = inputs["docs"], inputs["vecs"]
+        feats = FL.featurize([d.text for d in docs])
+        if task == "genre":
+            return FA.train_genre_accurate(feats, vecs, [d.genre for d in docs], seed=seed,
+                                          profiles=inputs.get("profiles"), stacked_on=inputs.get("stacked_on"),
+                                          **params), len(docs)
+        return FA.train_frames_accurate(feats, vecs, [d.frames for d in docs], FD.frame_inventory(data_dir), seed=seed, **params), len(docs)
+    parent = {fine: main for main, fines in inputs["taxonomy"].items() for fine in fines}
+    model = FA.train_roles_accurate(inputs["rows"], inputs["dense"], parent, inputs["lexicons"], seed=seed,
+                                   **params)
+    return model, len(inputs["mentions"])
+
+
+def _train_accurate(task: str, data_dir: Path, output: Path | None, seed: int, cv: bool) -> Path:
+    _accurate_params(task)
+    command = (f"unspin train {task} --model accurate --data {shlex.quote(str(data_dir))} --seed {seed}"
+               + ("" if cv else " --no-cv") + (f" -o {shlex.quote(str(output))}" if output else ""))
+    out = output or accurate_model_dir(task)
+    t0 = time.perf_counter()
+    inputs = accurate_inputs(task, data_dir)
+    t_enc = time.perf_counter() - t0
+    metrics = None
+    t_cv = 0.0
+    if cv:
+        t0 = time.perf_counter()
+        metrics = run_cv_accurate(task, data_dir, seed, inputs)
+        t_cv = time.perf_counter() - t0
+        logger.info(json.dumps(metrics, indent=2))
+    t0 = time.perf_counter()
+    model, n = train_task_accurate(task, data_dir, seed, inputs)
+    t_train = time.perf_counter() - t0
+    meta = {
+        **training_meta(f"unspin {task}, accurate tier",
+                        {"folder": str(data_dir), "examples": n, "corpus": CORPUS[task]}, command, seed),
+        "hyperparameters": _accurate_params(task),
+        "wall_time_s": {"encoder_pass": round(t_enc, 1), "final_training": round(t_train, 1),
+                        "cross_validation": round(t_cv, 1)},
+        "metrics": metrics,
+    }
+    written = model.save(out, meta)
+    write_model_card(out)
+    size = sum((out / f).stat().st_size for f in written["files"])
+    logger.info(f"wrote {out} ({size / 1e6:.1f} MB; encoder pass {t_enc:.1f} s, final training {t_train:.1f} s)")
+    return out
+
+
+def _train(task: str, data_dir: Path, output: Path | None, seed: int, cv: bool) -> Path:
+    command = (f"unspin train {task} --data {shlex.quote(str(data_dir))} --seed {seed}" + ("" if cv else " --no-cv")
+               + (f" -o {shlex.quote(str(output))}" if output else ""))
+    out = output or packaged_dir(f"{task}-fast")
+    metrics = None
+    t_cv = 0.0
+    if cv:
+        t0 = time.perf_counter()
+        metrics = run_cv(task, data_dir, seed)
+        t_cv = time.perf_counter() - t0
+        logger.info(json.dumps(metrics, indent=2))
+    t0 = time.perf_counter()
+    model, n = train_task(task, data_dir, seed)
+    t_train = time.perf_counter() - t0
+    meta = {
+        **training_meta(f"unspin {task}, fast tier",
+                        {"folder": str(data_dir), "examples": n, "corpus": CORPUS[task]}, command, seed),
+        "hyperparameters": _defaults(task),
+        "wall_time_s": {"final_training": round(t_train, 1), "cross_validation": round(t_cv, 1)},
+        "metrics": metrics,
+    }
+    written = model.save(out, meta)
+    write_model_card(out)
+    size = sum((out / f).stat().st_size for f in written["files"])
+    logger.info(f"wrote {out} ({size / 1e6:.1f} MB; final training {t_train:.1f} s)")
+    return out
+
+
+def train(task: str, data_dir: Path, tier: str = "fast", output: Path | None = None, seed: int = 13,
+          cv: bool = True) -> Path:
+    """Train the ``tier`` model of ``task`` on ``data_dir`` and write its folder (default: the packaged one)."""
+    if tier == "accurate":
+        return _train_accurate(task, data_dir, output, seed, cv)
+    return _train(task, data_dir, output, seed, cv)
+
+
+def evaluate(task: str, data_dir: Path, seed: int = 13, tier: str = "fast") -> dict[str, Any]:
+    """Cross-validation figures of the ``tier`` model of ``task`` (see :mod:`.framing_cv`)."""
+    return run_cv_accurate(task, data_dir, seed) if tier == "accurate" else run_cv(task, data_dir, seed)
