@@ -13,9 +13,9 @@ import pytest
 from unspin.inputs import read_input
 from unspin.inputs.html import article_from_html
 from unspin.inputs.text import article_from_text
-from unspin.inputs.verdict import check_article, judge
+from unspin.inputs.verdict import judge
 from unspin.config import Options
-from unspin.pipeline import Pipeline
+from unspin.pipeline import Pipeline, check_article
 
 PAGES = Path(__file__).resolve().parent / "pages"
 

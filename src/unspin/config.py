@@ -9,6 +9,7 @@ arguments.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -96,13 +97,24 @@ def load_options(**overrides: Any) -> Options:
         opts = _apply(opts, _read_toml(path), str(path))
     env: dict[str, Any] = {}
     if ratings := os.environ.get("UNSPIN_RATINGS"):
-        from .ratings import split_table_specs
-
         env["ratings"] = split_table_specs(ratings)
     if model := os.environ.get("UNSPIN_SPACY_MODEL"):
         env["spacy_model"] = model
     opts = opts.with_(**env)
     return opts.with_(**overrides)
+
+
+def split_table_specs(value: str) -> tuple[str, ...]:
+    """Ratings table specs from a list separated by ``os.pathsep`` (``UNSPIN_RATINGS``),
+    keeping a table's ``:key=value`` fields with it where the separator is ``:``
+    (see :func:`unspin.ratings.parse_table_spec`)."""
+    specs: list[str] = []
+    for part in value.split(os.pathsep):
+        if specs and os.pathsep == ":" and re.fullmatch(r"[A-Za-z_][\w-]*=[^:]*", part):
+            specs[-1] += ":" + part
+        elif part:
+            specs.append(part)
+    return tuple(specs)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from . import analyzers  # noqa: F401  (importing the analyzers registers them)
 from ._version import __version__
 from .analyzers.base import Analyzer, AnalyzerInfo, Context, products, registry
+from .analyzers.boilerplate import find_boilerplate
 from .article import Article
 from .blocks import BlockedContext, projected, shifted, split_blocks
 from .config import Options, load_options
@@ -31,13 +32,13 @@ from .language import detect_language, language_name, supports
 from .language import preload as preload_language_model
 from .nlp import load_spacy
 from .ratings import table_name
-from .types import SCHEMA_VERSION, Analysis, Meta, Paragraph
+from .types import SCHEMA_VERSION, Analysis, Extraction, Meta, Paragraph
 
 if TYPE_CHECKING:
     from .neural.encoder import MiniLMEncoder
     from .ratings import RatingsTable
 
-__all__ = ["DEFAULT_ANALYZERS", "OPTIONAL_ANALYZERS", "Analyzer", "Context", "Pipeline", "Stage", "plan_stages",
+__all__ = ["DEFAULT_ANALYZERS", "OPTIONAL_ANALYZERS", "Analyzer", "Context", "Pipeline", "Stage", "check_article", "plan_stages",
            "products", "registry", "split_paragraphs"]
 
 
@@ -209,6 +210,14 @@ class Pipeline:
         furniture = sum(f.end - f.start for f in ctx.product("boilerplate_spans"))
         analysis.meta.extraction = judge(article.text, furniture, article.page)
         return ctx
+
+
+def check_article(article: Article) -> Extraction:
+    """The extraction verdict of ``article`` as :meth:`Pipeline.analyze` records it in
+    ``meta.extraction``, before any analysis: ingest can skip pages that are not
+    news articles (``not verdict.ok``) without analysing them."""
+    furniture = sum(f.end - f.start for f in find_boilerplate(article.text))
+    return judge(article.text, furniture, article.page)
 
 
 def _skipped(info: AnalyzerInfo, meta: Meta) -> bool:

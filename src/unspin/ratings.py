@@ -128,18 +128,6 @@ def table_name(spec: str) -> str:
     return parse_table_spec(spec).name
 
 
-def split_table_specs(value: str) -> tuple[str, ...]:
-    """Table specs from a list separated by ``os.pathsep`` (``UNSPIN_RATINGS``),
-    keeping ``:key=value`` fields with their path where the separator is ``:``."""
-    specs: list[str] = []
-    for part in value.split(os.pathsep):
-        if specs and os.pathsep == ":" and re.fullmatch(r"[A-Za-z_][\w-]*=[^:]*", part):
-            specs[-1] += ":" + part
-        elif part:
-            specs.append(part)
-    return tuple(specs)
-
-
 @dataclass
 class RatingsTable:
     """Ratings by normalised domain, merged from one or more tables (CSV or domain lists)."""

@@ -8,7 +8,7 @@ file, a binary file, a 404, a page without article text) raises
 
 Modules: :mod:`.text` (decoding, titles), :mod:`.html` (trafilatura),
 :mod:`.url` (fetching), :mod:`.files` (paths, directories, stdin),
-:mod:`.verdict` (is the text a news article: :func:`check_article`).
+:mod:`.verdict` (is the text a news article).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from .files import ARTICLE_EXTENSIONS, HTML_EXTENSIONS, STDIN_SOURCE, expand_inp
 from .html import article_from_html
 from .text import article_from_text, decode_bytes, guess_title, looks_like_html
 from .url import fetch_url, is_public_address, is_url, url_scheme
-from .verdict import check_article
 
 __all__ = [
     "ARTICLE_EXTENSIONS",
@@ -31,7 +30,6 @@ __all__ = [
     "STDIN_SOURCE",
     "article_from_html",
     "article_from_text",
-    "check_article",
     "decode_bytes",
     "expand_inputs",
     "fetch_url",

@@ -6,7 +6,8 @@ software documentation are no news at all. :func:`judge` gives every input
 a verdict (``meta.extraction``): characters kept, the share of the page's
 text that was dropped and the share of the kept text that is boilerplate,
 the kind of page, and warnings. ``verdict.ok`` is true when nothing looks
-wrong; ingest records the verdict and can skip pages that are not articles.
+wrong; ingest records the verdict and can skip pages that are not articles
+(:func:`unspin.pipeline.check_article` gives it before any analysis).
 
 The signals are rules, each a named constant below, checked on pages written
 for the tests and on the shared news corpora (where no article is flagged).
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -24,10 +25,7 @@ from lxml import html as lxml_html
 from ..article import PageSignals
 from ..types import Extraction
 
-if TYPE_CHECKING:
-    from ..article import Article
-
-__all__ = ["PAGE_KINDS", "check_article", "judge", "page_signals"]
+__all__ = ["PAGE_KINDS", "judge", "page_signals"]
 
 #: Kinds of page, from the most to the least specific.
 PAGE_KINDS = ("recipe", "documentation", "paywall", "listing", "stub", "article")
@@ -108,15 +106,6 @@ def _ld_nodes(data: object) -> list[dict[str, Any]]:
     if isinstance(data, dict):
         return [data, *_ld_nodes(data.get("@graph", []))]
     return []
-
-
-def check_article(article: "Article") -> Extraction:
-    """The verdict on an article as read (before any analysis): ingest can skip
-    pages whose verdict is not ``ok`` without analysing them."""
-    from ..analyzers.boilerplate import find_boilerplate
-
-    furniture = sum(f.end - f.start for f in find_boilerplate(article.text))
-    return judge(article.text, furniture, article.page)
 
 
 def judge(text: str, boilerplate_chars: int = 0, signals: PageSignals | None = None) -> Extraction:
