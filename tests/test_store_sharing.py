@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 
 import httpx
@@ -74,8 +75,8 @@ def _writer(db: str, first: int, barrier: multiprocessing.synchronize.Barrier, o
                 store.add(fake_analysis(text), ArticleRow(source=f"w{i}"))
                 store.commit()
         out.put("ok")
-    except Exception as exc:  # noqa: BLE001 - reported to the test
-        out.put(f"{type(exc).__name__}: {exc}")
+    except Exception:  # noqa: BLE001 - reported to the test, with where it happened
+        out.put(traceback.format_exc())
 
 
 def test_processes_creating_and_writing_one_new_store_at_once_all_succeed(tmp_path):
