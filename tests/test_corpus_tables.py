@@ -1,7 +1,7 @@
 """The corpus as long tables (export, DataFrames), breakdowns of ``stats``, and what outlet profiles count.
 
-The tables are checked on a real ingest of Unicode articles (every offset must give back its text); the counts on
-stores of hand-made analyses whose verdicts and speakers are known.
+The tables are checked on a real ingest of Unicode articles (every offset must give back its text; marked slow, the
+ingest loads the models); the counts on stores of hand-made analyses whose verdicts and speakers are known.
 """
 
 from __future__ import annotations
@@ -74,6 +74,7 @@ def _check_offsets(frames: dict[str, pd.DataFrame], texts: dict[int, str]) -> in
     return checked
 
 
+@pytest.mark.slow
 def test_dataframes_one_row_per_finding_with_offsets_into_the_text(ingested):
     corpus = unspin.open_corpus(ingested)
     frames = {name: corpus.dataframe(name) for name in TABLE_NAMES}
@@ -93,6 +94,7 @@ def test_dataframes_one_row_per_finding_with_offsets_into_the_text(ingested):
     assert per_outlet.sum() == len(frames["techniques"])
 
 
+@pytest.mark.slow
 def test_export_writes_the_long_tables_beside_the_articles_table(ingested, tmp_path, capsys):
     out = tmp_path / "out" / "news.parquet"
     out.parent.mkdir()
@@ -111,6 +113,7 @@ def test_export_writes_the_long_tables_beside_the_articles_table(ingested, tmp_p
         assert pq.read_schema(files[name]).names == [c for c, _ in COLUMNS[name]]
 
 
+@pytest.mark.slow
 def test_export_csv_and_jsonl_hold_the_same_rows(ingested, tmp_path, capsys):
     for fmt in ("csv", "jsonl"):
         code, _, _ = cli(capsys, "export", "--db", ingested, "-f", fmt, "-o", tmp_path / f"news.{fmt}",
@@ -129,6 +132,7 @@ def test_export_csv_and_jsonl_hold_the_same_rows(ingested, tmp_path, capsys):
     assert isinstance(articles[0]["analyzers"], dict) and "analysis" not in articles[0]
 
 
+@pytest.mark.slow
 def test_the_full_analysis_json_on_request(ingested, tmp_path, capsys):
     code, _, _ = cli(capsys, "export", "--db", ingested, "-f", "jsonl", "-o", tmp_path / "full.jsonl", "--tables",
                      "articles", "--with-analysis")
@@ -143,6 +147,7 @@ def test_the_full_analysis_json_on_request(ingested, tmp_path, capsys):
     assert json.loads(table.column("analysis")[0].as_py()) == rows[0]["analysis"]
 
 
+@pytest.mark.slow
 def test_export_mistakes_are_one_line(ingested, tmp_path, capsys):
     code, _, err = cli(capsys, "export", "--db", ingested, "-f", "csv", "-o", tmp_path / "x.csv", "--tables", "nope")
     assert code == 2 and "unknown table 'nope'" in err

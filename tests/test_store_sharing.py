@@ -1,8 +1,9 @@
 """Stores shared by processes: writers and readers of one SQLite file wait for each other (WAL, busy timeout),
 and a lock held longer than the timeout is reported as a lock, never as "not an unspin database".
 
-Everything here runs real processes on real files: ``unspin ingest`` and ``unspin serve`` subprocesses, and
-forked writers; the lock holders are plain sqlite3 connections, as another program would hold them.
+Everything here runs real processes on real files: ``unspin ingest`` and ``unspin serve`` subprocesses (marked
+slow: each loads the models), and forked writers; the lock holders are plain sqlite3 connections, as another
+program would hold them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 
 import httpx
@@ -74,8 +76,8 @@ def _writer(db: str, first: int, barrier: multiprocessing.synchronize.Barrier, o
                 store.add(fake_analysis(text), ArticleRow(source=f"w{i}"))
                 store.commit()
         out.put("ok")
-    except Exception as exc:  # noqa: BLE001 - reported to the test
-        out.put(f"{type(exc).__name__}: {exc}")
+    except Exception:  # noqa: BLE001 - reported to the test, with where it happened
+        out.put(traceback.format_exc())
 
 
 def test_processes_creating_and_writing_one_new_store_at_once_all_succeed(tmp_path):
@@ -96,6 +98,7 @@ def test_processes_creating_and_writing_one_new_store_at_once_all_succeed(tmp_pa
 # -- real ingests and servers ---------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_two_ingests_started_at_once_into_one_new_store_both_store_everything(tmp_path):
     shared = [99]
     texts_a = _write_articles(tmp_path / "a", [*range(0, 6), *shared])
@@ -113,6 +116,7 @@ def test_two_ingests_started_at_once_into_one_new_store_both_store_everything(tm
     assert _hashes(db) == _sha(texts_a + texts_b[:-1])
 
 
+@pytest.mark.slow
 def test_ingest_goes_on_while_a_reader_holds_a_transaction(tmp_path):
     db = tmp_path / "c.db"
     with Corpus(db) as store:
@@ -134,6 +138,7 @@ def test_ingest_goes_on_while_a_reader_holds_a_transaction(tmp_path):
     assert _hashes(db) == _sha([article_text(1), *texts])
 
 
+@pytest.mark.slow
 def test_a_write_lock_held_too_long_is_reported_as_a_lock(tmp_path):
     db = tmp_path / "c.db"
     Corpus(db).close()
@@ -186,6 +191,7 @@ def test_a_bad_timeout_setting_is_one_line(tmp_path, capsys, monkeypatch):
     assert code == 1 and len(err.splitlines()) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.network
 def test_ingest_and_serve_on_one_store_both_keep_everything(tmp_path):
     from tests.test_web_server import start_server

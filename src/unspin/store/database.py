@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -109,7 +110,7 @@ class Store:
                     self.db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
                 self.db.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
                 if not readonly:
-                    self.db.execute("PRAGMA journal_mode = WAL")
+                    self._use_wal()
                     self.db.execute("PRAGMA synchronous = NORMAL")
                 self.db.execute("PRAGMA foreign_keys = ON")
                 self._check_or_create()
@@ -119,6 +120,26 @@ class Store:
             if isinstance(exc, sqlite3.DatabaseError):
                 raise StoreError(f"{self.path}: not an unspin database ({exc})") from None
             raise
+
+    def _use_wal(self) -> None:
+        """Switch the file to WAL, retrying while another process holds a lock, up to the busy timeout.
+
+        SQLite can answer this pragma "database is locked" at once, without
+        waiting in its busy handler, while other connections open the same
+        new file (seen in tests/test_store_sharing.py: four processes
+        creating one new store together, on a loaded machine).
+        """
+        deadline = time.monotonic() + self.timeout
+        pause = 0.005
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if not is_lock_error(exc) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.25)
 
     @contextmanager
     def _locks(self, action: str) -> Iterator[None]:
