@@ -69,6 +69,7 @@ come from short synthetic articles; see ``BENCHMARKS.md`` ("Stories").
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import sqlite3
@@ -79,6 +80,7 @@ from typing import Any
 
 import numpy as np
 
+from ..neural.encoder import MiniLMEncoder
 from ..store import Store, now_iso
 
 __all__ = ["ENTITY_WEIGHT", "LINKAGE", "NAME_TYPES", "PARAGRAPHS", "THRESHOLD", "WINDOW_DAYS", "StoryReport",
@@ -118,8 +120,6 @@ _POSSESSIVE = re.compile(r"['\u2019]s$")
 
 def encoder_missing() -> str | None:
     """The first encoder module that cannot be imported, else ``None``."""
-    import importlib.util
-
     for name in ENCODER_MODULES:
         if importlib.util.find_spec(name) is None:
             return name
@@ -129,7 +129,6 @@ def encoder_missing() -> str | None:
 @lru_cache(maxsize=1)
 def get_encoder() -> Any:
     """The process's one encoder (weights checked and graph built once)."""
-    from ..neural.encoder import MiniLMEncoder
 
     return MiniLMEncoder(threads=1)
 
