@@ -6,6 +6,7 @@ Used by the quotes analyzer (speakers) and the roles model (mention groups).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -20,6 +21,89 @@ def name_words(text: str, titles: frozenset[str]) -> list[str]:
     return words
 
 
+#: A candidate full name ranked for "the fullest": more words first, then the
+#: one recorded first (the order :func:`max` keeps among equals).
+_Rank = tuple[int, int]
+
+
+def _better(best: tuple[_Rank, str] | None, rank: _Rank, name: str) -> tuple[_Rank, str]:
+    return (rank, name) if best is None or rank > best[0] else best
+
+
+@dataclass
+class _KeyLookup:
+    """What :meth:`NameIndex.fullest` needs for one last word, built once.
+
+    The answer to a query never scans every name sharing the last word:
+    the fullest name per first word and per word-suffix is kept, and the
+    latest mention before a position is a binary search.
+    """
+
+    candidates: list[str]
+    #: lower-case first word → fullest candidate starting with it
+    by_first: dict[str, tuple[_Rank, str]]
+    #: lower-case word tuple → fullest candidate equal to it
+    by_words: dict[tuple[str, ...], tuple[_Rank, str]]
+    #: lower-case word-suffix → fullest candidate ending with it
+    by_suffix: dict[tuple[str, ...], tuple[_Rank, str]]
+    #: mentions (start, name) whose name is a "full" candidate, sorted
+    full_mentions: list[tuple[int, str]]
+    full_starts: list[int]
+    #: the first recorded full name (smallest (start, name))
+    first_full: str
+    #: case-sensitive first word → fullest "full" candidate starting with it
+    full_by_first: dict[str, str]
+
+    @classmethod
+    def build(cls, names: list[tuple[int, str]], mentions: list[tuple[int, str]]) -> "_KeyLookup":
+        candidates = [n for _, n in names]
+        by_first: dict[str, tuple[_Rank, str]] = {}
+        by_words: dict[tuple[str, ...], tuple[_Rank, str]] = {}
+        by_suffix: dict[tuple[str, ...], tuple[_Rank, str]] = {}
+        for order, c in enumerate(candidates):
+            cw = tuple(c.lower().split())
+            rank = (len(cw), -order)
+            by_first[cw[0]] = _better(by_first.get(cw[0]), rank, c)
+            by_words[cw] = _better(by_words.get(cw), rank, c)
+            for k in range(len(cw)):
+                by_suffix[cw[k:]] = _better(by_suffix.get(cw[k:]), rank, c)
+        full = [c for c in candidates if len(c.split()) > 1] or candidates
+        full_set = set(full)
+        full_mentions = sorted((s, n) for s, n in mentions if n in full_set)
+        full_by_first: dict[str, tuple[_Rank, str]] = {}
+        for order, c in enumerate(full):
+            first = c.split()[0]
+            full_by_first[first] = _better(full_by_first.get(first), (len(c.split()), -order), c)
+        return cls(
+            candidates=candidates,
+            by_first=by_first,
+            by_words=by_words,
+            by_suffix=by_suffix,
+            full_mentions=full_mentions,
+            full_starts=[s for s, _ in full_mentions],
+            first_full=min((s, n) for s, n in names if n in full_set)[1],
+            full_by_first={k: v[1] for k, v in full_by_first.items()},
+        )
+
+    def same_person(self, low: list[str]) -> str | None:
+        """The fullest candidate that shares the first word of ``low``, is a
+        word-suffix of it, or has it as a word-suffix."""
+        found: tuple[_Rank, str] | None = None
+        for hit in (
+            self.by_first.get(low[0]),
+            self.by_suffix.get(tuple(low)),
+            *(self.by_words.get(tuple(low[-k:])) for k in range(1, len(low) + 1)),
+        ):
+            if hit is not None:
+                found = _better(found, *hit)
+        return found[1] if found is not None else None
+
+    def latest_full(self, pos: int) -> str:
+        """The full name mentioned most recently at or before ``pos`` (else the first one)."""
+        k = bisect.bisect_right(self.full_starts, pos)
+        return self.full_mentions[k - 1][1] if k else self.first_full
+
+
 @dataclass
 class NameIndex:
     """PERSON mentions grouped by last word: "Putin" → "Vladimir Putin"."""
@@ -29,6 +113,8 @@ class NameIndex:
     names: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     #: last word (lower) → start offsets of its mentions, with the full name used
     mentions: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    _known: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _lookups: dict[str, _KeyLookup] = field(default_factory=dict, repr=False)
 
     def add(self, text: str, start: int) -> None:
         words = name_words(text, self.titles)
@@ -36,13 +122,21 @@ class NameIndex:
             return
         key = words[-1].lower()
         full = " ".join(words)
-        self.names.setdefault(key, [])
-        if all(n != full for _, n in self.names[key]):
-            self.names[key].append((start, full))
+        known = self._known.setdefault(key, set())
+        if full not in known:
+            known.add(full)
+            self.names.setdefault(key, []).append((start, full))
         self.mentions.setdefault(key, []).append((start, full))
+        self._lookups.pop(key, None)
 
     def __contains__(self, key: str) -> bool:
         return key.lower() in self.names
+
+    def _lookup(self, key: str) -> _KeyLookup:
+        found = self._lookups.get(key)
+        if found is None:
+            found = self._lookups[key] = _KeyLookup.build(self.names[key], self.mentions[key])
+        return found
 
     def fullest(self, text: str, pos: int) -> str | None:
         """The fullest name of the person mentioned as ``text`` at ``pos``."""
@@ -50,25 +144,12 @@ class NameIndex:
         if not words:
             return None
         key = words[-1].lower()
-        candidates = [n for _, n in self.names.get(key, [])]
-        if not candidates:
+        if key not in self.names:
             return " ".join(words) if len(words) > 1 else None
+        lookup = self._lookup(key)
         if len(words) > 1:
-            low = [w.lower() for w in words]
-            same = [
-                c
-                for c in candidates
-                if (cw := c.lower().split())[0] == low[0] or cw == low[-len(cw) :] or low == cw[-len(low) :]
-            ]
-            if same:
-                return max(same, key=lambda c: len(c.split()))
-            return " ".join(words)
+            same = lookup.same_person([w.lower() for w in words])
+            return same if same is not None else " ".join(words)
         # A bare last name: the full name mentioned most recently before it.
-        full = [c for c in candidates if len(c.split()) > 1] or candidates
-        before = [(s, n) for s, n in self.mentions.get(key, []) if s <= pos and n in full]
-        if before:
-            latest = max(before)[1]
-        else:
-            latest = min((s, n) for s, n in self.names[key] if n in full)[1]
-        longer = [c for c in full if c.split()[0] == latest.split()[0]]
-        return max(longer, key=lambda c: len(c.split())) if longer else latest
+        latest = lookup.latest_full(pos)
+        return lookup.full_by_first.get(latest.split()[0], latest)

@@ -31,12 +31,16 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import heapq
+import itertools
 import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Iterable
+
+from sortedcontainers import SortedList
 
 from ..config import Options
 from .base import Context, registry
@@ -106,6 +110,19 @@ def load_lexicon() -> CueLexicon:
         abbreviations={k.lower(): v.lower() for k, v in raw["title_abbreviations"].items()},
     )
 
+
+#: Runs of characters that are not letters or digits (``str.isalnum``).
+_NOT_ALNUM_RE = re.compile(r"[\W_]+")
+
+#: Reports nest at most this deep ("A said that B said that C said …"): the
+#: deepest in 840 PolNeAR articles is 3.
+MAX_NESTING = 4
+#: A speaker phrase longer than this many tokens is cut to its head word (the
+#: longest in 840 PolNeAR articles has 39 words).
+MAX_SPEAKER_TOKENS = 80
+#: How many of the latest mentions (within its paragraph window) a pronoun
+#: or role description may refer to: at most 21 in 840 PolNeAR articles.
+MAX_ANTECEDENTS = 50
 
 #: A quotation this short with no cue is a scare quote, not an attribution.
 SCARE_QUOTE_WORDS = 3
@@ -195,6 +212,221 @@ def _overlap(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
 
+class _Tree:
+    """The dependency parse as plain lists, built once per article in linear time.
+
+    spaCy walks the sentence on every ``Token.sent`` and the span of a
+    token's subtree on every ``.children``, ``.lefts``, ``.rights`` and
+    ``.subtree``; ``Span.root`` climbs to the root from each token. On a
+    20,000-word "sentence" of hostile text, rules calling them for every
+    token would take quadratic time. These lists answer the same questions
+    in constant time.
+    """
+
+    def __init__(self, doc: "Doc") -> None:
+        n = len(doc)
+        self.doc = doc
+        # HEAD is stored as an offset (an unsigned array of signed values)
+        self.heads = [i + offset for i, offset in enumerate(doc.to_array("HEAD").view("int64").tolist())]
+        self.children: list[list[int]] = [[] for _ in range(n)]
+        for i, h in enumerate(self.heads):
+            if h != i:
+                self.children[h].append(i)
+        self.sent_of = [0] * n
+        self.sent_bounds: list[tuple[int, int]] = []
+        for s, sent in enumerate(doc.sents):
+            self.sent_bounds.append((sent.start, sent.end))
+            for i in range(sent.start, sent.end):
+                self.sent_of[i] = s
+        # Depth, subtree extent and size, from the roots down (then up).
+        order = [i for i in range(n) if self.heads[i] == i]
+        self.depth = [0] * n
+        for i in order:  # breadth-first: ``order`` grows as it is read
+            for c in self.children[i]:
+                self.depth[c] = self.depth[i] + 1
+                order.append(c)
+        self.reached = len(order) == n  # False only for a parse with a cycle
+        self.sub_lo = list(range(n))
+        self.sub_hi = list(range(n))
+        self.sub_size = [1] * n
+        for i in reversed(order):
+            h = self.heads[i]
+            if h != i:
+                self.sub_lo[h] = min(self.sub_lo[h], self.sub_lo[i])
+                self.sub_hi[h] = max(self.sub_hi[h], self.sub_hi[i])
+                self.sub_size[h] += self.sub_size[i]
+        self.order = order
+
+    def kids(self, tok: "Token") -> list["Token"]:
+        """``tok.children``."""
+        return [self.doc[c] for c in self.children[tok.i]]
+
+    def lefts(self, tok: "Token") -> list["Token"]:
+        return [self.doc[c] for c in self.children[tok.i] if c < tok.i]
+
+    def rights(self, tok: "Token") -> list["Token"]:
+        return [self.doc[c] for c in self.children[tok.i] if c > tok.i]
+
+    def sent(self, i: int) -> tuple[int, int]:
+        """Token range ``[start, end)`` of the sentence of token ``i``."""
+        return self.sent_bounds[self.sent_of[i]]
+
+    def contiguous(self, i: int) -> bool:
+        """Whether the subtree of ``i`` is exactly the tokens ``sub_lo..sub_hi``."""
+        return self.sub_size[i] == self.sub_hi[i] - self.sub_lo[i] + 1
+
+    def subtree(self, i: int) -> list[int]:
+        """Indices of the subtree of ``i`` (any order)."""
+        found, stack = [], [i]
+        while stack:
+            j = stack.pop()
+            found.append(j)
+            stack.extend(self.children[j])
+        return found
+
+    def span_root(self, lo: int, hi: int) -> "Token":
+        """``doc[lo:hi].root``: the first sentence root in the span, else the
+        token with the shortest path to the root whose head is outside the
+        span (a childless space or punctuation only as a last resort, as
+        spaCy does), the first one on ties."""
+        doc = self.doc
+        for i in range(lo, hi):
+            if self.heads[i] == i:
+                return doc[i]
+        if not self.reached:
+            return doc[lo:hi].root
+        best, root = len(doc), -1
+        for i in range(lo, hi):
+            if lo <= self.heads[i] < hi:
+                continue
+            tok = doc[i]
+            leaf = not self.children[i] and (tok.is_space or tok.is_punct)
+            depth = len(doc) - 1 if leaf else self.depth[i]
+            if depth < best:
+                best, root = depth, i
+        return doc[root] if root >= 0 else doc[lo]
+
+
+class _Counts:
+    """How many items of a flag list are true in a range, in constant time."""
+
+    def __init__(self, flags: Iterable[bool]) -> None:
+        self.prefix = [0]
+        for f in flags:
+            self.prefix.append(self.prefix[-1] + bool(f))
+
+    def between(self, lo: int, hi: int) -> int:
+        """True flags among indices ``lo..hi`` (inclusive; 0 when ``lo > hi``)."""
+        if lo > hi:
+            return 0
+        lo = max(lo, 0)
+        hi = min(hi, len(self.prefix) - 2)
+        return self.prefix[hi + 1] - self.prefix[lo] if lo <= hi else 0
+
+
+class _CharRuns:
+    """Maximal runs of a character class in the text, to count them in any slice."""
+
+    def __init__(self, text: str, pattern: re.Pattern[str]) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for m in pattern.finditer(text):
+            self.starts.append(m.start())
+            self.ends.append(m.end())
+
+    def count(self, a: int, b: int) -> int:
+        """``len(pattern.findall(text[a:b]))`` without slicing."""
+        if a >= b:
+            return 0
+        k = bisect.bisect_left(self.starts, a)
+        n = bisect.bisect_left(self.starts, b) - k
+        if k > 0 and self.ends[k - 1] > a:
+            n += 1  # a run that begins before ``a`` reaches into the slice
+        return n
+
+
+class _CharTotals:
+    """How many characters of a class a slice of the text holds, without slicing."""
+
+    def __init__(self, text: str, runs: re.Pattern[str]) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.before = [0]  # characters in the runs before run k
+        for m in runs.finditer(text):
+            self.starts.append(m.start())
+            self.ends.append(m.end())
+            self.before.append(self.before[-1] + m.end() - m.start())
+
+    def count(self, a: int, b: int) -> int:
+        if a >= b:
+            return 0
+        first = bisect.bisect_right(self.ends, a)  # the first run ending after a
+        stop = bisect.bisect_left(self.starts, b)  # runs from here on start at or after b
+        if first >= stop:
+            return 0
+        total = self.before[stop] - self.before[first]
+        total -= max(0, a - self.starts[first])  # the part of the first run before a
+        total -= max(0, self.ends[stop - 1] - b)  # the part of the last run after b
+        return total
+
+
+class _Skip:
+    """Nearest index at or after (before) each position whose flag is false."""
+
+    def __init__(self, skip: list[bool]) -> None:
+        n = len(skip)
+        self.next = [n] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            self.next[i] = self.next[i + 1] if skip[i] else i
+        self.prev = [-1] * n
+        last = -1
+        for i in range(n):
+            if not skip[i]:
+                last = i
+            self.prev[i] = last
+
+
+class _Taken:
+    """Quotations already attributed or absorbed, with a jump to the next free one."""
+
+    def __init__(self, n: int) -> None:
+        self.flags = [False] * n
+        self._next = list(range(n + 1))
+
+    def __contains__(self, k: int) -> bool:
+        return self.flags[k]
+
+    def free_from(self, k: int) -> int:
+        """The first quotation index ``>= k`` not taken (``n`` if none)."""
+        root = k
+        while self._next[root] != root:
+            root = self._next[root]
+        while self._next[k] != root:
+            self._next[k], k = root, self._next[k]
+        return root
+
+    def take(self, k: int) -> None:
+        self.flags[k] = True
+        self._next[k] = k + 1
+
+
+class _Intervals:
+    """Whether any of a fixed set of character ranges overlaps a range."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [a for a, _ in ordered]
+        self.max_end = []
+        best = -1
+        for _, b in ordered:
+            best = max(best, b)
+            self.max_end.append(best)
+
+    def overlaps(self, a: int, b: int) -> bool:
+        k = bisect.bisect_left(self.starts, b)
+        return k > 0 and self.max_end[k - 1] > a
+
+
 class _Run:
     """The state of one article's extraction."""
 
@@ -205,26 +437,105 @@ class _Run:
         if entities is None:
             entities = [Entity(e.text, e.start_char, e.end_char, e.label_) for e in doc.ents]
         self.entities = sorted(entities, key=lambda e: e.start)
+        self.entity_starts = [e.start for e in self.entities]
         self.newlines = [m.start() for m in re.finditer("\n", text)]
         self.quotations = find_quotations(text)
         self.q_opens = [q.open for q in self.quotations]
+        self.q_starts = [q.start for q in self.quotations]
+        self.q_ends = [q.end for q in self.quotations]
+        self.q_close_ends = [q.close_end for q in self.quotations]
+        # Words between consecutive quotations, summed: words outside the
+        # quotations inside any span come from two subtractions.
+        self.words = _CharRuns(text, WORD_RE)
+        self.gap_words = [0]
+        for prev, q in itertools.pairwise(self.quotations):
+            self.gap_words.append(self.gap_words[-1] + self.words.count(prev.close_end, q.open))
+        self._not_alnum: _CharTotals | None = None
         self.tok_starts = [t.idx for t in doc]
         self.para = [self.paragraph(t.idx) for t in doc]
         self.in_quote = [False] * len(doc)
         for q in self.quotations:
             for i in self.token_range(q.open, max(q.close_end, q.close + 1)):
                 self.in_quote[i] = True
+        self.tree = _Tree(doc)
+        self.build_token_indexes()
         #: ids of the cues whose complement is a quotation
         self.direct_cues: set[int] = set()
         self.names = NameIndex(lex.titles)
         for e in self.entities:
             if e.type == "PERSON":
                 self.names.add(e.text, e.start)
+        self._subjects: dict[tuple[int, int], "Token | None"] = {}
+        self._descriptors: dict[tuple[int, int], frozenset[str]] = {}
+
+    def build_token_indexes(self) -> None:
+        """Per-token flags the rules test over ranges, counted once."""
+        doc, lex, n = self.doc, self.lex, len(self.doc)
+        punct, space, verb_or_aux, verb, lemma, texts = [], [], [], [], [], []
+        for t in doc:
+            punct.append(t.is_punct)
+            space.append(t.is_space)
+            pos = t.pos_
+            verb.append(pos == "VERB")
+            verb_or_aux.append(pos == "VERB" or pos == "AUX")
+            lemma.append(t.lemma_.lower())
+            texts.append(t.text)
+        free = [not (p or s or q) for p, s, q in zip(punct, space, self.in_quote, strict=True)]
+        self.verb_or_aux = _Counts(verb_or_aux)
+        self.in_quote_count = _Counts(self.in_quote)
+        self.word_tokens = _Counts(not (p or s) for p, s in zip(punct, space, strict=True))
+        self.free_words = _Counts(free)
+        self.free_cue_verbs = _Counts(
+            f and v and lm in lex.cue_verbs for f, v, lm in zip(free, verb, lemma, strict=True)
+        )
+        self.speech_verb = [v and lm in lex.speech_verbs for v, lm in zip(verb, lemma, strict=True)]
+        self.semicolons = [i for i, x in enumerate(texts) if x == ";" and not self.in_quote[i]]
+        self.notings = [
+            i
+            for i in range(1, n)
+            if lemma[i] in lex.speech_verbs
+            and texts[i - 1] == ","
+            and not self.in_quote[i]
+            and doc[i].dep_ == "advcl"
+            and doc[i].tag_ == "VBG"
+        ]
+        # Quotation marks that open or close a quotation stay at a span's edge.
+        opens = {q.open for q in self.quotations}
+        closes = {q.close for q in self.quotations if q.closed}
+        starts = self.tok_starts
+        self.edge_punct = _Skip([p or s for p, s in zip(punct, space, strict=True)])
+        marks = list(zip(punct, space, starts, strict=True))
+        self.trim_left = _Skip([s or (p and at not in opens) for p, s, at in marks])
+        self.trim_right = _Skip([s or (p and at not in closes) for p, s, at in marks])
+        self.space_or_comma = _Skip([s or x == "," for s, x in zip(space, texts, strict=True)])
+        self.only_space = _Skip(space)
+        self.para_first: list[int] = []
+        self.para_last: list[int] = []
+        for i, p in enumerate(self.para):
+            while len(self.para_first) <= p:
+                self.para_first.append(i)
+                self.para_last.append(i - 1)
+            self.para_last[p] = i
+        # Above each token: the nearest speech verb, and the nearest ancestor
+        # in another paragraph (who speaks in "…, noting that …").
+        self.speech_above: list[int | None] = [None] * n
+        self.para_break_above: list[int | None] = [None] * n
+        heads = self.tree.heads
+        for i in self.tree.order:
+            h = heads[i]
+            if h == i:
+                continue
+            self.speech_above[i] = h if self.speech_verb[h] else self.speech_above[h]
+            self.para_break_above[i] = h if self.para[h] != self.para[i] else self.para_break_above[h]
 
     # -- positions ----------------------------------------------------------
 
     def paragraph(self, char: int) -> int:
         return bisect.bisect_right(self.newlines, char - 1) if char > 0 else 0
+
+    def paragraph_start(self, p: int) -> int:
+        """First character of paragraph ``p`` (0 for ``p <= 0``)."""
+        return self.newlines[p - 1] + 1 if p > 0 else 0
 
     def token_at(self, char: int) -> int:
         return max(0, bisect.bisect_right(self.tok_starts, char) - 1)
@@ -236,40 +547,60 @@ class _Run:
     def same_para(self, a: "Token", b: "Token") -> bool:
         return self.para[a.i] == self.para[b.i]
 
+    def same_sent(self, a: "Token", b: "Token") -> bool:
+        return self.tree.sent_of[a.i] == self.tree.sent_of[b.i]
+
     def quotation_at(self, char: int) -> Quotation | None:
         k = bisect.bisect_right(self.q_opens, char) - 1
         if k >= 0 and self.quotations[k].open <= char < max(self.quotations[k].close_end, self.quotations[k].close + 1):
             return self.quotations[k]
         return None
 
+    def entity_at(self, char: int) -> Entity | None:
+        """The entity covering ``char`` (spaCy's entities do not overlap)."""
+        k = bisect.bisect_right(self.entity_starts, char) - 1
+        if k >= 0 and self.entities[k].start <= char < self.entities[k].end:
+            return self.entities[k]
+        return None
+
+    def last_visible_char(self, a: int, b: int) -> str:
+        """The last non-space character of ``text[a:b]`` ("" if none)."""
+        k = b - 1
+        while k >= a and self.text[k].isspace():
+            k -= 1
+        return self.text[k] if k >= a else ""
+
+    def alnum(self, start: int, end: int) -> int:
+        """Letters and digits in ``text[start:end]``."""
+        if self._not_alnum is None:
+            self._not_alnum = _CharTotals(self.text, _NOT_ALNUM_RE)
+        return max(0, end - start) - self._not_alnum.count(start, end)
+
     # -- main ---------------------------------------------------------------
 
     def quotes(self) -> list[Quote]:
         cues = [c for c in (self.cue_for(t) for t in self.doc) if c is not None]
         drafts: list[_Draft] = []
-        taken: set[int] = set()  # quotations already attributed or absorbed
+        taken = _Taken(len(self.quotations))  # quotations already attributed or absorbed
         used_cues = self.direct_cues
 
         # (a) quotations that are (most of) a cue's complement
         for cue in cues:
             if cue.content is None:
                 continue
-            inside = [
-                k
-                for k, q in enumerate(self.quotations)
-                if q.start < cue.content[1] and q.end > cue.content[0]
-            ]
-            if not inside:
+            first, stop = self.quotations_inside(cue.content)
+            if first >= stop:
                 continue
-            if self.words_outside(cue.content, inside) <= 2:
-                for k in inside:
-                    if k not in taken:
-                        taken.add(k)
-                        q = self.quotations[k]
-                        drafts.append(_Draft((q.start, q.end), "direct", cue, cue.subject))
+            direct = self.words_outside(cue.content, first, stop) <= 2
+            k = taken.free_from(first)
+            while k < stop:
+                taken.take(k)
+                if direct:
+                    q = self.quotations[k]
+                    drafts.append(_Draft((q.start, q.end), "direct", cue, cue.subject))
+                k = taken.free_from(k + 1)
+            if direct:
                 used_cues.add(id(cue))
-            else:
-                taken.update(inside)
 
         for cue in cues:
             if cue.content is not None and id(cue) not in used_cues:
@@ -279,6 +610,7 @@ class _Run:
         speech_cues = [c for c in cues if c.speech]
         cue_tokens = [c.token.i for c in speech_cues]
         absorbed = -1  # quotations before this offset are inside a reported clause
+        earlier = _LatestDraft(drafts)
         for k, q in enumerate(self.quotations):
             if k in taken or q.open < absorbed:
                 continue
@@ -288,30 +620,30 @@ class _Run:
                 clause = self.embedding_clause(cue, q) if cue is not None else None
                 if cue is not None and clause is not None:
                     # said for the first time that “top secret” intelligence had …
-                    drafts.append(_Draft(clause, "indirect", cue, cue.subject))
+                    earlier.add(_Draft(clause, "indirect", cue, cue.subject))
                     absorbed = clause[1]
                     continue
             if cue is not None and self.is_label(cue, q):
                 continue  # prices that critics call “outrageous”: a label, not speech
             if cue is not None:
-                drafts.append(_Draft((q.start, q.end), "direct", cue, cue.subject))
+                earlier.add(_Draft((q.start, q.end), "direct", cue, cue.subject))
                 continue
             words = q.count_words(self.text)
             if words <= SCARE_QUOTE_WORDS and not self.standalone(q):
                 continue  # scare quotes
-            prev = self.previous_speaker(q, drafts)
+            prev = self.previous_speaker(q, earlier)
             if prev is None and words <= UNATTRIBUTED_MIN_WORDS:
                 continue  # a title or a phrase held at arm's length, not speech
-            drafts.append(_Draft((q.start, q.end), "direct", None, None, inherited=prev))
+            earlier.add(_Draft((q.start, q.end), "direct", None, None, inherited=prev))
 
         drafts.extend(self.colon_attributions(drafts))
 
-        return self.finish(drafts)
+        return self.finish(_shallow(drafts))
 
     def colon_attributions(self, drafts: list[_Draft]) -> list[_Draft]:
         """"PENCE: Well, look, …" (transcripts) and "Ryan: ‘…’" (headlines)."""
         found = []
-        taken = [d.content for d in drafts]
+        taken = _Intervals(d.content for d in drafts)
         for p, start in enumerate([0] + [n + 1 for n in self.newlines]):
             end = self.newlines[p] if p < len(self.newlines) else len(self.text)
             line = self.text[start:end]
@@ -324,7 +656,7 @@ class _Run:
             c0, c1 = start + m.end(), end
             while c1 > c0 and self.text[c1 - 1].isspace():
                 c1 -= 1
-            if len(WORD_RE.findall(self.text[c0:c1])) < 3 or any(x < c1 and y > c0 for x, y in taken):
+            if self.words.count(c0, c1) < 3 or taken.overlaps(c0, c1):
                 continue
             kind = "indirect"
             q = self.quotation_at(c0)
@@ -340,9 +672,9 @@ class _Run:
         label = self.text[a:b]
         if len(label.split()) > 4:
             return False
-        for e in self.entities:
-            if e.start <= a and e.end >= b and e.type == "PERSON":
-                return True
+        e = self.entity_at(a)
+        if e is not None and e.end >= b and e.type == "PERSON":
+            return True
         key = name_words(label, self.lex.titles)
         return bool(key) and key[-1].lower() in self.names
 
@@ -361,7 +693,7 @@ class _Run:
         particle = self.lex.phrasal_verbs.get(lemma)
         prt = None
         if particle is not None:
-            prt = next((c for c in tok.children if c.dep_ == "prt" and c.lower_ == particle), None)
+            prt = next((c for c in self.tree.kids(tok) if c.dep_ == "prt" and c.lower_ == particle), None)
             if prt is None:
                 return None
         subject = self.subject_of(tok)
@@ -369,14 +701,14 @@ class _Run:
             return None
         content = self.complement(tok)
         if content is None and lemma not in self.lex.evidence_verbs:
-            if tok.dep_ == "parataxis" and self.same_para(tok.head, tok) and tok.head.sent == tok.sent:
+            if tok.dep_ == "parataxis" and self.same_para(tok.head, tok) and self.same_sent(tok.head, tok):
                 content = self.parenthetical(tok, subject)
             else:
                 content = self.trailing_content(tok, subject)
         speech = lemma in self.lex.speech_verbs
         if content is None and not speech:
             return None
-        group = [c for c in tok.lefts if c.dep_ in ("aux", "auxpass", "neg") and tok.i - c.i <= 4]
+        group = [c for c in self.tree.lefts(tok) if c.dep_ in ("aux", "auxpass", "neg") and tok.i - c.i <= 4]
         first = min([tok.i] + [c.i for c in group])
         last = prt.i if prt is not None else tok.i
         return Cue(tok, self.doc[first].idx, self.doc[last].idx + len(self.doc[last]), subject, content, speech)
@@ -388,12 +720,12 @@ class _Run:
 
     def prepositional_cue(self, tok: "Token", length: int) -> Cue | None:
         last = self.doc[tok.i + length - 1]
-        obj = next((c for c in last.children if c.dep_ == "pobj"), None)
+        obj = next((c for c in self.tree.kids(last) if c.dep_ == "pobj"), None)
         if obj is None or self.in_quote[obj.i] or not self.same_para(obj, tok):
             return None
         head = tok.head
         if head.pos_ not in ("VERB", "AUX") or not self.same_para(head, tok):
-            head = tok.sent.root
+            head = self.tree.span_root(*self.tree.sent(tok.i))
         lo, hi = self.clip(head.left_edge.i, head.right_edge.i, tok)
         left = (lo, tok.left_edge.i - 1)
         right = (tok.right_edge.i + 1, hi)
@@ -404,12 +736,19 @@ class _Run:
             span = self.trim(a, b)
             if span and (n := self.alnum(*span)) > best:
                 content, best = span, n
-        if content is None or len(WORD_RE.findall(self.text[content[0] : content[1]])) < 2:
+        if content is None or self.words.count(*content) < 2:
             return None
         return Cue(tok, tok.idx, last.idx + len(last), obj, content, True)
 
     def subject_of(self, verb: "Token", depth: int = 0) -> "Token | None":
-        for c in verb.children:
+        key = (verb.i, depth)
+        if key not in self._subjects:
+            # Conjoined cues ask for their head's subject again and again.
+            self._subjects[key] = self.find_subject(verb, depth)
+        return self._subjects[key]
+
+    def find_subject(self, verb: "Token", depth: int) -> "Token | None":
+        for c in self.tree.kids(verb):
             if c.dep_ in ("nsubj", "nsubjpass") and self.same_para(c, verb) and not self.in_quote[c.i]:
                 if c.dep_ == "nsubjpass" and c.lower_ in ("it", "this", "that"):
                     return None
@@ -420,28 +759,27 @@ class _Run:
                 if c.lower_ in ("there", "what", "which", "this", "that", "these", "those"):
                     return None
                 return c
-        for c in verb.lefts:
+        for c in self.tree.lefts(verb):
             # "Clinton, exasperated, responded:" — the subject went to the aside.
             if c.dep_ in ("parataxis", "advcl") and self.same_para(c, verb):
-                subj = next((g for g in c.lefts if g.dep_ == "nsubj" and g.pos_ in ("PROPN", "NOUN")), None)
+                subj = next((g for g in self.tree.lefts(c) if g.dep_ == "nsubj" and g.pos_ in ("PROPN", "NOUN")), None)
                 if subj is not None and not self.in_quote[subj.i]:
                     return subj
         prev = self.doc[verb.i - 1] if verb.i > 0 else None
         if prev is not None and prev.is_punct and verb.lemma_.lower() in self.lex.speech_verbs:
             # “…,” said Oversight ranking Democrat Elijah Cummings: the parser
             # sometimes takes the inverted subject for an object.
-            for c in verb.rights:
+            for c in self.tree.rights(verb):
                 if c.dep_ in ("dobj", "attr", "npadvmod", "dep", "appos", "oprd") and c.pos_ in ("PROPN", "NOUN"):
                     return c if self.same_para(c, verb) and not self.in_quote[c.i] else None
         head = verb.head
         if depth < 2 and verb.dep_ == "advcl" and verb.tag_ == "VBG":
             # "X said that the plan …, noting that …": the parser often hangs
             # the participle inside the reported clause; X is still speaking.
-            for anc in verb.ancestors:
-                if not self.same_para(anc, verb):
-                    break
-                if anc.pos_ == "VERB" and anc.lemma_.lower() in self.lex.speech_verbs:
-                    return self.subject_of(anc, depth + 1)
+            # (The nearest speech verb above it, unless a paragraph ends first.)
+            speech, other_para = self.speech_above[verb.i], self.para_break_above[verb.i]
+            if speech is not None and (other_para is None or self.tree.depth[speech] > self.tree.depth[other_para]):
+                return self.subject_of(self.doc[speech], depth + 1)
         if depth < 2 and head is not verb and self.same_para(head, verb):
             if verb.dep_ in ("conj", "advcl", "xcomp") and head.pos_ in ("VERB", "AUX"):
                 return self.subject_of(head, depth + 1)
@@ -450,7 +788,7 @@ class _Run:
         return None
 
     def complement(self, verb: "Token") -> tuple[int, int] | None:
-        comps = [c for c in verb.children if c.dep_ == "ccomp" and self.same_para(c, verb)]
+        comps = [c for c in self.tree.kids(verb) if c.dep_ == "ccomp" and self.same_para(c, verb)]
         if not comps:
             return None
         right = [c for c in comps if c.i > verb.i]
@@ -468,25 +806,17 @@ class _Run:
         first = self.doc[lo] if lo <= hi else None
         if first is not None and first.lower_ == "that" and first.dep_ == "mark":
             lo += 1
-        for k in range(lo + 2, hi + 1):
-            t = self.doc[k]
-            if (
-                t.dep_ == "advcl"
-                and t.tag_ == "VBG"
-                and t.lemma_.lower() in self.lex.speech_verbs
-                and self.doc[k - 1].text == ","
-                and not self.in_quote[k]
-            ):
-                hi = k - 2  # "…, noting that …" is a quote of its own
-                break
+        j = bisect.bisect_left(self.notings, lo + 2)
+        if j < len(self.notings) and self.notings[j] <= hi:
+            hi = self.notings[j] - 2  # "…, noting that …" is a quote of its own
         return self.trim(lo, hi)
 
     def extend_to_sentence_end(self, verb: "Token", hi: int) -> int:
         """A reported clause runs to the end of its sentence ("…, so he'll
         have enough votes"), short of another cue ("…, adding that …")."""
-        end = min(verb.sent.end - 1, verb.right_edge.i)
+        end = min(self.tree.sent(verb.i)[1] - 1, verb.right_edge.i)
         _, end = self.clip(hi, end, verb)
-        for c in verb.rights:
+        for c in self.tree.rights(verb):
             if c.i <= hi:
                 continue
             if (c.pos_ == "VERB" and c.lemma_.lower() in self.lex.cue_verbs) or any(
@@ -495,37 +825,35 @@ class _Run:
                 end = min(end, c.left_edge.i - 1)
             if c.dep_ in ("cc", "conj"):  # "…, but she hasn't endorsed her"
                 end = min(end, c.left_edge.i - 1)
-        for k in range(hi + 1, end + 1):
-            if self.doc[k].text == ";" and not self.in_quote[k]:
-                return max(hi, k - 1)
+        j = bisect.bisect_left(self.semicolons, hi + 1)
+        if j < len(self.semicolons) and self.semicolons[j] <= end:
+            return max(hi, self.semicolons[j] - 1)
         return max(hi, end)
 
     def trailing_content(self, verb: "Token", subject: "Token") -> tuple[int, int] | None:
         """"…, Russian President Vladimir Putin has announced." → the part before."""
-        sent = verb.sent
-        if verb.i == sent.start:
+        sent_start, _ = self.tree.sent(verb.i)
+        if verb.i == sent_start:
             return None
         allowed = {"prep", "advmod", "npadvmod", "punct", "agent", "advcl", "prt", "nsubj", "dep"}
         if verb.lemma_.lower() in ("tell", "ask", "inform", "remind", "assure", "warn", "advise"):
             allowed |= {"dobj", "dative"}
-        for c in verb.rights:
+        for c in self.tree.rights(verb):
             if c.dep_ not in allowed and not c.is_space:
                 return None
-        left = [c.i for c in verb.lefts if c.dep_ in ("aux", "auxpass", "neg", "advmod")]
+        left = [c.i for c in self.tree.lefts(verb) if c.dep_ in ("aux", "auxpass", "neg", "advmod")]
         subj_lo = subject.left_edge.i if subject.i < verb.i else verb.i
         begin = min([verb.i, subj_lo] + left)
-        k = begin - 1
-        while k >= 0 and self.doc[k].is_space:
-            k -= 1
-        if k < sent.start or self.doc[k].text not in (",", "—", "–", "”", '"', "’"):
+        k = self.only_space.prev[begin - 1] if begin > 0 else -1
+        if k < sent_start or self.doc[k].text not in (",", "—", "–", "”", '"', "’"):
             return None
-        lo, hi = self.clip(sent.start, k, verb)
+        lo, hi = self.clip(sent_start, k, verb)
         if lo > hi:
             return None
-        if not any(self.doc[i].pos_ in ("VERB", "AUX") for i in range(lo, hi + 1)):
+        if not self.verb_or_aux.between(lo, hi):
             return None  # "After the vote, Smith warned." — not a clause
         span = self.trim(lo, hi)
-        if span is None or len(WORD_RE.findall(self.text[span[0] : span[1]])) < 3:
+        if span is None or self.words.count(*span) < 3:
             return None
         return span
 
@@ -540,52 +868,59 @@ class _Run:
         if head.pos_ == "VERB" and head.lemma_.lower() in self.lex.cue_verbs:
             return None  # “…,” Trump said, after Becky Quick said …
         lo, hi = self.clip(head.left_edge.i, head.right_edge.i, verb)
-        group_lo = min([verb.i, subject.left_edge.i] + [c.i for c in verb.lefts if c.dep_ in ("aux", "neg")])
+        group_lo = min([verb.i, subject.left_edge.i] + [c.i for c in self.tree.lefts(verb) if c.dep_ in ("aux", "neg")])
         group_hi = verb.right_edge.i
         k = group_lo - 1
-        while k > lo and (self.doc[k].is_space or self.doc[k].text == ","):
-            k -= 1
+        if k > lo:
+            k = max(lo, self.space_or_comma.prev[k])
         if k >= lo and self.closes_quote(k):
             # – ''He would have loved Stalin,'' Mr. Biden said twice – : the quote
             q = self.quotation_at(self.doc[k].idx)
             return (q.start, q.end) if q is not None else None
 
-        def words(a: int, b: int) -> int:
-            return sum(1 for t in self.doc[a : b + 1] if not (t.is_punct or t.is_space))
-
+        words = self.word_tokens.between
         before, after = words(lo, group_lo - 1), words(group_hi + 1, hi)
         if after == 0:
             lo, hi = lo, group_lo - 1
         elif before == 0:
             lo, hi = group_hi + 1, hi
-        if words(lo, hi) < 3 or not any(t.pos_ in ("VERB", "AUX") for t in self.doc[lo : hi + 1]):
+        if words(lo, hi) < 3 or not self.verb_or_aux.between(lo, hi):
             return None
         return self.trim(lo, hi)
 
     def clip(self, lo: int, hi: int, anchor: "Token") -> tuple[int, int]:
-        """Token range ``[lo, hi]`` cut to the paragraph of ``anchor``."""
+        """Token range ``[lo, hi]`` cut to the paragraph of ``anchor``
+        (``(hi + 1, hi)`` when none of it is in that paragraph)."""
+        if lo > hi:
+            return lo, hi
         p = self.para[anchor.i]
-        while lo <= hi and self.para[lo] != p:
-            lo += 1
-        while hi >= lo and self.para[hi] != p:
-            hi -= 1
-        return lo, hi
+        first, last = self.para_first[p], self.para_last[p]
+        if hi < first or lo > last:
+            return hi + 1, hi
+        return max(lo, first), min(hi, last)
 
     def trim(self, lo: int, hi: int) -> tuple[int, int] | None:
         """Character span of tokens ``lo..hi`` without edge punctuation,
         widened to whole quotations where it cuts one."""
         doc = self.doc
-        while lo <= hi and (doc[lo].is_space or (doc[lo].is_punct and not self.opens_quote(lo))):
-            lo += 1
-        while hi >= lo and (doc[hi].is_space or (doc[hi].is_punct and not self.closes_quote(hi))):
-            hi -= 1
+        if lo > hi:
+            return None
+        lo = min(self.trim_left.next[lo], hi + 1)
+        if lo > hi:
+            return None
+        hi = max(self.trim_right.prev[hi], lo - 1)
         if lo > hi:
             return None
         start, end = doc[lo].idx, doc[hi].idx + len(doc[hi])
-        for q in self.quotations:
-            if q.open >= end:
-                break
-            if q.close_end <= start:
+        # Only the quotation the span starts in and the one it ends in can
+        # widen it; the ones wholly inside change nothing.
+        k = bisect.bisect_right(self.q_close_ends, start)
+        last = bisect.bisect_left(self.q_opens, end) - 1
+        for j in (k, last) if last > k else (k,):
+            if j >= len(self.quotations) or j < 0:
+                continue
+            q = self.quotations[j]
+            if q.open >= end or q.close_end <= start:
                 continue
             if start <= q.open < end < q.close_end:
                 end = q.close_end
@@ -603,18 +938,16 @@ class _Run:
         q = self.quotation_at(self.doc[i].idx)
         return q is not None and q.close == self.doc[i].idx and q.closed
 
-    def alnum(self, start: int, end: int) -> int:
-        return sum(1 for ch in self.text[start:end] if ch.isalnum())
+    def quotations_inside(self, span: tuple[int, int]) -> tuple[int, int]:
+        """Indices ``[first, stop)`` of the quotations whose words overlap ``span``."""
+        return bisect.bisect_right(self.q_ends, span[0]), bisect.bisect_left(self.q_starts, span[1])
 
-    def words_outside(self, span: tuple[int, int], inside: list[int]) -> int:
-        """Words of ``span`` outside the quotations ``inside`` ("that", "the deal was")."""
-        pieces, pos = [], span[0]
-        for k in inside:
-            q = self.quotations[k]
-            pieces.append(self.text[pos : max(pos, q.open)])
-            pos = max(pos, q.close_end)
-        pieces.append(self.text[pos : span[1]])
-        return sum(len(WORD_RE.findall(p)) for p in pieces)
+    def words_outside(self, span: tuple[int, int], first: int, stop: int) -> int:
+        """Words of ``span`` outside the quotations ``first..stop-1`` inside it
+        ("that", "the deal was"): before the first, between them, after the last."""
+        a, b = self.quotations[first], self.quotations[stop - 1]
+        between = self.gap_words[stop - 1] - self.gap_words[first]
+        return self.words.count(span[0], max(span[0], a.open)) + between + self.words.count(b.close_end, span[1])
 
     # -- direct quotations without a complement link -------------------------
 
@@ -638,9 +971,11 @@ class _Run:
         lo = verb.i
         if cue.subject is not None and cue.subject.i < verb.i:
             lo = min(lo, cue.subject.left_edge.i)
-        gap = [t for t in self.doc[self.token_at(after) : lo] if not (t.is_punct or t.is_space) and t.idx >= after]
-        if len(gap) > 1:
-            return None
+        first = self.token_at(after)
+        if first < len(self.doc) and self.doc[first].idx < after:
+            first += 1
+        if self.word_tokens.between(first, lo - 1) > 1:
+            return None  # words between the quotation and its cue
         return cue
 
     def prefix_cue(self, q: Quotation, cues: list[Cue], tokens: list[int]) -> Cue | None:
@@ -655,34 +990,29 @@ class _Run:
         same = self.paragraph(cue.start) == self.paragraph(q.open)
         if not same:
             # "RT reports:" closing the paragraph before the quotation
-            before = self.text[cue.end : q.open].strip()
-            if not before.endswith(":") or self.paragraph(q.open) - self.paragraph(cue.start) != 1:
+            if self.paragraph(q.open) - self.paragraph(cue.start) != 1 or self.last_visible_char(cue.end, q.open) != ":":
                 return None
         prev = self.previous_close(q)
         if prev is not None and prev > cue.start:
             return None
-        if cue.token.sent != self.doc[open_tok].sent and same:
-            gap_text = self.text[cue.end : q.open]
-            if not gap_text.rstrip().endswith((":", ",")):
+        if same and not self.same_sent(cue.token, self.doc[open_tok]):
+            if self.last_visible_char(cue.end, q.open) not in (":", ","):
                 return None
         if cue.content is not None and id(cue) not in self.direct_cues:
             return None  # the cue reports another clause
+        if open_tok - cue.token.i - 1 > 12:
+            return None
         between = self.doc[cue.token.i + 1 : open_tok]
-        clause = any(t.pos_ in ("VERB", "AUX") and t.dep_ not in ("acl", "amod") for t in between)
-        if clause or len(between) > 12:
+        if any(t.pos_ in ("VERB", "AUX") and t.dep_ not in ("acl", "amod") for t in between):
             return None
         return cue
 
     def embedding_clause(self, cue: Cue, q: Quotation) -> tuple[int, int] | None:
         """The reported clause around a quotation that only begins it."""
         open_tok = self.token_at(q.open)
-        _, last = self.clip(open_tok, self.doc[open_tok].sent.end - 1, self.doc[open_tok])
-        rest = [
-            t
-            for t in self.doc[self.token_at(q.close_end - 1) + 1 : last + 1]
-            if not (t.is_punct or t.is_space or self.in_quote[t.i])
-        ]
-        if len(rest) < 2 or any(t.pos_ == "VERB" and t.lemma_.lower() in self.lex.cue_verbs for t in rest):
+        _, last = self.clip(open_tok, self.tree.sent(open_tok)[1] - 1, self.doc[open_tok])
+        after = self.token_at(q.close_end - 1) + 1
+        if self.free_words.between(after, last) < 2 or self.free_cue_verbs.between(after, last):
             return None
         lo = open_tok
         for t in self.doc[cue.token.i + 1 : open_tok]:
@@ -693,7 +1023,7 @@ class _Run:
     def standalone(self, q: Quotation) -> bool:
         """Whether the quotation is a sentence of its own (“Now we govern.”)."""
         open_tok = self.token_at(q.open)
-        start = self.doc[open_tok].sent.start
+        start = self.tree.sent(open_tok)[0]
         prev = self.previous_close(q)
         lo = self.doc[start].idx
         if prev is not None and prev >= lo:
@@ -717,11 +1047,10 @@ class _Run:
         k = bisect.bisect_left(self.q_opens, q.open) - 1
         return self.quotations[k].close if k >= 0 else None
 
-    def previous_speaker(self, q: Quotation, drafts: list[_Draft]) -> _Draft | None:
+    def previous_speaker(self, q: Quotation, earlier: "_LatestDraft") -> _Draft | None:
         """The quote that ``q`` continues, if no cue in its sentence says otherwise."""
         tok = self.doc[self.token_at(q.open)]
-        sent = tok.sent
-        lo, hi = sent.start, sent.end
+        lo, hi = self.tree.sent(tok.i)
         prev, nxt = self.previous_close(q), self.next_open(q)
         if prev is not None:
             lo = max(lo, self.token_at(prev) + 1)
@@ -732,10 +1061,9 @@ class _Run:
                 continue
             if t.pos_ == "VERB" and t.lemma_.lower() in self.lex.cue_verbs:
                 return None  # "The book accuses Bob of treating them like “…”"
-        before = [d for d in drafts if d.content[1] <= q.open and (d.cue is not None or d.inherited is not None)]
-        if not before:
+        last = earlier.latest(q.open)
+        if last is None:
             return None
-        last = max(before, key=lambda d: d.content[1])
         if self.paragraph(q.open) - self.paragraph(last.content[1]) > 2:
             return None
         return last
@@ -744,7 +1072,7 @@ class _Run:
 
     def finish(self, drafts: list[_Draft]) -> list[Quote]:
         drafts.sort(key=lambda d: (d.content[0], d.content[1]))
-        mentions = self.entity_mentions([d.content for d in drafts])
+        mentions = _Mentions(self.entity_mentions([d.content for d in drafts]))
         # Speakers are built in the order they are written, so that a pronoun
         # can refer to a speaker introduced just before it.
         for d in sorted(
@@ -780,7 +1108,7 @@ class _Run:
             reported = any(spans[j][0] <= e.start < spans[j][1] for j in range(max(0, k - 3), k + 1))
             tok = self.doc[self.token_at(e.start)]
             root = self.doc.char_span(e.start, e.end, alignment_mode="expand")
-            head = root.root if root is not None else tok
+            head = self.tree.span_root(root.start, root.end) if root is not None else tok
             subject = head.dep_ in ("nsubj", "nsubjpass") or (
                 head.dep_ in ("appos", "compound") and head.head.dep_ in ("nsubj", "nsubjpass")
             )
@@ -818,6 +1146,12 @@ class _Run:
 
     def descriptors(self, start: int, end: int) -> frozenset[str]:
         """Words around a mention that describe the person ("Russian President")."""
+        key = (start, end)
+        if key not in self._descriptors:
+            self._descriptors[key] = self.find_descriptors(start, end)
+        return self._descriptors[key]
+
+    def find_descriptors(self, start: int, end: int) -> frozenset[str]:
         p0 = self.newlines[self.paragraph(start) - 1] + 1 if self.paragraph(start) > 0 else 0
         before = self.text[max(p0, start - 60) : start]
         after = self.text[end : end + 80]
@@ -832,7 +1166,7 @@ class _Run:
         self,
         head: "Token",
         content: tuple[int, int],
-        mentions: list[_Mention],
+        mentions: "_Mentions",
         label: tuple[int, int] | None = None,
     ) -> Speaker | None:
         if label is not None:
@@ -902,44 +1236,48 @@ class _Run:
         if self.in_quote[head.i]:
             return None, 0
         verb = head.head if head.dep_ in ("nsubj", "nsubjpass") else None
+        reported = self.token_range(*content)
+        tree = self.tree
 
-        def forbidden(i: int) -> bool:
+        def forbidden(a: int, b: int) -> bool:
+            """Whether any token of ``a..b`` is quoted, reported, the verb or in another paragraph."""
             return (
-                self.in_quote[i]
-                or content[0] <= self.doc[i].idx < content[1]
-                or (verb is not None and i == verb.i)
-                or not self.same_para(self.doc[i], head)
+                self.in_quote_count.between(a, b) > 0
+                or (reported.start < reported.stop and reported.start <= b and a < reported.stop)
+                or (verb is not None and a <= verb.i <= b)
+                or self.para[a] != self.para[head.i]
+                or self.para[b] != self.para[head.i]
             )
 
-        idx = [head.i]
-        for c in head.children:
+        def forbidden_subtree(c: int) -> bool:
+            if tree.contiguous(c):
+                return forbidden(tree.sub_lo[c], tree.sub_hi[c])
+            return any(forbidden(i, i) for i in tree.subtree(c))
+
+        lo = hi = head.i
+        for c in tree.kids(head):
             if c.dep_ == "punct" or c.is_space:
                 continue
-            sub = [t.i for t in c.subtree]
-            if any(forbidden(i) for i in sub):
+            if forbidden_subtree(c.i):
                 if c.i < head.i:
-                    idx = [head.i]  # keep the phrase contiguous
+                    lo = hi = head.i  # keep the phrase contiguous
                     continue
                 break
-            idx.extend(sub)
-        lo, hi = min(idx), max(idx)
-        if any(forbidden(i) for i in range(lo, hi + 1)):
+            lo, hi = min(lo, tree.sub_lo[c.i]), max(hi, tree.sub_hi[c.i])
+        if forbidden(lo, hi) or hi - lo >= MAX_SPEAKER_TOKENS:
             lo = hi = head.i
-        while lo < hi and (self.doc[lo].is_punct or self.doc[lo].is_space):
-            lo += 1
-        while hi > lo and (self.doc[hi].is_punct or self.doc[hi].is_space):
-            hi -= 1
+        lo = min(self.edge_punct.next[lo], hi)
+        hi = max(self.edge_punct.prev[hi], lo)
         return lo, hi
 
     def person_in(self, head: "Token", lo: int, hi: int) -> Entity | None:
         """The PERSON the phrase names: at its head, else in an apposition."""
         start, end = self.doc[lo].idx, self.doc[hi].idx + len(self.doc[hi])
-        persons = [e for e in self.entities if e.type == "PERSON" and e.start >= start and e.end <= end]
-        appos = [c for c in head.children if c.dep_ == "appos"]
+        appos = [c for c in self.tree.kids(head) if c.dep_ == "appos"]
         for tok in [head] + appos:
-            for e in persons:
-                if e.start <= tok.idx < e.end:
-                    return e
+            e = self.entity_at(tok.idx)
+            if e is not None and e.type == "PERSON" and e.start >= start and e.end <= end:
+                return e
         # A proper name that spaCy did not tag as a person.
         for tok in [head] + appos:
             if tok.pos_ != "PROPN":
@@ -947,7 +1285,7 @@ class _Run:
             key = POSSESSIVE_RE.sub("", tok.text).lower()
             if key in self.names or tok.ent_type_ in ("", "PERSON"):
                 chain = [tok]
-                for c in reversed(list(tok.lefts)):
+                for c in reversed(self.tree.lefts(tok)):
                     if c.i != chain[0].i - 1 or c.dep_ != "compound" or c.pos_ != "PROPN":
                         break
                     if c.lower_.rstrip(".") in self.lex.titles:
@@ -959,16 +1297,15 @@ class _Run:
 
     def organisation_in(self, head: "Token", lo: int, hi: int) -> str | None:
         if head.ent_type_ in ("ORG", "GPE", "NORP"):
-            for e in self.entities:
-                if e.start <= head.idx < e.end:
-                    return re.sub(r"^(?i:the)\s+", "", e.text)
+            e = self.entity_at(head.idx)
+            if e is not None:
+                return re.sub(r"^(?i:the)\s+", "", e.text)
         return None
 
-    def resolve_pronoun(self, speaker: Speaker, head: "Token", mentions: list[_Mention]) -> None:
+    def resolve_pronoun(self, speaker: Speaker, head: "Token", mentions: "_Mentions") -> None:
         lower = head.lower_
         pos = speaker.start
-        window = self.paragraph(pos) - 3
-        earlier = [m for m in mentions if m.end <= pos and self.paragraph(m.start) >= window]
+        earlier = mentions.before(pos, self.paragraph_start(self.paragraph(pos) - 3))
         if lower in self.lex.male_pronouns or lower in self.lex.female_pronouns:
             gender = "m" if lower in self.lex.male_pronouns else "f"
             cands = [
@@ -990,26 +1327,24 @@ class _Run:
         speaker.name = best.name
         speaker.resolved = Span(best.start, best.end, best.text)
 
-    def resolve_role(self, speaker: Speaker, head: "Token", lo: int, hi: int, mentions: list[_Mention]) -> None:
+    def resolve_role(self, speaker: Speaker, head: "Token", lo: int, hi: int, mentions: "_Mentions") -> None:
         """"the Russian leader" → the last person described as Russian."""
-        dets = [c for c in head.lefts if c.dep_ in ("det", "poss")]
+        dets = [c for c in self.tree.lefts(head) if c.dep_ in ("det", "poss")]
         if not any(c.lower_ in ("the", "this", "that") or c.dep_ == "poss" for c in dets):
             return
         role = head.lemma_.lower()
         modifiers = {
             c.lower_
-            for c in head.lefts
+            for c in self.tree.lefts(head)
             if c.dep_ in ("amod", "compound", "nmod", "poss") and c.lower_ not in self.lex.role_nouns
             and c.pos_ in ("ADJ", "PROPN", "NOUN")
         }
         generic = role in self.lex.generic_role_nouns
         pos = speaker.start
-        window = self.paragraph(pos) - 6
         earlier = [
             m
-            for m in mentions
-            if m.end <= pos and m.name is not None and not m.plural and not m.organisation
-            and self.paragraph(m.start) >= window
+            for m in mentions.before(pos, self.paragraph_start(self.paragraph(pos) - 6))
+            if m.name is not None and not m.plural and not m.organisation
         ]
         described: dict[str, set[str]] = {}
         for m in earlier:
@@ -1023,6 +1358,100 @@ class _Run:
             return
         speaker.name = best.name
         speaker.resolved = Span(best.start, best.end, best.text)
+
+
+class _LatestDraft:
+    """The drafts so far, and the latest one a cue-less quotation may continue.
+
+    Quotations are visited in text order, and every draft added meanwhile
+    ends before the next quotation opens, so the latest draft ending before
+    a quotation is kept up to date instead of searched for each time.
+    """
+
+    def __init__(self, drafts: list[_Draft]) -> None:
+        self.drafts = drafts
+        self.known = sorted(
+            (d.content[1], k, d) for k, d in enumerate(drafts) if d.cue is not None or d.inherited is not None
+        )
+        self.read = 0
+        self.best_known: _Draft | None = None
+        self.best_added: _Draft | None = None
+
+    def add(self, draft: _Draft) -> None:
+        self.drafts.append(draft)
+        if draft.cue is not None or draft.inherited is not None:
+            if self.best_added is None or draft.content[1] > self.best_added.content[1]:
+                self.best_added = draft
+
+    def latest(self, pos: int) -> _Draft | None:
+        """The draft with a speaker that ends last at or before ``pos`` (the
+        first one listed among equals); ``pos`` never decreases between calls."""
+        while self.read < len(self.known) and self.known[self.read][0] <= pos:
+            end, _, draft = self.known[self.read]
+            if self.best_known is None or end > self.best_known.content[1]:
+                self.best_known = draft
+            self.read += 1
+        a, b = self.best_known, self.best_added
+        if a is None or b is None:
+            return a or b
+        return a if a.content[1] >= b.content[1] else b
+
+
+class _Mentions:
+    """Mentions a pronoun or role may refer to, searchable by position.
+
+    A reader looks back a few paragraphs and a few dozen names for "he" or
+    "the minister"; so does the resolver: at most :data:`MAX_ANTECEDENTS`
+    mentions, so that resolving costs the same on any article.
+    """
+
+    def __init__(self, mentions: Iterable[_Mention] = ()) -> None:
+        self.items: SortedList = SortedList()
+        self.count = 0
+        for m in mentions:
+            self.append(m)
+
+    def append(self, mention: _Mention) -> None:
+        self.items.add((mention.end, -mention.start, self.count, mention))
+        self.count += 1
+
+    def before(self, pos: int, window_start: int) -> list[_Mention]:
+        """Mentions ending at or before ``pos`` and starting at or after
+        ``window_start``, in the order they were recorded."""
+        found: list[tuple[int, _Mention]] = []
+        for end, neg_start, order, mention in self.items.irange(
+            maximum=(pos + 1,), inclusive=(True, False), reverse=True
+        ):
+            if end < window_start or len(found) >= MAX_ANTECEDENTS:
+                break
+            if -neg_start >= window_start:
+                found.append((order, mention))
+        found.sort(key=lambda item: item[0])
+        return [m for _, m in found]
+
+
+def _shallow(drafts: list[_Draft]) -> list[_Draft]:
+    """The drafts whose content lies inside at most :data:`MAX_NESTING` - 1
+    others ("A said that B said that …" nests one report in another).
+
+    Real reports nest two or three deep; "He said that" repeated 10,000
+    times would otherwise report the rest of the text 10,000 times over
+    (an output quadratic in the input). The outer reports are kept.
+    """
+    by_content: dict[tuple[int, int], list[_Draft]] = {}
+    for d in drafts:
+        by_content.setdefault(d.content, []).append(d)
+    kept: set[tuple[int, int]] = set()
+    open_ends: list[int] = []  # ends of the kept contents around the current one
+    for start, end in sorted(by_content, key=lambda c: (c[0], -c[1])):
+        while open_ends and open_ends[0] <= start:
+            heapq.heappop(open_ends)
+        if len(open_ends) < MAX_NESTING:
+            kept.add((start, end))
+            heapq.heappush(open_ends, end)
+    if len(kept) == len(by_content):
+        return drafts
+    return [d for d in drafts if d.content in kept]
 
 
 def _latest(mentions: list[_Mention]) -> _Mention | None:
