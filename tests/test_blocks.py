@@ -248,6 +248,7 @@ def test_parse_keeps_spacy_tokenizer_linear_on_long_runs():
 
     class Wrapped:  # the real pipeline, with its tokenizer watched
         tokenizer = _TokenizerRecorder(nlp.tokenizer)
+        vocab = nlp.vocab
 
         def __call__(self, doc):
             return nlp(doc)

@@ -190,6 +190,7 @@ class BlockedContext(Context):
 #: Runs of non-space characters longer than this are tokenized in pieces of at most this length.
 MAX_RUN = 200
 _RUN = re.compile(r"\S+")
+_ALNUM = re.compile(r"[^\W_]")
 
 
 def parse_bounded(nlp: Any, text: str) -> Any:
@@ -201,12 +202,26 @@ def parse_bounded(nlp: Any, text: str) -> Any:
     longer than :data:`MAX_RUN` characters are therefore tokenized in pieces
     of at most that length (cut between grapheme clusters) and the pieces'
     tokens joined into one ``Doc`` of the exact text before the rest of the
-    pipeline runs. Texts without such runs (ordinary prose, URLs up to
-    200 characters) are parsed exactly as before.
+    pipeline runs. A piece with no letter or digit (a wall of quotation marks,
+    apostrophes or brackets) is one token rather than one per mark, so that the
+    parser, too, sees a few tokens instead of 20,000. Texts without such runs
+    (ordinary prose, URLs up to 200 characters) are parsed exactly as before.
     """
     cuts: list[int] = []
+    marks: set[int] = set()  # starts of the pieces that are one token each
     for run in _RUN.finditer(text):
         pos, end = run.span()
+        if end - pos <= MAX_RUN:
+            continue
+        if _ALNUM.search(run.group()) is None:
+            cuts.append(pos)
+            while pos < end:
+                marks.add(pos)
+                pos = end if pos + MAX_RUN >= end else _cluster_boundary(text, pos + MAX_RUN, pos)
+                cuts.append(pos)
+            if text.startswith(" ", end):
+                cuts[-1] = end + 1  # the last piece keeps the single space after it, as a token does
+            continue
         while end - pos > MAX_RUN:
             pos = _cluster_boundary(text, pos + MAX_RUN, pos)
             cuts.append(pos)
@@ -214,8 +229,14 @@ def parse_bounded(nlp: Any, text: str) -> Any:
         return nlp(text)
     from spacy.tokens import Doc
 
-    bounds = [0, *cuts, len(text)]
-    pieces = [nlp.tokenizer(text[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    bounds = sorted({0, *cuts, len(text)})
+    pieces = []
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        if a in marks:
+            word = text[a:b].removesuffix(" ")
+            pieces.append(Doc(nlp.vocab, words=[word], spaces=[len(word) < b - a]))
+        else:
+            pieces.append(nlp.tokenizer(text[a:b]))
     doc = Doc.from_docs(pieces, ensure_whitespace=False)
     if doc.text != text:
         raise RuntimeError("the tokenized pieces do not join into the text")
