@@ -29,7 +29,7 @@ pytest.importorskip("uvicorn", reason="the web server needs uvicorn (pip install
 if not Path(CHROMIUM).exists():
     pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 
-from unspin.web.techniques import technique_info  # noqa: E402
+from unspin.report.techniques import technique_info  # noqa: E402
 
 from .test_web import seeded_analysis  # noqa: E402
 from .test_web_server import start_server  # noqa: E402

@@ -115,7 +115,7 @@ def test_describe_and_lookup_any_spelling_else_other_family():
 
 
 def test_web_pages_use_the_same_taxonomy_entries():
-    from unspin.web.techniques import technique_info
+    from unspin.report.techniques import technique_info
 
     for label in (LOADED, "loaded language", "casting doubt", FEAR):
         web, shared = technique_info(label), describe(label)

@@ -420,7 +420,7 @@ def test_db_outlet_profile_api_and_page(db_app):
 def test_db_article_page_has_family_and_technique_toggles(db_app):
     html = request(db_app, "GET", "/articles/1", headers=HTML_ACCEPT).text
     assert 'data-family="manipulative-wording"' in html and 'data-technique="Conversation_Killer"' in html
-    from unspin.web.techniques import technique_info
+    from unspin.report.techniques import technique_info
 
     assert 'data-code="MW"' in html and technique_info("Loaded_Language").definition in html
     assert 'class="l-technique" data-technique="Loaded_Language" data-family="manipulative-wording"' in html

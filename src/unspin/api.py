@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -11,20 +10,15 @@ from .article import Article
 from .config import Options, load_options
 from .errors import InputError
 from .inputs import article_from_text, expand_inputs, read_input
-from .pipeline import Pipeline
+from .pipeline import Pipeline, cached_pipeline
 from .types import Analysis
 
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
 
-@functools.lru_cache(maxsize=4)
-def _pipeline(options: Options) -> Pipeline:
-    return Pipeline(options)
-
-
 def get_pipeline(options: Options | None = None, **overrides: Any) -> Pipeline:
     """A pipeline for these options, reused across calls (models load once)."""
-    return _pipeline((options or load_options()).with_(**overrides))
+    return cached_pipeline((options or load_options()).with_(**overrides))
 
 
 def analyze(

@@ -16,7 +16,7 @@ import dataclasses
 import hashlib
 import typing
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, Iterator
 
 from . import analyzers  # noqa: F401  (importing the analyzers registers them)
@@ -210,6 +210,12 @@ class Pipeline:
         furniture = sum(f.end - f.start for f in ctx.product("boilerplate_spans"))
         analysis.meta.extraction = judge(article.text, furniture, article.page)
         return ctx
+
+
+@lru_cache(maxsize=4)
+def cached_pipeline(options: Options) -> Pipeline:
+    """One pipeline per option set, reused across calls in this process (models load once)."""
+    return Pipeline(options)
 
 
 def check_article(article: Article) -> Extraction:

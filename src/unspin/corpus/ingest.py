@@ -27,6 +27,7 @@ from typing import Any, Callable, Generator, Iterable, Iterator
 from ..article import Article
 from ..config import Options
 from ..errors import InputError
+from ..pipeline import cached_pipeline
 from ..store import ArticleRow, Store
 from .api import Corpus
 from .sources import Failure, PoliteFetcher, Source, Task, normalize_published, open_source
@@ -177,9 +178,7 @@ def _run_local(tasks: Iterable[Task | Failure], options: Options, store: Store,
                workers: int) -> Generator[Outcome | Failure, None, None]:
     """Outcomes in input order; failures of the sources pass straight through."""
     if workers <= 1:
-        from ..api import get_pipeline
-
-        pipeline = get_pipeline(options)
+        pipeline = cached_pipeline(options)
         pipeline.warm_up()
         for task in tasks:
             yield task if isinstance(task, Failure) else process_task(task, pipeline, store.has)

@@ -9,6 +9,9 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from .charts import outlet_charts
+from .common import rating_text
+
 _CSS = """
 body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccc}
@@ -19,9 +22,6 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-wei
 
 def render_outlet_html(profile: dict[str, Any]) -> str:
     """The outlet profile of :func:`unspin.corpus.profile.outlet_profile` as an HTML page."""
-    from ..web.view import outlet_charts
-    from .common import rating_text
-
     p, e = profile, escape
     charts = outlet_charts(p)
     names = f' <span class="dim">({e(", ".join(p["names"]))})</span>' if p.get("names") else ""

@@ -1,11 +1,11 @@
-"""What the web pages say about a persuasion technique: family, definition, colour.
+"""What the reports and web pages say about a persuasion technique: family, definition, colour.
 
 Everything comes from the taxonomy (``data/techniques.json`` through
 :mod:`unspin.techniques.taxonomy`): names, families, one-line definitions, a
 colour-blind-safe colour and a short code per family, shown next to each
 highlight so that colour is never the only cue. A label the taxonomy does not
-know is shown as written, in its family when :func:`technique_family`
-recognises the spelling, else in the "other" family.
+know (:func:`unspin.techniques.taxonomy.lookup` already accepts any spelling
+of an id or a display name) is shown as written, in the "other" family.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..corpus.labels import technique_family
-from ..report.common import technique_label
+from .common import technique_label
 from ..techniques.taxonomy import NO_DEFINITION, OTHER_FAMILY, families, family_slug, lookup
 
 _OTHER = (OTHER_FAMILY.key, OTHER_FAMILY.code, OTHER_FAMILY.colour)
@@ -48,8 +47,11 @@ def technique_info(name: str) -> TechniqueInfo:
     if known is not None:
         family, label, definition = known.family_name.lower(), known.name, known.definition
     else:
-        family = technique_family(name) or "other"
-        label, definition = technique_label(name), NO_DEFINITION
+        family, label, definition = "other", technique_label(name), NO_DEFINITION
     slug, code, colour = FAMILIES.get(family, _OTHER)
     return TechniqueInfo(name, label, family, slug, code, colour, definition)
 
+
+def web_technique_label(name: str) -> str:
+    """The taxonomy's name of a technique ("Loaded language"), else its label as written."""
+    return technique_info(name).label
