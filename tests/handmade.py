@@ -18,6 +18,7 @@ from unspin.types import (
     Meta,
     Outlet,
     Paragraph,
+    ParagraphLabel,
     Provenance,
     Quote,
     Speaker,
@@ -107,8 +108,15 @@ def full_analysis() -> Analysis:
     lukasz = find("Zbigniew Łukaszewski")
     footer = find("The post Europe’s gas deal appeared first on The Baltic Ledger.")
     paras = paragraphs(TEXT)
-    paras[0].techniques = ["Loaded_Language"]
-    paras[4].techniques = ["Loaded_Language", "Slogans"]
+    # labels and spans agree: every span's technique is a label of its paragraph ("spans"), and one label is
+    # the paragraph model's judgement with no span ("paragraph")
+    paras[0].labels = [ParagraphLabel("Loaded_Language", 0.62, "spans")]
+    paras[1].labels = [ParagraphLabel("Doubt", 0.31, "spans")]
+    paras[2].labels = [ParagraphLabel("Repetition", 0.42, "paragraph")]
+    paras[3].labels = [ParagraphLabel("Appeal_to_Fear-Prejudice", 0.48, "spans")]
+    paras[4].labels = [ParagraphLabel("Loaded_Language", 0.91, "spans"), ParagraphLabel("Slogans", 0.55, "spans")]
+    for para in paras:
+        para.techniques = [label.technique for label in para.labels]
     return Analysis(
         source="examples/handmade.txt",
         schema=SCHEMA_VERSION,

@@ -121,7 +121,7 @@ REGISTRY_SNAPSHOT = {
                    "languages": ["*"]},
     "quotes": {"requires": ["entities", "provenance"], "assigns": ["quotes"], "uses": ["doc"], "scope": "block",
                "languages": ["en"]},
-    "techniques": {"requires": [], "assigns": ["techniques", "paragraphs.techniques"],
+    "techniques": {"requires": ["boilerplate"], "assigns": ["techniques", "paragraphs.techniques", "paragraphs.labels"],
                    "uses": ["encoded", "technique_probabilities"], "scope": "block", "languages": ["en"]},
     "genre": {"requires": [], "assigns": ["genre"], "uses": ["framing_features", "encoded", "technique_probabilities"],
               "scope": "article", "languages": ["en"]},

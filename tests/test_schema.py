@@ -26,9 +26,9 @@ def test_schema_is_valid_draft_2020_12_with_id_and_version():
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["$id"]
-    assert schema["properties"]["schema"]["const"] == SCHEMA_VERSION == "1.2"
+    assert schema["properties"]["schema"]["const"] == SCHEMA_VERSION == "1.3"
     for name in ("Span", "Boilerplate", "Speaker", "Outlet", "Syndication", "CitedSource", "Quote", "Entity", "Technique",
-                 "Paragraph", "Meta", "Rating"):
+                 "Paragraph", "ParagraphLabel", "Meta", "Rating"):
         assert name in schema["$defs"]
 
 

@@ -259,7 +259,8 @@ def _merge_blocks(ctx: BlockedContext, fields: dict[str, frozenset[str]]) -> Non
 
 def _merge_paragraph_attrs(ctx: BlockedContext, attrs: frozenset[str]) -> None:
     """Each article paragraph gets the values its pieces got in the blocks (a paragraph
-    longer than a block is in several: list values are joined in order, without repeats)."""
+    longer than a block is in several: list values are joined in order, without repeats, or by the items'
+    ``merged`` static method where their type has one, such as :meth:`~unspin.types.ParagraphLabel.merged`)."""
     pieces = [(offset + p.start, offset + p.end, p) for offset, block in zip(ctx.offsets, ctx.blocks, strict=True)
               for p in block.analysis.paragraphs]
     i = 0
@@ -274,9 +275,13 @@ def _merge_paragraph_attrs(ctx: BlockedContext, attrs: frozenset[str]) -> None:
         for attr in attrs:
             values = [getattr(piece, attr) for piece in inside]
             if values and all(isinstance(v, list) for v in values):
-                setattr(para, attr, list(dict.fromkeys(x for v in values for x in v)))
+                joined = [x for v in values for x in v]
+                merge = getattr(type(joined[0]), "merged", None) if joined else None
+                setattr(para, attr, merge(joined) if merge else list(dict.fromkeys(joined)))
             elif values:
                 setattr(para, attr, values[0])
+        if "labels" in attrs and "techniques" in attrs:  # the techniques of the labels, in their (merged) order
+            para.techniques = [label.technique for label in para.labels]
 
 
 def _project_to_blocks(ctx: BlockedContext, fields: dict[str, frozenset[str]]) -> None:

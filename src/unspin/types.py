@@ -19,7 +19,7 @@ from typing import Any
 
 #: Version of the JSON schema in ``unspin/schema/analysis.schema.json``.
 #: Additive changes bump the minor number, breaking changes the major one.
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 @dataclass
@@ -172,13 +172,52 @@ class Narrative:
     evidence: list[Span] = field(default_factory=list)
 
 
+#: What supports a paragraph's technique label (:attr:`ParagraphLabel.evidence`).
+EVIDENCE_SPANS, EVIDENCE_PARAGRAPH = "spans", "paragraph"
+
+
+@dataclass(frozen=True)
+class ParagraphLabel:
+    """A technique label of a paragraph, with its score and what supports it.
+
+    ``evidence`` is ``"spans"`` when at least one technique span of the
+    paragraph shows it (every span's technique is a label of its paragraph),
+    ``"paragraph"`` when it is the paragraph-level model's judgement with no
+    span to point at. ``score`` is the highest of the paragraph model's
+    probability (when it labelled the paragraph) and the scores of the
+    technique's spans in the paragraph.
+    """
+
+    technique: str
+    score: float
+    evidence: str = EVIDENCE_SPANS
+
+    @staticmethod
+    def merged(labels: list["ParagraphLabel"]) -> list["ParagraphLabel"]:
+        """One label per technique from the labels of pieces of one paragraph
+        (a paragraph analysed in several blocks): the highest score, and
+        ``spans`` evidence if any piece had a span; strongest first."""
+        best: dict[str, ParagraphLabel] = {}
+        for label in labels:
+            seen = best.get(label.technique)
+            if seen is None:
+                best[label.technique] = label
+            else:
+                evidence = EVIDENCE_SPANS if EVIDENCE_SPANS in (seen.evidence, label.evidence) else EVIDENCE_PARAGRAPH
+                best[label.technique] = ParagraphLabel(label.technique, max(seen.score, label.score), evidence)
+        return sorted(best.values(), key=lambda lab: (-lab.score, lab.technique))
+
+
 @dataclass
 class Paragraph:
     """A non-empty line of the text (the unit of SemEval paragraph labels)."""
 
     start: int
     end: int
+    #: The techniques of :attr:`labels`, in the same order (strongest first).
     techniques: list[str] = field(default_factory=list)
+    #: The paragraph's technique labels with their score and evidence (schema 1.3).
+    labels: list[ParagraphLabel] = field(default_factory=list)
 
 
 @dataclass

@@ -2,8 +2,22 @@
 
 Fills ``analysis.techniques`` with character spans into the text (sorted by
 start, end, technique; ``text[start:end]`` is the evidence, spans of
-different techniques may overlap) and ``paragraph.techniques`` for every
-non-blank line. Scores are calibrated probabilities.
+different techniques may overlap) and ``paragraph.labels`` (and
+``paragraph.techniques``, the same techniques) for every non-blank line.
+Scores are calibrated probabilities.
+
+*Boilerplate is not persuasion.* The boilerplate analyzer runs first
+(``requires``): no span lies inside page furniture (a span that reaches into
+it is cut back to the article's own words, trimmed of spaces and punctuation,
+and dropped when no word is left), and a paragraph that is mostly boilerplate
+(:data:`MOSTLY_BOILERPLATE` of its non-space characters: a syndication footer,
+a photo credit with its caption) gets neither labels nor spans.
+
+*One story per paragraph* (:func:`paragraph_labels`). A paragraph's labels are
+the techniques of its spans (evidence ``"spans"``) and the paragraph model's
+labels that no span shows (evidence ``"paragraph"``, a judgement on the
+paragraph as a whole); so every span's technique is a label of its paragraph,
+and every label either has a span to point at or says it has none.
 
 Options: ``options.model`` (``--model``): ``accurate`` (default: the head over
 the shared MiniLM pass, :mod:`unspin.techniques.accurate`), ``fast`` (lexical
@@ -25,8 +39,11 @@ from ..errors import ConfigError, ModelError
 from ..models import artifact
 from ..techniques import accurate, fast
 from ..techniques.accurate import load_default
-from ..types import Technique
+from ..types import EVIDENCE_PARAGRAPH, EVIDENCE_SPANS, Paragraph, ParagraphLabel, Technique
 from .base import Context, registry
+
+#: A paragraph whose non-space characters are at least this share boilerplate gets no technique.
+MOSTLY_BOILERPLATE = 0.5
 
 #: meta.json fields that change the findings without changing the weights (part of the version tag)
 DECODING_KEYS = artifact.LEGACY_KEYS + artifact.DECODING_KEYS
@@ -62,13 +79,87 @@ class TechniqueDetector:
         else:
             kw = {"encoded": ctx.product("encoded")} if self.neural else {}
             pred = self.model.predict(text, span_threshold=self.min_score, paragraph_threshold=self.min_score, **kw)
+        furniture = sorted((b.start, b.end) for b in ctx.analysis.boilerplate if b.end > b.start)
+        furnished = [(p.start, p.end) for p in ctx.analysis.paragraphs
+                     if boilerplate_share(text, p, furniture) >= MOSTLY_BOILERPLATE]
+        spans = [(a, b, t, s) for a, b, t, s in outside(text, pred.spans, furniture)
+                 if not any(ps <= a < pe for ps, pe in furnished)]
         ctx.analysis.techniques = [
-            Technique(technique=t, start=a, end=b, score=round(s, 4), text=text[a:b]) for a, b, t, s in pred.spans
+            Technique(technique=t, start=a, end=b, score=round(s, 4), text=text[a:b]) for a, b, t, s in spans
         ]
         by_start = {a: labels for a, _, labels in pred.paragraphs}
         for para in ctx.analysis.paragraphs:
-            labels = by_start.get(para.start, {})
-            para.techniques = sorted(labels, key=lambda t: (-labels[t], t))
+            if (para.start, para.end) in furnished:
+                para.labels, para.techniques = [], []
+                continue
+            inside = [t for t in ctx.analysis.techniques if para.start <= t.start < para.end]
+            para.labels = paragraph_labels(by_start.get(para.start, {}), inside)
+            para.techniques = [label.technique for label in para.labels]
+
+
+def paragraph_labels(judged: dict[str, float], spans: list[Technique]) -> list[ParagraphLabel]:
+    """A paragraph's labels from the paragraph model's labels (technique →
+    probability) and the technique spans that lie in the paragraph: each
+    span's technique (evidence ``spans``; score the highest of its spans'
+    and, if the paragraph model gave it too, of that probability), then each
+    judged technique without a span (evidence ``paragraph``); strongest first."""
+    labels: dict[str, ParagraphLabel] = {}
+    for span in spans:
+        best = max(span.score, labels[span.technique].score if span.technique in labels else 0.0,
+                   judged.get(span.technique, 0.0))
+        labels[span.technique] = ParagraphLabel(span.technique, round(best, 4), EVIDENCE_SPANS)
+    for technique, score in judged.items():
+        if technique not in labels:
+            labels[technique] = ParagraphLabel(technique, round(score, 4), EVIDENCE_PARAGRAPH)
+    return sorted(labels.values(), key=lambda lab: (-lab.score, lab.technique))
+
+
+def boilerplate_share(text: str, para: Paragraph, furniture: list[tuple[int, int]]) -> float:
+    """The share of the paragraph's non-space characters that lie in boilerplate."""
+    total = sum(not c.isspace() for c in text[para.start:para.end])
+    if not total:
+        return 0.0
+    covered = 0
+    for s, e in furniture:
+        a, b = max(s, para.start), min(e, para.end)
+        if a < b:
+            covered += sum(not c.isspace() for c in text[a:b])
+    return covered / total
+
+
+def outside(text: str, spans: list[tuple[int, int, str, float]], furniture: list[tuple[int, int]]
+            ) -> list[tuple[int, int, str, float]]:
+    """``spans`` cut back to the text outside the ``furniture`` ranges (sorted,
+    non-overlapping): a span that reaches into boilerplate keeps its pieces
+    outside it, each trimmed of spaces and punctuation at both ends and kept
+    only if a letter or digit is left; sorted by start, end, technique."""
+    out: list[tuple[int, int, str, float]] = []
+    for a, b, technique, score in spans:
+        pieces, pos = [], a
+        for s, e in furniture:
+            if e <= pos or s >= b:
+                continue
+            pieces.append((pos, min(s, b)))
+            pos = max(pos, e)
+        pieces.append((pos, b))
+        if pieces == [(a, b)]:  # untouched: the decoder's span as it is
+            out.append((a, b, technique, score))
+            continue
+        for s, e in pieces:
+            s, e = _trim(text, s, e)
+            if s < e:
+                out.append((s, e, technique, score))
+    out.sort(key=lambda x: (x[0], x[1], x[2]))
+    return out
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` without non-alphanumeric characters at either end (empty when none is left)."""
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return start, end
 
 
 def _packaged_accurate():
@@ -93,7 +184,8 @@ def load_techniques_model(which: str):
     return (accurate.AccurateModel if fmt == accurate.FORMAT else fast.FastModel).load(path)
 
 
-@registry.register("techniques", assigns=("techniques", "paragraphs.techniques"),
+@registry.register("techniques", requires=("boilerplate",),
+                   assigns=("techniques", "paragraphs.techniques", "paragraphs.labels"),
                    uses=("encoded", "technique_probabilities"), scope="block")
 def make_techniques(options: Options) -> TechniqueDetector:
     return TechniqueDetector(options)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from ..techniques.taxonomy import TechniqueInfo, describe
-from ..types import Analysis, CitedSource, Entity, Paragraph, Quote, Technique
+from ..types import EVIDENCE_PARAGRAPH, EVIDENCE_SPANS, Analysis, CitedSource, Entity, Paragraph, Quote, Technique
 
 #: Rating columns that tell most, in the order shown, with short labels.
 KNOWN_RATING_KEYS: tuple[tuple[str, str], ...] = (
@@ -339,9 +339,68 @@ def techniques_by_paragraph(analysis: Analysis) -> list[tuple[int | None, list[T
     return sorted(grouped.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
 
 
+@dataclass
+class LabelView:
+    """A paragraph label as reports show it (analyses before schema 1.3 had names only: no score)."""
+
+    technique: str
+    score: float | None
+    evidence: str
+
+    @property
+    def judged(self) -> bool:
+        """A paragraph-level judgement, with no span to point at."""
+        return self.evidence == EVIDENCE_PARAGRAPH
+
+
+#: How reports mark a paragraph label that no span shows.
+PARAGRAPH_LEVEL = "paragraph-level, no span"
+
+
+def label_views(para: Paragraph, spans: list[Technique]) -> list[LabelView]:
+    """The paragraph's labels, strongest first; for an analysis made before
+    schema 1.3 (names only) the evidence is read off its ``spans``."""
+    if para.labels:
+        return [LabelView(lab.technique, lab.score, lab.evidence) for lab in para.labels]
+    shown = {t.technique for t in spans}
+    return [LabelView(t, None, EVIDENCE_SPANS if t in shown else EVIDENCE_PARAGRAPH) for t in para.techniques]
+
+
+def label_text(label: LabelView) -> str:
+    """``Doubt 0.61`` or ``Repetition 0.42 (paragraph-level, no span)``."""
+    text = technique_name(label.technique)
+    if label.score is not None:
+        text += f" {label.score:.2f}"
+    return text + (f" ({PARAGRAPH_LEVEL})" if label.judged else "")
+
+
+@dataclass
+class TechniqueParagraph:
+    """A paragraph with technique labels or spans: its 1-based number (None for
+    spans outside every paragraph), labels and spans (in text order)."""
+
+    number: int | None
+    labels: list[LabelView]
+    spans: list[Technique]
+
+
+def technique_paragraphs(analysis: Analysis) -> list[TechniqueParagraph]:
+    """The paragraphs that carry a technique label or span, in text order."""
+    paragraphs = paragraphs_of(analysis)
+    spans = dict(techniques_by_paragraph(analysis))
+    found = []
+    for number, para in enumerate(paragraphs, 1):
+        here = spans.pop(number, [])
+        labels = label_views(para, here)
+        if labels or here:
+            found.append(TechniqueParagraph(number, labels, here))
+    found.extend(TechniqueParagraph(number, [], here) for number, here in spans.items())
+    return sorted(found, key=lambda p: (p.number is None, p.number or 0))
+
+
 def techniques_status(analysis: Analysis) -> str | None:
     """Why there is nothing to show, or None when there are techniques."""
-    if analysis.techniques:
+    if analysis.techniques or any(p.techniques for p in analysis.paragraphs):
         return None
     if "techniques" in analysis.meta.analyzers:
         return "none found"

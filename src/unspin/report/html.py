@@ -42,11 +42,12 @@ from .common import (
     heading,
     input_notices,
     missing_rating_text,
+    label_text,
+    label_views,
     paragraph_number,
     paragraphs_of,
     rating_text,
     speaker_groups,
-    technique_name,
     technique_summary,
     techniques_by_paragraph,
     techniques_caveat,
@@ -438,11 +439,11 @@ def _article(analysis: Analysis, prefix: str) -> str:
         h.append(f'<p class="detail" id="{prefix}-detail" aria-live="polite">'
                  "Focus or tap a highlight to see what it marks.</p>")
     h.append(f'<div class="text" id="{prefix}-text" data-detail="{prefix}-detail">')
+    spans_in = dict(techniques_by_paragraph(analysis))
     for number, para in enumerate(paragraphs, 1):
         tags = ""
-        if para.techniques:
-            tags = ('<span class="ptags">paragraph: '
-                    + " · ".join(_e(technique_name(t)) for t in para.techniques) + "</span>")
+        if labels := label_views(para, spans_in.get(number, [])):
+            tags = ('<span class="ptags">paragraph: ' + " · ".join(_e(label_text(lab)) for lab in labels) + "</span>")
         body = highlighted_html(analysis.text, marks, para.start, para.end, attrs=_anchor_attrs)
         h.append(f'<p id="{prefix}-p{number}"><span class="pn" aria-hidden="true">{number}</span>{body}{tags}</p>')
     h.append("</div></section>")

@@ -33,7 +33,9 @@ from .common import (
     rating_text,
     speaker_groups,
     technique_summary,
-    techniques_by_paragraph,
+    LabelView,
+    label_text,
+    technique_paragraphs,
     techniques_caveat,
     techniques_status,
 )
@@ -288,30 +290,49 @@ def _techniques(analysis: Analysis, console: Console) -> None:
         console.print(_dim(f"+{len(rest)} more techniques: "
                            + ", ".join(f"{s.info.name} ×{s.count}" for s in rest)))
 
-    console.print(Text("Evidence by paragraph", style="bold"))
+    if analysis.boilerplate:
+        kinds = ", ".join(f"{kind} ×{count}" if count > 1 else kind for kind, count, _ in boilerplate_summary(analysis))
+        console.print(_dim(f"Boilerplate is left out of the techniques ({kinds})."))
+    console.print(Text("Evidence by paragraph", style="bold")
+                  + _dim(" (each paragraph's labels, then the spans that show them)"))
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True, style="dim", min_width=4, justify="right")
     grid.add_column(no_wrap=True)
     grid.add_column(overflow="fold")
-    grouped = techniques_by_paragraph(analysis)
-    for number, techniques in grouped[:MAX_TECHNIQUE_PARAGRAPHS]:
-        shown = _strongest(techniques, MAX_TECHNIQUES_PER_PARAGRAPH)
-        for i, tech in enumerate(shown):
+    grouped = technique_paragraphs(analysis)
+    for item in grouped[:MAX_TECHNIQUE_PARAGRAPHS]:
+        number = f"¶{item.number}" if item.number else ""
+        if item.labels:
+            grid.add_row(number, "", _paragraph_labels(item.labels))
+            number = ""
+        shown = _strongest(item.spans, MAX_TECHNIQUES_PER_PARAGRAPH)
+        for tech in shown:
             info = describe(tech.technique)
             line = _technique_name(info)
             line.append(f" {tech.score:.2f}", style="dim")
             line.append("  ")
             line.append(_quoted(tech.text, EVIDENCE_CHARS), style="italic")
-            grid.add_row(f"¶{number}" if (number and i == 0) else "", _badge(info), line)
-        hidden = [t for t in techniques if t not in shown]
+            grid.add_row(number, _badge(info), line)
+            number = ""
+        hidden = [t for t in item.spans if t not in shown]
         if hidden:
             top = max(t.score for t in hidden)
             grid.add_row("", "", _dim(f"+{len(hidden)} more here, scores ≤ {top:.2f}"))
     console.print(grid)
     if len(grouped) > MAX_TECHNIQUE_PARAGRAPHS:
         rest = grouped[MAX_TECHNIQUE_PARAGRAPHS:]
-        spans = sum(len(t) for _, t in rest)
+        spans = sum(len(p.spans) for p in rest)
         console.print(_dim(f"+{len(rest)} more paragraphs with techniques ({spans} spans)"))
+
+
+def _paragraph_labels(labels: list[LabelView]) -> Text:
+    """``paragraph: Doubt 0.61 · Repetition 0.42 (paragraph-level, no span)``, as the HTML report shows them."""
+    line = _dim("paragraph: ")
+    for i, label in enumerate(labels):
+        if i:
+            line.append(" · ", style="dim")
+        line.append(label_text(label), style="dim" if label.judged else "bold")
+    return line
 
 
 def _strongest(techniques: list[Technique], limit: int) -> list[Technique]:

@@ -2,7 +2,7 @@
 
 >>> from unspin.schema import load_schema, validate
 >>> load_schema()["properties"]["schema"]["const"]
-'1.2'
+'1.3'
 >>> validate(analysis.to_dict())          # doctest: +SKIP
 """
 

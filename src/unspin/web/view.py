@@ -26,12 +26,15 @@ from ..report.common import (
     entity_groups,
     header_facts,
     heading,
+    label_text,
+    label_views,
     missing_rating_text,
     paragraph_number,
     paragraphs_of,
     rating_text,
     speaker_groups,
     technique_label,
+    techniques_by_paragraph,
 )
 from ..report.framing import CastMember, cast_of
 from ..report.html import LAYERS, Highlight, highlighted_html, highlights
@@ -109,9 +112,12 @@ def article_view(article_id: int, raw: dict[str, Any], summary: dict[str, Any] |
     marks = [_label(m) for m in highlights(analysis)]
     present = {m.layer for m in marks}
     paragraphs = []
+    spans_in = dict(techniques_by_paragraph(analysis))
     for number, para in enumerate(paragraphs_of(analysis), 1):
         body = highlighted_html(analysis.text, marks, para.start, para.end, attrs=_attrs)
-        paragraphs.append(ParagraphView(number, Markup(body), [web_technique_label(t) for t in para.techniques]))
+        # the paragraph's labels as the terminal and HTML reports show them (paragraph-level judgements marked)
+        labels = [label_text(lab) for lab in label_views(para, spans_in.get(number, []))]
+        paragraphs.append(ParagraphView(number, Markup(body), labels))
     outlet = analysis.provenance.outlet
     domain = (summary or {}).get("outlet") or (outlet.domain if outlet else None)
     known = {"source", "schema", "title", "text", "provenance", "quotes", "entities", "techniques", "paragraphs",
