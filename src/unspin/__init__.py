@@ -17,7 +17,10 @@ from .config import Options, load_options  # noqa: E402
 from .corpus import Corpus, open_corpus  # noqa: E402
 from .errors import ConfigError, InputError, ModelError, UnspinError  # noqa: E402
 from .pipeline import Pipeline  # noqa: E402
-from .types import Analysis  # noqa: E402
+from .report.html import notebook_html  # noqa: E402
+from .types import Analysis, set_html_renderer  # noqa: E402
+
+set_html_renderer(notebook_html)  # Analysis._repr_html_: the highlighted report in a notebook
 
 __all__ = [
     "Analysis",

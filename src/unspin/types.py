@@ -305,6 +305,28 @@ class Analysis:
     def from_json(cls, raw: str) -> "Analysis":
         return cls.from_dict(json.loads(raw))
 
+    def _repr_html_(self) -> str | None:
+        """The highlighted HTML report, shown by Jupyter and other notebooks.
+
+        Drawn by the renderer :func:`set_html_renderer` installs (``import
+        unspin`` installs the report's); ``None`` without one, so that a
+        notebook falls back to the plain ``repr``.
+        """
+        return _HTML_RENDERER[0](self) if _HTML_RENDERER else None
+
+
+#: The notebook renderer of :meth:`Analysis._repr_html_` (empty until one is installed).
+_HTML_RENDERER: list[typing.Callable[[Analysis], str]] = []
+
+
+def set_html_renderer(render: typing.Callable[[Analysis], str]) -> None:
+    """Install the function that draws an :class:`Analysis` as HTML in notebooks.
+
+    The renderers live above this module (:mod:`unspin.report`), which may
+    not be imported from here; the package's ``__init__`` connects them.
+    """
+    _HTML_RENDERER[:] = [render]
+
 
 def to_dict(obj: Any) -> Any:
     """Serialise a finding (or list of findings) to JSON-ready Python values."""

@@ -71,7 +71,7 @@ from .framing import (
 from .spans import segments
 
 __all__ = ["LAYERS", "REPORT_CSS", "REPORT_JS", "Highlight", "framing_highlights", "highlighted_html", "highlights",
-           "render_html", "technique_lanes", "technique_title"]
+           "notebook_html", "render_html", "technique_lanes", "technique_title"]
 
 #: Highlight layers, outermost first: key, checkbox label, non-colour cue.
 LAYERS: tuple[tuple[str, str, str], ...] = (
@@ -292,6 +292,19 @@ def render_html(analyses: list[Analysis]) -> str:
         "",
     ]
     return "\n".join(out)
+
+
+def notebook_html(analysis: Analysis) -> str:
+    """The report of one analysis for a notebook cell (``Analysis._repr_html_``).
+
+    The standalone page goes in a sandboxed ``<iframe srcdoc>`` so that its
+    stylesheet and script stay inside it (a notebook page has its own), and
+    the toggles and detail line work as in the file ``--format html`` writes.
+    """
+    page = render_html([analysis])
+    return (f'<iframe class="unspin-report" title="{_e("unspin report: " + heading(analysis))}" '
+            f'sandbox="allow-scripts" srcdoc="{_e(page)}" '
+            'style="width:100%;height:42rem;border:1px solid #c8c8c8;border-radius:4px"></iframe>')
 
 
 def _para_link(prefix: str, number: int | None) -> str:

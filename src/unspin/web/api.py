@@ -8,7 +8,7 @@ and ``/articles/{id}``). Errors are problem details.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Sequence
 
 import anyio
 from fastapi import APIRouter, Query, Request
@@ -17,11 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
 from .._version import __version__
+from ..errors import ConfigError
+from ..pipeline import DEFAULT_ANALYZERS, OPTIONAL_ANALYZERS
 from .app import WebState, state_of
 from .inputs import Submission, article_row, read_submission
 from .repo import Filters
 
 router = APIRouter(prefix="/api")
+ALL_ANALYZERS = (*DEFAULT_ANALYZERS, *OPTIONAL_ANALYZERS)
 
 _PROBLEM = {"description": "Problem details (RFC 9457)", "content": {"application/problem+json": {}}}
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -33,7 +36,8 @@ class AnalyzeRequest(BaseModel):
     """The article: exactly one of ``text``, ``html``, ``url``."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "examples": [{"text": "Putin said the war was over.", "title": "A headline", "outlet": "example.com"}]})
+        "examples": [{"text": "Putin said the war was over.", "title": "A headline", "outlet": "example.com"},
+                     {"text": "Putin said the war was over.", "analyzers": [*DEFAULT_ANALYZERS, "genre", "frames"]}]})
 
     text: str | None = Field(None, description="The article text, analysed exactly as given.")
     html: str | None = Field(None, description="An HTML page; its main text is extracted and analysed.")
@@ -41,20 +45,30 @@ class AnalyzeRequest(BaseModel):
                                                "server runs with --allow-private-urls).")
     title: str | None = Field(None, description="The title, if not in the input.")
     outlet: str | None = Field(None, description="The outlet that published it: a domain or a name.")
+    analyzers: list[str] | None = Field(
+        None, max_length=len(ALL_ANALYZERS),
+        description="Analyzers to run, as `unspin analyze --analyzers` (default: "
+                    f"{', '.join(DEFAULT_ANALYZERS)}; also: {', '.join(OPTIONAL_ANALYZERS)}, the framing "
+                    "analyzers). Run in the pipeline's own order, with the analyzers they read added.")
 
 
-async def analyze_submission(web: WebState, sub: Submission) -> tuple[int, dict[str, Any]]:
+async def analyze_submission(web: WebState, sub: Submission, analyzers: Sequence[str] | None = None
+                             ) -> tuple[int, dict[str, Any]]:
     """Read, analyse and keep one submission; returns its id and analysis dict.
 
-    URL fetches wait in their own limiter (they wait on the network), the
-    analysis in the analysis limiter (it needs the CPU).
+    ``analyzers``: the analyzers to run (default: the server's); an unknown
+    name is a 422. URL fetches wait in their own limiter (they wait on the
+    network), the analysis in the analysis limiter (it needs the CPU).
     """
     try:
         kind = sub.kind()
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
     options = web.options
-    pipeline = web.pipeline
+    try:
+        pipeline = web.pipeline_for(analyzers)
+    except ConfigError as exc:
+        raise HTTPException(422, str(exc)) from None
 
     if kind == "url":
         async with web.fetches.slot():
@@ -89,7 +103,7 @@ async def analyze(body: AnalyzeRequest, request: Request) -> JSONResponse:
     """
     web = state_of(request)
     sub = Submission(text=body.text, html=body.html, url=body.url, title=body.title, outlet=body.outlet)
-    article_id, analysis = await analyze_submission(web, sub)
+    article_id, analysis = await analyze_submission(web, sub, body.analyzers)
     return JSONResponse(with_id(article_id, analysis),
                         headers={"Location": str(request.url_for("api_article", article_id=article_id))})
 

@@ -28,7 +28,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import Any, AsyncIterator, Callable, Sequence
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -39,9 +39,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .._version import __version__
+from ..api import get_pipeline
 from ..config import Options, load_options
 from ..errors import InputError, UnspinError
 from ..inputs.text import format_size
+from ..pipeline import DEFAULT_ANALYZERS, OPTIONAL_ANALYZERS, registry
 from ..store import StoreError
 from .repo import MEMORY_ITEMS, MemoryRepo, Repo, StoreRepo
 
@@ -120,9 +122,23 @@ class WebState:
 
     @property
     def pipeline(self) -> Any:
-        from ..api import get_pipeline
-
         return get_pipeline(self.options)
+
+    def pipeline_for(self, analyzers: Sequence[str] | None) -> Any:
+        """The pipeline running ``analyzers`` (the server's own when ``None``), in the registry's order.
+
+        The order is the pipeline's, not the request's, so that the pipelines
+        cached for requests stay few (one per set of analyzers); unknown names
+        raise :class:`~unspin.errors.ConfigError`.
+        """
+        if analyzers is None:
+            return self.pipeline
+        wanted = list(dict.fromkeys(analyzers))
+        for name in wanted:
+            registry.info(name)  # ConfigError naming the known analyzers
+        known = [*DEFAULT_ANALYZERS, *OPTIONAL_ANALYZERS, *sorted(registry.infos)]
+        ordered = tuple(n for n in dict.fromkeys(known) if n in wanted)
+        return get_pipeline(self.options, analyzers=ordered)
 
     def render(self, name: str, status: int = 200, headers: dict[str, str] | None = None, **context: Any
                ) -> HTMLResponse:

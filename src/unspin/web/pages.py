@@ -15,11 +15,13 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
+from ..corpus.stories import encoder_missing, install_hint
 from ..errors import InputError
+from ..pipeline import DEFAULT_ANALYZERS, OPTIONAL_ANALYZERS
 from ..report.html import REPORT_CSS
 from ..store import StoreError
 from .api import analyze_submission, filters_of, missing_article, outlet_ratings
-from .app import BodyTooLarge, Overloaded, busy_headers, state_of
+from .app import BodyTooLarge, Overloaded, WebState, busy_headers, state_of
 from .inputs import Submission
 from .view import (
     OUTLET_BASIS,
@@ -33,6 +35,18 @@ from .view import (
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
+#: The home form's framing toggles: analyzer, label, what it adds (off by default, as in the CLI).
+FRAMING_CHOICES: tuple[tuple[str, str, str], ...] = (
+    ("genre", "Genre", "reporting, opinion or satire"),
+    ("frames", "Frames", "the angles the article takes, such as economic or moral"),
+    ("narratives", "Narratives", "known narratives, with the sentences that carry them"),
+    ("roles", "Roles", "who is cast as hero, villain or victim"),
+)
+
+
+def _with_defaults(web: WebState, extra: list[str]) -> list[str]:
+    """The server's analyzers plus the framing analyzers ticked on the form."""
+    return [*(web.options.analyzers or DEFAULT_ANALYZERS), *extra]
 
 
 @router.get("/static/report.css")
@@ -46,7 +60,8 @@ def home(request: Request) -> Response:
     web = state_of(request)
     recent, total = web.repo.list(filters_of(None, None, None, None), offset=0, limit=8)
     return web.render("home.html", request=request, recent=recent, total=total, storage=web.repo.kind,
-                      form={}, error=None, max_body=web.settings.max_body_bytes)
+                      form={}, error=None, max_body=web.settings.max_body_bytes, framing=FRAMING_CHOICES,
+                      chosen=[])
 
 
 @router.post("/analyze")
@@ -55,18 +70,21 @@ async def analyze_form(request: Request) -> Response:
     web = state_of(request)
     limit = web.settings.max_body_bytes
     form_values: dict[str, str] = {}
+    chosen: list[str] = []
     try:
-        async with request.form(max_files=1, max_fields=10, max_part_size=limit) as form:
+        async with request.form(max_files=1, max_fields=10 + len(OPTIONAL_ANALYZERS), max_part_size=limit) as form:
             for key in ("text", "url", "title", "outlet"):
                 value = form.get(key)
                 form_values[key] = value if isinstance(value, str) else ""
+            extra = [v for v in form.getlist("analyzers") if isinstance(v, str) and v in OPTIONAL_ANALYZERS]
+            chosen = list(dict.fromkeys(extra))
             upload = form.get("file")
             file_part = None
             if isinstance(upload, UploadFile) and upload.filename:
                 file_part = (upload.filename, await upload.read(limit + 1))
         sub = Submission(text=form_values.get("text") or None, url=(form_values.get("url") or "").strip() or None,
                          upload=file_part, title=form_values.get("title"), outlet=form_values.get("outlet"))
-        article_id, _ = await analyze_submission(web, sub)
+        article_id, _ = await analyze_submission(web, sub, _with_defaults(web, chosen) if chosen else None)
     except (InputError, HTTPException, Overloaded) as exc:
         status, headers = 422, None
         if isinstance(exc, HTTPException):
@@ -81,7 +99,7 @@ async def analyze_form(request: Request) -> Response:
         recent, total = web.repo.list(filters_of(None, None, None, None), offset=0, limit=8)
         return web.render("home.html", status=status, headers=headers, request=request, recent=recent,
                           total=total, storage=web.repo.kind, form=form_values, error=detail,
-                          max_body=limit)
+                          max_body=limit, framing=FRAMING_CHOICES, chosen=chosen)
     return RedirectResponse(request.url_for("article_page", article_id=article_id), status_code=303)
 
 
@@ -144,21 +162,25 @@ def outlet_page(domain: str, request: Request) -> Response:
 
 @router.get("/stories")
 def stories_page(request: Request) -> Response:
+    """The stories the store holds, those covered by most outlets first."""
     web = state_of(request)
-    return web.render("story.html", request=request, story=None, story_id=None, storage=web.repo.kind)
+    return web.render("story.html", request=request, story=None, story_id=None, stories=web.repo.stories(limit=100),
+                      storage=web.repo.kind, encoder_missing=_encoder_hint())
 
 
 @router.get("/stories/{story_id}")
 def story_page(story_id: int, request: Request) -> Response:
+    """One story's articles side by side (:func:`unspin.corpus.stories.story_report`)."""
     web = state_of(request)
     story = web.repo.story(story_id)
-    columns = []
-    if story:
-        for item in story["articles"]:
-            raw = web.repo.get(item["id"]) or {}
-            columns.append((item, raw))
     return web.render("story.html", status=200 if story else 404, request=request, story=story,
-                      story_id=story_id, columns=columns, storage=web.repo.kind)
+                      story_id=story_id, stories=[], storage=web.repo.kind, encoder_missing=_encoder_hint())
+
+
+def _encoder_hint() -> str | None:
+    """How to install the encoder stories need, when it is missing."""
+    missing = encoder_missing()
+    return install_hint(missing) if missing else None
 
 
 @router.get("/search")

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from ..corpus.api import Corpus
 from ..corpus.search import filter_clauses, fts_query, next_day
+from ..corpus.stories import list_stories, story_report
 from ..store import ArticleRow, StoreError
 
 MEMORY_ITEMS = 256
@@ -48,6 +49,7 @@ class Repo(Protocol):
     def search(self, query: str, filters: Filters, *, limit: int, marks: tuple[str, str]) -> list[dict[str, Any]]: ...
     def outlet(self, domain: str, ratings: Any) -> dict[str, Any] | None: ...
     def story(self, story_id: int) -> dict[str, Any] | None: ...
+    def stories(self, *, limit: int) -> list[dict[str, Any]]: ...
     def stats(self) -> dict[str, int]: ...
 
 
@@ -145,14 +147,11 @@ class StoreRepo:
 
     def story(self, story_id: int) -> dict[str, Any] | None:
         with self._read() as store:
-            story = store.db.execute("SELECT id, label, created_at FROM stories WHERE id = ?", (story_id,)).fetchone()
-            if story is None:
-                return None
-            rows = store.db.execute(
-                f"SELECT {', '.join('a.' + k for k in SUMMARY_KEYS)} FROM articles a WHERE a.story_id = ? "
-                "ORDER BY a.published, a.id", (story_id,)).fetchall()
-        return {"id": story[0], "label": story[1], "created_at": story[2],
-                "articles": [dict(zip(SUMMARY_KEYS, r, strict=True)) for r in rows]}
+            return story_report(store, story_id)
+
+    def stories(self, *, limit: int) -> list[dict[str, Any]]:
+        with self._read() as store:
+            return list_stories(store, limit=limit)
 
     def stats(self) -> dict[str, int]:
         with self._read() as store:
@@ -284,6 +283,9 @@ class MemoryRepo:
 
     def story(self, story_id: int) -> dict[str, Any] | None:
         return None
+
+    def stories(self, *, limit: int) -> list[dict[str, Any]]:
+        return []
 
     def stats(self) -> dict[str, int]:
         with self._lock:
