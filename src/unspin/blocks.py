@@ -37,6 +37,9 @@ from typing import Any
 import regex
 
 from .analyzers.base import Context, products
+from .neural.encoder import TokenVectors
+from .neural.shared import EncodedText
+from .techniques.text import Tokens
 
 __all__ = ["MAX_RUN", "BlockedContext", "merge_docs", "merge_encoded", "merge_technique_probabilities", "parse_bounded", "projected", "shifted",
            "split_blocks", "transient_product"]
@@ -263,9 +266,6 @@ def merge_encoded(parts: list[tuple[int, Any]], text: str) -> Any:
     """One encoder pass of ``text`` from the passes of its blocks (piece offsets moved to the text's)."""
     import numpy as np
 
-    from .neural.encoder import TokenVectors
-    from .neural.shared import EncodedText
-
     first = parts[0][1]
     pieces = TokenVectors(
         vectors=np.concatenate([p.pieces.vectors for _, p in parts]),
@@ -280,8 +280,6 @@ def merge_technique_probabilities(parts: list[tuple[int, Any]], text: str) -> An
     """Words, word and paragraph probabilities of ``text`` from its blocks' (product
     ``technique_probabilities``; a paragraph cut by a block boundary counts as two)."""
     import numpy as np
-
-    from .techniques.text import Tokens
 
     words: list[str] = []
     starts: list[int] = []

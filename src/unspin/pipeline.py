@@ -27,11 +27,13 @@ from .article import Article
 from .blocks import BlockedContext, projected, shifted, split_blocks
 from .config import Options, load_options
 from .errors import ConfigError, InputError
+from .inputs.text import article_from_text
 from .inputs.verdict import judge
 from .language import detect_language, language_name, supports
 from .language import preload as preload_language_model
+from .neural.shared import shared_encoder
 from .nlp import load_spacy
-from .ratings import table_name
+from .ratings import RatingsTable, table_name
 from .types import SCHEMA_VERSION, Analysis, Extraction, Meta, Paragraph
 
 if TYPE_CHECKING:
@@ -115,22 +117,16 @@ class Pipeline:
     @cached_property
     def encoder(self) -> "MiniLMEncoder":
         """The process-wide shared encoder (weights checked by SHA-256 on first use)."""
-        from .neural.shared import shared_encoder
-
         return shared_encoder()
 
     @cached_property
     def ratings(self) -> "RatingsTable":
-        from .ratings import RatingsTable
-
         return RatingsTable.load(self.options.ratings)
 
     def warm_up(self) -> None:
         """Load every model now (spaCy, the encoder session, the heads) by
         analysing one short sentence, so that the first real article is not
         slower than the others and a missing model fails before any work."""
-        from .inputs.text import article_from_text
-
         preload_language_model()
         self.analyze(article_from_text("The minister said the plan would work.", source="warm-up"))
 

@@ -27,6 +27,7 @@ from ..corpus.stories import list_stories, story_report
 from ..errors import UnspinError
 from ..ratings import RatingsTable
 from ..report.outlet_html import render_outlet_html
+from ..corpus.ingest import ingest
 
 __all__ = ["COMMANDS", "export_cmd", "ingest_cmd", "outlet_cmd", "search_cmd", "stats_cmd", "stories_cmd", "story_cmd"]
 
@@ -131,7 +132,6 @@ def ingest_cmd(sources: tuple[str, ...], db: str, ratings: tuple[str, ...], engi
     """
     if engine != "ray" and (ray_address or staging):
         raise click.UsageError("--ray-address and --staging need --engine ray")
-    from ..corpus.ingest import ingest
 
     options = load_options(ratings=ratings or None, max_bytes=max_bytes, timeout=timeout,
                            allow_private_urls=allow_private_urls, spacy_model=spacy_model)

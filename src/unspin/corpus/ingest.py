@@ -26,11 +26,16 @@ from typing import Any, Callable, Generator, Iterable, Iterator
 
 from ..article import Article
 from ..config import Options
-from ..errors import InputError
-from ..pipeline import cached_pipeline
+from ..errors import InputError, UnspinError
+from ..inputs import article_from_html, article_from_text, read_input
+from ..inputs.files import HTML_EXTENSIONS, _to_article
+from ..inputs.html import hostname_of
+from ..pipeline import Pipeline, cached_pipeline
 from ..store import ArticleRow, Store
 from .api import Corpus
+from .dedup import signature
 from .sources import Failure, PoliteFetcher, Source, Task, normalize_published, open_source
+from .stories import assign_stories, encoder_missing, install_hint
 
 COMMIT_EVERY = 32
 COMMIT_SECONDS = 2.0
@@ -73,8 +78,6 @@ _worker: dict[str, Any] = {}
 
 
 def _init_worker(options: Options, db_path: str | None) -> None:
-    from ..pipeline import Pipeline
-
     # the workers already share the cores: one encoder thread each (unless the user chose)
     os.environ.setdefault("UNSPIN_THREADS", "1")
     _worker["pipeline"] = Pipeline(options)
@@ -101,9 +104,6 @@ def _work(task: Task) -> Outcome:
 
 def build_article(task: Task, options: Options) -> Article:
     """The :class:`Article` of a task (reading the file or URL for ``path`` tasks)."""
-    from ..inputs import article_from_html, article_from_text, read_input
-    from ..inputs.html import hostname_of
-
     if task.kind == "path":
         article = read_input(str(task.payload), options)
     elif task.kind == "file":
@@ -135,16 +135,12 @@ def file_article(path: str, data: bytes) -> Article:
     """
     from pathlib import PurePath
 
-    from ..inputs.files import HTML_EXTENSIONS, _to_article
-
     html = PurePath(path).suffix.lower() in HTML_EXTENSIONS
     return _to_article(data, path, kind="text", html=html, noun="file")
 
 
 def process_task(task: Task, pipeline: Any, known: Callable[[str], bool]) -> Outcome:
     """Read, deduplicate by content hash, analyse: everything but the write."""
-    from .dedup import signature
-
     try:
         article = build_article(task, pipeline.options)
     except InputError as exc:
@@ -291,9 +287,6 @@ def ingest(
 
 def _build_stories(store: Store, report: IngestReport, on_warning: Callable[[str], None] | None) -> None:
     """The step after storing: group the articles that have no story yet (they are committed already)."""
-    from ..errors import UnspinError
-    from .stories import assign_stories, encoder_missing, install_hint
-
     def warn(line: str) -> None:
         report.warnings.append(line)
         if on_warning:

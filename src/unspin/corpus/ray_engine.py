@@ -45,6 +45,9 @@ from typing import Any, Generator, Iterable, Iterator
 
 from ..config import Options
 from ..errors import ConfigError, InputError
+from ..inputs.files import _os_reason, _read_capped
+from ..inputs.text import format_size
+from ..pipeline import Pipeline
 from ..store import ArticleRow, Store
 from .ingest import Outcome, process_task
 from .sources import Failure, Task
@@ -121,8 +124,6 @@ class Analyse:
     """
 
     def __init__(self, options: Options, ratings: list[tuple[str, bytes]], known: list[Any]) -> None:
-        from ..pipeline import Pipeline
-
         if ratings:
             folder = tempfile.mkdtemp(prefix="unspin-ratings-")
             paths = []
@@ -208,9 +209,6 @@ def _filesystem(staging: str) -> tuple[Any, str]:
 def _inline_file(task: Task, max_bytes: int) -> Task:
     """A ``path`` task as a ``file`` task carrying the file's bytes (checked as ``read_file`` checks)."""
     import stat
-
-    from ..inputs.files import _os_reason, _read_capped
-    from ..inputs.text import format_size
 
     path = str(task.payload)
     try:

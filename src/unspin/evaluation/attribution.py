@@ -66,6 +66,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+from ..analyzers.quotes import load_lexicon
 from ..article import Article
 from ..errors import InputError
 from ..pipeline import Pipeline
@@ -429,8 +430,6 @@ def evaluate_attribution(
 
 def speech_cues(pipe: "Pipeline", text: str, gold: Sequence[GoldAttribution]) -> list[bool]:
     """Whether each gold cue is a speech verb of the analyzer's lexicon."""
-    from ..analyzers.quotes import load_lexicon
-
     lex = load_lexicon()
     verbs = lex.speech_verbs | lex.naming_verbs
     preps = [" ".join(words) for words in lex.prepositional_cues]

@@ -14,6 +14,7 @@ from ..article import Article
 from ..errors import InputError
 from .html import article_from_html, decode_html_bytes
 from .text import article_from_text, decode_bytes, format_size, looks_like_html
+from .url import url_scheme
 
 __all__ = ["ARTICLE_EXTENSIONS", "HTML_EXTENSIONS", "STDIN_SOURCE", "expand_inputs", "read_file", "read_stdin"]
 
@@ -26,8 +27,6 @@ _CHUNK = 1 << 16
 
 
 def _is_passthrough(spec: str) -> bool:
-    from .url import url_scheme
-
     return spec == "-" or url_scheme(spec) is not None
 
 

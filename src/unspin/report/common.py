@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from ..language import language_name
 from ..techniques.taxonomy import TechniqueInfo, describe
 from ..types import EVIDENCE_PARAGRAPH, EVIDENCE_SPANS, Analysis, CitedSource, Entity, Paragraph, Quote, Technique
 
@@ -124,8 +125,6 @@ def header_facts(analysis: Analysis) -> list[str]:
         if value:
             facts.append(f"{key}: {value}")
     if analysis.meta.language and analysis.meta.language not in ("en", "und"):
-        from ..language import language_name
-
         facts.append(f"language: {language_name(analysis.meta.language)}")
     return facts
 
@@ -133,8 +132,6 @@ def header_facts(analysis: Analysis) -> list[str]:
 def input_notices(analysis: Analysis) -> list[str]:
     """What a reader must know before reading the findings: the language
     analyses skipped, and the extraction verdict's warnings with its figures."""
-    from ..language import language_name
-
     meta, notices = analysis.meta, []
     if meta.skipped:
         skipped = ", ".join(meta.skipped)

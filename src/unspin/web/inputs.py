@@ -15,6 +15,7 @@ from typing import Any
 
 from ..article import Article
 from ..config import Options
+from ..corpus.sources import normalize_published
 from ..errors import InputError
 from ..inputs import HTML_EXTENSIONS, article_from_html, article_from_text, decode_bytes, fetch_url, looks_like_html
 from ..inputs.html import decode_html_bytes, hostname_of
@@ -113,8 +114,6 @@ def apply_outlet(article: Article, outlet: str | None) -> None:
 
 def article_row(article: Article, analysis: dict[str, Any]) -> ArticleRow:
     """The store's metadata row for an analysed article (as ``unspin ingest`` makes it)."""
-    from ..corpus.sources import normalize_published
-
     outlet = (analysis.get("provenance") or {}).get("outlet") or {}
     return ArticleRow(
         source=article.source,

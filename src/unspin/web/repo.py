@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..corpus.api import Corpus
+from ..corpus.dedup import signature
+from ..corpus.profile import outlet_profile
 from ..corpus.search import filter_clauses, fts_query, next_day
 from ..corpus.stories import list_stories, story_report
 from ..store import ArticleRow, StoreError
@@ -82,8 +84,6 @@ class StoreRepo:
         return Corpus(self.path, readonly=True)
 
     def add(self, analysis: dict[str, Any], row: ArticleRow) -> int:
-        from ..corpus.dedup import signature
-
         sig = signature(analysis.get("text") or "")
         with self._write, Corpus(self.path) as store:
             return store.add(analysis, row, signature=sig).id
@@ -129,8 +129,6 @@ class StoreRepo:
                                 limit=limit, marks=marks)
 
     def outlet(self, domain: str, ratings: Any) -> dict[str, Any] | None:
-        from ..corpus.profile import outlet_profile
-
         with self._read() as store:
             profile = outlet_profile(store, domain, ratings=ratings)
             if profile is None:
@@ -259,8 +257,6 @@ class MemoryRepo:
 
     def outlet(self, domain: str, ratings: Any) -> dict[str, Any] | None:
         """The profile computed by :func:`unspin.corpus.profile.outlet_profile` over a scratch store."""
-        from ..corpus.profile import outlet_profile
-
         entries = self._matching(Filters(outlet=domain))
         if not entries:
             return None
