@@ -35,7 +35,7 @@ from ..store import ArticleRow, Store
 from .api import Corpus
 from .dedup import signature
 from .sources import Failure, PoliteFetcher, Source, Task, normalize_published, open_source
-from .stories import assign_stories, encoder_missing, install_hint
+from . import stories as story_grouping  # a module, so tests can stand in for the encoder check
 
 COMMIT_EVERY = 32
 COMMIT_SECONDS = 2.0
@@ -292,12 +292,12 @@ def _build_stories(store: Store, report: IngestReport, on_warning: Callable[[str
         if on_warning:
             on_warning(line)
 
-    missing = encoder_missing()
+    missing = story_grouping.encoder_missing()
     if missing:
-        warn(f"stories not built ({missing} is not installed): {install_hint(missing)}")
+        warn(f"stories not built ({missing} is not installed): {story_grouping.install_hint(missing)}")
         return
     try:
-        report.new_stories = assign_stories(store).new_stories
+        report.new_stories = story_grouping.assign_stories(store).new_stories
     except UnspinError as exc:  # e.g. encoder weights that fail their checksum
         store.commit()
         warn(f"stories not built: {exc}")
