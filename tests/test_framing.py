@@ -167,7 +167,7 @@ def test_artifact_round_trip_and_checksum_refusal(tmp_path):
         FramingModel.load(d, "frames")
 
 
-@pytest.mark.parametrize("task", TASKS)
+@pytest.mark.parametrize("task", [t for t in TASKS if t != "genre"])  # genre: tests/test_genre.py
 def test_shipped_model_loads_is_small_and_documented(task, tmp_path):
     d = MODELS / f"{task}-fast"
     if not (d / "meta.json").is_file():
@@ -193,7 +193,7 @@ def test_shipped_model_loads_is_small_and_documented(task, tmp_path):
 
 def _pipeline():
     for task in TASKS:
-        if not (MODELS / f"{task}-fast" / "meta.json").is_file():
+        if not (MODELS / ("genre-signals" if task == "genre" else f"{task}-fast") / "meta.json").is_file():
             pytest.skip(f"the {task} model is not trained")
     import unspin.analyzers.framing  # noqa: F401  (registers the analyzers)
     from unspin.pipeline import Pipeline
@@ -207,7 +207,7 @@ def test_analyzers_fill_the_new_fields_with_exact_offsets():
 
     pipe = _pipeline()
     a = pipe.analyze(Article(source="-", text=TEXT, title=None, kind="text"))
-    assert a.genre is not None and a.genre.label in GENRES and 0 <= a.genre.score <= 1
+    assert a.genre is not None and a.genre.label in (*GENRES, "uncertain") and 0 <= a.genre.score <= 1
     assert all(0 <= f.score <= 1 for f in a.frames)
     assert a.narratives
     for n in a.narratives:

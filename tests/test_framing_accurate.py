@@ -208,7 +208,8 @@ def test_tier_follows_options_model():
 
     assert choose_tier("narratives", Options(model="accurate")) == "fast"
     for task in TASKS:
-        assert choose_tier(task, Options(model="fast")) == "fast"
+        assert choose_tier(task, Options(model="fast")) == ("signals" if task == "genre" else "fast")
+    assert choose_tier("genre", Options(model="accurate")) == "signals"  # one genre model for both tiers
     for task in A.ACCURATE_TASKS:
         shipped = (model_dir(task, "accurate") / "meta.json").is_file()
         assert choose_tier(task, Options(model="accurate")) == ("accurate" if shipped else "fast")
@@ -235,30 +236,6 @@ def _accurate_pipeline():
     return Pipeline(analyzers=("entities", "quotes") + TASKS, model="accurate")
 
 
-def test_techniques_and_the_stacked_genre_head_share_one_pass_of_the_techniques_model(monkeypatch):
-    from unspin.article import Article
-    from unspin.pipeline import Pipeline
-    from unspin.techniques.accurate import AccurateModel, load_default
-
-    _accurate_pipeline()  # skips unless every model and the encoder are installed
-    genre = A.load("genre")
-    calls = []
-    original = AccurateModel.probabilities
-
-    def counted(self, text, encoded=None):
-        calls.append(text)
-        return original(self, text, encoded)
-
-    monkeypatch.setattr(AccurateModel, "probabilities", counted)
-    pipe = Pipeline(analyzers=("techniques", "genre"), model="accurate")
-    a = pipe.analyze(Article(source="-", text=TEXT, title=None, kind="text"))
-    assert genre.techniques is not None, "the packaged genre model stacks on the technique profile"
-    assert len(calls) == 1  # one pass of the techniques model, read by both analyzers
-    expected = load_default().predict(TEXT)
-    assert [(t.start, t.end, t.technique) for t in a.techniques] == [(s, e, t) for s, e, t, _ in expected.spans]
-    assert a.genre is not None and a.genre.label in GENRES
-
-
 def test_accurate_analyzers_exact_unicode_offsets():
     from unspin.article import Article
 
@@ -267,10 +244,10 @@ def test_accurate_analyzers_exact_unicode_offsets():
         return json.loads((MODELS / name / "meta.json").read_text())["files"]["weights.npz"][:8]
 
     assert {a.name: a.version for a in pipe.analyzers if a.name in TASKS} == {
-        "genre": f"accurate-1+{weights('genre-accurate')}", "frames": f"accurate-1+{weights('frames-accurate')}",
+        "genre": f"signals-1+{weights('genre-signals')}", "frames": f"accurate-1+{weights('frames-accurate')}",
         "narratives": f"1+{weights('narratives-fast')}", "roles": f"accurate-1+{weights('roles-accurate')}"}
     a = pipe.analyze(Article(source="-", text=TEXT, title=None, kind="text"))
-    assert a.genre is not None and a.genre.label in GENRES and 0 <= a.genre.score <= 1
+    assert a.genre is not None and a.genre.label in (*GENRES, "uncertain") and 0 <= a.genre.score <= 1
     assert all(0 <= f.score <= 1 for f in a.frames)
     assert a.narratives
     evidence = [ev for n in a.narratives for ev in n.evidence]
@@ -287,7 +264,7 @@ def test_accurate_analyzers_exact_unicode_offsets():
     fast = pipe.__class__(analyzers=("entities", "quotes") + TASKS, model="fast")
     assert {a.name: a.version for a in fast.analyzers if a.name in TASKS} == {
         t: "1+" + json.loads((MODELS / f"{t}-fast" / "meta.json").read_text())["files"]["weights.npz"][:8]
-        for t in TASKS}
+        for t in TASKS if t != "genre"} | {"genre": f"signals-1+{weights('genre-signals')}"}
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,11 @@ lexical model (``unspin/models/<task>-fast/``); ``--model fast`` always uses
 the fast models. Narratives have no accurate head (it did not beat the fast
 model in cross-validation). Each fills its field of the analysis:
 
-* ``genre``: ``analysis.genre`` = {label, score}, the probabilities assuming
-  reporting, opinion and satire equally likely (the training mix is 88%
-  opinion and real news mixes differ); the accurate model also reads the
-  article's persuasion profile from the packaged techniques model
-  (the ``technique_probabilities`` product, shared with the techniques analyzer);
+* ``genre``: ``analysis.genre`` = {label, score} from the one genre model
+  (``unspin/models/genre-signals/``, both tiers): signals of how the article
+  is written, never its topic (:mod:`unspin.framing.genre`), probabilities
+  under the mix of a real news feed (mostly reporting); ``uncertain`` when
+  no genre is likely enough, ``satire`` only on strong evidence;
 * ``frames``: ``analysis.frames``, most probable first;
 * ``narratives``: ``analysis.narratives`` with the sentences that carry each
   (a single ``Other`` item when none applies);
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 
 from .. import models
 from ..config import Options
@@ -36,11 +35,11 @@ from ..errors import ModelError
 from ..framing import accurate
 from ..framing import roles as R
 from ..framing.accurate import ACCURATE_TASKS, article_vector, mention_vectors, role_sentences
-from ..framing.doc import frames_predict, genre_proba, narratives_decide, narratives_proba, sentence_evidence
+from ..framing.doc import frames_predict, narratives_decide, narratives_proba, sentence_evidence
+from ..framing.genre import GenreSignalsModel
 from ..framing.labels import MAIN_ROLES
 from ..framing.model import FramingModel
 from ..models import artifact
-from ..techniques.accurate import technique_profile
 from ..types import Label, Narrative, Span
 from .base import Context, registry
 from .groups import entity_groups
@@ -48,13 +47,19 @@ from .groups import entity_groups
 TASKS = ("genre", "frames", "narratives", "roles")
 
 
+#: The genre model's folder: one model for both tiers (it reads no encoder output).
+GENRE_MODEL = "genre-signals"
+
+
 def model_dir(task: str, tier: str = "fast") -> Path:
-    return models.packaged_dir(f"{task}-{tier}")
+    return models.packaged_dir(GENRE_MODEL if task == "genre" else f"{task}-{tier}")
 
 
 def choose_tier(task: str, options: Options) -> str:
     """``accurate`` when asked for (``options.model``, the default) and the task's
-    accurate artifact is shipped; else ``fast``."""
+    accurate artifact is shipped; else ``fast`` (genre: always its one model)."""
+    if task == "genre":
+        return "signals"
     if options.model == "accurate" and task in ACCURATE_TASKS and \
             (model_dir(task, "accurate") / artifact.META).is_file():
         return "accurate"
@@ -80,10 +85,13 @@ class _Base:
 
     def __init__(self, options: Options | None = None) -> None:
         self.tier = choose_tier(self.task, options or Options())
-        self.model = load_accurate_model(self.task) if self.tier == "accurate" else load_model(self.task)
+        self.model = self.load()
         # tier-version (the fast tier keeps its plain "1") and the weights' short SHA-256
-        self.version = (("accurate-1" if self.tier == "accurate" else "1")
+        self.version = ({"accurate": "accurate-1", "signals": "signals-1"}.get(self.tier, "1")
                         + artifact.weights_tag(getattr(self.model, "meta", None), "weights.npz"))
+
+    def load(self):
+        return load_accurate_model(self.task) if self.tier == "accurate" else load_model(self.task)
 
     @property
     def name(self) -> str:
@@ -97,18 +105,15 @@ class _Base:
 class GenreAnalyzer(_Base):
     task = "genre"
 
+    def load(self) -> GenreSignalsModel:
+        d = model_dir("genre")
+        if not (d / artifact.META).is_file():
+            raise ModelError(f"{d}: the genre model is not installed (train it with `unspin train genre --data …`)")
+        return models.load(d, GenreSignalsModel.load)
+
     def annotate(self, ctx: Context) -> None:
-        if self.tier == "accurate":
-            profile = None
-            if self.model.techniques is not None:
-                profile = technique_profile(*ctx.product("technique_probabilities")[1:])
-            p = self.model.proba([self.features(ctx)], article_vector(ctx.product("encoded"), self.model.layers), profile)[0]
-            labels = self.model.labels
-        else:
-            p = genre_proba(self.model, [self.features(ctx)])[0]
-            labels = self.model.heads["genre"].labels
-        j = int(np.argmax(p))
-        ctx.analysis.genre = Label(labels[j], round(float(p[j]), 4))
+        d = self.model.decide(ctx.analysis.text)
+        ctx.analysis.genre = Label(d.label, round(d.score, 4))
 
 
 class FramesAnalyzer(_Base):
@@ -198,7 +203,7 @@ class RolesAnalyzer(_Base):
                 e.fine_roles = [Label(lab, round(p, 4)) for lab, p in fine]
 
 
-@registry.register("genre", assigns=("genre",), uses=("framing_features", "encoded", "technique_probabilities"))
+@registry.register("genre", assigns=("genre",))
 def make_genre(options: Options) -> GenreAnalyzer:
     return GenreAnalyzer(options)
 

@@ -23,6 +23,7 @@ from ..models.artifact import training_meta
 from . import framing_accurate as FA
 from . import framing_cv as E
 from . import framing_lexical as FL
+from . import genre_signals as GS
 from .cards import write_model_card
 
 logger = logging.getLogger(__name__)
@@ -212,12 +213,18 @@ def _train(task: str, data_dir: Path, output: Path | None, seed: int, cv: bool) 
 
 def train(task: str, data_dir: Path, tier: str = "fast", output: Path | None = None, seed: int = 13,
           cv: bool = True) -> Path:
-    """Train the ``tier`` model of ``task`` on ``data_dir`` and write its folder (default: the packaged one)."""
+    """Train the ``tier`` model of ``task`` on ``data_dir`` and write its folder (default: the packaged one).
+    Genre has one model (writing signals, fitted on the training part of the forward split) whatever the tier."""
+    if task == "genre":
+        return GS.train(data_dir, output, seed)
     if tier == "accurate":
         return _train_accurate(task, data_dir, output, seed, cv)
     return _train(task, data_dir, output, seed, cv)
 
 
 def evaluate(task: str, data_dir: Path, seed: int = 13, tier: str = "fast") -> dict[str, Any]:
-    """Cross-validation figures of the ``tier`` model of ``task`` (see :mod:`.framing_cv`)."""
+    """Cross-validation figures of the ``tier`` model of ``task`` (see :mod:`.framing_cv`); genre: its
+    cross-validation and forward figures (:mod:`.genre_signals`)."""
+    if task == "genre":
+        return GS.measure(data_dir, seed)[1]["metrics"]
     return run_cv_accurate(task, data_dir, seed) if tier == "accurate" else run_cv(task, data_dir, seed)
