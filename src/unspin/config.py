@@ -53,9 +53,14 @@ class Options:
     user_agent: str = "unspin (+https://pypi.org/project/unspin/)"
     #: Analyzer names to run, in order; empty means the default pipeline.
     analyzers: tuple[str, ...] = ()
-    #: Probability a technique span or label needs to be reported; ``None``:
-    #: the thresholds chosen on held-out folds (see the model card).
+    #: Score a technique span or label needs to be reported (``--min-score``, an
+    #: exploration setting: spans come from the model's recall reading, then
+    #: those scored below it are dropped); ``None``: the model's default,
+    #: precision-first reading (see the model card).
     min_score: float | None = None
+    #: Technique spans from the model's recall reading (``--recall``): every
+    #: lead an analyst may want, right less often than the default ones.
+    recall: bool = False
     #: Tier of the neural analyses: ``accurate`` (the shared MiniLM pass plus
     #: small heads) or ``fast`` (lexical models, no encoder); or a path to a
     #: techniques model folder.

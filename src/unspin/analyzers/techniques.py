@@ -4,7 +4,10 @@ Fills ``analysis.techniques`` with character spans into the text (sorted by
 start, end, technique; ``text[start:end]`` is the evidence, spans of
 different techniques may overlap) and ``paragraph.labels`` (and
 ``paragraph.techniques``, the same techniques) for every non-blank line.
-Scores are calibrated probabilities.
+Paragraph scores are calibrated probabilities; a span's score is the
+calibrated probability that annotators marked its technique within it where
+the model has a span calibration (:mod:`unspin.techniques.reading`), else its
+highest word probability (not the probability that it is right).
 
 *Boilerplate is not persuasion.* The boilerplate analyzer runs first
 (``requires``): no span lies inside page furniture (a span that reaches into
@@ -22,12 +25,10 @@ and every label either has a span to point at or says it has none.
 Options: ``options.model`` (``--model``): ``accurate`` (default: the head over
 the shared MiniLM pass, :mod:`unspin.techniques.accurate`), ``fast`` (lexical
 linear models, :mod:`unspin.techniques.fast`) or a path to a trained model
-folder of either tier; ``options.min_score`` (``--min-score``): a probability
-in [0, 1] replacing the model's default thresholds (chosen on held-out folds)
-for spans and paragraph labels (for accurate-tier spans it applies to the word
-probabilities after the model's smoothing over neighbouring words; a span's
-score is its highest word probability, or its highest smoothed one where that
-is higher, so no span scores below ``min_score``).
+folder of either tier. By default the model's precision-first reading is used;
+``options.recall`` (``--recall``) uses its recall reading (every lead), and
+``options.min_score`` (``--min-score``, in [0, 1]) the recall reading's spans
+scored at least ``min_score`` and the paragraph labels of at least that probability.
 """
 
 from __future__ import annotations
@@ -70,15 +71,17 @@ class TechniqueDetector:
             if not 0.0 <= min_score <= 1.0:
                 raise ConfigError(f"min_score must lie in [0, 1], not {min_score}")
         self.min_score = min_score
+        # --min-score explores: the recall reading's spans, filtered by their shown score
+        self.recall = bool(options.recall) or min_score is not None
 
     def annotate(self, ctx: Context) -> None:
         text = ctx.analysis.text
         if self.packaged_accurate:  # shared with the genre head stacked on the technique profile
-            pred = self.model.decode(*ctx.product("technique_probabilities"), span_threshold=self.min_score,
-                                     paragraph_threshold=self.min_score)
+            pred = self.model.decode(*ctx.product("technique_probabilities"), recall=self.recall,
+                                     min_score=self.min_score)
         else:
             kw = {"encoded": ctx.product("encoded")} if self.neural else {}
-            pred = self.model.predict(text, span_threshold=self.min_score, paragraph_threshold=self.min_score, **kw)
+            pred = self.model.predict(text, recall=self.recall, min_score=self.min_score, **kw)
         furniture = sorted((b.start, b.end) for b in ctx.analysis.boilerplate if b.end > b.start)
         furnished = [(p.start, p.end) for p in ctx.analysis.paragraphs
                      if boilerplate_share(text, p, furniture) >= MOSTLY_BOILERPLATE]

@@ -46,8 +46,12 @@ FORMATS = ("text", "json", "jsonl", "html")
               help="Comma-separated analyzers to run, in order (default: "
                    f"{','.join(DEFAULT_ANALYZERS)}; also: {','.join(OPTIONAL_ANALYZERS)}).")
 @click.option("--min-score", type=click.FloatRange(0.0, 1.0),
-              help="Report persuasion techniques only from this probability on (default: thresholds "
-                   "chosen on held-out folds).")
+              help="Exploration: persuasion-technique spans of the recall reading scored at least this "
+                   "(and paragraph labels of at least this probability), instead of the default, "
+                   "precision-first highlights.")
+@click.option("--recall", is_flag=True, default=None,
+              help="Exploration: every technique lead the model finds (its recall reading: more spans, "
+                   "right less often than the default highlights; see the model card).")
 @click.option("--model", "model", metavar="TIER",
               help="Model tier of the techniques and framing analyzers: 'accurate' (default; small heads over "
                    "one MiniLM encoder pass per article), 'fast' (lexical, no encoder, several times faster) or "
@@ -56,7 +60,7 @@ FORMATS = ("text", "json", "jsonl", "html")
 def analyze(inputs: tuple[str, ...], fmt: str, output: Path | None, ratings: tuple[str, ...],
             outlet: str | None, max_bytes: int | None, max_chars: int | None, timeout: float | None,
             allow_private_urls: bool | None, spacy_model: str | None, analyzer_names: str | None,
-            min_score: float | None, model: str | None, quiet: bool) -> None:
+            min_score: float | None, recall: bool | None, model: str | None, quiet: bool) -> None:
     """Analyse articles: text or HTML files, directories, URLs, or - for stdin.
 
     \b
@@ -70,7 +74,7 @@ def analyze(inputs: tuple[str, ...], fmt: str, output: Path | None, ratings: tup
     options = load_options(
         ratings=ratings or None, max_bytes=max_bytes, max_chars=max_chars, timeout=timeout,
         allow_private_urls=allow_private_urls, spacy_model=spacy_model, analyzers=names, min_score=min_score,
-        model=model,
+        recall=recall, model=model,
     )
 
     specs = expand_inputs(list(inputs))

@@ -41,13 +41,20 @@ def _data_option(f):
               help="Folds of the out-of-fold calibration and threshold choice.")
 @click.option("--fast-model", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Accurate tier: the fast-tier model folder to stack on (default: the packaged one).")
+@click.option("--part", type=click.Choice(training.PARTS), default="training", show_default=True,
+              help="Articles to train on: the training part of the forward split (the oldest 80 % by id; "
+                   "`unspin eval techniques --forward` measures the model on the newest 20 %), or all of them.")
+@click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True,
+              help="Accurate tier: cross-validation folds (out-of-fold predictions fit the calibration and decoding).")
+@click.option("--members", type=click.IntRange(min=1), default=None,
+              help="Accurate tier: heads per ensemble (default: the tier's hyperparameters).")
 def train_techniques(data_dir: Path, model_name: str, output: Path | None, seed: int, cv: bool, max_iter: int,
-                     inner_folds: int, fast_model: Path | None) -> None:
+                     inner_folds: int, fast_model: Path | None, part: str, folds: int, members: int | None) -> None:
     """Train a persuasion-technique model on SemEval-2023 task 3 data."""
     if model_name == "accurate":
-        training.train_accurate(data_dir, output, seed, fast_model)
+        training.train_accurate(data_dir, output, seed, fast_model, part, folds, members)
     else:
-        training.train_fast(data_dir, output, seed, cv, max_iter, inner_folds)
+        training.train_fast(data_dir, output, seed, cv, max_iter, inner_folds, part)
 
 
 @click.command(name="techniques")
@@ -59,13 +66,24 @@ def train_techniques(data_dir: Path, model_name: str, output: Path | None, seed:
 @click.option("--max-iter", type=click.IntRange(min=1), default=80, show_default=True)
 @click.option("--inner-folds", type=click.IntRange(min=2), default=2, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--forward", is_flag=True,
+              help="Measure the packaged model of --model (or --model-dir) on the forward part of --data "
+                   "(the newest 20 %% of the articles by id) through inference, with the highlighted share of "
+                   "characters and the calibration (ECE) of its scores.")
+@click.option("--recall", is_flag=True, help="With --forward: the model's recall reading instead of the default one.")
 def eval_techniques(data_dir: Path, model_name: str, model_dir: Path | None, seed: int, max_iter: int,
-                    inner_folds: int, as_json: bool) -> None:
+                    inner_folds: int, as_json: bool, forward: bool, recall: bool) -> None:
     """Paragraph micro-F1, span F1 (SemEval-2020 t11 formula), per-technique F1, articles/s.
 
     Without --model-dir: 5-fold cross-validation split by article (each fold
     trains its own model). With --model-dir: scores that model on --data.
+    With --forward: the model on the forward part, through inference.
     """
+    if forward:
+        fmodel = load_techniques_model(str(model_dir) if model_dir is not None else model_name)
+        report = training.evaluate_forward(data_dir, fmodel, recall=recall, label=str(model_dir or model_name))
+        click.echo(json.dumps(report, indent=2) if as_json else training.format_forward(report))
+        return
     model = load_techniques_model(str(model_dir)) if model_dir is not None else None
     scores, extra = training.evaluate(data_dir, model_name, model, str(model_dir), seed, max_iter, inner_folds)
     if as_json:

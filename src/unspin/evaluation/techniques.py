@@ -27,6 +27,14 @@ predicted span earns credit only from gold spans of its own technique. The
 micro figure sums credits and counts over all techniques; per-technique span
 F1 uses one technique's spans.
 
+*Highlighted share*: per article, the characters inside at least one
+predicted span (any technique) over the article's characters, averaged over
+articles; the same for the gold spans ("annotators' share").
+
+*Calibration* (:func:`expected_calibration_error`): scores are put in 10
+equal-width bins; ECE is the mean over bins of ``|mean score − observed
+frequency|`` weighted by the bin's share of the scores.
+
 *Speed*: articles per second of the model's prediction (features included,
 loading excluded), single process.
 """
@@ -139,15 +147,21 @@ class TechniqueScores:
     n_paragraphs: int = 0
     seconds: float = 0.0
     protocol: str = ""
+    #: sums over articles of the highlighted share of characters (predicted, gold) and the articles counted
+    share_pred: float = 0.0
+    share_gold: float = 0.0
+    n_shared: int = 0
 
     @property
     def articles_per_s(self) -> float:
         return self.n_articles / self.seconds if self.seconds else 0.0
 
     def add_article(self, gold_paragraphs: Sequence[Iterable[str]], pred_paragraphs: Sequence[Iterable[str]],
-                    gold_spans: Iterable[LabelledSpan], pred_spans: Iterable[LabelledSpan]) -> None:
+                    gold_spans: Iterable[LabelledSpan], pred_spans: Iterable[LabelledSpan],
+                    text_length: int | None = None) -> None:
         """Add one article: paragraph label sets (same order, one per
-        non-blank line) and labelled spans ``(start, end, technique)``."""
+        non-blank line) and labelled spans ``(start, end, technique)``;
+        with ``text_length``, its highlighted shares of characters too."""
         if len(gold_paragraphs) != len(pred_paragraphs):
             raise ValueError("gold and predicted paragraphs differ in number")
         self.n_articles += 1
@@ -166,6 +180,10 @@ class TechniqueScores:
                     prf.fn += 1
                     self.paragraph.fn += 1
         gold_spans, pred_spans = list(gold_spans), list(pred_spans)
+        if text_length:
+            self.share_pred += covered(pred_spans) / text_length
+            self.share_gold += covered(gold_spans) / text_length
+            self.n_shared += 1
         self.si.add(span_counts([(s, e) for s, e, _ in pred_spans], [(s, e) for s, e, _ in gold_spans]))
         for t in {t for *_, t in gold_spans} | {t for *_, t in pred_spans}:
             c = span_counts([(s, e) for s, e, u in pred_spans if u == t], [(s, e) for s, e, u in gold_spans if u == t])
@@ -191,7 +209,14 @@ class TechniqueScores:
                 for t in techs
             },
             "articles_per_s": round(self.articles_per_s, 1),
+            **({"highlighted_share": self.shares()} if self.n_shared else {}),
         }
+
+    def shares(self) -> dict:
+        """Mean highlighted share of characters per article: predicted, annotated, and their ratio."""
+        pred, gold = self.share_pred / self.n_shared, self.share_gold / self.n_shared
+        return {"predicted": round(pred, 4), "annotated": round(gold, 4),
+                "ratio": round(pred / gold, 3) if gold else None}
 
     def format(self) -> str:
         d = self.to_dict()
@@ -204,9 +229,46 @@ class TechniqueScores:
         lines.append(f"{'technique':36s} {'para F1':>8s} {'gold¶':>6s} {'span F1':>8s} {'gold':>5s}")
         for t, x in sorted(d["per_technique"].items(), key=lambda kv: -kv[1]["span_gold"]):
             lines.append(f"{t:36s} {x['paragraph_f1']:8.3f} {x['paragraph_gold']:6d} {x['span_f1']:8.3f} {x['span_gold']:5d}")
+        if self.n_shared:
+            sh = self.shares()
+            lines.append(f"{'highlighted share of characters':30s} {sh['predicted']:.3f} "
+                         f"(annotators {sh['annotated']:.3f}, ratio {sh['ratio']})")
         lines.append("")
         lines.append(f"speed: {d['articles_per_s']:.1f} articles/s (one process, prediction only)")
         return "\n".join(lines)
+
+
+def covered(spans: Iterable[LabelledSpan]) -> int:
+    """Characters inside at least one of ``spans``."""
+    return sum(e - s for s, e in merge_spans((s, e) for s, e, *_ in spans))
+
+
+def reliability(scores: Sequence[float], outcomes: Sequence[float], bins: int = 10) -> list[dict]:
+    """Per equal-width score bin (non-empty ones): count, mean score, observed frequency."""
+    import numpy as np
+
+    p, y = np.asarray(scores, dtype=float), np.asarray(outcomes, dtype=float)
+    idx = np.minimum((p * bins).astype(int), bins - 1)
+    out = []
+    for b in range(bins):
+        m = idx == b
+        if m.any():
+            out.append({"bin": [b / bins, (b + 1) / bins], "n": int(m.sum()),
+                        "mean_score": round(float(p[m].mean()), 4), "observed": round(float(y[m].mean()), 4)})
+    return out
+
+
+def expected_calibration_error(scores: Sequence[float], outcomes: Sequence[float], bins: int = 10) -> float:
+    """ECE over equal-width bins (see the module doc); 0 without scores."""
+    rows = reliability(scores, outcomes, bins)
+    n = sum(r["n"] for r in rows)
+    return sum(r["n"] * abs(r["mean_score"] - r["observed"]) for r in rows) / n if n else 0.0
+
+
+def span_hits(pred_spans: Iterable[tuple], gold: Iterable[LabelledSpan]) -> list[int]:
+    """1 for each predicted ``(start, end, technique, …)`` span that overlaps a gold span of its technique, else 0."""
+    gold = list(gold)
+    return [int(any(t == u and s < e2 and s2 < e for s2, e2, u in gold)) for s, e, t, *_ in pred_spans]
 
 
 def gold_paragraph_labels(doc) -> list[list[str]]:  # doc: unspin.techniques.data.Doc
@@ -235,7 +297,7 @@ def score_predictions(docs: Sequence, predict: Callable, protocol: str = "") -> 
         t0 = time.perf_counter()
         spans, paras = predict(doc.text)
         scores.seconds += time.perf_counter() - t0
-        scores.add_article(gold_paragraph_labels(doc), paras, gold_spans(doc), spans)
+        scores.add_article(gold_paragraph_labels(doc), paras, gold_spans(doc), spans, len(doc.text))
     return scores
 
 

@@ -151,7 +151,8 @@ def write_meta(model_dir: Path, meta: dict[str, Any], weight_files: list[str]) -
 #: meta.json fields of older techniques models (one threshold for all labels), replaced by :data:`DECODING_KEYS`
 LEGACY_KEYS = ("span_threshold", "paragraph_threshold")
 #: meta.json fields written by :func:`decoding_meta`
-DECODING_KEYS = ("span_thresholds", "span_units", "span_smoothing", "span_needs_content_word", "paragraph_thresholds")
+DECODING_KEYS = ("span_thresholds", "span_units", "span_smoothing", "span_needs_content_word", "paragraph_thresholds",
+                 "span_min_peaks", "span_needs_paragraph", "span_calibration", "recall_decoding")
 
 
 def with_decoding(meta: dict[str, Any], decoding: dict[str, Any]) -> dict[str, Any]:
@@ -160,16 +161,40 @@ def with_decoding(meta: dict[str, Any], decoding: dict[str, Any]) -> dict[str, A
 
 
 def decoding_meta(labels: Sequence[str], span_threshold: float | np.ndarray, span_units: Sequence[str] | None,
-                  span_smoothing: int, needs_content_word: bool, paragraph_threshold: float | np.ndarray
+                  span_smoothing: int, needs_content_word: bool, paragraph_threshold: float | np.ndarray,
+                  span_min_peak: np.ndarray | None = None, span_needs_paragraph: bool = False,
+                  span_calibration: Sequence[float] | None = None, recall: dict[str, Any] | None = None
                   ) -> dict[str, Any]:
-    """The meta.json fields (:data:`DECODING_KEYS`) of a techniques model's decoding, one value per label."""
+    """The meta.json fields (:data:`DECODING_KEYS`) of a techniques model's decoding, one value per label.
+    ``recall``: the model's recall reading, as the keyword arguments of this function (its own fields
+    go under ``recall_decoding``)."""
     L = len(labels)
     st = np.broadcast_to(np.asarray(span_threshold, dtype=np.float64), (L,))
     pt = np.broadcast_to(np.asarray(paragraph_threshold, dtype=np.float64), (L,))
-    return {"span_thresholds": {lab: round(float(t), 4) for lab, t in zip(labels, st, strict=True)},
-            "span_units": dict(zip(labels, span_units or ["words"] * L, strict=True)),
-            "span_smoothing": int(span_smoothing), "span_needs_content_word": bool(needs_content_word),
-            "paragraph_thresholds": {lab: round(float(t), 4) for lab, t in zip(labels, pt, strict=True)}}
+    out: dict[str, Any] = {
+        "span_thresholds": {lab: round(float(t), 4) for lab, t in zip(labels, st, strict=True)},
+        "span_units": dict(zip(labels, span_units or ["words"] * L, strict=True)),
+        "span_smoothing": int(span_smoothing), "span_needs_content_word": bool(needs_content_word),
+        "paragraph_thresholds": {lab: round(float(t), 4) for lab, t in zip(labels, pt, strict=True)}}
+    if span_min_peak is not None:
+        mp = np.broadcast_to(np.asarray(span_min_peak, dtype=np.float64), (L,))
+        out["span_min_peaks"] = {lab: round(float(t), 4) for lab, t in zip(labels, mp, strict=True)}
+    if span_needs_paragraph:
+        out["span_needs_paragraph"] = True
+    if span_calibration is not None:
+        out["span_calibration"] = [round(float(x), 6) for x in span_calibration]
+    if recall is not None:
+        out["recall_decoding"] = fields_meta(labels, recall)
+    return out
+
+
+def fields_meta(labels: Sequence[str], fields: dict[str, Any]) -> dict[str, Any]:
+    """:func:`decoding_meta` of a model's decoding fields (the keyword arguments
+    :func:`decoding_fields` returns), recall reading included."""
+    return decoding_meta(labels, fields["span_threshold"], fields.get("span_units"), fields.get("span_smoothing", 0),
+                         fields.get("span_needs_content_word", False), fields["paragraph_threshold"],
+                         fields.get("span_min_peak"), fields.get("span_needs_paragraph", False),
+                         fields.get("span_calibration"), fields.get("recall"))
 
 
 def decoding_fields(meta: dict[str, Any], labels: Sequence[str], where: str) -> dict[str, Any]:
@@ -190,6 +215,21 @@ def decoding_fields(meta: dict[str, Any], labels: Sequence[str], where: str) -> 
         units = [str(meta["span_units"][lab]) for lab in labels] if "span_units" in meta else None
     except (KeyError, TypeError, ValueError):
         raise ModelError(f"{where}: needs a span and a paragraph threshold (and a span unit) for every label") from None
-    return {"span_threshold": st, "paragraph_threshold": pt, "span_units": units,
-            "span_smoothing": int(meta.get("span_smoothing", 0)),
-            "span_needs_content_word": bool(meta.get("span_needs_content_word", False))}
+    out: dict[str, Any] = {"span_threshold": st, "paragraph_threshold": pt, "span_units": units,
+                           "span_smoothing": int(meta.get("span_smoothing", 0)),
+                           "span_needs_content_word": bool(meta.get("span_needs_content_word", False))}
+    try:
+        if "span_min_peaks" in meta:
+            out["span_min_peak"] = np.array([float(meta["span_min_peaks"][lab]) for lab in labels])
+        if meta.get("span_needs_paragraph"):
+            out["span_needs_paragraph"] = True
+        if "span_calibration" in meta:
+            cal = np.array([float(x) for x in meta["span_calibration"]])
+            if cal.shape != (2,):
+                raise ValueError
+            out["span_calibration"] = cal
+    except (KeyError, TypeError, ValueError):
+        raise ModelError(f"{where}: span_min_peaks needs one value per label and span_calibration two numbers") from None
+    if isinstance(meta.get("recall_decoding"), dict):
+        out["recall"] = decoding_fields(meta["recall_decoding"], labels, f"{where} (recall_decoding)")
+    return out

@@ -56,7 +56,8 @@ from ..models import artifact
 from ..neural import layers as nn
 from ..neural.shared import EncodedText, EncoderSpec, encode
 from . import fast as fast_tier
-from .fast import FastModel, Prediction, check_span_units, decode_spans
+from . import reading
+from .fast import FastModel, Prediction, check_span_units
 from .text import Tokens, tokenize
 
 WEIGHTS = "head.npz"
@@ -195,6 +196,14 @@ class AccurateModel:
     span_units: list[str] | None = None
     #: drop spans made only of function words ("and", "the"; see :func:`~unspin.techniques.fast.decode_spans`)
     span_needs_content_word: bool = False
+    #: per label, the highest word probability a span needs (None: none; :mod:`~unspin.techniques.reading`)
+    span_min_peak: np.ndarray | None = None
+    #: keep a span only where its paragraph carries the same technique
+    span_needs_paragraph: bool = False
+    #: Platt scaling ``(a, b)`` of a span's peak into the shown score (None: the peak is shown)
+    span_calibration: np.ndarray | None = None
+    #: the recall reading's decoding fields (None: the default reading is the only one)
+    recall: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         k_tok, k_par = (len(WORD_INPUTS), len(PARAGRAPH_INPUTS)) if self.fast is not None else (1, 1)
@@ -204,6 +213,12 @@ class AccurateModel:
         if self.fast is not None and list(self.fast.labels) != list(self.labels):
             raise ModelError("the fast model stacked on this one has other technique labels")
         check_span_units(self.span_units, self.labels)
+        if self.recall is not None:
+            check_span_units(self.recall.get("span_units"), self.labels)
+
+    def decoding_fields(self) -> dict[str, Any]:
+        """The decoding fields (as :func:`~unspin.models.artifact.decoding_fields` returns them)."""
+        return fast_tier.decoding_fields_of(self)
 
     def word_inputs(self, tk: Tokens, encoded: EncodedText) -> np.ndarray:
         return encoded.pool(tk.start, tk.end, self.spec.layers)
@@ -233,23 +248,22 @@ class AccurateModel:
         return np.broadcast_to(np.asarray(self.span_threshold, dtype=np.float64), (len(self.labels),))
 
     def predict(self, text: str, encoded: EncodedText | None = None, span_threshold: float | None = None,
-                paragraph_threshold: float | None = None) -> Prediction:
+                paragraph_threshold: float | None = None, recall: bool = False,
+                min_score: float | None = None) -> Prediction:
         return self.decode(*self.probabilities(text, encoded), span_threshold=span_threshold,
-                           paragraph_threshold=paragraph_threshold)
+                           paragraph_threshold=paragraph_threshold, recall=recall, min_score=min_score)
 
     def decode(self, tk: Tokens, pw: np.ndarray, pp: np.ndarray, span_threshold: float | None = None,
-               paragraph_threshold: float | np.ndarray | None = None) -> Prediction:
-        """Spans and paragraph labels from :meth:`probabilities`' output. A
-        ``span_threshold`` or ``paragraph_threshold`` given here replaces the
-        default of every label (the span units stay)."""
-        st = self.span_thresholds() if span_threshold is None else span_threshold
-        pt = self.paragraph_threshold if paragraph_threshold is None else paragraph_threshold
-        spans = (decode_spans(tk, pw, self.labels, st, self.span_smoothing, self.span_units,
-                              self.span_needs_content_word) if tk.text else [])
-        pt = np.broadcast_to(np.asarray(pt, dtype=np.float64), (len(self.labels),))
-        paragraphs = [(ls, le, {self.labels[j]: float(row[j]) for j in np.flatnonzero(row >= pt)})
-                      for (ls, le, _, _), row in zip(tk.lines, pp, strict=True)]
-        return Prediction(spans, paragraphs)
+               paragraph_threshold: float | np.ndarray | None = None, recall: bool = False,
+               min_score: float | None = None) -> Prediction:
+        """Spans and paragraph labels from :meth:`probabilities`' output, read
+        by the default or (``recall``) the recall reading
+        (:mod:`~unspin.techniques.reading`). A ``span_threshold`` or
+        ``paragraph_threshold`` given here replaces the reading's threshold of
+        every label (and its peak rule; the span units stay); ``min_score``
+        drops spans and labels scored below it."""
+        return reading.read(tk, pw, pp, self.labels, reading.of(self, recall, span_threshold, paragraph_threshold),
+                            reading.calibration_of(self, recall), min_score)
 
     # -- persistence -------------------------------------------------------
     def save(self, model_dir: str | Path, meta: dict[str, Any], extra_files: Sequence[str] = ()) -> dict[str, Any]:
@@ -265,8 +279,7 @@ class AccurateModel:
             meta = dict(meta, stacked_on=fast_reference(self.fast, d))
         meta = artifact.with_decoding(
             dict(meta, format=FORMAT, labels=self.labels, ensemble_members=len(members), encoder=self.spec.to_meta()),
-            artifact.decoding_meta(self.labels, self.span_threshold, self.span_units, self.span_smoothing,
-                                   self.span_needs_content_word, self.paragraph_threshold))
+            artifact.fields_meta(self.labels, self.decoding_fields()))
         return artifact.write_meta(d, meta, [WEIGHTS, *extra_files])
 
     @classmethod

@@ -34,6 +34,7 @@ from .. import models
 from ..models import artifact
 from .features import WORD_TEMPLATES, ArticleFeatures, article_features, word_template_keys
 from .text import CLAUSE_MARKS, FUNCTION_WORDS, Tokens, tokenize
+from . import reading as reading_module  # noqa: E402  (it reads this module's spans at call time)
 
 WEIGHTS = "weights.npz"
 VOCAB = "vocab.json"
@@ -248,32 +249,50 @@ class FastModel:
     span_units: list[str] | None = None
     #: drop spans made only of function words (:func:`decode_spans`)
     span_needs_content_word: bool = False
+    #: per label, the highest word probability a span needs (None: none; :mod:`~unspin.techniques.reading`)
+    span_min_peak: np.ndarray | None = None
+    #: keep a span only where its paragraph carries the same technique
+    span_needs_paragraph: bool = False
+    #: Platt scaling ``(a, b)`` of a span's peak into the shown score (None: the peak is shown)
+    span_calibration: np.ndarray | None = None
+    #: the recall reading's decoding fields (None: the default reading is the only one)
+    recall: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         check_span_units(self.span_units, self.labels)
+        if self.recall is not None:
+            check_span_units(self.recall.get("span_units"), self.labels)
+
+    def decoding_fields(self) -> dict[str, Any]:
+        """The decoding fields (as :func:`~unspin.models.artifact.decoding_fields` returns them)."""
+        return decoding_fields_of(self)
 
     # -- inference ---------------------------------------------------------
-    def predict(self, text: str, span_threshold: float | None = None,
-                paragraph_threshold: float | None = None) -> Prediction:
-        """Spans and paragraph labels of ``text``. A ``span_threshold`` or
-        ``paragraph_threshold`` given here replaces the default of every label
-        (the span units and smoothing stay)."""
+    def probabilities(self, text: str) -> tuple[Tokens, np.ndarray, np.ndarray]:
+        """Words, calibrated word probabilities (n × L), paragraph probabilities (lines × L)."""
         tk = tokenize(text)
-        st = self.span_threshold if span_threshold is None else span_threshold
-        pt = self.paragraph_threshold if paragraph_threshold is None else paragraph_threshold
-        pt = np.broadcast_to(np.asarray(pt, dtype=np.float64), (len(self.labels),))
         z, zp = self.raw_logits(tk)
-        spans: list[tuple[int, int, str, float]] = []
-        if tk.text:
-            probs = _sigmoid(z * self.platt_tok[:, 0] + self.platt_tok[:, 1])
-            spans = decode_spans(tk, probs, self.labels, st, self.span_smoothing, self.span_units,
-                                 self.span_needs_content_word)
-        paragraphs = []
-        if tk.lines:
-            pp = _sigmoid(zp * self.platt_par[:, 0] + self.platt_par[:, 1])
-            for (ls, le, _, _), row in zip(tk.lines, pp, strict=True):
-                paragraphs.append((ls, le, {self.labels[j]: float(row[j]) for j in np.flatnonzero(row >= pt)}))
-        return Prediction(spans, paragraphs)
+        return (tk, _sigmoid(z * self.platt_tok[:, 0] + self.platt_tok[:, 1]),
+                _sigmoid(zp * self.platt_par[:, 0] + self.platt_par[:, 1]))
+
+    def predict(self, text: str, span_threshold: float | None = None, paragraph_threshold: float | None = None,
+                recall: bool = False, min_score: float | None = None) -> Prediction:
+        """Spans and paragraph labels of ``text`` (:meth:`decode`)."""
+        return self.decode(*self.probabilities(text), span_threshold=span_threshold,
+                           paragraph_threshold=paragraph_threshold, recall=recall, min_score=min_score)
+
+    def decode(self, tk: Tokens, pw: np.ndarray, pp: np.ndarray, span_threshold: float | None = None,
+               paragraph_threshold: float | np.ndarray | None = None, recall: bool = False,
+               min_score: float | None = None) -> Prediction:
+        """Spans and paragraph labels from :meth:`probabilities`' output, read
+        by the default or (``recall``) the recall reading
+        (:mod:`~unspin.techniques.reading`). A ``span_threshold`` or
+        ``paragraph_threshold`` given here replaces the reading's threshold of
+        every label (and its peak rule; the span units and smoothing stay);
+        ``min_score`` drops spans and labels scored below it."""
+        return reading_module.read(tk, pw, pp, self.labels,
+                                   reading_module.of(self, recall, span_threshold, paragraph_threshold),
+                                   reading_module.calibration_of(self, recall), min_score)
 
     def raw_logits(self, tk: Tokens) -> tuple[np.ndarray, np.ndarray]:
         """Uncalibrated word (n × L) and paragraph logits: the same values as
@@ -328,8 +347,7 @@ class FastModel:
                                           separators=(",", ":")), encoding="utf-8")
         meta = artifact.with_decoding(
             dict(meta, format=FORMAT, labels=self.labels),
-            artifact.decoding_meta(self.labels, self.span_threshold, self.span_units, self.span_smoothing,
-                                   self.span_needs_content_word, self.paragraph_threshold))
+            artifact.fields_meta(self.labels, self.decoding_fields()))
         return artifact.write_meta(d, meta, [WEIGHTS, VOCAB])
 
     @classmethod
@@ -362,6 +380,15 @@ _PAR_PREFIXES = ("pw=", "pb=", "pl=")
 
 def _is_par(key: str) -> bool:
     return key.startswith(_PAR_PREFIXES) or key in ("ptitle", "p?", "p!", "pquote")
+
+
+def decoding_fields_of(model: Any) -> dict[str, Any]:
+    """The decoding fields of a techniques model of either tier."""
+    return {"span_threshold": model.span_threshold, "paragraph_threshold": model.paragraph_threshold,
+            "span_units": model.span_units, "span_smoothing": model.span_smoothing,
+            "span_needs_content_word": model.span_needs_content_word, "span_min_peak": model.span_min_peak,
+            "span_needs_paragraph": model.span_needs_paragraph, "span_calibration": model.span_calibration,
+            "recall": model.recall}
 
 
 def default_model_dir() -> Path:

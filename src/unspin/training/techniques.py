@@ -12,25 +12,65 @@ import logging
 import shlex
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
+
 from ..datasets.semeval2023 import Doc, load_corpus
-from ..evaluation.techniques import TechniqueScores, prf, score_predictions
+from ..datasets.splits import SEMEVAL2023_FORWARD_FIRST_ID, semeval2023_parts
+from ..evaluation.techniques import (
+    TechniqueScores,
+    expected_calibration_error,
+    gold_paragraph_labels,
+    gold_spans,
+    prf,
+    reliability,
+    score_predictions,
+    span_hits,
+)
 from ..models.artifact import training_meta
 from ..techniques import accurate, fast
+from ..techniques.fast import decode_spans
+from ..techniques.reading import read
+from ..techniques.text import tokenize
 from . import techniques_accurate, techniques_fast
 from .cards import write_model_card
 from .techniques_cv import cross_validate_fast, summarize_folds
+from .techniques_reading import choose_reading, fit_span_calibration
 
 logger = logging.getLogger(__name__)
 
 CORPUS = "SemEval-2023 task 3, English training set (articles with span labels)"
+#: which articles of the corpus a model is trained on
+PARTS = ("training", "all")
+PART_DESCRIPTION = {
+    "training": f"the training part of the forward split: the oldest 80 % of the articles by id "
+                f"(ids below {SEMEVAL2023_FORWARD_FIRST_ID}); the newest 20 % (the forward part) measure it",
+    "all": "all articles (no forward part is held out)",
+}
 
 
-def _meta_head(tier: str, data_dir: Path, n_docs: int, command: str, seed: int) -> dict[str, Any]:
+def load_part(data_dir: Path, part: str = "training") -> list[Doc]:
+    """The annotated articles of ``data_dir`` in ``part`` (:data:`PARTS`)."""
+    docs = load_corpus(data_dir)
+    if part == "all":
+        return docs
+    if part != "training":
+        raise ValueError(f"part must be one of {', '.join(PARTS)}, not {part!r}")
+    return semeval2023_parts(docs, lambda d: d.id)[0]
+
+
+def forward_part(data_dir: Path) -> list[Doc]:
+    """The annotated articles of the forward part (the newest 20 % by id)."""
+    return semeval2023_parts(load_corpus(data_dir), lambda d: d.id)[1]
+
+
+def _meta_head(tier: str, data_dir: Path, n_docs: int, command: str, seed: int, part: str = "all") -> dict[str, Any]:
     """The meta.json fields every trained techniques model records."""
     return training_meta(f"unspin techniques, {tier} tier",
-                         {"folder": str(data_dir), "articles": n_docs, "corpus": CORPUS}, command, seed)
+                         {"folder": str(data_dir), "articles": n_docs, "corpus": CORPUS, "part": part,
+                          "part_description": PART_DESCRIPTION[part]}, command, seed)
 
 
 def _fast_kwargs(max_iter: int, inner_folds: int) -> dict[str, Any]:
@@ -38,13 +78,13 @@ def _fast_kwargs(max_iter: int, inner_folds: int) -> dict[str, Any]:
 
 
 def train_fast(data_dir: Path, output: Path | None = None, seed: int = 13, cv: bool = True, max_iter: int = 80,
-               inner_folds: int = 2) -> Path:
-    """Train the fast tier on ``data_dir`` (optionally with 5-fold cross-validation) and write its folder."""
-    command = (f"unspin train techniques --data {shlex.quote(str(data_dir))} --model fast --seed {seed} "
+               inner_folds: int = 2, part: str = "training") -> Path:
+    """Train the fast tier on the ``part`` of ``data_dir`` (optionally with 5-fold cross-validation) and write its folder."""
+    command = (f"unspin train techniques --data {shlex.quote(str(data_dir))} --model fast --part {part} --seed {seed} "
                f"--max-iter {max_iter} --inner-folds {inner_folds}" + ("" if cv else " --no-cv")
                + (f" -o {shlex.quote(str(output))}" if output else ""))
     out = output or fast.default_model_dir()
-    docs = load_corpus(data_dir)
+    docs = load_part(data_dir, part)
     t_start = time.perf_counter()
     kwargs = _fast_kwargs(max_iter, inner_folds)
     metrics = None
@@ -57,7 +97,7 @@ def train_fast(data_dir: Path, output: Path | None = None, seed: int = 13, cv: b
     model, report = techniques_fast.train(docs, seed=seed, **kwargs)
     t_train = time.perf_counter() - t0
     meta = {
-        **_meta_head("fast", data_dir, len(docs), command, seed),
+        **_meta_head("fast", data_dir, len(docs), command, seed, part),
         "hyperparameters": {**kwargs, "l2": 1.0, "l2_paragraph": 1.0, "min_df": 2},
         "wall_time_s": {"final_training": round(t_train, 1), "cross_validation": round(t_cv, 1)},
         "selection": report,
@@ -69,31 +109,106 @@ def train_fast(data_dir: Path, output: Path | None = None, seed: int = 13, cv: b
     return out
 
 
-def train_accurate(data_dir: Path, output: Path | None = None, seed: int = 13,
-                   fast_model: Path | None = None) -> Path:
-    """Train the accurate tier (cross-validated, stacked on ``fast_model`` or the packaged fast tier)."""
-    command = (f"unspin train techniques --data {shlex.quote(str(data_dir))} --model accurate --seed {seed}"
+def train_accurate(data_dir: Path, output: Path | None = None, seed: int = 13, fast_model: Path | None = None,
+                   part: str = "training", folds: int = 5, members: int | None = None,
+                   encoded: dict | None = None) -> tuple[Path, dict[str, Any]]:
+    """Train the accurate tier on the ``part`` of ``data_dir`` (``folds``-fold
+    cross-validated, stacked on ``fast_model`` or the packaged fast tier;
+    ``members`` heads per ensemble, default :data:`~.techniques_accurate.DEFAULTS`).
+    ``encoded``: the shared encoder pass of the articles by id, when already
+    computed. Returns the folder and the training report."""
+    command = (f"unspin train techniques --data {shlex.quote(str(data_dir))} --model accurate --part {part} "
+               f"--folds {folds} --seed {seed}" + (f" --members {members}" if members else "")
                + (f" -o {shlex.quote(str(output))}" if output else "")
                + (f" --fast-model {shlex.quote(str(fast_model))}" if fast_model else ""))
     out = output or accurate.default_model_dir()
-    docs = load_corpus(data_dir)
+    docs = load_part(data_dir, part)
     stacked = fast.FastModel.load(fast_model) if fast_model else fast.load_default()
-    model, report = techniques_accurate.train(docs, seed=seed, fast=stacked)
+    cfg = {"members": members} if members else None
+    model, report = techniques_accurate.train(docs, seed=seed, folds=folds, cfg=cfg, fast=stacked,
+                                              encoded=encoded)
+    return finish_accurate(data_dir, out, model, report, docs, command, seed, part, encoded), report
+
+
+def add_readings(model: Any, report: dict[str, Any], docs: list[Doc], cv: bool = True) -> dict[str, Any]:
+    """Give ``model`` its precision-first default reading and keep the decoding
+    the training run chose (the best SI F1) as its recall reading, both with a
+    span calibration, chosen on the out-of-fold predictions of ``report``
+    (:func:`~.techniques_reading.choose_reading`). With ``cv``, the default
+    reading is also cross-fitted (fold *i* read with a reading chosen on the
+    other folds) for its cross-validation figures. Returns the figures."""
+    labels = report["labels"]
+    inputs = report["oof_inputs"]
+    platt_tok, platt_par = report["calibration"]
+    probs = techniques_accurate.calibrated(inputs, list(inputs), platt_tok, platt_par)
+    by_id = {d.id: d for d in docs}
+    items = [SimpleNamespace(doc=by_id[i], tk=tokenize(by_id[i].text)) for i in inputs]
+    dec = report["decoding"]
+    t0 = time.perf_counter()
+    choice = choose_reading(items, probs, labels, dec.paragraph_threshold, dec.span_smoothing, dec.needs_content_word)
+    t_search = time.perf_counter() - t0
+    # the recall reading: the SI-F1 decoding, with its own span calibration
+    peaks, hits = [], []
+    for it in items:
+        pw = probs[it.doc.id][0]
+        sp = decode_spans(it.tk, pw, labels, dec.span_threshold, dec.span_smoothing, dec.span_units,
+                          dec.needs_content_word) if len(pw) else []
+        peaks.extend(s[3] for s in sp)
+        hits.extend(span_hits(sp, gold_spans(it.doc)))
+    recall = {"span_threshold": dec.span_threshold, "span_units": list(dec.span_units),
+              "span_smoothing": dec.span_smoothing, "span_needs_content_word": dec.needs_content_word,
+              "paragraph_threshold": dec.paragraph_threshold,
+              "span_calibration": fit_span_calibration(np.array(peaks), np.array(hits))}
+    r = choice.reading
+    model.span_threshold, model.span_units, model.span_smoothing = r.span_threshold, r.span_units, r.span_smoothing
+    model.span_needs_content_word, model.paragraph_threshold = r.span_needs_content_word, r.paragraph_threshold
+    model.span_min_peak, model.span_needs_paragraph = r.span_min_peak, r.span_needs_paragraph
+    model.span_calibration, model.recall = choice.span_calibration, recall
+    out: dict[str, Any] = {"default_reading_out_of_fold": choice.figures, "search_s": round(t_search, 1)}
+    if cv:
+        pooled = TechniqueScores(protocol=f"{len(report['fold_ids'])}-fold cross-validation by article, "
+                                          f"{len(items)} articles; default reading chosen on the other folds")
+        for fold in report["fold_ids"]:
+            held = set(fold)
+            rest = [it for it in items if it.doc.id not in held]
+            c = choose_reading(rest, probs, labels, dec.paragraph_threshold, dec.span_smoothing,
+                               dec.needs_content_word)
+            test = [it for it in items if it.doc.id in held]
+            for it in test:
+                pw, pp = probs[it.doc.id]
+                pred = read(it.tk, pw, pp, labels, c.reading, c.span_calibration)
+                pooled.add_article(gold_paragraph_labels(it.doc), [list(x) for _, _, x in pred.paragraphs],
+                                   gold_spans(it.doc), [(a, b, t) for a, b, t, _ in pred.spans], len(it.doc.text))
+        out["cross_validation_default_reading"] = pooled.to_dict()
+    return out
+
+
+def finish_accurate(data_dir: Path, out: Path, model: Any, report: dict[str, Any], docs: list[Doc], command: str,
+                    seed: int, part: str, encoded: dict | None = None, cv_reading: bool = True) -> Path:
+    """Add the readings (:func:`add_readings`) to a trained accurate model and write its folder and card."""
+    readings = add_readings(model, report, docs, cv=cv_reading)
     pooled = report["cv"]
     logger.info(pooled.format())
     meta = {
-        **_meta_head("accurate", data_dir, len(docs), command, seed),
+        **_meta_head("accurate", data_dir, len(docs), command, seed, part),
         "hyperparameters": report["hyperparameters"],
-        "wall_time_s": report["wall_time_s"],
+        "wall_time_s": {**report["wall_time_s"], "reading_search": readings.pop("search_s")},
         "selection": {"span_threshold": report["decoding"].base_span_threshold,
-                      "span_smoothing": report["decoding"].span_smoothing, "out_of_fold": report["oof_selection"]},
-        "metrics": {"cross_validation": pooled.to_dict(), "folds": summarize_folds(report["cv_folds"]),
+                      "span_smoothing": report["decoding"].span_smoothing, "out_of_fold": report["oof_selection"],
+                      "default_reading_out_of_fold": readings["default_reading_out_of_fold"]},
+        "metrics": {"cross_validation": readings.get("cross_validation_default_reading"),
+                    "cross_validation_recall_reading": pooled.to_dict(),
+                    "folds": summarize_folds(report["cv_folds"]),
                     "ablation": {"span_si_without_function_word_rule": prf(report["cv_span_si_without_content_rule"])}},
     }
+    profiles = dict(report["oof_profiles"])
+    if part != "all":  # the held-out articles' profiles, from the final model (which never saw them)
+        for d in forward_part(data_dir):
+            profiles[d.id] = model.profile(d.text, (encoded or {}).get(d.id)).astype("float32")
     out.mkdir(parents=True, exist_ok=True)
-    written = model.save(out, meta, extra_files=[accurate.save_profiles(out, report["oof_profiles"])])
+    written = model.save(out, meta, extra_files=[accurate.save_profiles(out, profiles)])
     write_model_card(out)
-    logger.info(f"wrote {out} ({', '.join(written['files'])}); wall time {report['wall_time_s']}")
+    logger.info(f"wrote {out} ({', '.join(written['files'])}); wall time {meta['wall_time_s']}")
     return out
 
 
@@ -104,6 +219,86 @@ def score_model(docs: list[Doc], model: Any, label: str) -> TechniqueScores:
         return [(a, b, t) for a, b, t, _ in p.spans], [list(d) for _, _, d in p.paragraphs]
 
     return score_predictions(docs, predict, protocol=f"model {label} ({len(docs)} articles)")
+
+
+def evaluate_forward(data_dir: Path, model: Any, recall: bool = False, min_score: float | None = None,
+                     label: str = "") -> dict[str, Any]:
+    """Figures of ``model`` (either tier) on the forward part of ``data_dir`` (the
+    newest 20 % of the articles by id), measured through inference: the text of
+    each article goes through the model's own path (for the accurate tier the
+    encoder pass on onnxruntime, then the numpy head, calibration and reading),
+    exactly as ``unspin analyze`` runs it. Besides the scores of
+    :class:`~unspin.evaluation.techniques.TechniqueScores`: the highlighted
+    share of characters against the annotators', and the calibration (ECE,
+    reliability bins) of the paragraph probabilities (over every paragraph and
+    technique, and over the labels shown) and of the span scores (against
+    "annotators marked the same technique inside the span")."""
+    docs = forward_part(data_dir)
+    trained_on = (model.meta.get("training_data") or {}).get("part", "all")
+    reading = "recall reading" if recall else ("recall reading, scores ≥ %g" % min_score if min_score is not None
+                                               else "default reading")
+    protocol = (f"forward split: {label or 'model'} ({reading}) on the newest 20 % of the articles by id "
+                f"({len(docs)} articles), through inference; trained on "
+                + ("the oldest 80 %" if trained_on == "training" else "ALL articles, forward part included: "
+                   "these figures are not a measure on new articles"))
+    scores = TechniqueScores(protocol=protocol)
+    labels = list(model.labels)
+    index = {t: j for j, t in enumerate(labels)}
+    par_p: list[float] = []
+    par_y: list[float] = []
+    shown_p: list[float] = []
+    shown_y: list[float] = []
+    span_p: list[float] = []
+    span_y: list[int] = []
+    for d in docs:
+        t0 = time.perf_counter()
+        tk, pw, pp = model.probabilities(d.text)
+        pred = model.decode(tk, pw, pp, recall=recall, min_score=min_score)
+        scores.seconds += time.perf_counter() - t0
+        gold_par = gold_paragraph_labels(d)
+        spans = [(a, b, t) for a, b, t, _ in pred.spans]
+        scores.add_article(gold_par, [list(x) for _, _, x in pred.paragraphs], gold_spans(d), spans, len(d.text))
+        Y = np.zeros_like(pp)
+        for k, techs in enumerate(gold_par):
+            for t in techs:
+                if t in index:
+                    Y[k, index[t]] = 1.0
+        par_p.extend(pp.ravel().tolist())
+        par_y.extend(Y.ravel().tolist())
+        for k, (_, _, shown) in enumerate(pred.paragraphs):
+            for t, p in shown.items():
+                shown_p.append(p)
+                shown_y.append(float(t in gold_par[k]))
+        span_p.extend(s for *_, s in pred.spans)
+        span_y.extend(span_hits(pred.spans, gold_spans(d)))
+    calibrated_spans = (model.recall or {}).get("span_calibration") if recall and model.recall else \
+        model.span_calibration
+    return {**scores.to_dict(), "trained_on": trained_on, "calibration": {
+        "paragraph_ece_all": round(expected_calibration_error(par_p, par_y), 4),
+        "paragraph_ece_shown": round(expected_calibration_error(shown_p, shown_y), 4),
+        "span_ece": round(expected_calibration_error(span_p, span_y), 4),
+        "span_scores_calibrated": calibrated_spans is not None,
+        "span_precision_observed": round(float(np.mean(span_y)), 4) if span_y else None,
+        "reliability": {"paragraph_shown": reliability(shown_p, shown_y), "span": reliability(span_p, span_y)}}}
+
+
+def format_forward(r: dict[str, Any]) -> str:
+    """A plain-text summary of :func:`evaluate_forward`'s figures."""
+    lines = [r["protocol"], f"articles: {r['articles']}   paragraphs: {r['paragraphs']}", ""]
+    for name, key in (("paragraph micro (official)", "paragraph_micro"), ("span SI", "span_si"),
+                      ("span technique-aware", "span_technique_aware")):
+        x = r[key]
+        lines.append(f"{name:30s} P {x['precision']:.3f}  R {x['recall']:.3f}  F1 {x['f1']:.3f}")
+    sh = r.get("highlighted_share") or {}
+    if sh:
+        lines.append(f"{'highlighted share of chars':30s} {sh['predicted']:.3f} (annotators {sh['annotated']:.3f}, "
+                     f"ratio {sh['ratio']})")
+    c = r["calibration"]
+    lines.append(f"{'calibration (ECE)':30s} paragraphs {c['paragraph_ece_all']:.3f} (labels shown "
+                 f"{c['paragraph_ece_shown']:.3f}), spans {c['span_ece']:.3f}"
+                 + ("" if c["span_scores_calibrated"] else " (span scores are not calibrated probabilities)"))
+    lines.append(f"speed: {r['articles_per_s']:.1f} articles/s (one process, inference incl. the encoder pass)")
+    return "\n".join(lines)
 
 
 def evaluate(data_dir: Path, tier: str = "accurate", model: Any = None, model_label: str = "", seed: int = 13,

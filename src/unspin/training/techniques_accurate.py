@@ -308,7 +308,9 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
                               platt_par=platt_par, spec=spec, fast=fast, **dec.model_fields())
         t_final = time.perf_counter() - t2
     logger.info(f"SI F1 {pooled.si.f1:.4f} with the function-word rule, {loose.si.f1:.4f} without")
-    report = {"cv": pooled, "cv_folds": per_fold, "cv_span_si_without_content_rule": loose.si, "hyperparameters": cfg, "decoding": dec, "oof_selection": oof_scores, "oof": oof,
+    report = {"cv": pooled, "cv_folds": per_fold, "cv_span_si_without_content_rule": loose.si, "hyperparameters": cfg,
+              "decoding": dec, "oof_selection": oof_scores, "oof": oof, "oof_inputs": inputs, "fold_ids": fold_ids,
+              "calibration": (platt_tok, platt_par), "items": items, "labels": labels,
               "oof_profiles": profiles,
               "wall_time_s": {"encode": round(t_encode, 1), "cross_validation": round(t_cv, 1),
                               "final_training": round(t_final, 1)}, "articles_per_s": round(1 / per_article, 2)}
