@@ -387,6 +387,11 @@ def test_card_states_shared_paragraph_threshold_once_and_warns_when_spans_are_re
     meta = json.loads((MODEL_DIR / "meta.json").read_text(encoding="utf-8"))
     labels = meta["labels"]
     meta["paragraph_thresholds"] = dict.fromkeys(labels, 0.15)
+    meta.pop("recall_decoding", None)  # a model with one (recall) reading only
+    prf = {"precision": 0.3, "recall": 0.3, "f1": 0.3}
+    meta["metrics"] = {"cross_validation": {
+        "protocol": "5-fold", "articles": 10, "paragraphs": 100, "paragraph_micro": dict(prf), "span_si": dict(prf),
+        "span_technique_aware": dict(prf), "per_technique": {}}}
     meta["metrics"]["cross_validation"]["span_si"].update(precision=0.18, recall=0.72)
     card = render_card(techniques_card(meta))
     assert "paragraphs 0.15 (every technique)" in card

@@ -71,18 +71,29 @@ def train_techniques(data_dir: Path, model_name: str, output: Path | None, seed:
                    "(the newest 20 %% of the articles by id) through inference, with the highlighted share of "
                    "characters and the calibration (ECE) of its scores.")
 @click.option("--recall", is_flag=True, help="With --forward: the model's recall reading instead of the default one.")
+@click.option("--record", is_flag=True,
+              help="With --forward and --model-dir: write the figures (and the constant baseline's) into the "
+                   "model's meta.json and re-render its CARD.md.")
 def eval_techniques(data_dir: Path, model_name: str, model_dir: Path | None, seed: int, max_iter: int,
-                    inner_folds: int, as_json: bool, forward: bool, recall: bool) -> None:
+                    inner_folds: int, as_json: bool, forward: bool, recall: bool, record: bool) -> None:
     """Paragraph micro-F1, span F1 (SemEval-2020 t11 formula), per-technique F1, articles/s.
 
     Without --model-dir: 5-fold cross-validation split by article (each fold
     trains its own model). With --model-dir: scores that model on --data.
     With --forward: the model on the forward part, through inference.
     """
+    if record and (not forward or model_dir is None or recall):
+        raise click.UsageError("--record needs --forward and --model-dir (and the default reading)")
     if forward:
+        import time
+
         fmodel = load_techniques_model(str(model_dir) if model_dir is not None else model_name)
+        t0 = time.perf_counter()
         report = training.evaluate_forward(data_dir, fmodel, recall=recall, label=str(model_dir or model_name))
         click.echo(json.dumps(report, indent=2) if as_json else training.format_forward(report))
+        if record:
+            training.record_forward(model_dir, report, training.forward_baseline(data_dir),
+                                    time.perf_counter() - t0)
         return
     model = load_techniques_model(str(model_dir)) if model_dir is not None else None
     scores, extra = training.evaluate(data_dir, model_name, model, str(model_dir), seed, max_iter, inner_folds)

@@ -164,13 +164,19 @@ LIMITS_ACCURATE = {
 
 
 def _span_rules(meta: dict[str, Any]) -> str:
-    """The span thresholds (one, or one per technique with the unit its spans widen to)."""
+    """The span thresholds (one, or one per technique with the unit its spans widen to and the peak it needs)."""
     if "span_thresholds" not in meta:
         return str(meta["span_threshold"])
     units = meta.get("span_units") or {}
-    return "per technique: " + ", ".join(
-        f"{lab} {t}" + (f" (widened to the {units[lab]})" if units.get(lab, "words") != "words" else "")
-        for lab, t in meta["span_thresholds"].items())
+    peaks = meta.get("span_min_peaks") or {}
+    parts = []
+    for lab, t in meta["span_thresholds"].items():
+        if t > 1:
+            parts.append(f"{lab} never highlighted")
+            continue
+        parts.append(f"{lab} {t}" + (f", peak ≥ {peaks[lab]}" if peaks.get(lab) else "")
+                     + (f" (widened to the {units[lab]})" if units.get(lab, "words") != "words" else ""))
+    return "per technique: " + "; ".join(parts)
 
 
 def _paragraph_rules(meta: dict[str, Any]) -> str:
@@ -289,55 +295,138 @@ def _common(meta: dict[str, Any], title: str, purpose: str, method: str, data: s
                      unspin_version=meta.get("unspin_version"))
 
 
+#: the project's targets for the techniques tiers (forward split, through inference)
+TECHNIQUES_TARGETS = {"paragraph": "≥ 0.42", "si_f1": "≥ 0.50", "si_precision": "≥ 0.50", "aware": "≥ 0.33",
+                      "share": "≤ 1.5"}
+
+
+def _f(d: dict | None, key: str, sub: str = "f1") -> float | None:
+    x = (d or {}).get(key)
+    return None if not x else x.get(sub)
+
+
+def _techniques_figures(cv: dict | None, fw: dict | None, base: dict | None) -> list[Figure]:
+    name = "Loaded_Language on every paragraph" if base else ""
+    rows = [("paragraph micro-F1 (official subtask-3 metric)", "paragraph_micro", "f1", "paragraph"),
+            ("span identification (SI) F1", "span_si", "f1", "si_f1"),
+            ("span SI precision (a highlight is right)", "span_si", "precision", "si_precision"),
+            ("span F1, technique-aware", "span_technique_aware", "f1", "aware"),
+            ("highlighted share of characters ÷ annotators' share", "highlighted_share", "ratio", "share")]
+    return [Figure(label, _f(cv, key, sub), _f(fw, key, sub), _f(base, key, sub), name, TECHNIQUES_TARGETS[t])
+            for label, key, sub, t in rows]
+
+
 def techniques_card(meta: dict[str, Any]) -> ModelCard:
     """The card of a techniques model (either tier)."""
     t = tier(meta)
     m = meta.get("metrics") or {}
     cv = m.get("cross_validation")
+    fw, base = m.get("forward"), m.get("forward_baseline")
     card = _common(meta, f"{meta.get('name', 'unspin techniques model')} (version {meta.get('version')})",
-                   _TECHNIQUES_PURPOSE, TECHNIQUES_DESCRIPTION[t], _data_line(meta, "articles"))
-    card.figures = _measured_figures(meta) or ([
-        Figure("paragraph micro-F1 (official subtask-3 metric)", cv["paragraph_micro"]["f1"]),
-        Figure("span identification F1 (SemEval-2020 t11 SI formula)", cv["span_si"]["f1"]),
-        Figure("span F1, technique-aware", cv["span_technique_aware"]["f1"]),
-    ] if cv else [])
+                   _TECHNIQUES_PURPOSE, TECHNIQUES_DESCRIPTION[t] + (READINGS if meta.get("recall_decoding") else ""),
+                   _data_line(meta, "articles") + _part_line(meta))
+    card.figures = _measured_figures(meta) or (_techniques_figures(cv, fw, base) if cv or fw else [])
     if cv:
         card.protocols = [f"Cross-validation: {cv['protocol']}; figures pooled over the {cv['articles']} articles "
-                          f"({cv['paragraphs']} paragraphs) of the test folds (micro-averaged).", _CV_FORWARD_NOTE]
+                          f"({cv['paragraphs']} paragraphs) of the test folds (micro-averaged)."]
+    if fw:
+        c = fw.get("calibration") or {}
+        card.protocols.append(
+            f"Forward split: {fw['protocol']}; {fw['articles']} articles, {fw['paragraphs']} paragraphs. Re-measured "
+            "by `unspin eval techniques --forward` (and the quality gate) through the same inference path "
+            "`unspin analyze` runs.")
+        if c:
+            card.protocols.append(
+                "Calibration on the forward split (expected calibration error, 10 bins): paragraph probabilities "
+                f"{c['paragraph_ece_all']:.3f} over every paragraph and technique, {c['paragraph_ece_shown']:.3f} "
+                f"over the labels shown; span scores {c['span_ece']:.3f}"
+                + (f" (a highlight was right {c['span_precision_observed']:.0%} of the time)"
+                   if c.get("span_precision_observed") is not None else "")
+                + ("." if c.get("span_scores_calibrated") else
+                   "; span scores are word probabilities, not the probability that a highlight is right."))
+    card.protocols.append(_CV_FORWARD_NOTE)
+    if cv:
         table = ["| metric | precision | recall | F1 |", "| --- | --- | --- | --- |",
                  _row("paragraph micro-F1", cv["paragraph_micro"]), _row("span identification (SI)", cv["span_si"]),
                  _row("span, technique-aware", cv["span_technique_aware"])]
+        if fw:
+            table += ["", "Forward split:", "", "| metric | precision | recall | F1 |", "| --- | --- | --- | --- |",
+                      _row("paragraph micro-F1", fw["paragraph_micro"]), _row("span identification (SI)", fw["span_si"]),
+                      _row("span, technique-aware", fw["span_technique_aware"])]
+        recall_cv = m.get("cross_validation_recall_reading")
+        if recall_cv:
+            table += ["", "The recall reading (`--recall`), same cross-validation: "
+                      f"SI precision {recall_cv['span_si']['precision']:.3f}, recall "
+                      f"{recall_cv['span_si']['recall']:.3f}, F1 {recall_cv['span_si']['f1']:.3f}; technique-aware "
+                      f"span F1 {recall_cv['span_technique_aware']['f1']:.3f}; paragraph micro-F1 "
+                      f"{recall_cv['paragraph_micro']['f1']:.3f}."]
         ablation = (m.get("ablation") or {}).get("span_si_without_function_word_rule")
         if ablation:
             table += ["", "Spans made only of function words (\"and\", \"the\") are dropped: they are no evidence a "
-                      f"reader can check. Keeping them, the same cross-validation gives SI F1 {ablation['f1']:.3f} "
-                      f"(precision {ablation['precision']:.3f}, recall {ablation['recall']:.3f})."]
+                      "reader can check. Keeping them, the cross-validation" + (" of the recall reading" if recall_cv else "")
+                      + " gives SI F1 "
+                      f"{ablation['f1']:.3f} (precision {ablation['precision']:.3f}, recall {ablation['recall']:.3f})."]
         folds = m.get("folds") or {}
         if folds:
-            table += ["", "Per fold (mean; min–max): " + "; ".join(
+            table += ["", "Per fold" + (", recall reading" if recall_cv else "") + " (mean; min–max): " + "; ".join(
                 f"{k} {v['mean']:.3f} ({v['min']:.3f}–{v['max']:.3f})" for k, v in folds.items()) + "."]
+        per_src = fw or cv
         per = ["| technique | paragraph F1 | gold paragraphs | span F1 | gold spans |", "| --- | --- | --- | --- | --- |"]
-        for name, x in sorted(cv["per_technique"].items(), key=lambda kv: -kv[1]["span_gold"]):
+        for name, x in sorted(per_src["per_technique"].items(), key=lambda kv: -kv[1]["span_gold"]):
             per.append(f"| {name} | {x['paragraph_f1']:.3f} | {x['paragraph_gold']} | {x['span_f1']:.3f} "
                        f"| {x['span_gold']} |")
-        card.sections += [("Precision and recall (cross-validation)", "\n".join(table)),
-                          ("Per technique (cross-validation)", "\n".join(per))]
-    card.sections.append(("Decoding", "Default thresholds (calibrated probability, chosen on out-of-fold predictions "
-                          f"of the training data): spans {_span_rules(meta)}"
+        card.sections += [("Precision and recall", "\n".join(table)),
+                          ("Per technique (" + ("forward split" if fw else "cross-validation") + ")", "\n".join(per))]
+    card.sections.append(("Decoding", "Default reading (calibrated word probabilities; chosen on out-of-fold "
+                          f"predictions of the training articles): spans {_span_rules(meta)}"
                           + (f" (word probabilities averaged over ±{meta['span_smoothing']} words of the line first)"
-                             if meta.get("span_smoothing") else "") + "; paragraphs " + _paragraph_rules(meta) + "."
+                             if meta.get("span_smoothing") else "")
+                          + ("; a span is kept only where its paragraph carries the same technique"
+                             if meta.get("span_needs_paragraph") else "")
+                          + "; paragraphs " + _paragraph_rules(meta) + "."
+                          + (f" Recall reading (`--recall`): spans {_span_rules(meta['recall_decoding'])}."
+                             if meta.get("recall_decoding") else "")
                           + (" Stacked on the packaged fast tier, whose files must match (checked at load): "
                              + ", ".join(f"`{k}` `{v[:12]}…`" for k, v in meta["stacked_on"]["files"].items())
                              if meta.get("stacked_on") else "")))
     card.limits = [x.removeprefix("- ") for x in TECHNIQUES_LIMITS[t].split("\n")] \
-        + [x.removeprefix("- ") for x in _recall_limit(cv)] + [
+        + ([] if meta.get("recall_decoding") else [x.removeprefix("- ") for x in _recall_limit(cv)]) + [
         "Four techniques of the taxonomy never occur in the English training set (Appeal_to_Values, "
         "Consequential_Oversimplification, Questioning_the_Reputation, Appeal_to_Time) and are never predicted.",
         "Trained on 2017-2022 English news about politics, conflicts and health from the SemEval collection; other "
         "genres and languages are out of domain.",
         _CV_FORWARD_NOTE,
-    ]
+    ] + ([] if meta.get("span_calibration") else [
+        "Span scores are the highest word probability inside the span, not the probability that the highlight is "
+        "right; paragraph scores are calibrated probabilities."])
+    if fw:
+        missed = [f.metric for f in _techniques_figures(cv, fw, base) if f.forward is not None and not _meets(f)]
+        if missed:
+            card.limits.append("Below the project's targets on the forward split: " + "; ".join(missed) + ".")
     return card
+
+
+def _meets(f: Figure) -> bool:
+    op, value = f.target.split()
+    return f.forward >= float(value) if op == "≥" else f.forward <= float(value)
+
+
+def _part_line(meta: dict[str, Any]) -> str:
+    part = (meta.get("training_data") or {}).get("part")
+    if part == "training":
+        return ("; trained on the oldest 80 % of the articles by id only, so that the newest 20 % (the forward split) "
+                "measure exactly the model that ships")
+    return "; trained on all articles (no forward part held out)" if part == "all" else ""
+
+
+READINGS = (" Two readings of the same probabilities ship: the default one is chosen for readers (on out-of-fold "
+            "predictions of the training articles: highlights right at least as often as not, covering at most "
+            "1.5 times the share of text annotators mark, and within those limits the best technique-aware span "
+            "F1); a span's extent is drawn by a low threshold and kept only if its highest word probability reaches "
+            "the technique's peak. The recall reading (`--recall`; `--min-score` filters it by score) keeps every "
+            "lead, for analysts. A span's score is a calibrated estimate of the probability that annotators marked "
+            "its technique within it (Platt scaling of its highest word probability, fitted on out-of-fold spans); "
+            "a paragraph's score is the calibrated probability of the technique in that paragraph.")
 
 
 def _framing_table(task: str, m: dict[str, Any], systems: tuple[str, ...]) -> list[str]:

@@ -8,6 +8,7 @@ the module's logger.
 
 from __future__ import annotations
 
+import json
 import logging
 import shlex
 import time
@@ -29,7 +30,7 @@ from ..evaluation.techniques import (
     score_predictions,
     span_hits,
 )
-from ..models.artifact import training_meta
+from ..models.artifact import META, read_meta, training_meta
 from ..techniques import accurate, fast
 from ..techniques.fast import decode_spans
 from ..techniques.reading import read
@@ -280,6 +281,37 @@ def evaluate_forward(data_dir: Path, model: Any, recall: bool = False, min_score
         "span_scores_calibrated": calibrated_spans is not None,
         "span_precision_observed": round(float(np.mean(span_y)), 4) if span_y else None,
         "reliability": {"paragraph_shown": reliability(shown_p, shown_y), "span": reliability(span_p, span_y)}}}
+
+
+#: the constant baseline: the most frequent technique of the training part, on every paragraph
+BASELINE_TECHNIQUE = "Loaded_Language"
+
+
+def forward_baseline(data_dir: Path, technique: str = BASELINE_TECHNIQUE) -> dict[str, Any]:
+    """The constant baseline on the forward part: every paragraph labelled
+    ``technique`` and highlighted whole as one span of it."""
+    docs = forward_part(data_dir)
+    scores = TechniqueScores(protocol=f"forward split: constant baseline, {technique} on every paragraph, "
+                                      f"each paragraph one span ({len(docs)} articles)")
+    for d in docs:
+        lines = d.lines()
+        scores.add_article(gold_paragraph_labels(d), [[technique]] * len(lines), gold_spans(d),
+                           [(a, b, technique) for _, a, b in lines], len(d.text))
+    return scores.to_dict()
+
+
+def record_forward(model_dir: Path, report: dict[str, Any], baseline: dict[str, Any], seconds: float) -> None:
+    """Write forward figures (:func:`evaluate_forward`) and the baseline into the
+    model's meta.json (``metrics.forward``, ``metrics.forward_baseline``) and re-render its card."""
+    meta = read_meta(model_dir)
+    meta.setdefault("metrics", {})
+    meta["metrics"]["forward"] = {k: v for k, v in report.items() if k != "per_technique"} | {
+        "per_technique": report.get("per_technique", {})}
+    meta["metrics"]["forward_baseline"] = {k: baseline[k] for k in ("protocol", "paragraph_micro", "span_si",
+                                                                     "span_technique_aware", "highlighted_share")}
+    meta.setdefault("wall_time_s", {})["forward_evaluation"] = round(seconds, 1)
+    (Path(model_dir) / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_model_card(model_dir)
 
 
 def format_forward(r: dict[str, Any]) -> str:
