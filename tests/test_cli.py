@@ -108,8 +108,11 @@ def test_cli_batch_jsonl_goes_on_past_bad_inputs(tmp_path, capsys):
     code, out, err = run(["analyze", str(corpus), str(missing), "--format", "jsonl"], capsys)
     assert code == 1
     lines = [json.loads(line) for line in out.splitlines()]
-    assert [Path(d["source"]).name for d in lines] == ["a.txt", "b.txt"]
-    for data in lines:
+    # one line per input, in order: the analyses, and an error line for each input that failed
+    assert [Path(d["source"]).name for d in lines] == ["a.txt", "empty.txt", "b.txt", "missing.txt"]
+    assert lines[1] == {"source": str(corpus / "empty.txt"), "error": "file is empty"}
+    assert set(lines[3]) == {"source", "error"}
+    for data in (lines[0], lines[2]):
         validate(data)
     assert "2 of 4 inputs could not be analysed" in err
     assert "empty.txt" in err and "missing.txt" in err

@@ -26,7 +26,7 @@ def db(tmp_path, capsys):
     code, out, err = cli(capsys, "ingest", corpus / "news.jsonl", "--db", path, "--workers", "1", "--summary-json")
     assert code == 0, err
     assert json.loads(out) == {"stored": 6, "already_stored": 0, "near_duplicates": 1, "failed": 0,
-                               "seconds": json.loads(out)["seconds"]}
+                               "skipped_failed": 0, "seconds": json.loads(out)["seconds"]}
     assert "unspin: stored 6 new articles (0 already stored, 1 near-duplicates linked), 0 failed" in err
     return path
 

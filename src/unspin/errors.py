@@ -27,3 +27,19 @@ class ConfigError(UnspinError):
 
 class ModelError(UnspinError):
     """A model that cannot be loaded (missing package, bad checksum)."""
+
+
+def failure_reason(exc: BaseException) -> str:
+    """One line saying why one input of a batch failed, for its error line or its ``failed`` row.
+
+    An :class:`InputError` gives its reason; another :class:`UnspinError` its
+    message; anything else (a bug, a model that ran out of memory) is named
+    with its type and the first line of its message, so that a batch can go on
+    and the user can still report it.
+    """
+    if isinstance(exc, InputError):
+        return exc.reason
+    if isinstance(exc, UnspinError):
+        return str(exc)
+    first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    return f"analysis failed ({type(exc).__name__}{': ' + first if first else ''})"

@@ -6,6 +6,7 @@ input) could not be analysed, or a model/configuration problem; 2 usage error.
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ import click
 
 from ..api import get_pipeline
 from ..config import Options, load_options
-from ..errors import InputError, UnspinError
+from ..errors import InputError, UnspinError, failure_reason
 from ..inputs import expand_inputs, read_input
 from ..pipeline import DEFAULT_ANALYZERS, OPTIONAL_ANALYZERS
 from ..report import render_html, render_json, render_text
@@ -84,28 +85,36 @@ def analyze(inputs: tuple[str, ...], fmt: str, output: Path | None, ratings: tup
     pipeline.ratings  # noqa: B018 (load the ratings table now: a bad file fails before any work)
     batch = _Batch(specs=specs, options=pipeline.options, outlet=outlet)
     with _open_output(output, fmt) as out:
-        _write_reports(fmt, batch.run(pipeline.analyze, show_progress=not quiet), out)
+        _write_reports(fmt, batch.run(pipeline.analyze, show_progress=not quiet), out,
+                       errors=len(specs) > 1)
     batch.finish()
 
 
 @dataclass
 class _Batch:
-    """Reads and analyses inputs in order, keeping the failures for the end."""
+    """Reads and analyses inputs in order, keeping the failures for the end.
+
+    Whatever goes wrong with one input (unreadable, too long, an analyzer
+    that raises) becomes that input's :class:`InputError`, yielded in its
+    place so that a JSONL report can say so in order, and the batch goes on.
+    """
 
     specs: list[str]
     options: Options
     outlet: str | None
     failures: list[InputError] = field(default_factory=list)
 
-    def run(self, analyze: Callable[[Any], Analysis], show_progress: bool) -> Iterator[Analysis]:
+    def run(self, analyze: Callable[[Any], Analysis], show_progress: bool) -> Iterator[Analysis | InputError]:
         with _progress(len(self.specs), enabled=show_progress) as advance:
             for spec in self.specs:
                 try:
                     article = read_input(spec, self.options)
                     article.set_given_outlet(self.outlet)
-                    yield analyze(article)
-                except InputError as exc:
-                    self.failures.append(exc)
+                    result: Analysis | InputError = analyze(article)
+                except Exception as exc:  # noqa: BLE001 - one input never stops the batch
+                    result = exc if isinstance(exc, InputError) else InputError(spec, failure_reason(exc))
+                    self.failures.append(result)
+                yield result
                 advance(spec)
 
     def finish(self) -> None:
@@ -119,12 +128,21 @@ class _Batch:
         sys.exit(1)
 
 
-def _write_reports(fmt: str, analyses: Iterator[Analysis], out: Any) -> None:
+def _write_reports(fmt: str, results: Iterator[Analysis | InputError], out: Any, *, errors: bool) -> None:
+    """The report of each analysis; with ``errors`` (a batch), a JSONL report also gets one line
+    ``{"source": …, "error": …}`` in place of each input that failed (the summary on stderr lists them too)."""
     if fmt == "jsonl":  # streamed: each line is written as soon as it is ready
-        for analysis in analyses:
-            out.write(render_json([analysis], "jsonl"))
+        for result in results:
+            if isinstance(result, InputError):
+                if not errors:
+                    continue
+                out.write(json.dumps({"source": result.source, "error": result.reason}, ensure_ascii=False) + "\n")
+            else:
+                out.write(render_json([result], "jsonl"))
             out.flush()
-    elif fmt == "text":
+        return
+    analyses = (r for r in results if not isinstance(r, InputError))
+    if fmt == "text":
         from rich.console import Console
 
         console = Console() if out is sys.stdout else Console(file=out, width=100)

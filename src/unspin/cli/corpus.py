@@ -25,6 +25,7 @@ from ..corpus.stats import DIMENSIONS
 from ..corpus.tables import TABLE_NAMES, Filters
 from ..corpus.stories import list_stories, story_report
 from ..errors import UnspinError
+from ..pipeline import DEFAULT_ANALYZERS, OPTIONAL_ANALYZERS
 from ..ratings import RatingsTable
 from ..report.outlet_html import render_outlet_html
 from ..corpus.ingest import ingest
@@ -104,16 +105,26 @@ class _Progress:
               help="Seconds between two requests to the same host.")
 @click.option("--timeout", type=click.FloatRange(min=0.01), help="Seconds to wait for a URL (default 20).")
 @click.option("--max-bytes", type=click.IntRange(min=1), help="Refuse inputs larger than this (default 20 MB).")
+@click.option("--max-chars", type=click.IntRange(min=1), metavar="N",
+              help="Record texts longer than N characters as failed (default 2,000,000; texts over 50,000 are "
+                   "analysed in blocks, in bounded memory: see docs/limits.md).")
 @click.option("--allow-private-urls", is_flag=True, default=None,
               help="Allow fetching URLs on loopback, private and link-local addresses.")
 @click.option("--spacy-model", help="spaCy model package to load.")
+@click.option("--analyzers", "analyzer_names", metavar="NAMES",
+              help="Comma-separated analyzers to run, in order (default: "
+                   f"{','.join(DEFAULT_ANALYZERS)}; also: {','.join(OPTIONAL_ANALYZERS)}: add narratives "
+                   "for search --narrative).")
+@click.option("--retry-failed", is_flag=True,
+              help="Try again the inputs that an earlier run recorded as failed (skipped by default).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 @click.option("--summary-json", is_flag=True, help="Print the run's counts as one JSON object on stdout.")
 @click.option("--commit-every", type=click.IntRange(min=1), default=32, hidden=True,
               help="Commit after this many articles (or 2 s).")
 def ingest_cmd(sources: tuple[str, ...], db: str, ratings: tuple[str, ...], engine: str, workers: int | None,
                ray_address: str | None, staging: str | None, fetch_pages: bool, delay: float, timeout: float | None, max_bytes: int | None,
-               allow_private_urls: bool | None, spacy_model: str | None, quiet: bool, summary_json: bool,
+               max_chars: int | None, allow_private_urls: bool | None, spacy_model: str | None,
+               analyzer_names: str | None, retry_failed: bool, quiet: bool, summary_json: bool,
                commit_every: int) -> None:
     """Analyse articles and store them in a corpus database.
 
@@ -121,7 +132,9 @@ def ingest_cmd(sources: tuple[str, ...], db: str, ratings: tuple[str, ...], engi
     feed (file or URL), a JSONL, CSV or Parquet file with a text column
     (optional url, title, outlet, published, id), a WARC file, or the URL
     of a page. Articles whose text is stored already are skipped, so a rerun
-    (or a run after a crash) stores only what is missing.
+    (or a run after a crash) stores only what is missing. An input that
+    cannot be read or analysed is recorded as failed, with its reason, and
+    the run goes on; a rerun skips it unless --retry-failed.
 
     \b
     Examples:
@@ -133,8 +146,9 @@ def ingest_cmd(sources: tuple[str, ...], db: str, ratings: tuple[str, ...], engi
     if engine != "ray" and (ray_address or staging):
         raise click.UsageError("--ray-address and --staging need --engine ray")
 
-    options = load_options(ratings=ratings or None, max_bytes=max_bytes, timeout=timeout,
-                           allow_private_urls=allow_private_urls, spacy_model=spacy_model)
+    names = tuple(n.strip() for n in analyzer_names.split(",") if n.strip()) if analyzer_names else None
+    options = load_options(ratings=ratings or None, max_bytes=max_bytes, max_chars=max_chars, timeout=timeout,
+                           allow_private_urls=allow_private_urls, spacy_model=spacy_model, analyzers=names)
     RatingsTable.load(options.ratings)  # a bad ratings file fails before any work
     bar = _Progress(enabled=not quiet)
     try:
@@ -144,6 +158,7 @@ def ingest_cmd(sources: tuple[str, ...], db: str, ratings: tuple[str, ...], engi
             on_warning=lambda w: bar.echo(f"unspin: warning: {w}"),
             progress=bar.start, commit_every=commit_every,
             engine=engine, ray_address=ray_address, staging=staging, verbose=bar.active,
+            retry_failed=retry_failed,
         )
     finally:
         bar.stop()
@@ -152,8 +167,10 @@ def ingest_cmd(sources: tuple[str, ...], db: str, ratings: tuple[str, ...], engi
     if not quiet:
         dup = f", {report.near_duplicates} near-duplicates linked" if report.near_duplicates else ""
         new = f", {report.new_stories} new stories" if report.new_stories else ""
+        skipped = (f", {report.skipped_failed} skipped as failed before (--retry-failed tries them again)"
+                   if report.skipped_failed else "")
         click.echo(f"unspin: stored {report.stored} new articles ({report.known} already stored{dup}), "
-                   f"{report.failed} failed{new}, in {report.seconds:.1f} s", err=True)
+                   f"{report.failed} failed{skipped}{new}, in {report.seconds:.1f} s", err=True)
     if report.failed:
         sys.exit(1)
 

@@ -26,7 +26,7 @@ from typing import Any, Callable, Generator, Iterable, Iterator
 
 from ..article import Article
 from ..config import Options
-from ..errors import InputError, UnspinError
+from ..errors import InputError, UnspinError, failure_reason
 from ..inputs import article_from_html, article_from_text, read_input
 from ..inputs.files import HTML_EXTENSIONS, _to_article
 from ..inputs.html import hostname_of
@@ -57,6 +57,8 @@ class Outcome:
 class IngestReport:
     stored: int = 0
     known: int = 0
+    #: items skipped because an earlier run recorded them as failed (``retry_failed`` tries them again)
+    skipped_failed: int = 0
     near_duplicates: int = 0
     new_stories: int = 0
     failures: list[Failure] = field(default_factory=list)
@@ -69,7 +71,7 @@ class IngestReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {"stored": self.stored, "already_stored": self.known, "near_duplicates": self.near_duplicates,
-                "failed": self.failed, "seconds": round(self.seconds, 2)}
+                "failed": self.failed, "skipped_failed": self.skipped_failed, "seconds": round(self.seconds, 2)}
 
 
 # -- worker side -------------------------------------------------------------
@@ -140,20 +142,27 @@ def file_article(path: str, data: bytes) -> Article:
 
 
 def process_task(task: Task, pipeline: Any, known: Callable[[str], bool]) -> Outcome:
-    """Read, deduplicate by content hash, analyse: everything but the write."""
+    """Read, deduplicate by content hash, analyse: everything but the write.
+
+    Never raises for one bad item: whatever fails in reading or analysing it
+    (an unreadable file, a text over ``--max-chars``, an analyzer that
+    raises) becomes a ``failed`` outcome with a one-line reason, recorded in
+    the store's failures; the batch goes on.
+    """
     try:
-        article = build_article(task, pipeline.options)
-    except InputError as exc:
-        return Outcome(task.source, "failed", exc.reason)
+        return _process_task(task, pipeline, known)
+    except Exception as exc:  # noqa: BLE001 - one input never stops a batch
+        return Outcome(task.source, "failed", failure_reason(exc))
+
+
+def _process_task(task: Task, pipeline: Any, known: Callable[[str], bool]) -> Outcome:
+    article = build_article(task, pipeline.options)
     if not article.text.strip():
         return Outcome(task.source, "failed", "no article text")
     sha = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
     if known(sha):
         return Outcome(task.source, "known")
-    try:
-        analysis = pipeline.analyze(article).to_dict()
-    except InputError as exc:
-        return Outcome(task.source, "failed", exc.reason)
+    analysis = pipeline.analyze(article).to_dict()
     outlet = (analysis.get("provenance") or {}).get("outlet") or {}
     published = task.published or normalize_published(article.extra.get("date"))
     row = ArticleRow(
@@ -216,6 +225,7 @@ def ingest(
     staging: str | None = None,
     verbose: bool = False,
     stories: bool = True,
+    retry_failed: bool = False,
 ) -> IngestReport:
     """Ingest ``sources`` into the store at ``db_path``; see the module doc.
 
@@ -234,6 +244,12 @@ def ingest(
     With ``stories`` (the default) every stored article without a story is
     then embedded and grouped into same-event stories (:mod:`.stories`);
     without the encoder's packages this step is skipped with one warning.
+
+    An item (a file, a feed entry, a table row) that an earlier run recorded
+    as failed is skipped, and counted in ``skipped_failed``, unless
+    ``retry_failed``: a folder with one input that cannot be analysed is not
+    analysed again and again. Sources themselves (a feed URL, a folder) are
+    always read again.
     """
     if engine not in ("local", "ray"):
         raise ValueError(f"unknown engine {engine!r}")
@@ -261,9 +277,16 @@ def ingest(
         total = None if any(s.count is None for s in opened) else sum(s.count or 0 for s in opened)
         advance = progress(total) if progress else (lambda name: None)
 
+        failed_before = set() if retry_failed else store.failed_sources()
+
         def tasks() -> Iterator[Task | Failure]:
             for source in opened:
-                yield from source.items
+                for item in source.items:
+                    if item.source in failed_before:
+                        report.skipped_failed += 1
+                        advance(item.source)
+                        continue
+                    yield item
 
         if engine == "ray":
             from .ray_engine import run_ray

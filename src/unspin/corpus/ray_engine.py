@@ -44,7 +44,7 @@ import warnings
 from typing import Any, Generator, Iterable, Iterator
 
 from ..config import Options
-from ..errors import ConfigError, InputError
+from ..errors import ConfigError, InputError, failure_reason
 from ..inputs.files import _os_reason, _read_capped
 from ..inputs.text import format_size
 from ..pipeline import Pipeline
@@ -160,8 +160,7 @@ class Analyse:
             try:
                 outcome = process_task(task, self.pipeline, self._is_known)
             except Exception as exc:  # noqa: BLE001 - one broken article must not fail a cluster job
-                reason = f"analysis failed ({type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''})"
-                outcome = Outcome(task.source, "failed", reason)
+                outcome = Outcome(task.source, "failed", failure_reason(exc))
             out.append(_outcome_row(r["seq"], outcome, self.last_sha))
         return pa.Table.from_pylist(out, schema=self.schema)
 

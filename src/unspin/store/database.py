@@ -344,6 +344,10 @@ class Store:
         self.begin()
         self.db.execute("DELETE FROM failures WHERE source = ?", (source,))
 
+    def failed_sources(self) -> set[str]:
+        """The sources with a recorded failure (an ingest rerun skips them unless asked to retry)."""
+        return {source for (source,) in self.db.execute("SELECT DISTINCT source FROM failures")}
+
     def failures(self) -> list[tuple[str, str, str]]:
         """``(source, reason, at)`` of every recorded failure, oldest first."""
         return self.db.execute("SELECT source, reason, at FROM failures ORDER BY id").fetchall()

@@ -77,6 +77,14 @@ class Overloaded(Exception):
     """No analysis slot free within the queue's limits."""
 
 
+class AnalysisFailed(Exception):
+    """The pipeline raised on one submission (a bug or a resource error): a 500 naming only its kind."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
 class Limiter:
     """At most ``limit`` holders at once; at most ``queue`` waiting, each for ``timeout`` seconds."""
 
@@ -229,6 +237,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         web.counters["rejected_busy"] += 1
         return error_response(request, 503, "the server is busy analysing other articles; try again shortly",
                               headers=busy_headers(web))
+
+    @app.exception_handler(AnalysisFailed)
+    async def analysis_failed(request: Request, exc: AnalysisFailed) -> Response:
+        return error_response(request, 500, f"the analysis of this article failed ({exc.kind}); "
+                                            "details are in the server log")
 
     @app.exception_handler(UnspinError)
     async def unspin_error(request: Request, exc: UnspinError) -> Response:
