@@ -83,14 +83,16 @@ import numpy as np
 from ..neural.encoder import MiniLMEncoder
 from ..store import Store, now_iso
 
-__all__ = ["ENTITY_WEIGHT", "LINKAGE", "NAME_TYPES", "PARAGRAPHS", "THRESHOLD", "WINDOW_DAYS", "StoryReport",
-           "assign_stories", "embed_text", "encoder_missing", "entity_names", "list_stories", "name_overlap",
-           "story_report", "story_text"]
+__all__ = ["DAY_PENALTY", "ENTITY_WEIGHT", "LINKAGE", "NAME_TYPES", "PARAGRAPHS", "THRESHOLD", "WINDOW_DAYS",
+           "StoryReport", "assign_stories", "embed_text", "encoder_missing", "entity_names", "lead_days",
+           "list_stories", "name_overlap", "story_report", "story_text"]
 
-#: Minimum score (cosine + ENTITY_WEIGHT x name overlap, averaged over the story) to join a story.
-THRESHOLD = 0.7
+#: Minimum score (cosine + ENTITY_WEIGHT x name overlap - DAY_PENALTY if lead days differ), averaged over the story.
+THRESHOLD = 0.65
 #: Weight of the shared-names overlap (0..1) added to the cosine similarity of two articles.
-ENTITY_WEIGHT = 1.0
+ENTITY_WEIGHT = 0.25
+#: Subtracted when both articles' title and first paragraph name days and they share none (see :func:`lead_days`).
+DAY_PENALTY = 0.2
 #: How an article's scores with a story's articles combine: "average", "single" or "complete".
 LINKAGE = "average"
 #: Entity types whose names are compared (places are left out: many events share a country or a city).
@@ -115,6 +117,13 @@ EMBEDDINGS_DDL = """CREATE TABLE IF NOT EXISTS embeddings (
 )"""
 MODEL_NAME = "all-MiniLM-L6-v2"
 _LEADING_ARTICLE = re.compile(r"^(the|a|an) ")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_MONTH = "(" + "|".join(_MONTHS) + ")"
+_NAMED_DAY = re.compile(r"\b(?:(?P<wd>" + "|".join(_WEEKDAYS) + r")|(?P<rel>today|yesterday|tonight)"
+                        r"|(?P<m1>" + _MONTH + r")\s+(?P<d1>\d{1,2})\b|(?P<d2>\d{1,2})\s+(?P<m2>" + _MONTH + r"))\b",
+                        re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['\u2019]s$")
 
 
@@ -158,6 +167,46 @@ def _day(published: str | None) -> date | None:
         return date.fromisoformat(published[:10])
     except ValueError:
         return None
+
+
+def lead_days(title: str | None, text: str, published: date | None) -> frozenset[date]:
+    """The days the title and first paragraph name, resolved against the publication day.
+
+    "on Tuesday" is the last Tuesday on or before the publication day (the
+    day itself when it is a Tuesday), "yesterday" the day before, "today"
+    and "tonight" the day itself, "March 12" or "12 March" the nearest
+    such date to the publication day. Empty for an undated article or a lead that names no day.
+    Reports of one happening name its day; a follow-up names its own ("filed
+    an appeal on Tuesday" against "Monday's verdict").
+    """
+    if published is None:
+        return frozenset()
+    out = set()
+    for m in _NAMED_DAY.finditer(story_text(title, text, 1)):
+        if m.group("wd"):
+            out.add(published - timedelta(days=(published.weekday() - _WEEKDAYS.index(m.group("wd").lower())) % 7))
+        elif m.group("rel"):
+            out.add(published - timedelta(days=1) if m.group("rel").lower() == "yesterday" else published)
+        else:
+            month = _MONTHS.index((m.group("m1") or m.group("m2")).lower()) + 1
+            day = int(m.group("d1") or m.group("d2"))
+            candidates = [d for d in (_date_or_none(y, month, day) for y in range(published.year - 1, published.year + 2))
+                          if d is not None]
+            if candidates:
+                out.add(min(candidates, key=lambda d: abs((d - published).days)))
+    return frozenset(out)
+
+
+def _date_or_none(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def days_differ(a: frozenset[date], b: frozenset[date]) -> bool:
+    """Both leads name days and share none."""
+    return bool(a and b and not a & b)
 
 
 def normalise_name(text: str) -> str:
@@ -210,13 +259,16 @@ class _Known:
     days: list[float] = field(default_factory=list)  # day ordinals, NaN when undated
     stories: list[int] = field(default_factory=list)
     names: list[frozenset[str]] = field(default_factory=list)
+    leads: list[frozenset[date]] = field(default_factory=list)
     spans: dict[int, tuple[int, int]] = field(default_factory=dict)
 
-    def add(self, vec: np.ndarray, day: date | None, story: int, names: frozenset[str], *, copy: bool) -> None:
+    def add(self, vec: np.ndarray, day: date | None, story: int, names: frozenset[str], leads: frozenset[date], *,
+            copy: bool) -> None:
         self.vectors.append(vec)
         self.days.append(day.toordinal() if day else np.nan)
         self.stories.append(story)
         self.names.append(names)
+        self.leads.append(leads)
         if day is not None and not copy:
             self.widen(story, day)
 
@@ -236,7 +288,7 @@ def _load_known(db: sqlite3.Connection, todo_days: list[date | None], window_day
     """Articles with a story that are within the window of some article to assign (or undated)."""
     known = _Known()
     sql = ("SELECT a.story_id, a.published, a.outlet_name, json_extract(a.analysis, '$.entities'), e.vector, "
-           "a.duplicate_of "
+           "a.duplicate_of, a.title, json_extract(a.analysis, '$.text') "
            "FROM articles a JOIN embeddings e ON e.article_id = a.id WHERE a.story_id IS NOT NULL")
     params: tuple[str, ...] = ()
     if todo_days and all(d is not None for d in todo_days):
@@ -246,9 +298,11 @@ def _load_known(db: sqlite3.Connection, todo_days: list[date | None], window_day
         sql += (" AND (a.published IS NULL OR substr(a.published, 1, 10) BETWEEN ? AND ?"
                 " OR substr(a.published, 1, 10) NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]')")
         params = (lo.isoformat(), hi.isoformat())
-    for sid, pub, outlet_name, entities, blob, dup_of in db.execute(sql + " ORDER BY a.id", params):
-        known.add(np.frombuffer(blob, dtype="<f4"), _day(pub), int(sid),
-                  entity_names(json.loads(entities) if entities else None, outlet_name), copy=dup_of is not None)
+    for sid, pub, outlet_name, entities, blob, dup_of, title, text in db.execute(sql + " ORDER BY a.id", params):
+        day = _day(pub)
+        known.add(np.frombuffer(blob, dtype="<f4"), day, int(sid),
+                  entity_names(json.loads(entities) if entities else None, outlet_name),
+                  lead_days(title, text or "", day), copy=dup_of is not None)
     # The whole date range of those stories, articles outside the loaded days included.
     for sid, pub in db.execute("SELECT story_id, published FROM articles WHERE duplicate_of IS NULL AND story_id IN "
                                "(SELECT value FROM json_each(?))", (json.dumps(sorted(set(known.stories))),)):
@@ -257,8 +311,8 @@ def _load_known(db: sqlite3.Connection, todo_days: list[date | None], window_day
     return known
 
 
-def _best_story(known: _Known, vec: np.ndarray, day: date | None, names: frozenset[str], *,
-                window_days: int, entity_weight: float, linkage: str) -> tuple[int | None, float]:
+def _best_story(known: _Known, vec: np.ndarray, day: date | None, names: frozenset[str], leads: frozenset[date], *,
+                window_days: int, entity_weight: float, day_penalty: float, linkage: str) -> tuple[int | None, float]:
     """The story that scores highest with this article under ``linkage`` among those it fits, and its score."""
     if not known.stories:
         return None, -np.inf
@@ -269,6 +323,8 @@ def _best_story(known: _Known, vec: np.ndarray, day: date | None, names: frozens
     per_story: dict[int, list[float]] = {}
     for i, sim in zip(candidates, sims.tolist(), strict=True):
         score = sim + entity_weight * name_overlap(names, known.names[i]) if entity_weight else sim
+        if day_penalty and days_differ(leads, known.leads[i]):
+            score -= day_penalty
         per_story.setdefault(known.stories[i], []).append(score)
     aggregate = _LINKAGES[linkage]
     best, best_score = None, -np.inf
@@ -284,7 +340,7 @@ _LINKAGES = {"average": lambda xs: float(np.mean(xs)), "single": max, "complete"
 
 def assign_stories(store: Store, encoder: Any = None, *, threshold: float = THRESHOLD,
                    window_days: int = WINDOW_DAYS, entity_weight: float = ENTITY_WEIGHT,
-                   linkage: str = LINKAGE) -> StoryReport:
+                   day_penalty: float = DAY_PENALTY, linkage: str = LINKAGE) -> StoryReport:
     """Embed and assign every stored article that has no story yet; commits when done.
 
     ``linkage`` is how an article's scores with the articles of a story make
@@ -316,11 +372,12 @@ def assign_stories(store: Store, encoder: Any = None, *, threshold: float = THRE
             report.embedded += 1
         day = _day(pub)
         names = entity_names(json.loads(entities) if entities else None, outlet_name)
+        leads = lead_days(title, text or "", day)
         story = _linked_story(db, aid, dup_of)
         copy = story is not None  # joined through the near-duplicate link, whatever its date
         if story is None:
-            best, score = _best_story(known, vec, day, names, window_days=window_days,
-                                      entity_weight=entity_weight, linkage=linkage)
+            best, score = _best_story(known, vec, day, names, leads, window_days=window_days,
+                                      entity_weight=entity_weight, day_penalty=day_penalty, linkage=linkage)
             if best is not None and score >= threshold:
                 story = best
         if story is None:
@@ -330,7 +387,7 @@ def assign_stories(store: Store, encoder: Any = None, *, threshold: float = THRE
         db.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story, aid))
         touched.add(story)
         report.assigned += 1
-        known.add(vec, day, story, names, copy=copy)
+        known.add(vec, day, story, names, leads, copy=copy)
     for sid in touched:
         db.execute("""UPDATE stories SET label = (
                           SELECT title FROM articles WHERE story_id = ?
