@@ -69,6 +69,7 @@ class Labelled:
     round1: str  # the halves of the earlier rounds (their test halves are spent; see the set's README),
     round2: str  # "" for the articles written after that round
     round3: str
+    round4: str
 
 
 @dataclass
@@ -98,7 +99,7 @@ def read_labels(data: Path) -> list[Labelled]:
 
 
 def in_half(rows: list[Labelled], half: str, split: str = "current") -> list[Labelled]:
-    """The rows of ``half`` under the current split, or under an earlier round's (``round1`` .. ``round3``)."""
+    """The rows of ``half`` under the current split, or under an earlier round's (``round1`` .. ``round4``)."""
     def side(r: Labelled) -> str:
         return r.half if split == "current" else getattr(r, split)
 
@@ -254,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DATA, help="the set's folder (labels.csv, articles/)")
     parser.add_argument("--half", choices=HALVES, action="append",
                         help="which part to ingest and score (repeatable; default: tuning, test and all)")
-    parser.add_argument("--split", choices=("current", "round1", "round2", "round3"), default="current",
+    parser.add_argument("--split", choices=("current", "round1", "round2", "round3", "round4"), default="current",
                         help="an earlier round's halves (see the set's README)")
     parser.add_argument("--workers", type=int, default=2, help="unspin ingest --workers")
     parser.add_argument("--sweep", action="store_true",

@@ -1,28 +1,27 @@
-"""Do places or the dates in the lead help the stories? Leave-one-confusion-group-out on a kept store.
+"""Which signals make better stories? Leave-one-confusion-group-out on a kept store.
 
-    python benchmarks/bench_stories.py --half all --keep /tmp/stories   # ingest once, keep the store
-    python benchmarks/bench_stories_features.py /tmp/stories/stories-current-all.db
+    python benchmarks/bench_stories.py --half tuning --keep /tmp/stories   # ingest once, keep the store
+    python benchmarks/bench_stories_features.py /tmp/stories/stories-current-tuning.db
 
-The method of :mod:`unspin.corpus.stories` scores two articles
-``cosine + w x shared names`` and keeps a story's dates within a window.
-This script asks whether two more signals would make better stories:
+:mod:`unspin.corpus.stories` scores two articles ``cosine + w x shared
+names - dp`` when the days named in their title and first paragraph
+differ (:func:`unspin.corpus.stories.lead_days`), and keeps a story's
+dates within a window. This script compares families of settings:
 
+* **names**: ``cosine + w x shared names`` alone (the method before the
+  fourth round of the set);
+* **lead days**: the penalty ``dp`` when both leads name days and share
+  none (an appeal filed the day after the sentence it appeals);
 * **places**: the overlap of the places (``GPE``, ``LOC`` entities) the
   two articles name, added with weight ``pw``; and a penalty ``pp`` when
-  both name places and share none;
-* **lead dates**: the days the title and first paragraph name ("on
-  Tuesday", "yesterday", "March 12"), resolved against the publication
-  day; a penalty ``dp`` when both name days and share none (an appeal
-  filed the day after the sentence it appeals).
+  both name places and share none.
 
 It re-runs the clustering of ``assign_stories`` (incremental, earliest
 first, average link, the story's window) in memory on the stored
-embeddings and entities, for a grid of the old and new weights and
-thresholds, and estimates each family of settings with the same
-selection rule and leave-one-confusion-group-out protocol as
-``bench_stories.py --cv``: choose on the other groups, score the group's
-own pairs, pool. A family whose estimate is not better than the method's
-does not ship.
+embeddings and entities for a grid of weights and thresholds, and
+estimates each family with the selection rule and protocol of
+``bench_stories.py --cv``: leave one confusion group out, choose on the
+other groups, score the group's own pairs, pool.
 """
 
 from __future__ import annotations
@@ -31,27 +30,19 @@ import argparse
 import csv
 import itertools
 import json
-import re
 import sqlite3
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 
-from unspin.corpus.stories import entity_names, name_overlap, normalise_name
+from unspin.corpus.stories import entity_names, lead_days, name_overlap, normalise_name
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / "stories"
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december")
-_MONTH = "(" + "|".join(MONTHS) + ")"
-_DAYS = re.compile(r"\b(?:(?P<wd>" + "|".join(WEEKDAYS) + r")|(?P<rel>today|yesterday|tonight)"
-                   r"|(?P<m1>" + _MONTH + r")\s+(?P<d1>\d{1,2})\b|(?P<d2>\d{1,2})\s+(?P<m2>" + _MONTH + r"))\b",
-                   re.IGNORECASE)
 #: The grid: name weight, place weight, place-mismatch penalty, lead-day penalty, window, threshold.
-WEIGHTS = (0.5, 1.0, 1.5)
+WEIGHTS = (0.25, 0.5, 1.0)
 PLACE_WEIGHTS = (0.0, 0.25, 0.5)
 PLACE_PENALTIES = (0.0, 0.15, 0.3)
 DAY_PENALTIES = (0.0, 0.1, 0.2)
@@ -60,32 +51,13 @@ THRESHOLDS = tuple(round(0.4 + 0.05 * i, 2) for i in range(21))  # 0.40 .. 1.40
 MIN_PRECISION = 0.9
 Family = tuple[float, float, float, float, int]
 FAMILIES: dict[str, Callable[[Family], bool]] = {
-    "method (names)": lambda f: f[1] == f[2] == f[3] == 0,
+    "names": lambda f: f[1] == f[2] == f[3] == 0,
     "+ place overlap": lambda f: f[2] == f[3] == 0,
     "+ place mismatch": lambda f: f[1] == f[3] == 0,
-    "+ lead days": lambda f: f[1] == f[2] == 0,
+    "+ lead days (method)": lambda f: f[1] == f[2] == 0,
     "+ places, both": lambda f: f[3] == 0,
     "all": lambda f: True,
 }
-
-
-def lead_days(text: str, published: date) -> frozenset[date]:
-    """The days named in ``text``, resolved against the publication day (a weekday: the last one on or before it)."""
-    out = set()
-    for m in _DAYS.finditer(text):
-        if m.group("wd"):
-            out.add(published - timedelta(days=(published.weekday() - WEEKDAYS.index(m.group("wd").lower())) % 7))
-        elif m.group("rel"):
-            out.add(published - timedelta(days=1) if m.group("rel").lower() == "yesterday" else published)
-        else:
-            month = MONTHS.index((m.group("m1") or m.group("m2")).lower()) + 1
-            year = published.year if month <= (published + timedelta(days=31)).month or published.month == 12 \
-                else published.year - 1
-            try:
-                out.add(date(year, month, int(m.group("d1") or m.group("d2"))))
-            except ValueError:
-                continue
-    return frozenset(out)
 
 
 def load(db: Path) -> list[dict]:
@@ -99,13 +71,10 @@ def load(db: Path) -> list[dict]:
     for source, published, outlet_name, title, text, entities, blob, aid in rows:
         ents = json.loads(entities) if entities else []
         day = date.fromisoformat(published[:10])
-        lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
-        if title and lines and lines[0] == title.strip():
-            lines = lines[1:]
         out.append({"file": Path(source).name, "day": day, "id": aid, "vec": np.frombuffer(blob, dtype="<f4"),
                     "names": entity_names(ents, outlet_name),
                     "places": frozenset(normalise_name(e["text"]) for e in ents if e.get("type") in ("GPE", "LOC")),
-                    "lead": lead_days(f"{title or ''}\n{lines[0] if lines else ''}", day)})
+                    "lead": lead_days(title, text or "", day)})
     return sorted(out, key=lambda a: (a["day"], a["id"]))
 
 

@@ -147,6 +147,29 @@ def test_shared_names_leave_out_places_and_the_outlet_itself():
     assert entity_names(None) == frozenset()
 
 
+def test_lead_days_resolve_the_days_a_lead_names_against_the_publication_day():
+    from datetime import date
+
+    from unspin.corpus.stories import days_differ, lead_days
+
+    tuesday = date(2025, 6, 17)
+    title = "Ex-minister files appeal"
+    text = (f"{title}\n\nLawyers filed an appeal on Tuesday against Monday's verdict, after a trial in Lima.\n\n"
+            "The court will rule on Friday.")
+    # The title is not repeated, only the first paragraph counts ("Friday" is in the second).
+    assert lead_days(title, text, tuesday) == {date(2025, 6, 17), date(2025, 6, 16)}
+    assert lead_days(None, "Shares fell yesterday. TODAY they rose.", tuesday) == {date(2025, 6, 16), tuesday}
+    assert lead_days("Quake", "The quake of March 12 and the aftershock on 28 December", tuesday) == {
+        date(2025, 3, 12), date(2024, 12, 28)}  # the nearest such date
+    assert lead_days("Vote", "The vote on 2 January", date(2025, 12, 30)) == {date(2026, 1, 2)}
+    assert lead_days("Vote", "On 31 February, or on Sunday", None) == frozenset()
+    assert lead_days("Vote", "Held on 31 February", tuesday) == frozenset()  # no such day
+    assert lead_days("Report", "Officials said the toll rose.", tuesday) == frozenset()
+    sentence, appeal = frozenset({date(2025, 6, 16)}), frozenset({date(2025, 6, 17)})
+    assert days_differ(sentence, appeal) and not days_differ(sentence, sentence | appeal)
+    assert not days_differ(sentence, frozenset())  # a lead that names no day says nothing
+
+
 # -- the real thing ----------------------------------------------------------------------
 
 
@@ -270,6 +293,10 @@ SUBSET = (
     "czech-rates-march",  # another central bank the next day
     "continental-cup-final", "lindqvist-contract-extension",  # a final, then the coach's contract two days later
     "eu-australia-talks-stall", "eu-australia-deal",  # a failed round of talks, then the deal three days later
+    "osei-toronto-title", "osei-cincinnati-withdrawal",  # a title, then the winner's withdrawal the next day
+    "ferreira-montreal-title",  # the other final of the same tournament, the same day in another city
+    "portugal-budget-approved", "portugal-finance-minister-resigns",  # a budget vote, the minister resigns next day
+    "spain-budget-rejected",  # another country's budget vote the next day
 )
 
 
@@ -300,14 +327,22 @@ def test_ingest_reads_outlet_and_date_of_the_set_pages(labelled_subset):
     assert (outlet, published) == ("northpost.example", "2025-03-14")
 
 
-def test_labelled_events_share_a_story_and_their_traps_do_not(labelled_subset):
+def test_labelled_traps_stay_apart_and_reports_of_one_event_join(labelled_subset):
+    """No two events share a story; most same-event pairs do, and every event joins some of its reports.
+
+    The method gives up some recall for precision (BENCHMARKS.md, "Stories"):
+    an analysis piece the next day that names its own day ("the governor
+    said on Thursday", a day after the decision) may start a story of its
+    own, so not every pair is required.
+    """
     stored, event_of = labelled_subset
     story = {name: stored[name][0] for name in event_of}
-    by_event: dict[str, set[int]] = {}
-    for name, event in event_of.items():
-        by_event.setdefault(event, set()).add(story[name])
-    split = {event: len(stories) for event, stories in by_event.items() if len(stories) > 1}
-    assert split == {}, f"events spread over several stories: {split}"
     merged = [(a, b) for a, b in itertools.combinations(sorted(event_of), 2)
               if story[a] == story[b] and event_of[a] != event_of[b]]
     assert merged == [], f"different events in one story: {merged[:5]}"
+    pairs = [(a, b) for a, b in itertools.combinations(sorted(event_of), 2) if event_of[a] == event_of[b]]
+    split = [(a, b) for a, b in pairs if story[a] != story[b]]
+    assert len(split) <= 0.25 * len(pairs), f"{len(split)} of {len(pairs)} same-event pairs split: {split}"
+    for event in SUBSET:
+        stories = [story[name] for name in event_of if event_of[name] == event]
+        assert len(stories) < 2 or len(set(stories)) < len(stories), f"{event}: every report in a story of its own"
