@@ -87,14 +87,15 @@ __all__ = ["DAY_PENALTY", "ENTITY_WEIGHT", "LINKAGE", "NAME_TYPES", "PARAGRAPHS"
            "StoryReport", "assign_stories", "embed_text", "encoder_missing", "entity_names", "lead_days",
            "list_stories", "name_overlap", "story_report", "story_text"]
 
-#: Minimum score (cosine + ENTITY_WEIGHT x name overlap - DAY_PENALTY if lead days differ), averaged over the story.
-THRESHOLD = 0.65
+#: Minimum score (cosine + ENTITY_WEIGHT x name overlap - DAY_PENALTY if lead days differ) to join a story,
+#: with every one of its articles (complete link, :data:`LINKAGE`).
+THRESHOLD = 0.6
 #: Weight of the shared-names overlap (0..1) added to the cosine similarity of two articles.
 ENTITY_WEIGHT = 0.25
 #: Subtracted when both articles' title and first paragraph name days and they share none (see :func:`lead_days`).
 DAY_PENALTY = 0.2
 #: How an article's scores with a story's articles combine: "average", "single" or "complete".
-LINKAGE = "average"
+LINKAGE = "complete"
 #: Entity types whose names are compared (places are left out: many events share a country or a city).
 NAME_TYPES = frozenset({"PERSON", "ORG", "FAC", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART"})
 #: The dated articles of a story lie at most this many calendar days apart (near-duplicates aside).
@@ -344,8 +345,8 @@ def assign_stories(store: Store, encoder: Any = None, *, threshold: float = THRE
     """Embed and assign every stored article that has no story yet; commits when done.
 
     ``linkage`` is how an article's scores with the articles of a story make
-    the story's score: ``average`` (the default), ``single`` (the best one)
-    or ``complete`` (the worst one).
+    the story's score: ``complete`` (the default: the worst one), ``average``
+    or ``single`` (the best one).
     """
     if linkage not in _LINKAGES:
         raise ValueError(f"unknown linkage {linkage!r}: one of {', '.join(_LINKAGES)}")
