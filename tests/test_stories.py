@@ -56,9 +56,11 @@ BANK = [
      "Borrowers hoping for cheaper mortgages will have to wait: the central bank left rates on hold at 4.5% after "
      "its policy meeting.\n\n\"Inflation is coming down, but not fast enough,\" Governor Anna Richter told "
      "reporters.\n\nTwo of the nine members of the monetary policy committee voted for a cut, the minutes showed."),
+    # A reaction the next day; its lead names no day of its own (one that did, "on Thursday", would score 0.2
+    # lower with the reports that name Wednesday and may start a story of its own: BENCHMARKS.md, "Stories").
     ("northpost.example", "2024-03-07T08:00:00+00:00", "Bank's rate decision leaves homeowners frustrated",
      "The central bank's decision to keep its benchmark rate at 4.5 percent drew criticism from homeowners and "
-     "business groups on Thursday.\n\nGovernor Anna Richter defended the pause, saying inflation was still too "
+     "business groups.\n\nGovernor Anna Richter defended the pause, saying inflation was still too "
      "high.\n\nThe Chamber of Commerce said the decision would hurt small firms."),
 ]
 LATER = ("northpost.example", "2024-04-10T12:00:00+00:00", "Central bank keeps rates on hold again",
