@@ -107,7 +107,10 @@ class Store:
                     uri = Path(self.path).resolve().as_uri() + "?mode=ro"
                     self.db = sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None)
                 else:
-                    self.db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+                    # An in-memory database is its one connection: callers share it across threads (under
+                    # their own lock, as the web app's memory mode does).
+                    self.db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
+                                              check_same_thread=self.path != ":memory:")
                 self.db.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
                 if not readonly:
                     self._use_wal()
@@ -248,10 +251,15 @@ class Store:
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
-        if exc_info[0] is not None and self._in_tx:
+        if exc_info[0] is not None:
+            self.rollback()
+        self.close()
+
+    def rollback(self) -> None:
+        """Drop everything added since the last :meth:`commit`."""
+        if self._in_tx:
             self.db.execute("ROLLBACK")
             self._in_tx = False
-        self.close()
 
     def begin(self) -> None:
         """Start a write transaction unless one is open (ended by :meth:`commit`).
@@ -313,6 +321,34 @@ class Store:
             "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)", (article_id, row.title, text)
         )
         return article_id, True
+
+    def delete_article(self, article_id: int) -> bool:
+        """Remove one article, its full-text entry and every row keyed by it; ``False`` if it is not stored.
+
+        Articles recorded as its near-duplicates lose the link. Opens a
+        write transaction (see :meth:`commit`).
+        """
+        found = self.db.execute("SELECT title, json_extract(analysis, '$.text') FROM articles WHERE id = ?",
+                                (int(article_id),)).fetchone()
+        if found is None:
+            return False
+        self.begin()
+        # an external-content FTS5 entry is removed by giving back the values it indexed
+        self.db.execute("INSERT INTO articles_fts (articles_fts, rowid, title, text) VALUES ('delete', ?, ?, ?)",
+                        (int(article_id), found[0], found[1] or ""))
+        for table in self._tables_keyed_by_article():
+            self.db.execute(f'DELETE FROM "{table}" WHERE article_id = ?', (int(article_id),))
+        self.db.execute("UPDATE articles SET duplicate_of = NULL, similarity = NULL WHERE duplicate_of = ?",
+                        (int(article_id),))
+        self.db.execute("DELETE FROM articles WHERE id = ?", (int(article_id),))
+        return True
+
+    def _tables_keyed_by_article(self) -> list[str]:
+        """Tables with an ``article_id`` column (the rows derived from each article)."""
+        names = [r[0] for r in self.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'articles_fts%'")]
+        return [n for n in names
+                if any(c[1] == "article_id" for c in self.db.execute("SELECT * FROM pragma_table_info(?)", (n,)))]
 
     def analysis(self, article_id: int) -> dict[str, Any] | None:
         """The stored analysis of one article, or ``None``."""
