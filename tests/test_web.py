@@ -457,14 +457,15 @@ def test_cast_and_narratives_render_when_present():
     analysis["genre"] = {"label": "opinion", "score": 0.88}
     article_id = app.state.web.repo.add(analysis, ArticleRow(source="cast.txt"))
     html = request(app, "GET", f"/articles/{article_id}", headers=HTML_ACCEPT).text
-    assert '<h2 id="cast-h">Cast</h2>' in html and "Antagonist" in html and "Brussels &lt;EU&gt;" in html
-    assert "Traitor 0.60" in html
-    assert '<h2 id="narr-h">Narratives</h2>' in html and "The West is weak" in html and "0.70" in html
+    # the static report's framing section (shared templates), at the page's heading levels
+    assert '<h2 id="a-framing">Framing</h2>' in html and '<h3 id="a-cast">Cast' in html
+    assert "Brussels &lt;EU&gt;" in html and "Traitor 0.60" in html and "villain" in html.lower()
+    assert '<h3 id="a-narratives">Narratives</h3>' in html and "The West is weak" in html and "0.70" in html
     assert "Europe is divided" in html and "<q>Brussels has sold out</q>" in html
     assert "opinion" in html and "0.88" in html
     plain = request(app, "GET", "/articles/" + str(app.state.web.repo.add(
         seeded_analysis(sha="plain"), ArticleRow(source="plain.txt"))), headers=HTML_ACCEPT).text
-    assert "cast-h" not in plain and "narr-h" not in plain and "frame-h" not in plain
+    assert "a-cast" not in plain and "a-narratives" not in plain and "a-framing" not in plain
 
 
 def test_article_page_keeps_overlapping_technique_spans_in_different_lanes():

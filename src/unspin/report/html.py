@@ -24,12 +24,18 @@ technique found, and each can be toggled on its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape
-from typing import Callable, Iterable
+from pathlib import Path
+from typing import Any, Callable, Iterable
+from urllib.parse import quote as url_quote
+
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
 
 from .._version import __version__
-from ..techniques.taxonomy import OTHER_FAMILY, TechniqueInfo, describe, families, family_slug
+from ..techniques.taxonomy import OTHER_FAMILY, describe, families, family_slug
 from ..types import Analysis, CitedSource, Paragraph, Span, Technique
 from .common import (
     BOILERPLATE_KIND,
@@ -39,6 +45,7 @@ from .common import (
     cited_source_rows,
     entity_groups,
     header_facts,
+    LabelView,
     heading,
     input_notices,
     missing_rating_text,
@@ -51,6 +58,7 @@ from .common import (
     technique_summary,
     techniques_by_paragraph,
     techniques_caveat,
+    technique_name,
     techniques_status,
 )
 from .framing import (
@@ -69,6 +77,10 @@ from .framing import (
     subnarrative_label,
 )
 from .spans import segments
+from .techniques import FAMILIES, TechniqueInfo, technique_info
+
+#: The templates both the static report and the web app draw articles with.
+TEMPLATES = Path(__file__).parent / "templates"
 
 __all__ = ["LAYERS", "REPORT_CSS", "REPORT_JS", "Highlight", "framing_highlights", "highlighted_html", "highlights",
            "notebook_html", "render_html", "technique_lanes", "technique_title"]
@@ -252,46 +264,186 @@ def _anchor_attrs(mark: Highlight, begins: bool) -> str:
     return attrs
 
 
+@dataclass
+class TechniqueCount:
+    info: TechniqueInfo
+    count: int
+    best: float
+
+
+@dataclass
+class FamilyGroup:
+    """The techniques found of one family, most frequent first (the text's toggles)."""
+
+    name: str
+    slug: str
+    code: str
+    colour: str
+    count: int = 0
+    techniques: list[TechniqueCount] = field(default_factory=list)
+
+
+def technique_families(techniques: Iterable[Technique]) -> list[FamilyGroup]:
+    """Techniques found, grouped by family in the taxonomy's order, most frequent first."""
+    groups: dict[str, FamilyGroup] = {}
+    counts: dict[str, TechniqueCount] = {}
+    for tech in techniques:
+        info = technique_info(tech.technique)
+        slug, code, colour = FAMILIES[info.family]
+        group = groups.setdefault(info.family, FamilyGroup(info.family, slug, code, colour))
+        group.count += 1
+        tc = counts.get(tech.technique)
+        if tc is None:
+            tc = counts[tech.technique] = TechniqueCount(info, 0, tech.score)
+            group.techniques.append(tc)
+        tc.count += 1
+        tc.best = max(tc.best, tech.score)
+    order = list(FAMILIES)
+    for g in groups.values():
+        g.techniques.sort(key=lambda t: (-t.count, t.info.label))
+    return sorted(groups.values(), key=lambda g: order.index(g.name))
+
+
+@dataclass
+class TextParagraph:
+    number: int
+    html: Markup
+    labels: list[LabelView]
+
+
+@dataclass
+class TextView:
+    """The highlighted text: its layers and technique families (the toggles) and paragraphs."""
+
+    layers: list[tuple[str, str, str]]
+    families: list[FamilyGroup]
+    paragraphs: list[TextParagraph]
+
+
+class ArticleReport:
+    """One analysis as the shared templates (``report/templates/sections.html``) draw it.
+
+    ``prefix`` starts every ``id`` (several articles share a page);
+    ``level`` is the heading level of the sections; ``outlet_pages`` links
+    outlet domains to the web app's outlet pages; ``relabel`` rewrites a
+    highlight's label (the web app words technique highlights its own way).
+    """
+
+    def __init__(self, analysis: Analysis, prefix: str, *, level: int = 3, outlet_pages: bool = False,
+                 relabel: Callable[[Highlight], Highlight] | None = None) -> None:
+        self.analysis, self.prefix, self.h, self.outlet_pages = analysis, prefix, level, outlet_pages
+        self.paragraphs = paragraphs_of(analysis)
+        self.heading = heading(analysis)
+        self.facts = header_facts(analysis)
+        self.notices = input_notices(analysis)
+        self.missing_rating = missing_rating_text(analysis)
+        self.source_rows = cited_source_rows(analysis.provenance.cited_sources)
+        self.speaker_groups = speaker_groups(analysis.quotes)
+        self.entity_groups = entity_groups(analysis.entities, top=12)
+        self.techniques_status = techniques_status(analysis)
+        self.techniques_caveat = techniques_caveat(analysis) if self.techniques_status is None else ""
+        self.technique_summary = technique_summary(analysis)
+        self.techniques_by_paragraph = techniques_by_paragraph(analysis)
+        self.cast = cast_of(analysis)
+        self._cast_numbers = {id(m): i for i, m in enumerate(self.cast, 1)}
+        self.has_framing = has_framing(analysis)
+        framing_marks = framing_highlights(analysis, prefix, self.cast)
+        self._anchors = {m.anchor: m for m in framing_marks if m.anchor}
+        marks = highlights(analysis) + framing_marks
+        if relabel is not None:
+            marks = [relabel(m) for m in marks]
+        present = {m.layer for m in marks}
+        spans_in = dict(self.techniques_by_paragraph)
+        self.text_view = TextView(
+            layers=[layer for layer in LAYERS if layer[0] in present],
+            families=technique_families(analysis.techniques),
+            paragraphs=[TextParagraph(number, Markup(highlighted_html(analysis.text, marks, para.start, para.end,
+                                                                        attrs=_anchor_attrs)),
+                                      label_views(para, spans_in.get(number, [])))
+                        for number, para in enumerate(self.paragraphs, 1)],
+        )
+
+    def para_link(self, number: int | None) -> Markup:
+        return Markup(_para_link(self.prefix, number))
+
+    def plink(self, span: Span | None) -> Markup:
+        """A link to the paragraph where ``span`` begins (nothing for no span)."""
+        if span is None:
+            return Markup("")
+        return self.para_link(paragraph_number(self.paragraphs, span.start))
+
+    def anchor_link(self, anchor: str, span: Span, what: str) -> Markup:
+        """A link to the highlight ``anchor``, or the paragraph number alone when the text does not show it."""
+        mark = self._anchors.get(anchor)
+        number = paragraph_number(self.paragraphs, mark.start if mark else span.start)
+        where = f"¶{number}" if number else "¶?"
+        label = f"paragraph {number}, {what}" if number else what
+        label += f", characters {span.start}–{span.end}"
+        if mark is None:
+            return Markup(f'<span class="pl dim" title="{_e(label)}">{where}</span>')
+        return Markup(f'<a class="pl" href="#{_e(anchor)}" aria-label="{_e(label)}" title="{_e(label)}">{where}</a>')
+
+    def cast_number(self, member: CastMember) -> int:
+        return self._cast_numbers[id(member)]
+
+    def citation_words(self, cited: CitedSource) -> str:
+        return _citation_words(self.analysis.text, cited)
+
+    @staticmethod
+    def outlet_basis(basis: str) -> str:
+        return OUTLET_BASIS.get(basis, f"basis: {basis}")
+
+    @staticmethod
+    def syndication_kind(kind: str) -> str:
+        return SYNDICATION_KIND.get(kind, kind)
+
+    @staticmethod
+    def outlet_href(domain: str) -> str:
+        return "/outlets/" + url_quote(domain, safe="")
+
+
+def _template_globals() -> dict[str, Any]:
+    return {
+        "version": __version__, "rating_text": rating_text, "family_slug": family_slug, "describe": describe,
+        "label_text": label_text, "framing_caveat": FRAMING_CAVEAT, "none_found": NONE_FOUND, "ran": ran,
+        "frame_label": frame_label, "subnarrative_label": subnarrative_label, "cast_by_role": cast_by_role,
+        "role_sign": ROLE_SIGN, "role_heading": role_heading, "abbreviate": abbreviate,
+        "technique_label": technique_name,
+    }
+
+
+def environment(*folders: str | Path) -> Environment:
+    """A Jinja2 environment over ``folders`` (searched first) and the report's templates, autoescaped.
+
+    The web app adds its own templates folder; both draw an article with the
+    macros of ``sections.html``.
+    """
+    env = Environment(
+        loader=FileSystemLoader([str(f) for f in folders] + [str(TEMPLATES)]),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(_template_globals())
+    return env
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return environment()
+
+
 def render_html(analyses: list[Analysis]) -> str:
-    """One HTML page reporting every analysis in ``analyses``."""
+    """One HTML page reporting every analysis in ``analyses`` (``report.html``)."""
     analyses = list(analyses)
     if len(analyses) == 1:
         doc_title = f"unspin: {heading(analyses[0])}"
     else:
         doc_title = f"unspin report: {len(analyses)} articles"
-    out: list[str] = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta name="color-scheme" content="light">',
-        f'<meta name="generator" content="unspin {_e(__version__)}">',
-        f"<title>{_e(doc_title)}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        '<a class="skip" href="#main">Skip to the report</a>',
-        '<main id="main">',
-        "<h1>unspin report</h1>",
-    ]
-    if not analyses:
-        out.append('<p class="dim">No articles were analysed.</p>')
-    if len(analyses) > 1:
-        out.append('<nav aria-label="Articles"><ol>')
-        for i, analysis in enumerate(analyses, 1):
-            out.append(f'<li><a href="#a{i}">{_e(heading(analysis))}</a></li>')
-        out.append("</ol></nav>")
-    for i, analysis in enumerate(analyses, 1):
-        out.append(_article(analysis, f"a{i}"))
-    out += [
-        "</main>",
-        f"<script>{_JS}</script>",
-        "</body>",
-        "</html>",
-        "",
-    ]
-    return "\n".join(out)
+    reports = [ArticleReport(a, f"a{i}") for i, a in enumerate(analyses, 1)]
+    return _environment().get_template("report.html").render(
+        reports=reports, doc_title=doc_title, css=Markup(_CSS), js=Markup(_JS))
 
 
 def notebook_html(analysis: Analysis) -> str:
@@ -313,272 +465,6 @@ def _para_link(prefix: str, number: int | None) -> str:
     return f'<a class="pl" href="#{prefix}-p{number}" aria-label="paragraph {number}">¶{number}</a>'
 
 
-def _rating(rating: dict[str, str] | None, missing: str) -> str:
-    summary = rating_text(rating)
-    if summary:
-        return f'<span class="rating">{_e(summary)}</span>'
-    if rating is None:
-        return f'<span class="dim">{_e(missing)}</span>'
-    return '<span class="dim">rating has no known columns</span>'
-
-
-def _article(analysis: Analysis, prefix: str) -> str:
-    paragraphs = paragraphs_of(analysis)
-
-    def plink(span: Span | None) -> str:
-        return _para_link(prefix, paragraph_number(paragraphs, span.start)) if span is not None else ""
-
-    sub = header_facts(analysis)
-    h: list[str] = [
-        f'<article class="analysis" id="{prefix}" aria-labelledby="{prefix}-h">',
-        f'<header><h2 id="{prefix}-h">{_e(heading(analysis))}</h2>',
-        f'<p class="sub">{" · ".join(_e(s) for s in sub)}</p>',
-        *(f'<p class="notice" role="note">{_e(n)}</p>' for n in input_notices(analysis)),
-        "</header>",
-    ]
-
-    # Provenance
-    prov = analysis.provenance
-    missing = missing_rating_text(analysis)
-    h.append(f'<section aria-labelledby="{prefix}-prov"><h3 id="{prefix}-prov">Provenance</h3>')
-    h.append('<dl class="kv">')
-    outlet = prov.outlet
-    h.append("<dt>Outlet</dt>")
-    if outlet is None:
-        h.append('<dd class="dim">unknown (no URL, site name or footer found)</dd>')
-    else:
-        basis = OUTLET_BASIS.get(outlet.basis, f"basis: {outlet.basis}")
-        h.append(f"<dd>{_outlet_name(outlet.name, outlet.domain)}<br>{_rating(outlet.rating, missing)}<br>"
-                 f'<span class="ev">{_e(basis)}{_evidence(outlet.evidence)} {plink(outlet.evidence)}</span></dd>')
-    h.append("<dt>Syndicated</dt>")
-    synd = prov.syndicated_from
-    if synd is None:
-        h.append('<dd class="dim">no syndication footer or wire credit</dd>')
-    else:
-        kind = SYNDICATION_KIND.get(synd.kind, synd.kind)
-        h.append(f"<dd>first published by {_outlet_name(synd.name, synd.domain)}<br>{_rating(synd.rating, missing)}<br>"
-                 f'<span class="ev">{_e(kind)}{_evidence(synd.evidence)} {plink(synd.evidence)}</span></dd>')
-    h.append("</dl>")
-    rows = cited_source_rows(prov.cited_sources)
-    h.append("<h4>Cited sources</h4>")
-    if not rows:
-        h.append('<p class="dim">none found</p>')
-    else:
-        # Explicit roles keep the table's semantics when narrow screens restyle it as cards.
-        h.append('<div class="scroll"><table class="cards" role="table"><thead role="rowgroup"><tr role="row">'
-                 '<th scope="col" role="columnheader">Source</th>'
-                 '<th scope="col" role="columnheader" class="num">Mentions</th>'
-                 '<th scope="col" role="columnheader">Domain</th>'
-                 '<th scope="col" role="columnheader">Rating</th></tr></thead><tbody role="rowgroup">')
-        for row in rows:
-            how = []
-            for m in row.mentions:
-                how.append(f'<div><q>{_e(_citation_words(analysis.text, m))}</q> {plink(m)}</div>')
-            h.append(
-                f'<tr role="row"><th scope="row" role="rowheader">{_e(row.name)}<div class="how">{"".join(how)}</div></th>'
-                f'<td role="cell" class="num" data-label="Mentions">{len(row.mentions)}</td>'
-                f'<td role="cell" data-label="Domain">{_e(row.domain) if row.domain else _NO_DOMAIN}</td>'
-                f'<td role="cell" data-label="Rating">{_rating(row.rating, missing)}</td></tr>'
-            )
-        h.append("</tbody></table></div>")
-    h.append("</section>")
-
-    # Who says what
-    h.append(f'<section aria-labelledby="{prefix}-quotes"><h3 id="{prefix}-quotes">Who says what</h3>')
-    groups = speaker_groups(analysis.quotes)
-    if not groups:
-        h.append('<p class="dim">no quotes found</p>')
-    for group in groups:
-        n = len(group.quotes)
-        extra = ""
-        if group.mentions:
-            extra = " (as " + ", ".join(f"“{_e(m)}”" for m in group.mentions) + ")"
-        h.append(f'<h4>{_e(group.name)} <span class="dim">{extra} · {n} quote{"s" if n != 1 else ""}</span></h4>')
-        h.append('<ul class="quotes">')
-        for quote in group.quotes:
-            cue = f' · <span class="cue">{_e(quote.cue.text)}</span>' if quote.cue else ""
-            h.append(f'<li>{plink(quote.content)} <span class="kind">{_e(quote.kind)}</span>{cue} '
-                     f"<q>{_e(quote.content.text)}</q></li>")
-        h.append("</ul>")
-    h.append("</section>")
-
-    # Entities
-    h.append(f'<section aria-labelledby="{prefix}-ents"><h3 id="{prefix}-ents">Entities</h3>')
-    egroups = entity_groups(analysis.entities, top=12)
-    if not egroups:
-        h.append('<p class="dim">no named entities found</p>')
-    else:
-        h.append('<dl class="kv">')
-        for head, names in egroups:
-            items = " · ".join(_e(name) + (f' <span class="dim">×{c}</span>' if c > 1 else "") for name, c in names)
-            h.append(f"<dt>{_e(head)}</dt><dd>{items}</dd>")
-        h.append("</dl>")
-    h.append("</section>")
-
-    # Techniques
-    h.append(f'<section aria-labelledby="{prefix}-tech"><h3 id="{prefix}-tech">Persuasion techniques</h3>')
-    status = techniques_status(analysis)
-    if status is not None:
-        h.append(f'<p class="dim">{_e(status)}</p>')
-    else:
-        h.append(_techniques(analysis, prefix))
-    h.append("</section>")
-
-    # Framing
-    cast = cast_of(analysis)
-    framing_marks = framing_highlights(analysis, prefix, cast)
-    if has_framing(analysis):
-        h.append(_framing(analysis, prefix, cast, framing_marks, paragraphs))
-
-    # Article text
-    marks = highlights(analysis) + framing_marks
-    present = {m.layer for m in marks}
-    h.append(f'<section aria-labelledby="{prefix}-text-h"><h3 id="{prefix}-text-h">Article text</h3>')
-    if present:
-        h.append('<fieldset class="layers"><legend>Highlight</legend>')
-        for key, label, cue in LAYERS:
-            if key in present:
-                h.append(f'<label><input type="checkbox" checked data-layer="{key}" data-target="{prefix}-text"> '
-                         f'<span class="l-{key}">{_e(label)}</span> <span class="dim">({_e(cue)})</span></label>')
-        h.append("</fieldset>")
-        if analysis.techniques:
-            h.append('<fieldset class="layers techs"><legend>Techniques '
-                     '<span class="dim">(colour and code by family; overlaps underlined deeper)</span></legend>')
-            for item in technique_summary(analysis):
-                h.append(f'<label title="{_e(item.info.definition)}"><input type="checkbox" checked '
-                         f'data-technique="{_e(item.label)}" data-target="{prefix}-text"> '
-                         f'{_code(item.info)} {_e(item.info.name)} <span class="dim">({item.count})</span></label>')
-            h.append("</fieldset>")
-        h.append(f'<p class="detail" id="{prefix}-detail" aria-live="polite">'
-                 "Focus or tap a highlight to see what it marks.</p>")
-    h.append(f'<div class="text" id="{prefix}-text" data-detail="{prefix}-detail">')
-    spans_in = dict(techniques_by_paragraph(analysis))
-    for number, para in enumerate(paragraphs, 1):
-        tags = ""
-        if labels := label_views(para, spans_in.get(number, [])):
-            tags = ('<span class="ptags">paragraph: ' + " · ".join(_e(label_text(lab)) for lab in labels) + "</span>")
-        body = highlighted_html(analysis.text, marks, para.start, para.end, attrs=_anchor_attrs)
-        h.append(f'<p id="{prefix}-p{number}"><span class="pn" aria-hidden="true">{number}</span>{body}{tags}</p>')
-    h.append("</div></section>")
-    h.append("</article>")
-    return "\n".join(h)
-
-
-def _framing(analysis: Analysis, prefix: str, cast: list[CastMember], marks: list[Highlight],
-             paragraphs: list[Paragraph]) -> str:
-    """The framing section: genre, frames, narratives linked to their evidence, the cast linked to its mentions."""
-    anchors = {m.anchor: m for m in marks if m.anchor}
-
-    def link(anchor: str, span: Span, what: str) -> str:
-        """A link to the highlight ``anchor``, or the paragraph number alone when the text does not show it."""
-        mark = anchors.get(anchor)
-        number = paragraph_number(paragraphs, mark.start if mark else span.start)
-        where = f"¶{number}" if number else "¶?"
-        label = f"paragraph {number}, {what}" if number else what
-        label += f", characters {span.start}–{span.end}"
-        if mark is None:
-            return f'<span class="pl dim" title="{_e(label)}">{where}</span>'
-        return f'<a class="pl" href="#{_e(anchor)}" aria-label="{_e(label)}" title="{_e(label)}">{where}</a>'
-
-    h = [f'<section aria-labelledby="{prefix}-framing"><h3 id="{prefix}-framing">Framing</h3>',
-         f'<p class="dim">{_e(FRAMING_CAVEAT)}</p>']
-    rows = []
-    if analysis.genre is not None:
-        rows.append(f'<dt>Genre</dt><dd>{_e(analysis.genre.label)} '
-                    f'<span class="dim">{analysis.genre.score:.2f}</span></dd>')
-    if analysis.frames:
-        items = " · ".join(f'{_e(frame_label(f.label))} <span class="dim">{f.score:.2f}</span>'
-                           for f in analysis.frames)
-        rows.append(f"<dt>Frames</dt><dd>{items}</dd>")
-    elif ran(analysis, "frames"):
-        rows.append(f'<dt>Frames</dt><dd class="dim">{_e(NONE_FOUND["frames"])}</dd>')
-    if not analysis.narratives and ran(analysis, "narratives"):
-        rows.append(f'<dt>Narratives</dt><dd class="dim">{_e(NONE_FOUND["narratives"])}</dd>')
-    if not cast and ran(analysis, "roles"):
-        rows.append(f'<dt>Cast</dt><dd class="dim">{_e(NONE_FOUND["roles"])}</dd>')
-    if rows:
-        h.append('<dl class="kv">' + "".join(rows) + "</dl>")
-
-    if analysis.narratives:
-        h.append(f'<h4 id="{prefix}-narratives">Narratives</h4><ul class="quotes narratives">')
-        for i, narrative in enumerate(analysis.narratives, 1):
-            sub = subnarrative_label(narrative)
-            sub_html = f' → {_e(sub)}' if sub else ""
-            h.append(f'<li id="{prefix}-n{i}"><strong>{_e(narrative.narrative)}</strong>{sub_html} '
-                     f'<span class="dim">{narrative.score:.2f}</span>')
-            if narrative.evidence:
-                h.append('<ul class="quotes evidence">')
-                for j, span in enumerate(narrative.evidence, 1):
-                    h.append(f'<li>{link(f"{prefix}-n{i}-e{j}", span, "evidence")} <q>{_e(span.text)}</q></li>')
-                h.append("</ul>")
-            h.append("</li>")
-        h.append("</ul>")
-
-    if cast:
-        h.append(f'<h4 id="{prefix}-cast">Cast <span class="dim">(who the article casts as hero, villain, victim)'
-                 "</span></h4>")
-        number_of = {id(m): i for i, m in enumerate(cast, 1)}
-        for role, _, members in cast_by_role(cast):
-            sign = ROLE_SIGN.get(role, "•")
-            h.append(f'<p class="role"><span aria-hidden="true">{_e(sign)}</span> {_e(role_heading(role))}</p>')
-            h.append('<ul class="quotes cast">')
-            for member in members:
-                i = number_of[id(member)]
-                score = f' <span class="dim">{member.score:.2f}</span>' if member.score is not None else ""
-                fine = f' <span class="dim">({_e(", ".join(member.fine_roles))})</span>' if member.fine_roles else ""
-                mentions = " · ".join(
-                    f'<q>{_e(span.text)}</q> {link(f"{prefix}-c{i}-m{j}", span, f"mention “{abbreviate(span.text, 40)}”")}'
-                    for j, span in enumerate(member.spans, 1))
-                h.append(f'<li id="{prefix}-c{i}"><strong>{_e(member.name)}</strong>{score}{fine}'
-                         f'<div class="how">{mentions}</div></li>')
-            h.append("</ul>")
-    h.append("</section>")
-    return "\n".join(h)
-
-
-def _code(info: TechniqueInfo) -> str:
-    """The family code as a badge in the family colour, its family named for screen readers and on hover."""
-    return (f'<span class="tcode" data-family="{_e(family_slug(info.family))}" '
-            f'title="{_e(info.family_name)}">{_e(info.family_code)}</span>')
-
-
-def _techniques(analysis: Analysis, prefix: str) -> str:
-    """Caveat, legend (technique, family code and colour, spans, highest score, definition), every span."""
-    h = [f'<p class="caveat">{_e(techniques_caveat(analysis))}</p>',
-         '<div class="scroll"><table class="cards legend" role="table"><caption>Legend: the techniques found, '
-         "most spans first</caption>"
-         '<thead role="rowgroup"><tr role="row"><th scope="col" role="columnheader">Technique</th>'
-         '<th scope="col" role="columnheader" class="num">Spans</th>'
-         '<th scope="col" role="columnheader" class="num">Highest score</th>'
-         '<th scope="col" role="columnheader">What it is</th></tr></thead><tbody role="rowgroup">']
-    for item in technique_summary(analysis):
-        info = item.info
-        h.append(f'<tr role="row"><th scope="row" role="rowheader">{_code(info)} '
-                 f'<span class="tname" data-family="{_e(family_slug(info.family))}">{_e(info.name)}</span>'
-                 f'<div class="how">{_e(item.label)} · {_e(info.family_name.lower())}</div></th>'
-                 f'<td role="cell" class="num" data-label="Spans">{item.count}</td>'
-                 f'<td role="cell" class="num" data-label="Highest score">{item.best:.2f}</td>'
-                 f'<td role="cell" data-label="What it is">{_e(info.definition)}</td></tr>')
-    h.append("</tbody></table></div>")
-    total = len(analysis.techniques)
-    h.append(f'<details class="spans"><summary>Every span, by paragraph ({total})</summary><ul class="quotes">')
-    for number, techs in techniques_by_paragraph(analysis):
-        for tech in techs:
-            info = describe(tech.technique)
-            h.append(f'<li>{_para_link(prefix, number)} {_code(info)} '
-                     f'<strong title="{_e(info.definition)}">{_e(info.name)}</strong> '
-                     f'<span class="dim">{tech.score:.2f}</span> <q>{_e(tech.text)}</q></li>')
-    h.append("</ul></details>")
-    return "\n".join(h)
-
-
-def _outlet_name(name: str | None, domain: str | None) -> str:
-    html = f"<strong>{_e(_name(name, domain))}</strong>"
-    if name and domain:
-        html += f" ({_e(domain)})"
-    return html
-
-
 def _citation_words(text: str, cited: CitedSource) -> str:
     """The mention with its cue ("Reuters reports", "told Politico") as written."""
     if cited.cue is None:
@@ -587,10 +473,6 @@ def _citation_words(text: str, cited: CitedSource) -> str:
     if hi - lo <= len(cited.text) + len(cited.cue.text) + 12 and 0 <= lo <= hi <= len(text):
         return " ".join(text[lo:hi].split())
     return f"{cited.cue.text} … {cited.text}" if cited.cue.start < cited.start else f"{cited.text} … {cited.cue.text}"
-
-
-def _evidence(span: Span | None) -> str:
-    return f": <q>{_e(span.text)}</q>" if span is not None else ""
 
 
 def highlighted_html(
@@ -636,10 +518,6 @@ def highlighted_html(
     return "".join(parts)
 
 
-_highlighted = highlighted_html  # the name used before the web app shared it
-
-
-_NO_DOMAIN = '<span class="dim">—</span>'
 
 _BASE_CSS = """
 :root{--fg:#1b1b1b;--dim:#595959;--bg:#fff;--line:#c8c8c8;--link:#0b57d0;
@@ -723,6 +601,20 @@ ul.evidence{margin:.2rem 0 .4rem}
 .hide-source .l-source{border-bottom:0;padding-bottom:0}
 .hide-entity .l-entity{box-shadow:none}
 .hide-technique .l-technique{text-decoration:none}
+.toggles{display:none;margin:.3rem 0}
+.js .toggles{display:block}
+.toggles fieldset{display:block;border:1px solid var(--line);border-radius:6px;margin:.5rem 0;padding:.3rem .8rem .5rem}
+.toggles legend{font-weight:600;padding:0 .3rem}
+.toggles label{display:inline-block;margin:.15rem 1.1rem .15rem 0;line-height:2;cursor:pointer}
+.toggles input{width:1.15rem;height:1.15rem;vertical-align:middle}
+.families .family{margin:.2rem 0}
+.families ul{list-style:none;margin:0 0 .3rem 1.6rem;padding:0;font-size:.92rem}
+.families li label{margin:0;line-height:1.7}
+.families .def{display:block;font-size:.85rem;line-height:1.35;margin:0 0 .3rem 1.6rem}
+.code{display:inline-block;min-width:1.9rem;text-align:center;font-size:.72rem;font-weight:700;line-height:1.4;color:#fff;background:var(--tech);border-radius:3px;padding:0 .2rem;vertical-align:.1em}
+.detail ul{margin:.2rem 0 0;padding-left:1.2rem}
+.detail q{font-style:italic}
+@media (max-width:36rem){.families ul,.families .def{margin-left:.8rem}}
 @media (max-width:36rem){main{padding:.7rem}dl.kv{grid-template-columns:1fr;gap:.1rem}dl.kv dd{margin:0 0 .5rem .8rem}
 .text p{padding-left:1.6rem}.text .pn{width:1.2rem}
 table.cards,table.cards tbody,table.cards tr,table.cards th,table.cards td{display:block;width:100%}
@@ -730,7 +622,7 @@ table.cards thead{position:absolute;left:-9999px}
 table.cards tr{border-bottom:1px solid var(--line);padding:.4rem 0}
 table.cards th,table.cards td{border:0;padding:.1rem 0;text-align:left}
 table.cards td::before{content:attr(data-label) ": ";color:var(--dim);font-weight:400}}
-@media print{fieldset.layers,.detail,.skip{display:none}a{color:inherit}}
+@media print{.toggles,.detail,.skip{display:none}a{color:inherit}}
 """
 
 
@@ -741,7 +633,7 @@ def _family_css() -> str:
         slug, colour = family_slug(fam.key), fam.colour
         rules.append(f".l-technique[data-family={slug}]{{text-decoration-color:{colour}}}"
                      f".l-technique[data-family={slug}]::before,.tcode[data-family={slug}]{{background:{colour}}}"
-                     f".tname[data-family={slug}]{{color:{colour}}}")
+                     f".tname[data-family={slug}]{{color:{colour}}}.fam-{slug} .code{{background:{colour}}}")
     return "\n".join(rules) + "\n"
 
 
@@ -750,23 +642,8 @@ _CSS = _BASE_CSS + _family_css()
 #: The report's stylesheet and script, shared with the web app (``/static/report.css``).
 REPORT_CSS = _CSS
 
-_JS = """
-(function(){
-document.documentElement.className+=' js';
-document.addEventListener('change',function(e){
-var b=e.target;if(!b.getAttribute)return;
-var t=document.getElementById(b.getAttribute('data-target')),l=b.getAttribute('data-layer'),k=b.getAttribute('data-technique');
-if(!t)return;
-if(l){t.classList.toggle('hide-'+l,!b.checked);return;}
-if(k===null)return;
-var s=t.querySelectorAll('.l-technique');
-for(var i=0;i<s.length;i++)if(s[i].getAttribute('data-technique')===k)s[i].classList.toggle('off',!b.checked);});
-function show(e){
-var m=e.target.closest&&e.target.closest('mark.hl');if(!m)return;
-var t=m.closest('.text'),d=t&&document.getElementById(t.getAttribute('data-detail'));
-if(d)d.textContent=m.getAttribute('title');}
-document.addEventListener('focusin',show);document.addEventListener('click',show);
-})();
-"""
+#: The one script of the highlighted text (toggles, detail line): inlined in the static report,
+#: served as ``/static/app.js`` by the web app (no inline script there: CSP).
+_JS = (TEMPLATES / "report.js").read_text(encoding="utf-8")
 
 REPORT_JS = _JS

@@ -34,7 +34,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -44,6 +44,7 @@ from ..config import Options, load_options
 from ..errors import InputError, UnspinError
 from ..inputs.text import format_size
 from ..pipeline import DEFAULT_ANALYZERS, OPTIONAL_ANALYZERS, registry
+from ..report.html import environment as report_environment
 from ..store import StoreError
 from .repo import MEMORY_ITEMS, MemoryRepo, Repo, StoreRepo
 
@@ -329,12 +330,7 @@ class SecurityHeaders:
 def make_env() -> Environment:
     from . import view
 
-    env = Environment(
-        loader=FileSystemLoader(str(HERE / "templates")),
-        autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = report_environment(HERE / "templates")  # the pages, then the report's templates (sections.html)
     env.globals.update(version=__version__, rating_text=view.rating_text, technique_label=view.web_technique_label,
                        finding_label=view.finding_label, evidence_of=view.evidence_of)
     env.filters["number"] = lambda n: f"{n:,}" if isinstance(n, (int, float)) else n

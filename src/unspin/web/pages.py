@@ -18,20 +18,12 @@ from starlette.exceptions import HTTPException
 from ..corpus.stories import encoder_missing, install_hint
 from ..errors import InputError
 from ..pipeline import DEFAULT_ANALYZERS, OPTIONAL_ANALYZERS
-from ..report.html import REPORT_CSS
+from ..report.html import REPORT_CSS, REPORT_JS
 from ..store import StoreError
 from .api import analyze_submission, filters_of, missing_article, outlet_ratings
 from .app import BodyTooLarge, Overloaded, WebState, busy_headers, state_of
 from .inputs import Submission
-from .view import (
-    OUTLET_BASIS,
-    SYNDICATION_KIND,
-    article_view,
-    cited_source_rows,
-    entity_groups,
-    outlet_charts,
-    speaker_groups,
-)
+from .view import article_view, outlet_charts
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
@@ -53,6 +45,13 @@ def _with_defaults(web: WebState, extra: list[str]) -> list[str]:
 def report_css() -> Response:
     """The static HTML report's stylesheet: the same highlight styles on the web pages."""
     return Response(REPORT_CSS, media_type="text/css", headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/static/app.js")
+def report_js() -> Response:
+    """The highlighted text's script (toggles, detail line): the one the static report inlines."""
+    return Response(REPORT_JS, media_type="text/javascript",
+                    headers={"Cache-Control": "public, max-age=3600"})
 
 
 @router.get("/")
@@ -110,13 +109,8 @@ def article_page(article_id: int, request: Request) -> Response:
     if raw is None:
         raise HTTPException(404, missing_article(web, article_id))
     view = article_view(article_id, raw, web.repo.summary(article_id))
-    a = view.analysis
-    return web.render(
-        "article.html", request=request, v=view, a=a, prov=a.provenance,
-        outlet_basis=OUTLET_BASIS, syndication_kind=SYNDICATION_KIND,
-        source_rows=cited_source_rows(a.provenance.cited_sources), speakers=speaker_groups(a.quotes),
-        entities=entity_groups(a.entities, top=12),
-    )
+    return web.render("article.html", request=request, r=view.report, article_id=article_id,
+                      outlet_domain=view.outlet_domain, extra_sections=view.extra_sections)
 
 
 def _page_args(request: Request) -> dict[str, str]:
