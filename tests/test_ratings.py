@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -155,13 +154,9 @@ def test_ratings_binary_file_is_config_error(tmp_path: Path) -> None:
         RatingsTable.load([str(path)])
 
 
-def test_ratings_mbfc_table_loads_fast_and_rates(mbfc_path: Path) -> None:
-    RatingsTable.load([str(mbfc_path)])  # warm the file cache
-    started = time.perf_counter()
+def test_ratings_mbfc_table_loads_and_rates(mbfc_path: Path) -> None:
     table = RatingsTable.load([str(mbfc_path)])
-    elapsed = time.perf_counter() - started
     assert len(table) > 4000
-    assert elapsed < 0.1
     duran = table.lookup("https://www.theduran.com/putin-isis/")
     assert duran["mbfc_credibility_rating"] == "low credibility"
     assert duran["domain"] == "theduran.com" and duran["table"] == "mbfc-2024-06.csv"
