@@ -119,7 +119,7 @@ REGISTRY_SNAPSHOT = {
                  "languages": ["en"]},
     "provenance": {"requires": ["boilerplate"], "assigns": ["provenance"], "uses": ["doc"], "scope": "article",
                    "languages": ["*"]},
-    "quotes": {"requires": ["entities", "provenance"], "assigns": ["quotes"], "uses": ["doc"], "scope": "block",
+    "quotes": {"requires": ["boilerplate", "entities", "provenance"], "assigns": ["quotes"], "uses": ["doc"], "scope": "block",
                "languages": ["en"]},
     "techniques": {"requires": ["boilerplate"], "assigns": ["techniques", "paragraphs.techniques", "paragraphs.labels"],
                    "uses": ["encoded", "technique_probabilities"], "scope": "block", "languages": ["en"]},

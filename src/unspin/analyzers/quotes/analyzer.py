@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Iterable
 
 from ...config import Options
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 class QuoteExtractor:
     name = "quotes"
-    version = "1"
+    version = "2"
 
     def __init__(self, lexicon: CueLexicon | None = None) -> None:
         self.lex = lexicon or load_lexicon()
@@ -26,7 +27,8 @@ class QuoteExtractor:
         # A credit line ("The post Putin says … appeared first on …") repeats
         # the headline's words; it is provenance, not anybody speaking.
         credits = _credit_spans(ctx.analysis.provenance)
-        ctx.analysis.quotes = [q for q in quotes if not any(_overlap(q.content, c) for c in credits)]
+        quotes = [q for q in quotes if not any(_overlap(q.content, c) for c in credits)]
+        ctx.analysis.quotes = skip_boilerplate(ctx.analysis.text, quotes, ctx.analysis.boilerplate)
 
     # -- entry point --------------------------------------------------------
 
@@ -46,8 +48,37 @@ def _overlap(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
 
+def skip_boilerplate(text: str, quotes: list[Quote], furniture: Iterable[Span]) -> list[Quote]:
+    """Quotes without page furniture: a quote whose content is mostly a
+    footer, a credit, a share widget or related links is left out, and a
+    speaker phrase that begins in furniture ("WhatsApp Email Telegram A
+    senior prison official") keeps only the words after it."""
+    spans = sorted((b.start, b.end) for b in furniture)
+    if not spans:
+        return quotes
+    kept = []
+    for q in quotes:
+        a, b = q.content.start, q.content.end
+        inside = sum(max(0, min(b, e) - max(a, s)) for s, e in spans)
+        if inside * 2 > b - a:
+            continue
+        sp = q.speaker
+        if sp is not None:
+            start = sp.start
+            for s, e in spans:
+                if s <= start < e:
+                    start = e
+            while start < sp.end and text[start].isspace():
+                start += 1
+            if start >= sp.end:
+                q = dataclasses.replace(q, speaker=None)
+            elif start > sp.start:
+                q = dataclasses.replace(q, speaker=dataclasses.replace(sp, start=start, text=text[start : sp.end]))
+        kept.append(q)
+    return kept
 
-@registry.register("quotes", requires=("entities", "provenance"), assigns=("quotes",), uses=("doc",),
+
+@registry.register("quotes", requires=("boilerplate", "entities", "provenance"), assigns=("quotes",), uses=("doc",),
                    scope="block")
 def make_quotes(options: Options) -> QuoteExtractor:
     return QuoteExtractor()

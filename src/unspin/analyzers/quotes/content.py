@@ -103,6 +103,11 @@ class Attribution(CueFinder, SpeakerFinder):
             if words <= SCARE_QUOTE_WORDS and not self.standalone(q):
                 continue  # scare quotes
             prev = self.previous_speaker(q, earlier)
+            if prev is not None and self.asks(q) and self.paragraph(q.open) != self.paragraph(prev.content[1]):
+                # A question with no cue opening a paragraph after someone's
+                # quote (“Will you run?” / “No,” Smith said.) is the
+                # interviewer's, not the last speaker's.
+                prev = None
             if prev is None and words <= UNATTRIBUTED_MIN_WORDS:
                 continue  # a title or a phrase held at arm's length, not speech
             earlier.add(Draft((q.start, q.end), "direct", None, None, inherited=prev))
@@ -234,6 +239,10 @@ class Attribution(CueFinder, SpeakerFinder):
             return False
         after = self.text[q.end - 1 : q.close_end + 2]
         return any(ch in after for ch in ".?!")
+
+    def asks(self, q: Quotation) -> bool:
+        """Whether the quotation ends with a question mark."""
+        return "?" in self.text[max(q.start, q.end - 1) : q.close_end]
 
     def is_label(self, cue: Cue, q: Quotation) -> bool:
         lemma = cue.token.lemma_.lower()

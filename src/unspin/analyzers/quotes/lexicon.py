@@ -34,6 +34,9 @@ class CueLexicon:
     plural_pronouns: frozenset[str]
     relative_pronouns: frozenset[str]
     abbreviations: dict[str, str]
+    not_name_words: frozenset[str]
+    not_single_names: frozenset[str]
+    share_widget_words: frozenset[str]
 
     @property
     def cue_verbs(self) -> frozenset[str]:
@@ -64,6 +67,9 @@ def load_lexicon() -> CueLexicon:
         plural_pronouns=words("plural_pronouns"),
         relative_pronouns=words("relative_pronouns"),
         abbreviations={k.lower(): v.lower() for k, v in raw["title_abbreviations"].items()},
+        not_name_words=words("not_name_words"),
+        not_single_names=words("not_single_names"),
+        share_widget_words=words("share_widget_words"),
     )
 
 

@@ -18,7 +18,7 @@ from sortedcontainers import SortedList
 
 from ...types import Entity, Span, Speaker
 from ..names import POSSESSIVE_RE, name_words
-from .lexicon import MAX_ANTECEDENTS, MAX_SPEAKER_TOKENS
+from .lexicon import MAX_ANTECEDENTS, MAX_SPEAKER_TOKENS, CueLexicon
 from .state import RunState
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class SpeakerFinder(RunState):
                     e.start,
                     e.end,
                     e.text,
-                    self.names.fullest(e.text, e.start),
+                    self.plausible(self.names.fullest(e.text, e.start)),
                     subject=subject,
                     gender=self.gender_near(e.start, e.text),
                     descriptors=self.descriptors(e.start, e.end),
@@ -107,8 +107,11 @@ class SpeakerFinder(RunState):
         before = self.text[max(p0, start - 60) : start]
         after = self.text[end : end + 80]
         words = re.findall(r"[\w-]+", before)[-6:]
-        if after.lstrip().startswith(","):
-            words += re.findall(r"[\w-]+", after.split(",")[1] if "," in after else "")[:8]
+        parts = after.split(",")
+        if after.lstrip().startswith(",") and len(parts) > 2:
+            # "Putin, the Russian President, said": an apposition between
+            # commas (not "Schiff, called on President Obama to …").
+            words += re.findall(r"[\w-]+", parts[1])[:8]
         words += re.findall(r"[\w-]+", self.text[start:end])
         found = {w.lower() for w in words}
         return frozenset(found | {self.lex.abbreviations[w] for w in found if w in self.lex.abbreviations})
@@ -123,7 +126,7 @@ class SpeakerFinder(RunState):
         if label is not None:
             start, end = label
             text = self.text[start:end]
-            speaker = Speaker(start, end, text, name=self.names.fullest(text, start))
+            speaker = Speaker(start, end, text, name=self.plausible(self.names.fullest(text, start)))
             mentions.append(Mention(start, end, text, speaker.name, subject=True))
             return speaker
         lo, hi = self.noun_phrase(head, content)
@@ -150,13 +153,15 @@ class SpeakerFinder(RunState):
         person = self.person_in(head, lo, hi)
         org = None
         if person is not None:
-            speaker.name = self.names.fullest(person.text, person.start) or clean_name(person.text, self.lex.titles)
+            speaker.name = self.plausible(
+                self.names.fullest(person.text, person.start) or clean_name(person.text, self.lex.titles)
+            )
         elif head.lemma_.lower() in self.lex.role_nouns or lower in self.lex.role_nouns:
             self.resolve_role(speaker, head, lo, hi, mentions)
         else:
             org = self.organisation_in(head, lo, hi)
             if org is not None:
-                speaker.name = org
+                speaker.name = self.plausible(org)
         mentions.append(
             Mention(
                 start,
@@ -234,7 +239,10 @@ class SpeakerFinder(RunState):
             if tok.pos_ != "PROPN":
                 continue
             key = POSSESSIVE_RE.sub("", tok.text).lower()
-            if key in self.names or tok.ent_type_ in ("", "PERSON"):
+            # An untagged capitalised word opening a sentence ("Crowds",
+            # "Today") is no evidence of a name; an acronym ("MSNBC") is.
+            untagged = tok.ent_type_ == "" and tok.tag_ == "NNP" and (not tok.is_sent_start or tok.text.isupper())
+            if key in self.names or tok.ent_type_ == "PERSON" or untagged:
                 chain = [tok]
                 for c in reversed(self.tree.lefts(tok)):
                     if c.i != chain[0].i - 1 or c.dep_ != "compound" or c.pos_ != "PROPN":
@@ -245,6 +253,9 @@ class SpeakerFinder(RunState):
                 a, b = chain[0].idx, tok.idx + len(tok)
                 return Entity(self.text[a:b], a, b, "PERSON")
         return None
+
+    def plausible(self, name: str | None) -> str | None:
+        return plausible_name(name, self.lex)
 
     def organisation_in(self, head: "Token", lo: int, hi: int) -> str | None:
         if head.ent_type_ in ("ORG", "GPE", "NORP"):
@@ -362,3 +373,28 @@ def clean_name(text: str, titles: frozenset[str]) -> str:
     return " ".join(name_words(text, titles))
 
 
+def plausible_name(name: str | None, lex: CueLexicon) -> str | None:
+    """``name`` if a reader would take it for a person, group or
+    organisation; None for a pronoun, a number, a date, a show or
+    share-widget words ("WhatsApp Email Telegram A senior prison
+    official"), and a name glued to itself ("Kim JoKim")."""
+    if not name:
+        return None
+    words = name.split()
+    lower = [w.lower().strip(".,;:'’\"") for w in words]
+    if not any(w[:1].isupper() for w in words):
+        return None
+    if any(ch.isdigit() for ch in name) or "%" in name:
+        return None
+    if any(w in lex.not_name_words for w in lower):
+        return None
+    if len(words) == 1 and lower[0] in lex.not_single_names:
+        return None
+    widget = [w for w in lower if w in lex.share_widget_words]
+    if len(widget) >= 2 or any(w in ("email", "e-mail", "share", "print") for w in widget):
+        return None
+    for k, w in enumerate(words):
+        for earlier in words[:k]:
+            if len(earlier) > 1 and len(w) > len(earlier) and w.endswith(earlier) and w[-len(earlier) - 1].islower():
+                return None
+    return name

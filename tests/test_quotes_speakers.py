@@ -1,0 +1,102 @@
+"""Quotes: speakers a reader would accept, interviewers' questions, page furniture left out."""
+
+from __future__ import annotations
+
+import pytest
+
+from unspin.analyzers.quotes import load_lexicon
+from unspin.analyzers.quotes.analyzer import skip_boilerplate
+from unspin.analyzers.quotes.speakers import plausible_name
+from unspin.article import Article
+from unspin.pipeline import Pipeline
+from unspin.types import Analysis, Boilerplate, Quote, Span, Speaker
+
+
+@pytest.fixture(scope="module")
+def pipe() -> Pipeline:
+    return Pipeline(analyzers=("quotes",))
+
+
+def analyze(pipe: Pipeline, text: str) -> Analysis:
+    analysis = pipe.analyze(Article(source="test", text=text))
+    for q in analysis.quotes:  # offsets are sacred
+        for span in (q.content, q.cue, q.speaker, q.speaker and q.speaker.resolved):
+            if span is not None:
+                assert analysis.text[span.start : span.end] == span.text
+    return analysis
+
+
+def find(analysis: Analysis, content: str) -> Quote:
+    found = [q for q in analysis.quotes if q.content.text == content]
+    assert found, f"no quote {content!r} in {[q.content.text for q in analysis.quotes]}"
+    return found[0]
+
+
+def test_a_question_opening_a_paragraph_is_not_the_last_speakers(pipe: Pipeline) -> None:
+    text = (
+        "“The contracts are signed and the gas will flow,” said José Álvarez, the energy minister.\n"
+        "“Will you resign if prices double next winter?”\n"
+        "“No. We have reserves for two winters,” Álvarez said.\n"
+    )
+    a = analyze(pipe, text)
+    assert find(a, "The contracts are signed and the gas will flow").speaker.name == "José Álvarez"
+    question = [q for q in a.quotes if q.content.text.startswith("Will you resign")]
+    assert all(q.speaker is None for q in question)
+    assert find(a, "No. We have reserves for two winters").speaker.name == "José Álvarez"
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [
+        ("Zbigniew Łukaszewski", True),
+        ("USA Today", True),
+        ("MSNBC", True),
+        ("Ana Núñez", True),
+        ("I", False),
+        ("you", False),
+        ("It", False),
+        ("3 per cent", False),
+        ("New data on Thursday", False),
+        ("Today", False),
+        ("WhatsApp Email Telegram A senior prison official", False),
+        ("Kim JoKim", False),
+        ("McConnell", True),
+    ],
+)
+def test_speaker_names_a_reader_accepts(name: str, kept: bool) -> None:
+    assert (plausible_name(name, load_lexicon()) == name) is kept
+
+
+def test_no_speaker_named_by_a_pronoun_a_date_or_a_number(pipe: Pipeline) -> None:
+    text = (
+        "“We will not pay a single złoty more,” I said to the delegates in Gdańsk.\n"
+        "New data on Thursday showed that imports fell by 3 per cent in the first quarter.\n"
+        "3 per cent said that they would switch suppliers next year.\n"
+    )
+    a = analyze(pipe, text)
+    assert a.quotes
+    names = [q.speaker.name for q in a.quotes if q.speaker is not None and q.speaker.name]
+    assert names == []
+    q = find(a, "We will not pay a single złoty more")
+    assert q.speaker is not None and q.speaker.text == "I" and q.speaker.name is None
+
+
+def test_quotes_skip_page_furniture() -> None:
+    text = "Share: WhatsApp Email Telegram A senior prison official said the law was “long overdue and welcome”.\n"
+    widget = Boilerplate(start=0, end=text.index(" A senior"), text=text[: text.index(" A senior")],
+                         kind="share-widget")
+    speaker_at = text.index("WhatsApp")
+    speaker_end = text.index(" said")
+    content_at = text.index("the law")
+    quote = Quote(
+        speaker=Speaker(speaker_at, speaker_end, text[speaker_at:speaker_end]),
+        cue=Span(speaker_end + 1, speaker_end + 5, "said"),
+        content=Span(content_at, len(text) - 2, text[content_at : len(text) - 2]),
+        kind="indirect",
+    )
+    furniture_quote = Quote(speaker=None, cue=None, content=Span(7, 30, text[7:30]), kind="direct")
+    kept = skip_boilerplate(text, [furniture_quote, quote], [widget])
+    assert len(kept) == 1
+    speaker = kept[0].speaker
+    assert speaker is not None and speaker.text == "A senior prison official"
+    assert text[speaker.start : speaker.end] == speaker.text
