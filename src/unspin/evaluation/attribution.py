@@ -48,8 +48,8 @@ their contents overlap with token Dice ≥ 0.5 and their sources share a token
 by Dice. This scores who-said-what together.
 
 *Speech attributions*: PolNeAR also annotates beliefs, intentions and
-stances ("Trump wants to…", "supporters of…"), which the analyzer does not
-look for. As a diagnostic, the attribution recall is also given for the gold
+stances ("Trump wants to…", "supporters of…"), which the analyzer reads only
+where a verb of its stance list cues them. As a diagnostic, the attribution recall is also given for the gold
 attributions whose cue contains a speech verb of the analyzer's lexicon or
 "according to" (cue lemmas from the same spaCy model).
 

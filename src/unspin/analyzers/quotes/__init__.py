@@ -8,8 +8,10 @@ The analyzer works on the shared spaCy parse in three steps:
 2. **Cues** come from the dependency parse: a reporting verb from
    ``data/attribution_cues_en.json`` with a subject and a clausal complement
    ("Putin stressed that …"), the same verb closing a sentence after a comma
-   ("…, Russian President Vladimir Putin has announced.") or a prepositional
-   cue ("according to the Russian leader"). Dependencies that cross a line
+   ("…, Russian President Vladimir Putin has announced."), a prepositional
+   cue ("according to the Russian leader"), or a belief or stance verb with
+   the complement the lexicon names for it ("wants to …", "called for …",
+   "accused … of …"). Dependencies that cross a line
    break are ignored: a title without a full stop is parsed together with
    the first paragraph, and must not lend it a subject.
 3. **Attribution**: a quotation that is (most of) a cue's complement, or that

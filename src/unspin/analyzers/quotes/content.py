@@ -317,7 +317,7 @@ class LatestDraft:
     def __init__(self, drafts: list[Draft]) -> None:
         self.drafts = drafts
         self.known = sorted(
-            (d.content[1], k, d) for k, d in enumerate(drafts) if d.cue is not None or d.inherited is not None
+            (d.content[1], k, d) for k, d in enumerate(drafts) if _continued(d)
         )
         self.read = 0
         self.best_known: Draft | None = None
@@ -325,7 +325,7 @@ class LatestDraft:
 
     def add(self, draft: Draft) -> None:
         self.drafts.append(draft)
-        if draft.cue is not None or draft.inherited is not None:
+        if _continued(draft):
             if self.best_added is None or draft.content[1] > self.best_added.content[1]:
                 self.best_added = draft
 
@@ -342,6 +342,13 @@ class LatestDraft:
             return a or b
         return a if a.content[1] >= b.content[1] else b
 
+
+
+def _continued(draft: Draft) -> bool:
+    """Whether a later quotation with no cue may continue the draft's speaker."""
+    if draft.cue is not None:
+        return not draft.cue.stance
+    return draft.inherited is not None
 
 
 def shallow(drafts: list[Draft]) -> list[Draft]:

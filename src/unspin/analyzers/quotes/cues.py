@@ -3,7 +3,8 @@
 A reporting verb with a subject and a clausal complement ("Putin stressed
 that …"), the same verb closing a sentence after a comma ("…, Russian
 President Vladimir Putin has announced."), a parenthetical ("The deal, Smith
-said, is dead.") or a prepositional cue ("according to the Russian leader").
+said, is dead."), a prepositional cue ("according to the Russian leader") or
+a belief or stance ("wants to …", "called for …", "accused … of …").
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ class Cue:
     subject: "Token | None"
     content: tuple[int, int] | None
     speech: bool  # may introduce a direct quotation
+    #: A belief or stance ("wants to …"): nobody's words, so a quotation
+    #: after it does not continue its speaker.
+    stance: bool = False
 
 
 
@@ -43,30 +47,107 @@ class CueFinder(RunState):
             if lower == words[0] and self.matches(tok, words):
                 return self.prepositional_cue(tok, len(words))
         lemma = tok.lemma_.lower()
-        if tok.pos_ != "VERB" or lemma not in self.lex.cue_verbs:
+        stance = self.lex.stance_verbs.get(lemma)
+        reporting = lemma in self.lex.cue_verbs
+        if tok.pos_ != "VERB" or not (reporting or stance):
             return None
         particle = self.lex.phrasal_verbs.get(lemma)
         prt = None
         if particle is not None:
             prt = next((c for c in self.tree.kids(tok) if c.dep_ == "prt" and c.lower_ == particle), None)
             if prt is None:
-                return None
+                if not stance:
+                    return None
+                reporting = False  # "points to …" is a stance, "points out …" a report
         subject = self.subject_of(tok)
         if subject is None:
             return None
         content = self.complement(tok)
-        if content is None and lemma not in self.lex.evidence_verbs:
+        if content is None and reporting and lemma not in self.lex.evidence_verbs:
             if tok.dep_ == "parataxis" and self.same_para(tok.head, tok) and self.same_sent(tok.head, tok):
                 content = self.parenthetical(tok, subject)
             else:
                 content = self.trailing_content(tok, subject)
-        speech = lemma in self.lex.speech_verbs
+        last = prt.i if prt is not None else tok.i
+        stance_found = False
+        if content is None and stance:
+            found = self.stance_content(tok, stance)
+            if found is not None and not (reporting and self.next_to_quotation(tok, subject, found[0])):
+                (content, cue_end), stance_found = found, True
+                last = max(last, cue_end)
+        speech = reporting and lemma in self.lex.speech_verbs
         if content is None and not speech:
             return None
         group = [c for c in self.tree.lefts(tok) if c.dep_ in ("aux", "auxpass", "neg") and tok.i - c.i <= 4]
         first = min([tok.i] + [c.i for c in group])
-        last = prt.i if prt is not None else tok.i
-        return Cue(tok, self.doc[first].idx, self.doc[last].idx + len(self.doc[last]), subject, content, speech)
+        end = self.doc[last].idx + len(self.doc[last])
+        return Cue(tok, self.doc[first].idx, end, subject, content, speech, stance=stance_found)
+
+    def next_to_quotation(self, verb: "Token", subject: "Token", content: tuple[int, int]) -> bool:
+        """Whether a reporting verb introduces a quotation beside it ("“…,”
+        Wahl told the audience", "he told reporters: “…”"): then it reports
+        the quotation, and its object is no stance."""
+        begin = min(verb.i, subject.left_edge.i)
+        k = self.space_or_comma.prev[begin - 1] if begin > 0 else -1
+        if k >= 0 and self.closes_quote(k):
+            return True
+        window = self.text[content[1] : content[1] + 20]
+        after = content[1] + len(window) - len(window.lstrip(" ,"))
+        return self.text[after : after + 1] == ":" or self.quotation_at(after) is not None
+
+    def stance_content(self, verb: "Token", kinds: frozenset[str]) -> tuple[tuple[int, int], int] | None:
+        """What a belief or stance is about: "wants | to repeal the law",
+        "called for | a ban", "accused | Clinton of lying".
+
+        ``kinds`` says which complements the verb takes: ``to`` (an
+        infinitive), ``obj`` (a direct object, with what follows it: "urged
+        Congress to act") or a preposition ("for", "on", "of"), whose object
+        is the content. Returns the content and the last token of the cue
+        (the preposition of "called for", when it follows the verb).
+        """
+        rights = [c for c in self.tree.rights(verb) if not c.is_space]
+        start = None
+        last = verb.i
+        cue_end = verb.i
+        for k, c in enumerate(rights):
+            if c.dep_ == "xcomp" and "to" in kinds and any(
+                g.dep_ == "aux" and g.lower_ == "to" for g in self.tree.lefts(c)
+            ):
+                start = c.left_edge.i
+            elif c.dep_ == "dobj" and "obj" in kinds:
+                start = c.left_edge.i
+            elif c.dep_ == "prep" and c.lower_ in kinds:
+                objs = [g for g in self.tree.rights(c) if g.dep_ in ("pobj", "pcomp")]
+                if not objs:
+                    return None
+                start = objs[0].left_edge.i
+                if c.i == last + 1:
+                    cue_end = c.i
+            elif c.dep_ in ("advmod", "npadvmod", "dative", "prt", "neg") and c.i == last + 1:
+                last = c.right_edge.i
+                continue
+            else:
+                return None
+            hi = c.right_edge.i
+            for d in rights[k + 1 :]:
+                if d.dep_ not in ("prep", "xcomp", "ccomp", "oprd", "dobj", "dative") or (
+                    d.pos_ == "VERB" and d.lemma_.lower() in self.lex.cue_verbs
+                ):
+                    break
+                hi = d.right_edge.i
+            break
+        if start is None or self.in_quote[start]:
+            return None
+        lo, hi = self.clip(start, hi, verb)
+        if lo > hi:
+            return None
+        j = bisect.bisect_left(self.semicolons, lo)
+        if j < len(self.semicolons) and self.semicolons[j] <= hi:
+            hi = self.semicolons[j] - 1
+        span = self.trim(lo, hi)
+        if span is None or self.words.count(*span) < 2:
+            return None
+        return span, cue_end
 
     def matches(self, tok: "Token", words: tuple[str, ...]) -> bool:
         if tok.i + len(words) > len(self.doc):

@@ -34,6 +34,7 @@ class CueLexicon:
     plural_pronouns: frozenset[str]
     relative_pronouns: frozenset[str]
     abbreviations: dict[str, str]
+    stance_verbs: dict[str, frozenset[str]]
     not_name_words: frozenset[str]
     not_single_names: frozenset[str]
     share_widget_words: frozenset[str]
@@ -67,6 +68,7 @@ def load_lexicon() -> CueLexicon:
         plural_pronouns=words("plural_pronouns"),
         relative_pronouns=words("relative_pronouns"),
         abbreviations={k.lower(): v.lower() for k, v in raw["title_abbreviations"].items()},
+        stance_verbs={k.lower(): frozenset(v) for k, v in raw["stance_verbs"].items()},
         not_name_words=words("not_name_words"),
         not_single_names=words("not_single_names"),
         share_widget_words=words("share_widget_words"),
