@@ -227,7 +227,7 @@ def test_analyzers_fill_the_new_fields_with_exact_offsets():
     assert all(len(r) == 1 for r in roles.values())
     pytest.importorskip("jsonschema")
     validate(a.to_dict())
-    assert a.meta.analyzers["roles"].split("+")[0] in ("1", "accurate-1")  # fast or accurate tier, then the weights
+    assert a.meta.analyzers["roles"].split("+")[0] == "treatment-1"  # one roles model for both tiers, then the weights
 
 
 def test_seed_article_is_opinion(seed_path):

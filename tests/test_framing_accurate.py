@@ -245,7 +245,7 @@ def test_accurate_analyzers_exact_unicode_offsets():
 
     assert {a.name: a.version for a in pipe.analyzers if a.name in TASKS} == {
         "genre": f"signals-1+{weights('genre-signals')}", "frames": f"accurate-1+{weights('frames-accurate')}",
-        "narratives": f"1+{weights('narratives-fast')}", "roles": f"accurate-1+{weights('roles-accurate')}"}
+        "narratives": f"1+{weights('narratives-fast')}", "roles": f"treatment-1+{weights('roles-treatment')}"}
     a = pipe.analyze(Article(source="-", text=TEXT, title=None, kind="text"))
     assert a.genre is not None and a.genre.label in (*GENRES, "uncertain") and 0 <= a.genre.score <= 1
     assert all(0 <= f.score <= 1 for f in a.frames)
@@ -264,7 +264,8 @@ def test_accurate_analyzers_exact_unicode_offsets():
     fast = pipe.__class__(analyzers=("entities", "quotes") + TASKS, model="fast")
     assert {a.name: a.version for a in fast.analyzers if a.name in TASKS} == {
         t: "1+" + json.loads((MODELS / f"{t}-fast" / "meta.json").read_text())["files"]["weights.npz"][:8]
-        for t in TASKS if t != "genre"} | {"genre": f"signals-1+{weights('genre-signals')}"}
+        for t in TASKS if t not in ("genre", "roles")} | {"genre": f"signals-1+{weights('genre-signals')}",
+                                                         "roles": f"treatment-1+{weights('roles-treatment')}"}
 
 
 @pytest.fixture(scope="module")

@@ -128,7 +128,7 @@ REGISTRY_SNAPSHOT = {
                "languages": ["en"]},
     "narratives": {"requires": [], "assigns": ["narratives"], "uses": ["framing_features"], "scope": "article",
                    "languages": ["en"]},
-    "roles": {"requires": ["entities"], "assigns": ["entities.group", "entities.role"], "uses": ["doc", "encoded"],
+    "roles": {"requires": ["entities", "quotes"], "assigns": ["entities.group", "entities.role"], "uses": ["doc"],
               "scope": "block", "languages": ["en"]},
 }
 
@@ -142,7 +142,8 @@ def test_pipeline_registry_snapshot():
 def test_pipeline_adds_missing_requirements_before_their_user():
     pipe = Pipeline(analyzers=("quotes",))
     assert [a.name for a in pipe.analyzers] == ["boilerplate", "entities", "provenance", "quotes"]
-    assert [a.name for a in Pipeline(analyzers=("roles",)).analyzers] == ["boilerplate", "entities", "roles"]
+    assert [a.name for a in Pipeline(analyzers=("roles",)).analyzers] == ["boilerplate", "entities", "provenance",
+                                                                          "quotes", "roles"]
 
 
 def test_pipeline_refuses_an_order_that_breaks_a_contract():
@@ -161,7 +162,7 @@ def test_pipeline_quotes_alone_name_the_same_speakers_as_the_full_pipeline():
 
 def test_pipeline_meta_records_the_analyzers_that_ran():
     a = Pipeline(analyzers=("roles",)).analyze(Article(source="t", text="Vladimir Putin met Joe Biden in Geneva."))
-    assert list(a.meta.analyzers) == ["boilerplate", "entities", "roles"]
+    assert list(a.meta.analyzers) == ["boilerplate", "entities", "provenance", "quotes", "roles"]
     assert a.entities and all(e.group for e in a.entities)
 
 

@@ -68,6 +68,8 @@ class Options:
     #: A techniques model folder used instead of the tier's packaged model
     #: (``--techniques-model``); the framing analyzers keep ``model``'s tier.
     techniques_model: str | None = None
+    #: A roles model folder used instead of the packaged one (evaluation of a freshly trained model).
+    roles_model: str | None = None
     #: Longest text analysed, in characters (``--max-chars``); a longer one is a one-line input error.
     max_chars: int = DEFAULT_MAX_CHARS
     #: Texts longer than this many characters are analysed block by block (see :mod:`unspin.blocks`).

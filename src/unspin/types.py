@@ -150,6 +150,8 @@ class Entity:
     score: float | None = None
     #: Archetypes under ``role`` (Guardian, Tyrant, Victim, …) with probabilities.
     fine_roles: list[Label] = field(default_factory=list)
+    #: The sentence that carries the role (the same for every mention of the group); ``None`` when no role.
+    evidence: Span | None = None
 
 
 @dataclass

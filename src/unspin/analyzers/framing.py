@@ -33,16 +33,15 @@ from .. import models
 from ..config import Options
 from ..errors import ModelError
 from ..framing import accurate
-from ..framing import roles as R
-from ..framing.accurate import ACCURATE_TASKS, article_vector, mention_vectors, role_sentences
+from ..framing import treatment as T
+from ..framing.accurate import ACCURATE_TASKS, article_vector
 from ..framing.doc import frames_predict, narratives_decide, narratives_proba, sentence_evidence
 from ..framing.genre import GenreSignalsModel
-from ..framing.labels import MAIN_ROLES
 from ..framing.model import FramingModel
 from ..models import artifact
-from ..types import Label, Narrative, Span
+from ..types import Entity, Label, Narrative, Span
 from .base import Context, registry
-from .groups import entity_groups
+from .groups import role_candidates
 
 TASKS = ("genre", "frames", "narratives", "roles")
 
@@ -149,58 +148,57 @@ class NarrativesAnalyzer(_Base):
         ctx.analysis.narratives = out
 
 
-#: A role is only given when its probability beats the runner-up by this much.
-#: A safety margin, not a tuned value: the fast roles model is weak (see its
-#: card) and a tie (Putin in the reference article: 0.465 vs 0.465) must not
-#: be reported as a verdict.
-MIN_ROLE_MARGIN = 0.10
+class RolesAnalyzer:
+    """Roles from the article's treatment of each entity (:mod:`unspin.framing.treatment`).
 
+    Candidates are the role-type entities plus "the West" / "Western" where
+    spaCy found none (added to ``analysis.entities`` as ``NORP``); every
+    mention gets its ``group``, and every group a ``role``, ``score``, one
+    archetype in ``fine_roles`` and the sentence that carries the role
+    (``evidence``). The same model serves both tiers."""
 
-class RolesAnalyzer(_Base):
-    task = "roles"
+    name = "roles"
+
+    def __init__(self, options: Options | None = None) -> None:
+        self.model = load_treatment_model((options or Options()).roles_model)
+        self.version = "treatment-1" + artifact.weights_tag(self.model.meta, T.WEIGHTS)
 
     def annotate(self, ctx: Context) -> None:
-        ents = ctx.analysis.entities
-        if not ents:
-            return
         doc = ctx.doc
-        tuples = [(e.start, e.end, e.text, e.type) for e in ents]
-        groups = entity_groups(doc, tuples)
+        text = ctx.analysis.text
+        ents = ctx.analysis.entities
+        furniture = [(b.start, b.end) for b in ctx.analysis.boilerplate]
+        groups, cands = role_candidates(doc, [(e.start, e.end, e.text, e.type) for e in ents], furniture)
         for e, g in zip(ents, groups, strict=True):
             e.group = g
-        size: dict[str, int] = {}
-        for g in groups:
-            size[g] = size.get(g, 0) + 1
-        idx = [i for i, e in enumerate(ents) if e.type in R.ROLE_TYPES]
-        if not idx:
+        if not cands:
             return
-        lex = self.model.meta.get("lexicons", {})
-        dom = R.article_domain(ctx.analysis.text)
-        keys = [R.mention_keys(doc, ents[i].start, ents[i].end, size[groups[i]], lex, dom) for i in idx]
-        if self.tier == "accurate":
-            spans = [(ents[i].start, ents[i].end) for i in idx]
-            dense = mention_vectors(ctx.product("encoded"), spans, role_sentences(doc, spans), self.model.layers)
-            PM, PF, PR = self.model.predict(keys, dense)
-        else:
-            PM, PF, PR = R.predict_rows(self.model, keys)
-        hf, hr = self.model.heads["fine"], self.model.heads["framed"]
-        parent = hf.extra.get("parent", {})
-        by_group: dict[str, list[int]] = {}
-        for row, i in enumerate(idx):
-            by_group.setdefault(groups[i], []).append(row)
-        for rows in by_group.values():
-            if float(PR[rows].max()) < float(hr.thresholds[0]):
-                continue
-            pm, pf = PM[rows].mean(axis=0), PF[rows].mean(axis=0)
-            top, second = sorted(pm)[-1], sorted(pm)[-2]
-            if top - second < MIN_ROLE_MARGIN:
-                continue  # the model cannot tell the roles apart: no label rather than a coin flip
-            main, fine = R.decode_fine(pm, pf, hf.labels, parent, float(hf.thresholds[0]))
-            score = round(float(pm[MAIN_ROLES.index(main)]), 4)  # the joint decode may pass over the top main role
-            for row in rows:
-                e = ents[idx[row]]
-                e.role, e.score = main, score
-                e.fine_roles = [Label(lab, round(p, 4)) for lab, p in fine]
+        by_span = {(e.start, e.end): e for e in ents}
+        for c in cands:
+            if (c.start, c.end) not in by_span:  # "the West" where spaCy found no entity
+                e = Entity(text=c.text, start=c.start, end=c.end, type=c.label, group=c.group)
+                ents.append(e)
+                by_span[(c.start, c.end)] = e
+            by_span[(c.start, c.end)].group = c.group
+        ents.sort(key=lambda e: (e.start, e.end))
+        quotes = T.quote_infos(doc, ctx.analysis.quotes)
+        X, sents = T.article_features(doc, cands, quotes, self.model.lexicons, self.model.fine_labels)
+        calls = T.cast(self.model, X, T.context_words(doc, cands), cands, sents)
+        for c in cands:
+            call = calls[c.group]
+            e = by_span[(c.start, c.end)]
+            e.role, e.score = call.role, round(call.score, 4)
+            e.fine_roles = [Label(lab, round(p, 4)) for lab, p in call.fine]
+            a, b = call.evidence
+            e.evidence = Span(a, b, text[a:b])
+
+
+def load_treatment_model(path: str | None = None) -> T.TreatmentRoles:
+    """The roles model (packaged, or the folder ``path``), loaded once per process."""
+    d = Path(path) if path else T.default_dir()
+    if not (d / artifact.META).is_file():
+        raise ModelError(f"{d}: the roles model is not installed (train it with `unspin train roles --data …`)")
+    return models.load(d, T.TreatmentRoles.load, "roles")
 
 
 @registry.register("genre", assigns=("genre",))
@@ -218,7 +216,7 @@ def make_narratives(options: Options) -> NarrativesAnalyzer:
     return NarrativesAnalyzer(options)
 
 
-@registry.register("roles", requires=("entities",), assigns=("entities.group", "entities.role"),
-                   uses=("doc", "encoded"), scope="block")
+@registry.register("roles", requires=("entities", "quotes"), assigns=("entities.group", "entities.role"),
+                   uses=("doc",), scope="block")
 def make_roles(options: Options) -> RolesAnalyzer:
     return RolesAnalyzer(options)

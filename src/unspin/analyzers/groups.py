@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from ..framing.roles import group_name
+from ..framing.roles import ROLE_TYPES, group_name
+from ..framing.treatment import Candidate, demonym_group, extra_mentions
 from .names import NameIndex
 from .quotes import load_lexicon
 
@@ -35,3 +36,25 @@ def entity_groups(doc: "Doc", ents: Sequence[tuple[int, int, str, str]]) -> list
         person = names.fullest(text, s) if label == "PERSON" else None
         out.append(group_name(text, label, person))
     return out
+
+
+def role_candidates(doc: "Doc", ents: Sequence[tuple[int, int, str, str]], furniture: Sequence[tuple[int, int]]
+                    ) -> tuple[list[str], list[Candidate]]:
+    """Group names of ``ents`` and the mentions the roles model casts: the
+    entities of the role types (group adjectives and demonyms joined to their
+    group: "Western" with "the West", "Russian" with "Russia") plus "the West"
+    / "Western" where spaCy found no entity, outside ``furniture``."""
+    groups = entity_groups(doc, ents)
+    named = {g.lower(): g for g, (_s, _e, _t, label) in zip(groups, ents, strict=True) if label != "NORP"}
+    out = []
+    for g, (s, e, text, label) in zip(groups, ents, strict=True):
+        if label not in ROLE_TYPES or any(a < e and s < b for a, b in furniture):
+            continue
+        if label == "NORP":
+            dg = demonym_group(text)
+            g = named.get(dg.lower(), dg) if dg else g
+        out.append(Candidate(s, e, text, label, g))
+    for s, e, text, label in extra_mentions(doc.text, [(c.start, c.end) for c in out], furniture):
+        out.append(Candidate(s, e, text, label, "the West"))
+    out.sort(key=lambda c: c.start)
+    return groups, out

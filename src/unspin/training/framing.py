@@ -24,6 +24,7 @@ from . import framing_accurate as FA
 from . import framing_cv as E
 from . import framing_lexical as FL
 from . import genre_signals as GS
+from . import roles_treatment as RT
 from .cards import write_model_card
 
 logger = logging.getLogger(__name__)
@@ -214,9 +215,12 @@ def _train(task: str, data_dir: Path, output: Path | None, seed: int, cv: bool) 
 def train(task: str, data_dir: Path, tier: str = "fast", output: Path | None = None, seed: int = 13,
           cv: bool = True) -> Path:
     """Train the ``tier`` model of ``task`` on ``data_dir`` and write its folder (default: the packaged one).
-    Genre has one model (writing signals, fitted on the training part of the forward split) whatever the tier."""
+    Genre has one model (writing signals, fitted on the training part of the forward split) whatever the tier;
+    roles have one model for both tiers, read from the article's treatment of each entity (:mod:`.roles_treatment`)."""
     if task == "genre":
         return GS.train(data_dir, output, seed)
+    if task == "roles":
+        return RT.train(data_dir, output, seed, cv)
     if tier == "accurate":
         return _train_accurate(task, data_dir, output, seed, cv)
     return _train(task, data_dir, output, seed, cv)
@@ -224,7 +228,10 @@ def train(task: str, data_dir: Path, tier: str = "fast", output: Path | None = N
 
 def evaluate(task: str, data_dir: Path, seed: int = 13, tier: str = "fast") -> dict[str, Any]:
     """Cross-validation figures of the ``tier`` model of ``task`` (see :mod:`.framing_cv`); genre: its
-    cross-validation and forward figures (:mod:`.genre_signals`)."""
+    cross-validation and forward figures (:mod:`.genre_signals`); roles: forward, cross-domain and
+    cross-validation figures (:mod:`.roles_treatment`)."""
     if task == "genre":
         return GS.measure(data_dir, seed)[1]["metrics"]
+    if task == "roles":
+        return RT.evaluate(data_dir, seed)
     return run_cv_accurate(task, data_dir, seed) if tier == "accurate" else run_cv(task, data_dir, seed)
