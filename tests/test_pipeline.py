@@ -88,7 +88,8 @@ def test_config_unknown_setting_is_an_error(tmp_path, monkeypatch):
 CHANGED_OPTION = {
     "spacy_model": "other_model", "ratings": ("a.csv",), "max_bytes": 1, "timeout": 1.0, "max_redirects": 0,
     "allow_private_urls": True, "user_agent": "ua", "analyzers": ("entities",), "min_score": 0.5, "recall": True,
-    "model": "fast", "techniques_model": "/models/t", "max_chars": 1_000, "block_chars": 1_000,
+    "model": "fast", "techniques_model": "/models/t", "roles_model": "/models/r", "max_chars": 1_000,
+    "block_chars": 1_000,
 }
 
 

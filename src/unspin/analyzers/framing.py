@@ -17,11 +17,14 @@ model in cross-validation). Each fills its field of the analysis:
 * ``frames``: ``analysis.frames``, most probable first;
 * ``narratives``: ``analysis.narratives`` with the sentences that carry each
   (a single ``Other`` item when none applies);
-* ``roles``: on every entity found by the ``entities`` analyzer (which must
-  run before it), ``group`` (canonical name shared by its mentions) and, for
-  the groups the article casts, ``role``, ``score`` and ``fine_roles``;
-  probabilities are averaged over the group's mentions, so "Putin" and
-  "Vladimir Putin" get one role.
+* ``roles``: one model for both tiers (``unspin/models/roles-treatment/``,
+  :mod:`unspin.framing.treatment`) that reads how the article treats each
+  entity, never its name; on every entity found by the ``entities`` analyzer
+  (plus "the West" / "Western" where spaCy found none) ``group`` (canonical
+  name shared by its mentions: "Putin" and "Vladimir Putin", "Western" and
+  "the West", "Russian" and "Russia") and ``role``, ``score``, one archetype
+  in ``fine_roles`` and ``evidence`` (the sentence that carries the role);
+  probabilities are averaged over the group's mentions, so a group gets one role.
 """
 
 from __future__ import annotations
@@ -198,7 +201,7 @@ def load_treatment_model(path: str | None = None) -> T.TreatmentRoles:
     d = Path(path) if path else T.default_dir()
     if not (d / artifact.META).is_file():
         raise ModelError(f"{d}: the roles model is not installed (train it with `unspin train roles --data …`)")
-    return models.load(d, T.TreatmentRoles.load, "roles")
+    return models.load(d, T.TreatmentRoles.load)
 
 
 @registry.register("genre", assigns=("genre",))

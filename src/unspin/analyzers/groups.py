@@ -51,10 +51,32 @@ def role_candidates(doc: "Doc", ents: Sequence[tuple[int, int, str, str]], furni
         if label not in ROLE_TYPES or any(a < e and s < b for a, b in furniture):
             continue
         if label == "NORP":
+            person = _titled_person(doc, s, e, ents, groups)
             dg = demonym_group(text)
-            g = named.get(dg.lower(), dg) if dg else g
+            g = person or (named.get(dg.lower(), dg) if dg else g)
         out.append(Candidate(s, e, text, label, g))
     for s, e, text, label in extra_mentions(doc.text, [(c.start, c.end) for c in out], furniture):
         out.append(Candidate(s, e, text, label, "the West"))
     out.sort(key=lambda c: c.start)
     return groups, out
+
+
+#: Singular titles: "Russian President Vladimir Putin" names a person, not Russia.
+TITLES = frozenset("""president leader minister premier chancellor king queen prince dictator spokesman spokeswoman
+spokesperson ambassador envoy general commander secretary chief head""".split())
+
+
+def _titled_person(doc: "Doc", s: int, e: int, ents, groups) -> str | None:
+    """The group of the person a nationality adjective titles ("Russian President Vladimir Putin"), if any."""
+    span = doc.char_span(s, e, alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    head = span.root.head
+    if head.lower_ not in TITLES:
+        return None
+    phrase = head.head if head.dep_ == "compound" else head
+    a, b = phrase.left_edge.idx, phrase.right_edge.idx + len(phrase.right_edge)
+    for (s2, e2, _t, label), g in zip(ents, groups, strict=True):
+        if label == "PERSON" and a <= s2 and e2 <= b:
+            return g
+    return None

@@ -72,11 +72,14 @@ plunder pollute poison sacrifice abandon ignore deny refuse fail waste squander 
 fabricate falsify distort smear incite radicalize radicalise arm fuel prolong sanction blockade ban impose force
 starve deport kidnap abduct detain imprison jail arrest crush exterminate annihilate bully mock insult humiliate
 """.split())
-HELP_VERBS = frozenset("""help support protect defend save aid assist rescue liberate free fight combat resist
-negotiate mediate cooperate donate provide rebuild restore secure heal feed evacuate welcome praise warn propose
-suggest urge defeat repel counter expose reveal investigate pledge promise commit unite reform invest innovate
-develop build create tackle reduce prevent stop oppose condemn demand call advocate champion lead guarantee
+HELP_VERBS = frozenset("""help support protect defend save aid assist rescue liberate free negotiate mediate
+cooperate donate provide rebuild restore secure heal feed evacuate welcome praise warn propose suggest urge pledge
+promise commit unite reform invest innovate develop build create reduce demand call advocate champion lead guarantee
 shelter treat care offer contribute achieve succeed win honour honor
+""".split())
+#: Acts against a wrong: their agent stands up to it, their target is the wrong ("fight terrorism", "defeat ISIS").
+OPPOSE_VERBS = frozenset("""fight combat resist defeat repel counter expose investigate tackle prevent stop oppose
+condemn eradicate eliminate confront challenge denounce criticize criticise prosecute convict punish sanction
 """.split())
 SUFFER_VERBS = frozenset("""suffer die flee starve lose struggle mourn perish bleed endure survive beg plead
 """.split())
@@ -161,7 +164,8 @@ def extra_mentions(text: str, taken: Sequence[tuple[int, int]], furniture: Seque
 
 # -- features ------------------------------------------------------------------------------------------------------
 
-MENTION_FEATURES = ("agent_harm", "agent_help", "patient_harm", "patient_help", "subject_suffer", "neg_sent",
+MENTION_FEATURES = ("agent_harm", "agent_help", "agent_oppose", "patient_harm", "patient_help", "patient_oppose",
+                    "subject_suffer", "neg_sent",
                     "pos_sent", "victim_sent", "neg_mod", "pos_mod", "speaker", "in_quote")
 GROUP_FEATURES = ("log_mentions", "share", "first_pos", "in_lead", "quotes", "approving_quotes", "doubting_quotes")
 MAIN_LEX = tuple(f"lex_{m}" for m in MAIN_ROLES)
@@ -172,21 +176,36 @@ def feature_names(fine_labels: Sequence[str]) -> list[str]:
             + list(MAIN_LEX) + ["kind_" + k for k in ROLE_TYPES] + [f"flex_{f}" for f in fine_labels])
 
 
+_CLIMB = ("compound", "amod", "conj", "appos", "poss", "nmod", "nummod", "det")
+
+
 def _verb_of(tok) -> tuple[Any, str]:
-    """The verb a mention's root hangs on and its side (agent, patient, other)."""
-    t, dep = tok, tok.dep_
-    # climb through compounds, appositions, conjunctions and possessives to the phrase head
-    while t.dep_ in ("compound", "amod", "conj", "appos", "poss", "nmod") and t.head is not t:
-        t = t.head
-    dep = t.dep_
-    head = t.head
-    if dep in ("nsubj", "csubj", "agent") or (dep == "pobj" and head.dep_ == "agent"):
+    """The verb a mention's root hangs on and its side (agent, patient, other).
+
+    Climbs to the phrase the mention stands for: through compounds, modifiers,
+    conjunctions and possessives ("Russian forces", "Russia's army"), and
+    through "of" ("the efforts of Russian forces"); the object of "by",
+    "through" or "via" under a verb is its agent ("defeated through the
+    efforts of Russian forces")."""
+    t = tok
+    for _ in range(8):
+        while t.dep_ in _CLIMB and t.head is not t:
+            t = t.head
+        if t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head.pos_ in ("NOUN", "PROPN") \
+                and t.head.head is not t.head:
+            t = t.head.head
+            continue
+        break
+    dep, head = t.dep_, t.head
+    if dep in ("nsubj", "csubj") or (dep == "pobj" and head.dep_ == "agent"):
         side = "agent"
         if dep == "pobj":
             head = head.head
+    elif dep == "pobj" and head.lower_ in ("by", "through", "via") and head.head.pos_ in ("VERB", "AUX"):
+        side, head = "agent", head.head
     elif dep in ("dobj", "nsubjpass", "iobj", "dative", "attr", "oprd"):
         side = "patient"
-    elif dep == "pobj" and head.lower_ in ("against", "on", "at", "upon", "to", "for"):
+    elif dep == "pobj" and head.lower_ in ("against", "on", "at", "upon", "to", "for", "with"):
         side = "patient"
         head = head.head
     else:
@@ -209,16 +228,22 @@ def mention_features(doc: "Doc", span, quote_spans: Sequence[tuple[int, int]], s
     if v is not None:
         lem = v.lemma_.lower()
         neg = _negated(v)
-        harm, help_ = lem in HARM_VERBS, lem in HELP_VERBS
+        harm, help_, oppose = lem in HARM_VERBS, lem in HELP_VERBS, lem in OPPOSE_VERBS
         if neg:
             harm, help_ = help_, harm
+        # "fights terrorism", "combats extremism": harm done to a wrong is opposition to it
+        obj = next((c for c in v.children if c.dep_ in ("dobj", "pobj")), None)
+        if side == "agent" and harm and obj is not None and obj.lower_ in NEG_WORDS:
+            harm, oppose = False, True
         if side == "agent":
             f["agent_harm"] += harm
             f["agent_help"] += help_
+            f["agent_oppose"] += oppose
             f["subject_suffer"] += lem in SUFFER_VERBS
         else:
             f["patient_harm"] += harm
             f["patient_help"] += help_
+            f["patient_oppose"] += oppose
         # "X is the aggressor": the attribute describes X
         if lem == "be" and side == "agent":
             for c in v.children:
@@ -311,10 +336,8 @@ def article_features(doc: "Doc", cands: Sequence[Candidate], quotes: Sequence[Qu
     gcache: dict[str, dict[str, Any]] = {}
     for g, idx in groups.items():
         gf = {k: float(np.mean([per[i][0][k] for i in idx])) for k in MENTION_FEATURES}
-        gf["agent_harm"] = float(sum(per[i][0]["agent_harm"] for i in idx))
-        gf["agent_help"] = float(sum(per[i][0]["agent_help"] for i in idx))
-        gf["patient_harm"] = float(sum(per[i][0]["patient_harm"] for i in idx))
-        gf["patient_help"] = float(sum(per[i][0]["patient_help"] for i in idx))
+        for k in ("agent_harm", "agent_help", "agent_oppose", "patient_harm", "patient_help", "patient_oppose"):
+            gf[k] = float(sum(per[i][0][k] for i in idx))
         names = {cands[i].text.lower() for i in idx} | {g.lower()}
         own = [q for q in quotes if (q.speaker and any(q.speaker[0] < cands[i].end and cands[i].start < q.speaker[1]
                                                         for i in idx))
@@ -373,6 +396,9 @@ class TreatmentRoles:
     b_fine: np.ndarray
     lexicons: dict[str, list[str]]
     meta: dict[str, Any] = field(default_factory=dict)
+    #: how a group's role follows from its mentions: ``mean`` (probabilities averaged) or ``evidence`` (the
+    #: mention whose probabilities stray furthest from the model's prior decides: the strongest evidence)
+    aggregate: str = "mean"
 
     def __post_init__(self) -> None:
         self._index = {w: j for j, w in enumerate(self.vocab)}
@@ -406,7 +432,7 @@ class TreatmentRoles:
                             b_main=self.b_main, W_fine=self.W_fine.astype(np.float32), b_fine=self.b_fine)
         meta = dict(self.meta, **meta, format=FORMAT, task="roles", kind="treatment", labels=list(MAIN_ROLES),
                     fine_labels=self.fine_labels, parent=self.parent, temperature=self.temperature,
-                    alpha=self.alpha, vocabulary=self.vocab, lexicons=self.lexicons,
+                    alpha=self.alpha, aggregate=self.aggregate, vocabulary=self.vocab, lexicons=self.lexicons,
                     features=feature_names(self.fine_labels))
         return artifact.write_meta(d, meta, [WEIGHTS])
 
@@ -420,7 +446,8 @@ class TreatmentRoles:
             fine = list(meta["fine_labels"])
             model = cls(fine, dict(meta["parent"]), a["mean"], a["std"], list(meta["vocabulary"]),
                         float(meta["alpha"]), a["W_main"], a["b_main"], float(meta["temperature"]), a["W_fine"],
-                        a["b_fine"], {k: list(v) for k, v in meta["lexicons"].items()}, meta)
+                        a["b_fine"], {k: list(v) for k, v in meta["lexicons"].items()}, meta,
+                        str(meta.get("aggregate", "mean")))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ModelError(f"{d}: cannot read the model files ({exc})") from None
         rows = len(feature_names(fine)) + len(model.vocab)
@@ -444,8 +471,10 @@ class RoleCall:
 def cast(model: TreatmentRoles, X: np.ndarray, words: Sequence[Sequence[str]], cands: Sequence[Candidate],
          sents: Sequence[tuple[int, int]]) -> dict[str, RoleCall]:
     """One role per mention group: main-role probabilities averaged over the
-    group's mentions, its most probable archetype among the role's, and the
-    sentence of the mention whose own probability of that role is highest."""
+    group's mentions (or those of its strongest-evidence mention, see
+    :attr:`TreatmentRoles.aggregate`), its most probable archetype among the
+    role's, and the sentence of the mention whose own probability of that
+    role is highest."""
     if not len(cands):
         return {}
     A = model.inputs(X, words)
@@ -453,9 +482,11 @@ def cast(model: TreatmentRoles, X: np.ndarray, words: Sequence[Sequence[str]], c
     groups: dict[str, list[int]] = {}
     for i, c in enumerate(cands):
         groups.setdefault(c.group, []).append(i)
+    prior = softmax(model.b_main / model.temperature)
+    stray = np.abs(P - prior).sum(axis=1)
     out = {}
     for g, idx in groups.items():
-        p = P[idx].mean(axis=0)
+        p = P[idx].mean(axis=0) if model.aggregate == "mean" else P[idx[int(np.argmax(stray[idx]))]]
         k = int(np.argmax(p))
         role = MAIN_ROLES[k]
         pf = model.fine_proba(A[idx], [role] * len(idx)).mean(axis=0)

@@ -579,8 +579,9 @@ _ROLES_METHOD = (
     "entities left out). Mentions are spaCy's people, organisations, places and nationalities plus \"the West\" / "
     "\"Western\", grouped with their coreferent mentions (\"Russian\" with Russia, \"Putin\" with Vladimir Putin); "
     "boilerplate is skipped. A multinomial logistic regression gives the main role (its bias is the training data's "
-    "Antagonist prior; temperature fitted on out-of-fold scores), averaged over the group's mentions; a second "
-    "one the archetype among that role's; the evidence is the sentence of the group's mention that most supports "
+    "Antagonist prior; temperature fitted on out-of-fold scores); a group's role comes from its mentions "
+    "(probabilities averaged, or those of the mention that strays furthest from the prior, the strongest evidence: "
+    "chosen on inner folds); a second regression gives the archetype among that role's; the evidence is the sentence of the group's mention that most supports "
     "the role. Numpy only at inference.")
 
 
