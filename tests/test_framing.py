@@ -167,7 +167,7 @@ def test_artifact_round_trip_and_checksum_refusal(tmp_path):
         FramingModel.load(d, "frames")
 
 
-@pytest.mark.parametrize("task", [t for t in TASKS if t != "genre"])  # genre: tests/test_genre.py
+@pytest.mark.parametrize("task", [t for t in TASKS if t not in ("genre", "roles")])  # tests/test_genre.py, test_roles.py
 def test_shipped_model_loads_is_small_and_documented(task, tmp_path):
     d = MODELS / f"{task}-fast"
     if not (d / "meta.json").is_file():
@@ -193,7 +193,8 @@ def test_shipped_model_loads_is_small_and_documented(task, tmp_path):
 
 def _pipeline():
     for task in TASKS:
-        if not (MODELS / ("genre-signals" if task == "genre" else f"{task}-fast") / "meta.json").is_file():
+        folder = {"genre": "genre-signals", "roles": "roles-treatment"}.get(task, f"{task}-fast")
+        if not (MODELS / folder / "meta.json").is_file():
             pytest.skip(f"the {task} model is not trained")
     import unspin.analyzers.framing  # noqa: F401  (registers the analyzers)
     from unspin.pipeline import Pipeline

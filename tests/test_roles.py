@@ -95,6 +95,23 @@ def test_model_round_trip_cast_and_refusal(tmp_path, nlp):
         T.TreatmentRoles.load(tmp_path)
 
 
+def test_shipped_roles_model_is_small_documented_and_measured_forward():
+    if not (MODEL / "meta.json").is_file():
+        pytest.skip("the roles model is not trained")
+    m = T.TreatmentRoles.load(MODEL)
+    assert sum(p.stat().st_size for p in MODEL.iterdir()) <= 30 * 1024 * 1024
+    card = (MODEL / "CARD.md").read_text(encoding="utf-8")
+    fw = m.meta["metrics"]["forward"]
+    assert f"{fw['main_accuracy']:.3f}" in card and f"{fw['baseline_antagonist_accuracy']:.3f}" in card
+    assert m.meta["command"].startswith("unspin train roles") and "--seed" in m.meta["command"]
+    # off by default unless it beats the constant answer, and the card says which
+    from unspin.pipeline import DEFAULT_ANALYZERS
+
+    on = fw["main_accuracy"] > fw["baseline_antagonist_accuracy"]
+    assert m.meta["ships_on_by_default"] == on and (("roles" in DEFAULT_ANALYZERS) == on)
+    assert ("does not beat" in card) == (not on)
+
+
 @pytest.fixture(scope="module")
 def seed_analysis(seed_path):
     if not (MODEL / "meta.json").is_file():

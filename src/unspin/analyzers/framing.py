@@ -54,6 +54,9 @@ GENRE_MODEL = "genre-signals"
 
 
 def model_dir(task: str, tier: str = "fast") -> Path:
+    """The packaged folder of ``task``'s model (genre and roles: their one model whatever the tier)."""
+    if task == "roles":
+        return T.default_dir()
     return models.packaged_dir(GENRE_MODEL if task == "genre" else f"{task}-{tier}")
 
 

@@ -58,7 +58,7 @@ FORMAT = "unspin-framing-accurate/1"
 LAYERS: tuple[int, ...] = SHARED_LAYERS
 #: tasks with a shipped accurate head (genre has one model over writing signals, :mod:`.genre`;
 #: :class:`GenreAccurate` remains for comparisons in cross-validation)
-ACCURATE_TASKS = ("frames", "roles")
+ACCURATE_TASKS = ("frames",)  # roles: one model for both tiers (unspin.framing.treatment)
 
 
 def model_dir(task: str) -> Path:

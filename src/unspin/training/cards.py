@@ -595,7 +595,9 @@ def roles_treatment_card(meta: dict[str, Any]) -> ModelCard:
         Figure("main-role accuracy, all annotated mentions", cv.get("main_accuracy"), fw.get("main_accuracy"), base,
                "constant Antagonist", "≥ 0.80 and above the baseline"),
         Figure("fine-role exact match, all annotated mentions", cv.get("exact_match_fine"), fw.get("exact_match_fine"),
-               None, "", "≥ 0.35"),
+               fw.get("baseline_constant_exact_match"),
+               f"constant Antagonist, {fw['baseline_constant_archetype']}" if fw.get("baseline_constant_archetype")
+               else "", "≥ 0.35"),
         Figure("expected calibration error of the main-role score", cv.get("ece_main"), fw.get("ece_main"), None, "",
                "≤ 0.05"),
     ]
