@@ -7,6 +7,7 @@ input) could not be analysed, or a model/configuration problem; 2 usage error.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,15 +15,18 @@ from typing import Any, Callable, Iterator
 
 import click
 
-from ..api import get_pipeline
+from ..api import analyze_inputs, get_pipeline
 from ..config import Options, load_options
-from ..errors import InputError, UnspinError, failure_reason
-from ..inputs import expand_inputs, read_input
+from ..errors import InputError, UnspinError
+from ..inputs import expand_inputs
 from ..pipeline import DEFAULT_ANALYZERS, OPTIONAL_ANALYZERS
 from ..report import render_html, render_json, render_text
 from ..types import Analysis
 
 FORMATS = ("text", "json", "jsonl", "html")
+#: Batches from this many inputs use every core by default: below it, loading the models in
+#: each worker costs more than it saves.
+PARALLEL_FROM = 4
 
 
 @click.command(name="analyze")
@@ -57,11 +61,14 @@ FORMATS = ("text", "json", "jsonl", "html")
               help="Model tier of the techniques and framing analyzers: 'accurate' (default; small heads over "
                    "one MiniLM encoder pass per article), 'fast' (lexical, no encoder, several times faster) or "
                    "a trained techniques model folder.")
+@click.option("-w", "--workers", type=click.IntRange(min=1),
+              help="Worker processes for a batch, each loading the models once (default: all cores for "
+                   f"{PARALLEL_FROM} inputs or more, else one). Reports keep the input order.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def analyze(inputs: tuple[str, ...], fmt: str, output: Path | None, ratings: tuple[str, ...],
             outlet: str | None, max_bytes: int | None, max_chars: int | None, timeout: float | None,
             allow_private_urls: bool | None, spacy_model: str | None, analyzer_names: str | None,
-            min_score: float | None, recall: bool | None, model: str | None, quiet: bool) -> None:
+            min_score: float | None, recall: bool | None, model: str | None, workers: int | None, quiet: bool) -> None:
     """Analyse articles: text or HTML files, directories, URLs, or - for stdin.
 
     \b
@@ -83,9 +90,11 @@ def analyze(inputs: tuple[str, ...], fmt: str, output: Path | None, ratings: tup
         raise click.UsageError("no article files found in the given directories")
     pipeline = get_pipeline(options)
     pipeline.ratings  # noqa: B018 (load the ratings table now: a bad file fails before any work)
-    batch = _Batch(specs=specs, options=pipeline.options, outlet=outlet)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, len(specs)) if len(specs) >= PARALLEL_FROM else 1
+    batch = _Batch(specs=specs, options=pipeline.options, outlet=outlet, workers=workers)
     with _open_output(output, fmt) as out:
-        _write_reports(fmt, batch.run(pipeline.analyze, show_progress=not quiet), out,
+        _write_reports(fmt, batch.run(show_progress=not quiet), out,
                        errors=len(specs) > 1)
     batch.finish()
 
@@ -102,17 +111,13 @@ class _Batch:
     specs: list[str]
     options: Options
     outlet: str | None
+    workers: int = 1
     failures: list[InputError] = field(default_factory=list)
 
-    def run(self, analyze: Callable[[Any], Analysis], show_progress: bool) -> Iterator[Analysis | InputError]:
+    def run(self, show_progress: bool) -> Iterator[Analysis | InputError]:
         with _progress(len(self.specs), enabled=show_progress) as advance:
-            for spec in self.specs:
-                try:
-                    article = read_input(spec, self.options)
-                    article.set_given_outlet(self.outlet)
-                    result: Analysis | InputError = analyze(article)
-                except Exception as exc:  # noqa: BLE001 - one input never stops the batch
-                    result = exc if isinstance(exc, InputError) else InputError(spec, failure_reason(exc))
+            for spec, result in analyze_inputs(self.specs, self.options, workers=self.workers, outlet=self.outlet):
+                if isinstance(result, InputError):
                     self.failures.append(result)
                 yield result
                 advance(spec)
