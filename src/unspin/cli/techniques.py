@@ -7,6 +7,7 @@ Plain click commands over :mod:`unspin.training.techniques`, added to the
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import click
@@ -17,6 +18,7 @@ from ..training import techniques as training
 __all__ = ["eval_techniques", "train_techniques"]
 
 MODELS = ("accurate", "fast")
+TRAINABLE = ("accurate", "fast", "both")
 
 
 def _data_option(f):
@@ -28,9 +30,11 @@ def _data_option(f):
 
 @click.command(name="techniques")
 @_data_option
-@click.option("--model", "model_name", type=click.Choice(MODELS), default="accurate", show_default=True,
+@click.option("--model", "model_name", type=click.Choice(TRAINABLE), default="accurate", show_default=True,
               help="Which tier to train: the head over the MiniLM encoder, stacked with the packaged "
-                   "fast tier (needs PyTorch: pip install torch==2.13.0), or the lexical fast tier.")
+                   "fast tier (needs PyTorch: pip install torch==2.13.0), the lexical fast tier, or both "
+                   "(the fast tier, then the accurate tier stacked on it, into the packaged folders; the "
+                   "accurate tier's folds are the fast tier's --inner-folds).")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
               help="Model folder to write (default: the packaged src/unspin/models/techniques-<tier>).")
 @click.option("--seed", type=int, default=13, show_default=True, help="Seed of the fold splits.")
@@ -51,7 +55,11 @@ def _data_option(f):
 def train_techniques(data_dir: Path, model_name: str, output: Path | None, seed: int, cv: bool, max_iter: int,
                      inner_folds: int, fast_model: Path | None, part: str, folds: int, members: int | None) -> None:
     """Train a persuasion-technique model on SemEval-2023 task 3 data."""
-    if model_name == "accurate":
+    if model_name == "both":
+        if output or fast_model:
+            raise click.UsageError("--model both writes the packaged folders: no -o or --fast-model")
+        training.train_both(data_dir, seed, max_iter, inner_folds, members, part)
+    elif model_name == "accurate":
         training.train_accurate(data_dir, output, seed, fast_model, part, folds, members)
     else:
         training.train_fast(data_dir, output, seed, cv, max_iter, inner_folds, part)
@@ -85,8 +93,6 @@ def eval_techniques(data_dir: Path, model_name: str, model_dir: Path | None, see
     if record and (not forward or model_dir is None or recall):
         raise click.UsageError("--record needs --forward and --model-dir (and the default reading)")
     if forward:
-        import time
-
         fmodel = load_techniques_model(str(model_dir) if model_dir is not None else model_name)
         t0 = time.perf_counter()
         report = training.evaluate_forward(data_dir, fmodel, recall=recall, label=str(model_dir or model_name))

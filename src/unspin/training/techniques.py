@@ -30,6 +30,7 @@ from ..evaluation.techniques import (
     score_predictions,
     span_hits,
 )
+from ..models import artifact
 from ..models.artifact import META, read_meta, training_meta
 from ..techniques import accurate, fast
 from ..techniques.fast import decode_spans
@@ -79,11 +80,14 @@ def _fast_kwargs(max_iter: int, inner_folds: int) -> dict[str, Any]:
 
 
 def train_fast(data_dir: Path, output: Path | None = None, seed: int = 13, cv: bool = True, max_iter: int = 80,
-               inner_folds: int = 2, part: str = "training") -> Path:
-    """Train the fast tier on the ``part`` of ``data_dir`` (optionally with 5-fold cross-validation) and write its folder."""
-    command = (f"unspin train techniques --data {shlex.quote(str(data_dir))} --model fast --part {part} --seed {seed} "
-               f"--max-iter {max_iter} --inner-folds {inner_folds}" + ("" if cv else " --no-cv")
-               + (f" -o {shlex.quote(str(output))}" if output else ""))
+               inner_folds: int = 2, part: str = "training", command: str | None = None,
+               keep: dict[str, Any] | None = None) -> Path:
+    """Train the fast tier on the ``part`` of ``data_dir`` (optionally with 5-fold
+    cross-validation) and write its folder; ``keep`` receives the training report."""
+    command = command or (
+        f"unspin train techniques --data {shlex.quote(str(data_dir))} --model fast --part {part} --seed {seed} "
+        f"--max-iter {max_iter} --inner-folds {inner_folds}" + ("" if cv else " --no-cv")
+        + (f" -o {shlex.quote(str(output))}" if output else ""))
     out = output or fast.default_model_dir()
     docs = load_part(data_dir, part)
     t_start = time.perf_counter()
@@ -96,6 +100,9 @@ def train_fast(data_dir: Path, output: Path | None = None, seed: int = 13, cv: b
     t_cv = time.perf_counter() - t_start
     t0 = time.perf_counter()
     model, report = techniques_fast.train(docs, seed=seed, **kwargs)
+    if keep is not None:
+        keep.update(report)
+    report = {k: v for k, v in report.items() if k not in ("oof_logits", "fold_ids")}
     t_train = time.perf_counter() - t0
     meta = {
         **_meta_head("fast", data_dir, len(docs), command, seed, part),
@@ -131,6 +138,28 @@ def train_accurate(data_dir: Path, output: Path | None = None, seed: int = 13, f
     return finish_accurate(data_dir, out, model, report, docs, command, seed, part, encoded), report
 
 
+def both_command(data_dir: Path, seed: int, max_iter: int, inner_folds: int, members: int | None, part: str) -> str:
+    return (f"unspin train techniques --data {shlex.quote(str(data_dir))} --model both --part {part} --seed {seed} "
+            f"--max-iter {max_iter} --inner-folds {inner_folds}" + (f" --members {members}" if members else ""))
+
+
+def train_both(data_dir: Path, seed: int = 13, max_iter: int = 80, inner_folds: int = 2, members: int | None = None,
+               part: str = "training", encoded: dict | None = None) -> Path:
+    """Train the fast tier, then the accurate tier stacked on it, into the
+    packaged folders: the accurate tier's cross-validation uses the fast tier's
+    inner folds and stacks on their out-of-fold logits (no second fit of the
+    fast tier per fold), so both tiers cost little more than the fast one alone."""
+    command = both_command(data_dir, seed, max_iter, inner_folds, members, part)
+    kept: dict[str, Any] = {}
+    fast_dir = train_fast(data_dir, None, seed, False, max_iter, inner_folds, part, command=command, keep=kept)
+    docs = load_part(data_dir, part)
+    finish_fast(fast_dir, kept, docs)
+    model, report = techniques_accurate.train(
+        docs, seed=seed, folds=inner_folds, cfg={"members": members} if members else None,
+        fast=fast.FastModel.load(fast_dir), encoded=encoded, fast_oof=(kept["fold_ids"], kept["oof_logits"]))
+    return finish_accurate(data_dir, accurate.default_model_dir(), model, report, docs, command, seed, part, encoded)
+
+
 def add_readings(model: Any, report: dict[str, Any], docs: list[Doc], cv: bool = True) -> dict[str, Any]:
     """Give ``model`` its precision-first default reading and keep the decoding
     the training run chose (the best SI F1) as its recall reading, both with a
@@ -138,13 +167,29 @@ def add_readings(model: Any, report: dict[str, Any], docs: list[Doc], cv: bool =
     (:func:`~.techniques_reading.choose_reading`). With ``cv``, the default
     reading is also cross-fitted (fold *i* read with a reading chosen on the
     other folds) for its cross-validation figures. Returns the figures."""
-    labels = report["labels"]
     inputs = report["oof_inputs"]
     platt_tok, platt_par = report["calibration"]
     probs = techniques_accurate.calibrated(inputs, list(inputs), platt_tok, platt_par)
+    return _readings(model, probs, docs, report["decoding"], report["fold_ids"], cv)
+
+
+def add_fast_readings(model: Any, oof_logits: dict, fold_ids: list, docs: list[Doc], cv: bool = True) -> dict[str, Any]:
+    """:func:`add_readings` for the fast tier, on the out-of-fold logits of its inner folds."""
+    def sig(x):
+        return 1.0 / (1.0 + np.exp(-np.clip(x, -40, 40)))
+    probs = {i: (sig(zt * model.platt_tok[:, 0] + model.platt_tok[:, 1]), sig(zp * model.platt_par[:, 0] + model.platt_par[:, 1]))
+             for i, (zt, zp) in oof_logits.items()}
+    dec = SimpleNamespace(span_threshold=model.span_threshold, span_units=model.span_units,
+                          span_smoothing=model.span_smoothing, needs_content_word=model.span_needs_content_word,
+                          paragraph_threshold=np.broadcast_to(np.asarray(model.paragraph_threshold, dtype=np.float64),
+                                                              (len(model.labels),)).copy())
+    return _readings(model, probs, docs, dec, fold_ids, cv)
+
+
+def _readings(model: Any, probs: dict, docs: list[Doc], dec: Any, fold_ids: list, cv: bool) -> dict[str, Any]:
+    labels = list(model.labels)
     by_id = {d.id: d for d in docs}
-    items = [SimpleNamespace(doc=by_id[i], tk=tokenize(by_id[i].text)) for i in inputs]
-    dec = report["decoding"]
+    items = [SimpleNamespace(doc=by_id[i], tk=tokenize(by_id[i].text)) for i in probs]
     t0 = time.perf_counter()
     choice = choose_reading(items, probs, labels, dec.paragraph_threshold, dec.span_smoothing, dec.needs_content_word)
     t_search = time.perf_counter() - t0
@@ -156,7 +201,8 @@ def add_readings(model: Any, report: dict[str, Any], docs: list[Doc], cv: bool =
                           dec.needs_content_word) if len(pw) else []
         peaks.extend(s[3] for s in sp)
         hits.extend(span_hits(sp, gold_spans(it.doc)))
-    recall = {"span_threshold": dec.span_threshold, "span_units": list(dec.span_units),
+    recall = {"span_threshold": dec.span_threshold,
+              "span_units": list(dec.span_units) if dec.span_units is not None else None,
               "span_smoothing": dec.span_smoothing, "span_needs_content_word": dec.needs_content_word,
               "paragraph_threshold": dec.paragraph_threshold,
               "span_calibration": fit_span_calibration(np.array(peaks), np.array(hits))}
@@ -167,9 +213,10 @@ def add_readings(model: Any, report: dict[str, Any], docs: list[Doc], cv: bool =
     model.span_calibration, model.recall = choice.span_calibration, recall
     out: dict[str, Any] = {"default_reading_out_of_fold": choice.figures, "search_s": round(t_search, 1)}
     if cv:
-        pooled = TechniqueScores(protocol=f"{len(report['fold_ids'])}-fold cross-validation by article, "
-                                          f"{len(items)} articles; default reading chosen on the other folds")
-        for fold in report["fold_ids"]:
+        pooled = TechniqueScores(protocol=f"{len(fold_ids)}-fold cross-validation by article, "
+                                          f"{len(items)} articles; default reading chosen on the other folds (the word "
+                                          "calibration and paragraph thresholds on all folds' out-of-fold predictions)")
+        for fold in fold_ids:
             held = set(fold)
             rest = [it for it in items if it.doc.id not in held]
             c = choose_reading(rest, probs, labels, dec.paragraph_threshold, dec.span_smoothing,
@@ -182,6 +229,27 @@ def add_readings(model: Any, report: dict[str, Any], docs: list[Doc], cv: bool =
                                    gold_spans(it.doc), [(a, b, t) for a, b, t, _ in pred.spans], len(it.doc.text))
         out["cross_validation_default_reading"] = pooled.to_dict()
     return out
+
+
+def finish_fast(fast_dir: Path, kept: dict[str, Any], docs: list[Doc], cv: bool = True) -> dict[str, Any]:
+    """Give the fast model in ``fast_dir`` its readings (:func:`add_fast_readings`,
+    on the out-of-fold logits ``kept`` from its training run) and its
+    cross-validation figures, rewriting meta.json and the card only (its weight
+    files, which an accurate model stacked on it checks, stay as they are)."""
+    model = fast.FastModel.load(fast_dir)
+    figures = add_fast_readings(model, kept["oof_logits"], kept["fold_ids"], docs, cv=cv)
+    meta = read_meta(fast_dir)
+    meta = {**{k: v for k, v in meta.items() if k not in artifact.DECODING_KEYS},
+            **artifact.fields_meta(model.labels, model.decoding_fields())}
+    meta.setdefault("wall_time_s", {})["reading_search"] = figures.pop("search_s")
+    meta["selection"] = {**(meta.get("selection") or {}),
+                         "default_reading_out_of_fold": figures["default_reading_out_of_fold"]}
+    if figures.get("cross_validation_default_reading"):
+        meta["metrics"] = {**(meta.get("metrics") or {}),
+                           "cross_validation": figures["cross_validation_default_reading"]}
+    (Path(fast_dir) / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_model_card(fast_dir)
+    return figures
 
 
 def finish_accurate(data_dir: Path, out: Path, model: Any, report: dict[str, Any], docs: list[Doc], command: str,

@@ -233,7 +233,9 @@ def fast_stack_logits(docs: Sequence[Doc], labels: list[str], fast: FastModel, f
 
 def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, Any] | None = None,
           encoded: dict[str, EncodedText] | None = None, final: bool = True,
-          time_articles: int = 60, fast: FastModel | None = None) -> tuple[AccurateModel | None, dict[str, Any]]:
+          time_articles: int = 60, fast: FastModel | None = None,
+          fast_oof: tuple[list[list[str]], dict[str, tuple[np.ndarray, np.ndarray]]] | None = None
+          ) -> tuple[AccurateModel | None, dict[str, Any]]:
     """Cross-validate, calibrate and train the final head (see the module doc).
 
     Returns the model and a report with the cross-fitted CV scores
@@ -241,7 +243,10 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
     and the wall times. ``final=False`` skips the final fit (evaluation only).
     Speed is timed on up to ``time_articles`` articles of the last fold with
     the full inference path (shared encoder pass included). With ``fast``
-    (a saved fast-tier model) its logits are stacked with the head's."""
+    (a saved fast-tier model) its logits are stacked with the head's; its
+    out-of-fold logits are cross-fitted on the folds, unless ``fast_oof``
+    gives them: ``(folds, logits by article id)`` of the fast model's own
+    training run, whose folds are then the cross-validation's."""
     cfg = {**DEFAULTS, **(cfg or {})}
     spec = EncoderSpec()
     labels = sorted({s.technique for d in docs for s in d.spans})
@@ -254,6 +259,11 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
     items = prepare(docs, labels, encoded, spec)
     by_id = {it.doc.id: it for it in items}
     fold_ids = kfold_by_article([d.id for d in docs], k=folds, seed=seed)
+    if fast_oof is not None:
+        fold_ids = [list(f) for f in fast_oof[0]]
+        if sorted(i for f in fold_ids for i in f) != sorted(d.id for d in docs):
+            raise ModelError("the fast model's out-of-fold logits cover other articles")
+        folds = len(fold_ids)
     oof: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     t1 = time.perf_counter()
     for f, fold in enumerate(fold_ids):
@@ -262,8 +272,13 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
         for i in fold:
             oof[i] = _logits(head, by_id[i])
         logger.info(f"fold {f + 1}/{folds} trained ({time.perf_counter() - t1:.0f} s)")
-    fast_oof = fast_stack_logits(docs, labels, fast, fold_ids) if fast is not None else {}
-    inputs = {i: stack_inputs(oof[i], fast_oof.get(i), by_id[i].par, len(by_id[i].tk.lines)) for i in oof}
+    if fast is None:
+        fast_logits: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    elif fast_oof is not None:
+        fast_logits = fast_oof[1]
+    else:
+        fast_logits = fast_stack_logits(docs, labels, fast, fold_ids)
+    inputs = {i: stack_inputs(oof[i], fast_logits.get(i), by_id[i].par, len(by_id[i].tk.lines)) for i in oof}
     t_cv = time.perf_counter() - t1
     # cross-fitted figures: fold f scored with calibration/thresholds from the other folds
     pooled = TechniqueScores(protocol=f"{folds}-fold cross-validation by article (seed {seed}), {len(docs)} articles; "

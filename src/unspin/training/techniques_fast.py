@@ -226,5 +226,7 @@ def train(docs: Sequence[Doc], seed: int = 13, inner_folds: int = 3, l2: float =
                       **dec.model_fields())
     report = {"inner_folds": inner_folds, "span_threshold": dec.base_span_threshold,
               "span_smoothing": dec.span_smoothing, "out_of_fold": oof_scores,
-              "features": {"token_sentence": vocab.V, "paragraph": vocab.Vp}}
+              "features": {"token_sentence": vocab.V, "paragraph": vocab.Vp},
+              # the inner folds' out-of-fold logits: an accurate model trained on the same folds stacks on them
+              "oof_logits": oof, "fold_ids": folds}
     return model, report
