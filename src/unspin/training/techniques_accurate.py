@@ -232,7 +232,7 @@ def fast_stack_logits(docs: Sequence[Doc], labels: list[str], fast: FastModel, f
 
 
 def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, Any] | None = None,
-          encoded: dict[str, EncodedText] | None = None, final: bool = True,
+          encoded: dict[str, EncodedText] | None = None, final: bool | str = True,
           time_articles: int = 60, fast: FastModel | None = None,
           fast_oof: tuple[list[list[str]], dict[str, tuple[np.ndarray, np.ndarray]]] | None = None
           ) -> tuple[AccurateModel | None, dict[str, Any]]:
@@ -242,7 +242,9 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
     (``report["cv"]``: pooled :class:`TechniqueScores`, ``report["cv_folds"]``)
     and the wall times. ``final=False`` skips the final fit (evaluation only).
     Speed is timed on up to ``time_articles`` articles of the last fold with
-    the full inference path (shared encoder pass included). With ``fast``
+    the full inference path (shared encoder pass included). ``final="folds"``
+    ships the cross-validation's heads as one ensemble (each trained on all
+    folds but one) instead of a final fit on every article. With ``fast``
     (a saved fast-tier model) its logits are stacked with the head's; its
     out-of-fold logits are cross-fitted on the folds, unless ``fast_oof``
     gives them: ``(folds, logits by article id)`` of the fast model's own
@@ -265,10 +267,12 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
             raise ModelError("the fast model's out-of-fold logits cover other articles")
         folds = len(fold_ids)
     oof: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    fold_heads: list[TaggerHead] = []
     t1 = time.perf_counter()
     for f, fold in enumerate(fold_ids):
         held = set(fold)
         head = fit_heads([it for it in items if it.doc.id not in held], L, cfg, seed)
+        fold_heads.extend(head.members)
         for i in fold:
             oof[i] = _logits(head, by_id[i])
         logger.info(f"fold {f + 1}/{folds} trained ({time.perf_counter() - t1:.0f} s)")
@@ -317,7 +321,10 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
     pooled.seconds = per_article * pooled.n_articles
     logger.info(f"speed: {1 / per_article:.1f} articles/s with the encoder pass ({len(timed)} articles)")
     model, t_final = None, 0.0
-    if final:
+    if final == "folds":
+        model = AccurateModel(labels=labels, head=HeadEnsemble(fold_heads), platt_tok=platt_tok,
+                              platt_par=platt_par, spec=spec, fast=fast, **dec.model_fields())
+    elif final:
         t2 = time.perf_counter()
         model = AccurateModel(labels=labels, head=fit_heads(items, L, cfg, seed), platt_tok=platt_tok,
                               platt_par=platt_par, spec=spec, fast=fast, **dec.model_fields())
