@@ -253,18 +253,29 @@ def test_cli_progress_bar_only_on_a_terminal(tmp_path):
     command = [sys.executable, "-m", "unspin", "analyze", str(tmp_path), "--format", "jsonl"]
     piped = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert piped.returncode == 0 and "analysing" not in piped.stderr
+    import select
+    import time
+
     leader, follower = pty.openpty()
-    proc = subprocess.run(command, stdout=subprocess.PIPE, stderr=follower, timeout=120)
+    out_path = tmp_path / "out.jsonl"
+    with out_path.open("wb") as out:
+        proc = subprocess.Popen(command, stdout=out, stderr=follower)
     os.close(follower)
-    seen = b""
-    while True:
+    # read the terminal while the command runs: a full pty buffer would block its progress bar
+    seen, deadline = b"", time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if not select.select([leader], [], [], 1.0)[0]:
+            if proc.poll() is not None:
+                break
+            continue
         try:
             chunk = os.read(leader, 65536)
-        except OSError:
+        except OSError:  # the command closed the terminal (Linux raises EIO)
             break
         if not chunk:
             break
         seen += chunk
+    proc.wait(timeout=60)
     os.close(leader)
-    assert proc.returncode == 0 and len(proc.stdout.splitlines()) == 3
+    assert proc.returncode == 0 and len(out_path.read_bytes().splitlines()) == 3
     assert b"analysing" in seen
