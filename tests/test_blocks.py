@@ -100,7 +100,8 @@ def _unicode_article(repeat: int) -> str:
 
 def test_long_article_in_blocks_keeps_offsets_on_unicode_text():
     text = _unicode_article(6)
-    pipe = Pipeline(analyzers=("entities", "provenance", "quotes", "techniques"), model="fast", block_chars=900)
+    pipe = Pipeline(analyzers=("entities", "provenance", "quotes", "techniques", "technique_summary"), model="fast",
+                    block_chars=900)
     spans = split_blocks(text, 900)
     assert len(spans) >= 6
     a = pipe.analyze(Article(source="long.txt", text=text))
@@ -115,7 +116,10 @@ def test_long_article_in_blocks_keeps_offsets_on_unicode_text():
     assert text[footer.start:footer.end].startswith("The post") and footer.start > last_block
     assert not any(q.content.start < footer.end and footer.start < q.content.end for q in a.quotes)
     assert {p.start for p in a.paragraphs if p.techniques} <= {p.start for p in a.paragraphs}
-    assert list(a.meta.analyzers) == ["boilerplate", "entities", "provenance", "quotes", "techniques"]
+    assert list(a.meta.analyzers) == ["boilerplate", "entities", "provenance", "quotes", "techniques",
+                                      "technique_summary"]
+    assert a.technique_summary is not None and a.technique_summary.paragraphs == len(a.paragraphs) - 1
+    assert a.technique_summary.labelled_paragraphs == sum(1 for p in a.paragraphs if p.labels)
     assert a.techniques == sorted(a.techniques, key=lambda t: (t.start, t.end, t.technique))
 
 

@@ -124,6 +124,8 @@ REGISTRY_SNAPSHOT = {
                "languages": ["en"]},
     "techniques": {"requires": ["boilerplate"], "assigns": ["techniques", "paragraphs.techniques", "paragraphs.labels"],
                    "uses": ["encoded", "technique_probabilities"], "scope": "block", "languages": ["en"]},
+    "technique_summary": {"requires": ["techniques"], "assigns": ["technique_summary"],
+                          "uses": ["technique_probabilities"], "scope": "article", "languages": ["en"]},
     "genre": {"requires": [], "assigns": ["genre"], "uses": [], "scope": "article", "languages": ["en"]},
     "frames": {"requires": [], "assigns": ["frames"], "uses": ["framing_features", "encoded"], "scope": "article",
                "languages": ["en"]},

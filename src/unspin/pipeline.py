@@ -45,7 +45,7 @@ __all__ = ["DEFAULT_ANALYZERS", "OPTIONAL_ANALYZERS", "Analyzer", "Context", "Pi
 
 
 #: Analyzers run by default, in order: later ones may read earlier findings.
-DEFAULT_ANALYZERS: tuple[str, ...] = ("entities", "provenance", "quotes", "techniques")
+DEFAULT_ANALYZERS: tuple[str, ...] = ("entities", "provenance", "quotes", "techniques", "technique_summary")
 #: Registered but not run by default: they fall short of their quality
 #: targets (see their model cards); ask for them with --analyzers.
 OPTIONAL_ANALYZERS: tuple[str, ...] = ("genre", "frames", "narratives", "roles")

@@ -223,6 +223,39 @@ class Paragraph:
 
 
 @dataclass
+class TechniqueHighlight:
+    """One of an article's strongest techniques, with the spans that show it."""
+
+    technique: str
+    #: The highest score of its paragraph labels.
+    score: float
+    #: How many paragraphs carry it as a label.
+    paragraphs: int
+    #: Its highest-scoring spans (at most two), in text order; empty when it
+    #: is only a paragraph-level judgement.
+    evidence: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class TechniqueOverview:
+    """The article at a glance: how much of it uses persuasion techniques, and which (schema 1.3)."""
+
+    #: Paragraphs analysed (the non-blank lines that are not mostly boilerplate).
+    paragraphs: int
+    #: How many of them carry at least one technique label.
+    labelled_paragraphs: int
+    #: Technique spans in the article.
+    spans: int
+    #: The strongest techniques (at most three), strongest first.
+    strongest: list[TechniqueHighlight] = field(default_factory=list)
+    #: The expected share of the paragraphs annotators would label with a
+    #: technique: a calibrated estimate (not a probability) from the accurate
+    #: tier's paragraph probabilities; ``None`` when no calibration fits the
+    #: model that ran (the fast tier, a model folder of one's own).
+    expected_share: float | None = None
+
+
+@dataclass
 class Extraction:
     """Whether the analysed text is a news article, and how much of the page it is.
 
@@ -286,6 +319,8 @@ class Analysis:
     entities: list[Entity] = field(default_factory=list)
     techniques: list[Technique] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
+    #: The techniques at a glance (``None``: the technique_summary analyzer did not run).
+    technique_summary: TechniqueOverview | None = None
     #: reporting | opinion | satire, with its probability (``None``: not run).
     genre: Label | None = None
     #: Frames of SemEval-2023 task 3 (multi-label), with probabilities.

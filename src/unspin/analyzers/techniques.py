@@ -39,12 +39,25 @@ from ..config import Options
 from ..errors import ConfigError, ModelError
 from ..models import artifact
 from ..techniques import accurate, fast
+from ..techniques import share
 from ..techniques.accurate import load_default
-from ..types import EVIDENCE_PARAGRAPH, EVIDENCE_SPANS, Paragraph, ParagraphLabel, Technique
+from ..types import (
+    EVIDENCE_PARAGRAPH,
+    EVIDENCE_SPANS,
+    Analysis,
+    Paragraph,
+    ParagraphLabel,
+    Span,
+    Technique,
+    TechniqueHighlight,
+    TechniqueOverview,
+)
 from .base import Context, registry
 
 #: A paragraph whose non-space characters are at least this share boilerplate gets no technique.
 MOSTLY_BOILERPLATE = 0.5
+#: The article summary's strongest techniques, and the spans shown for each.
+STRONGEST, EVIDENCE_PER_TECHNIQUE = 3, 2
 
 #: meta.json fields that change the findings without changing the weights (part of the version tag)
 DECODING_KEYS = artifact.LEGACY_KEYS + artifact.DECODING_KEYS
@@ -192,3 +205,55 @@ def load_techniques_model(which: str):
                    uses=("encoded", "technique_probabilities"), scope="block")
 def make_techniques(options: Options) -> TechniqueDetector:
     return TechniqueDetector(options)
+
+
+def overview(analysis: Analysis, expected_share: float | None = None) -> TechniqueOverview:
+    """The techniques of ``analysis`` at a glance (see :class:`~unspin.types.TechniqueOverview`)."""
+    text = analysis.text
+    furniture = sorted((b.start, b.end) for b in analysis.boilerplate if b.end > b.start)
+    analysed = [p for p in analysis.paragraphs if boilerplate_share(text, p, furniture) < MOSTLY_BOILERPLATE]
+    best: dict[str, float] = {}
+    count: dict[str, int] = {}
+    for para in analysed:
+        for label in para.labels:
+            best[label.technique] = max(best.get(label.technique, 0.0), label.score)
+            count[label.technique] = count.get(label.technique, 0) + 1
+    strongest = []
+    for technique in sorted(best, key=lambda t: (-best[t], -count[t], t))[:STRONGEST]:
+        spans = sorted((t for t in analysis.techniques if t.technique == technique), key=lambda t: (-t.score, t.start))
+        evidence = [Span(t.start, t.end, t.text) for t in sorted(spans[:EVIDENCE_PER_TECHNIQUE], key=lambda t: t.start)]
+        strongest.append(TechniqueHighlight(technique, best[technique], count[technique], evidence))
+    return TechniqueOverview(paragraphs=len(analysed), labelled_paragraphs=sum(1 for p in analysed if p.labels),
+                             spans=len(analysis.techniques), strongest=strongest,
+                             expected_share=None if expected_share is None else round(expected_share, 3))
+
+
+class TechniqueSummarizer:
+    """Fills ``analysis.technique_summary`` (:func:`overview`), with the
+    calibrated expected share when the packaged accurate tier ran and the
+    packaged calibration was fitted for its weights."""
+
+    name = "technique_summary"
+
+    def __init__(self, options: Options) -> None:
+        which = options.techniques_model or options.model
+        model = _packaged_accurate() if which == "accurate" else None
+        self.calibration = share.load_for(model.meta) if model is not None else None
+        self.version = "1" + (f"+{self.calibration.head_sha256[:8]}" if self.calibration else "")
+
+    def annotate(self, ctx: Context) -> None:
+        expected = None
+        if self.calibration is not None:
+            tk, _, pp = ctx.product("technique_probabilities")
+            text = ctx.analysis.text
+            furniture = sorted((b.start, b.end) for b in ctx.analysis.boilerplate if b.end > b.start)
+            keep = [k for k, (ls, le, _, _) in enumerate(tk.lines)
+                    if boilerplate_share(text, Paragraph(ls, le), furniture) < MOSTLY_BOILERPLATE]
+            expected = self.calibration.expected_share(pp[keep]) if keep else None
+        ctx.analysis.technique_summary = overview(ctx.analysis, expected)
+
+
+@registry.register("technique_summary", requires=("techniques",), assigns=("technique_summary",),
+                   uses=("technique_probabilities",))
+def make_technique_summary(options: Options) -> TechniqueSummarizer:
+    return TechniqueSummarizer(options)

@@ -383,6 +383,18 @@ def _print_profile(p: dict[str, Any]) -> None:
     echo("most-quoted speakers:" if p["quoted_speakers"] else "most-quoted speakers: none found")
     for s in p["quoted_speakers"]:
         echo(f"  {s['speaker']}: {s['quotes']} quotes in {s['articles']} articles")
+    summary = p.get("technique_summary")
+    if summary:
+        line = f"technique summary ({summary['articles']} articles):"
+        if summary["mean_labelled_share"] is not None:
+            line += f" on average {summary['mean_labelled_share']:.0%} of paragraphs carry a technique"
+        echo(line)
+        expected = summary["expected_share"]
+        if expected:
+            q1, q2, q3 = expected["quartiles"]
+            echo(f"  expected share of paragraphs annotators would label (calibrated estimate, {expected['articles']} "
+                 f"articles): mean {expected['mean']:.0%}, quartiles {q1:.0%} / {q2:.0%} / {q3:.0%}")
+            echo("  distribution: " + ", ".join(f"{k} {n}" for k, n in expected["distribution"].items()))
     for kind, section in (p.get("labels") or {}).items():
         if kind == "technique":
             echo(f"techniques: {section['per_1000_words']} per 1,000 words")

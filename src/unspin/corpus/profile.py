@@ -20,6 +20,9 @@ from typing import Any
 
 from ..store import Store
 
+#: Buckets of the distribution of the article-level technique score (expected share of paragraphs labelled).
+SHARE_BUCKETS = (0.2, 0.4, 0.6, 0.8)
+
 
 def _match(domain: str) -> tuple[str, list[str]]:
     d = domain.strip().lower().removeprefix("www.")
@@ -79,6 +82,7 @@ def outlet_profile(store: Store, domain: str, *, ratings: Any = None, top: int =
         "quotes": dict(q(f"""SELECT s.kind, count(*) FROM quotes s JOIN articles a ON a.id = s.article_id
                              WHERE {cond} GROUP BY s.kind ORDER BY s.kind""", params).fetchall()),
     }
+    profile["technique_summary"] = _technique_summary(store, cond, params)
     kinds = [r[0] for r in q(
         f"SELECT DISTINCT l.kind FROM labels l JOIN articles a ON a.id = l.article_id WHERE {cond} ORDER BY l.kind",
         params)]
@@ -103,3 +107,45 @@ def outlet_profile(store: Store, domain: str, *, ratings: Any = None, top: int =
                 item["per_1000_words"] = round(row[2] * per_1000, 2)
         profile.setdefault("labels", {})[kind] = section
     return profile
+
+
+def _technique_summary(store: Store, cond: str, params: list[str]) -> dict[str, Any] | None:
+    """The outlet's articles at a glance (their ``technique_summary``): how many
+    have one, the mean share of their paragraphs that carry a technique, and the
+    mean, quartiles and distribution of the calibrated ``expected_share``
+    (articles without one, such as fast-tier analyses, are left out of those);
+    None when no article has a summary."""
+    rows = store.db.execute(
+        f"""SELECT json_extract(a.analysis, '$.technique_summary.paragraphs'),
+                   json_extract(a.analysis, '$.technique_summary.labelled_paragraphs'),
+                   json_extract(a.analysis, '$.technique_summary.expected_share')
+            FROM articles a WHERE {cond} AND json_extract(a.analysis, '$.technique_summary') IS NOT NULL""",
+        params).fetchall()
+    if not rows:
+        return None
+    shares = sorted(float(r[2]) for r in rows if r[2] is not None)
+    labelled = [r[1] / r[0] for r in rows if r[0]]
+    section: dict[str, Any] = {
+        "articles": len(rows),
+        "mean_labelled_share": round(sum(labelled) / len(labelled), 3) if labelled else None,
+        "expected_share": None,
+    }
+    if shares:
+        edges = (0.0, *SHARE_BUCKETS, 1.0)
+        buckets = {f"{lo:.0%}-{hi:.0%}": sum(1 for x in shares if lo <= x < hi or (hi == 1.0 and x == 1.0))
+                   for lo, hi in zip(edges, edges[1:], strict=False)}
+        section["expected_share"] = {
+            "articles": len(shares),
+            "mean": round(sum(shares) / len(shares), 3),
+            "quartiles": [round(_quantile(shares, f), 3) for f in (0.25, 0.5, 0.75)],
+            "distribution": buckets,
+        }
+    return section
+
+
+def _quantile(ordered: list[float], f: float) -> float:
+    """The ``f`` quantile of sorted values (linear interpolation)."""
+    pos = f * (len(ordered) - 1)
+    lo = int(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)

@@ -395,6 +395,37 @@ def technique_paragraphs(analysis: Analysis) -> list[TechniqueParagraph]:
     return sorted(found, key=lambda p: (p.number is None, p.number or 0))
 
 
+@dataclass
+class GlanceItem:
+    """One strongest technique as the summary at the top of a report shows it."""
+
+    label: str
+    info: TechniqueInfo
+    #: ``0.60 · 8 paragraphs``
+    detail: str
+    #: the texts of its best spans (empty: a paragraph-level judgement only)
+    evidence: list[str]
+
+
+def technique_glance(analysis: Analysis) -> tuple[str, list[GlanceItem]] | None:
+    """The article's techniques at a glance (its ``technique_summary``): a
+    headline and the strongest techniques; None without a summary."""
+    summary = analysis.technique_summary
+    if summary is None:
+        return None
+    head = (f"Techniques in {summary.labelled_paragraphs} of {summary.paragraphs} paragraph"
+            f"{'s' if summary.paragraphs != 1 else ''} ({summary.spans} span{'s' if summary.spans != 1 else ''})")
+    if summary.expected_share is not None:
+        head += (f"; expected share of paragraphs annotators would label: {summary.expected_share:.0%} "
+                 "(a calibrated estimate, not a probability)")
+    items = []
+    for h in summary.strongest:
+        where = f"{h.paragraphs} paragraph{'s' if h.paragraphs != 1 else ''}"
+        detail = f"{h.score:.2f} · {where}" + ("" if h.evidence else f" · {PARAGRAPH_LEVEL}")
+        items.append(GlanceItem(h.technique, describe(h.technique), detail, [e.text for e in h.evidence]))
+    return head, items
+
+
 def techniques_status(analysis: Analysis) -> str | None:
     """Why there is nothing to show, or None when there are techniques."""
     if analysis.techniques or any(p.techniques for p in analysis.paragraphs):

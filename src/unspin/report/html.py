@@ -55,6 +55,7 @@ from .common import (
     paragraphs_of,
     rating_text,
     speaker_groups,
+    technique_glance,
     technique_summary,
     techniques_by_paragraph,
     techniques_caveat,
@@ -343,6 +344,8 @@ class ArticleReport:
         self.techniques_status = techniques_status(analysis)
         self.techniques_caveat = techniques_caveat(analysis) if self.techniques_status is None else ""
         self.technique_summary = technique_summary(analysis)
+        #: (headline, strongest techniques) of analysis.technique_summary, or None
+        self.glance = technique_glance(analysis)
         self.techniques_by_paragraph = techniques_by_paragraph(analysis)
         self.cast = cast_of(analysis)
         self._cast_numbers = {id(m): i for i, m in enumerate(self.cast, 1)}

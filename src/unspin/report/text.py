@@ -35,6 +35,7 @@ from .common import (
     technique_summary,
     LabelView,
     label_text,
+    technique_glance,
     technique_paragraphs,
     techniques_caveat,
     techniques_status,
@@ -70,6 +71,7 @@ def render_text(analysis: Analysis, console: Console) -> None:
     console.print(_header(analysis))
     for notice in input_notices(analysis):
         console.print(Text("⚠ " + notice, style="yellow"))
+    _glance(analysis, console)
     _section(console, "Provenance")
     _provenance(analysis, console)
     _section(console, "Who says what")
@@ -81,6 +83,27 @@ def render_text(analysis: Analysis, console: Console) -> None:
     if has_framing(analysis):
         _section(console, "Framing")
         _framing(analysis, console)
+
+
+def _glance(analysis: Analysis, console: Console) -> None:
+    """The article's techniques at a glance, before the details."""
+    glance = technique_glance(analysis)
+    if glance is None:
+        return
+    head, items = glance
+    _section(console, "At a glance")
+    console.print(Text(head))
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for item in items:
+        line = _technique_name(item.info)
+        line.append(f" {item.detail}", style="dim")
+        for evidence in item.evidence:
+            line.append("\n")
+            line.append(_quoted(evidence, EVIDENCE_CHARS), style="italic")
+        grid.add_row(_badge(item.info), line)
+    console.print(grid)
 
 
 def _section(console: Console, title: str) -> None:
