@@ -14,9 +14,11 @@ import pytest
 
 pytest.importorskip("fastapi", reason="the web app needs fastapi (pip install '.[test]')")
 
+from unspin.store import ArticleRow  # noqa: E402
 from unspin.web import WebSettings, create_app  # noqa: E402
+from unspin.web.repo import Filters, MemoryRepo  # noqa: E402
 
-from .test_web import OPTIONS, TEXT, assert_problem, request  # noqa: E402
+from .test_web import OPTIONS, TEXT, assert_problem, request, seeded_analysis  # noqa: E402
 
 ARTICLES = [
     ({"text": TEXT, "outlet": "balticledger.eu", "title": "Gas deal"}),
@@ -80,3 +82,28 @@ def test_memory_drops_the_least_recently_used_with_its_index_entries():
     with repo._reading() as store:
         assert store.integrity_check() == []
         assert store.db.execute("SELECT count(*) FROM labels WHERE article_id = ?", (ids[1],)).fetchone()[0] == 0
+
+
+def test_memory_stays_consistent_under_concurrent_writes_and_reads():
+    """Threads adding and reading at once (as the server's worker threads do): the store, its index and the
+    recency list keep exactly the last ``capacity`` articles."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    base = seeded_analysis(sha="base")
+    repo = MemoryRepo(capacity=5)
+
+    def work(i: int) -> None:
+        analysis = {**base, "text": base["text"] + f" Day {i}.", "meta": {**base["meta"], "content_sha256": f"s{i}"}}
+        article_id = repo.add(analysis, ArticleRow(source=f"{i}.txt"))
+        repo.get(article_id)
+        repo.summary(max(1, article_id - 3))
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(work, range(40)))
+    with repo._reading() as store:
+        assert store.integrity_check() == []
+        ids = [r[0] for r in store.db.execute("SELECT id FROM articles ORDER BY id")]
+        assert store.db.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == 5
+        assert {r[0] for r in store.db.execute("SELECT DISTINCT article_id FROM labels")} <= set(ids)
+    assert len(ids) == 5 and sorted(repo._recent) == ids
+    assert len(repo.search("Day", Filters(), limit=50, marks=("[", "]"))) == 5

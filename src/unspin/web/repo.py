@@ -215,13 +215,15 @@ class MemoryRepo(StoreRepo):
             self._recent.move_to_end(article_id)
 
     def get(self, article_id: int) -> dict[str, Any] | None:
-        found = super().get(article_id)
-        if found is not None:
-            self._touch(article_id)
-        return found
+        with self._lock:  # read and mark as used at once: an eviction in between would leave a stale mark
+            found = super().get(article_id)
+            if found is not None:
+                self._touch(article_id)
+            return found
 
     def summary(self, article_id: int) -> dict[str, Any] | None:
-        found = super().summary(article_id)
-        if found is not None:
-            self._touch(article_id)
-        return found
+        with self._lock:
+            found = super().summary(article_id)
+            if found is not None:
+                self._touch(article_id)
+            return found
