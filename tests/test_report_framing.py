@@ -41,10 +41,10 @@ def span(needle: str, nth: int = 1, text: str = TEXT) -> Span:
 
 
 def entity(needle: str, type_: str, nth: int = 1, group: str | None = None, role: str | None = None,
-           score: float | None = None, fine: list[Label] | None = None) -> Entity:
+           score: float | None = None, fine: list[Label] | None = None, evidence: Span | None = None) -> Entity:
     s = span(needle, nth)
     return Entity(s.text, s.start, s.end, type_, group=group or s.text, role=role, score=score,
-                  fine_roles=fine or [])
+                  fine_roles=fine or [], evidence=evidence)
 
 
 def paragraphs(text: str) -> list[Paragraph]:
@@ -75,7 +75,7 @@ def framed() -> Analysis:
     a.entities = sorted([
         entity("Zürich", "GPE"),  # not cast: no role
         entity("Jürgen Müller", "PERSON", role="Protagonist", score=0.81,
-               fine=[Label("Guardian", 0.61), Label("Virtuous", 0.2)]),
+               fine=[Label("Guardian", 0.61), Label("Virtuous", 0.2)], evidence=EV_ARROGANCE),
         entity("Müller", "PERSON", nth=2, group="Jürgen Müller", role="Protagonist", score=0.81,
                fine=[Label("Guardian", 0.61), Label("Virtuous", 0.2)]),
         entity("北京", "GPE", nth=1, group=HOSTILE_GROUP),  # the title: not cast (no role there)
@@ -144,6 +144,10 @@ def test_text_report_shows_genre_frames_narratives_and_cast():
     bj = span("北京", 3)
     assert f"¶3 “北京” [{bj.start}:{bj.end}]" in section
     assert "Zürich" not in section  # no role, no cast line
+    cast_part = section[section.index("Cast ("):]
+    # the sentence that carries a role, at its offsets (the villain and the victim were given none here)
+    assert f"why ¶2 [{EV_ARROGANCE.start}:{EV_ARROGANCE.end}] “Le ministre Jürgen Müller 😀" in cast_part
+    assert cast_part.count("why ") == 1
     # the hero is listed before the villain, the villain before the victim
     assert section.index("Protagonist") < section.index("Antagonist") < section.index("Innocent")
 

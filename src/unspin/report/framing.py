@@ -43,6 +43,8 @@ class CastMember:
     mentions: list[str]
     #: Every mention, in text order (one per offset range).
     spans: list[Span] = field(default_factory=list)
+    #: The sentence that carries the role (the roles analyzer's ``evidence``), if given.
+    evidence: Span | None = None
 
 
 def cast_of(analysis: Analysis) -> list[CastMember]:
@@ -56,6 +58,8 @@ def cast_of(analysis: Analysis) -> list[CastMember]:
         member = members.setdefault((name, entity.role), CastMember(
             name=name, role=entity.role, score=entity.score,
             fine_roles=[fine_role_text(r) for r in entity.fine_roles], mentions=[]))
+        if member.evidence is None and entity.evidence is not None:
+            member.evidence = entity.evidence
         if entity.text not in member.mentions:
             member.mentions.append(entity.text)
         key = (name, entity.role, entity.start, entity.end)

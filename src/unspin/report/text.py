@@ -449,4 +449,12 @@ def _framing(analysis: Analysis, console: Console) -> None:
                 hidden = len(member.spans) - MAX_CAST_MENTIONS
                 if hidden > 0:
                     mentions.append(f" · +{hidden} more", style="dim")
-                console.print(Padding(Group(line, Padding(mentions, (0, 0, 0, 2))), (0, 0, 0, 2)))
+                parts = [line, Padding(mentions, (0, 0, 0, 2))]
+                if member.evidence is not None:
+                    why = _dim("why ")
+                    number = where(member.evidence)
+                    why.append(f"{number} " if number else "", style="dim")
+                    why.append(_offsets(member.evidence) + " ", style="dim")
+                    why.append(_quoted(member.evidence.text, EVIDENCE_CHARS), style="italic")
+                    parts.append(Padding(why, (0, 0, 0, 2)))
+                console.print(Padding(Group(*parts), (0, 0, 0, 2)))
