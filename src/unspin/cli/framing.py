@@ -55,7 +55,9 @@ def train_framing(task: str) -> click.Command:
 
 def eval_framing(task: str) -> click.Command:
     @click.command(name=task, help=f"5-fold cross-validation by article of the {task} model (fast: against "
-                                   f"simple baselines; accurate: against the fast model on the same folds; "
+                                   f"simple baselines; accurate: against the fast model on the same folds; genre, frames and "
+                                   f"narratives: over the training part of the forward split, the forward "
+                                   f"figures beside; "
                                    f"data: {DATA_HELP[task]}).")
     @_data_option
     @_model_option

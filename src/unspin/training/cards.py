@@ -490,7 +490,55 @@ def framing_card(meta: dict[str, Any], task: str) -> ModelCard:
         card.sections.append(("Cross-validation by system", "\n".join(_framing_table(task, m, systems))
                               + "\n\nFull figures: `metrics` in `meta.json`."))
     card.limits = _limits_accurate(task, m) if accurate else list(FRAMING_LIMITS[task])
+    if m.get("forward"):
+        _add_forward(card, task, m)
     return card
+
+
+def _ci(r: dict[str, Any], key: str) -> str:
+    lo, hi = r.get(key) or (None, None)
+    return f" (95% bootstrap interval {lo:.3f}–{hi:.3f})" if lo is not None else ""
+
+
+def _add_forward(card: ModelCard, task: str, m: dict[str, Any]) -> None:
+    """Forward-split protocol, figures with intervals, reliability table and the default-on verdict."""
+    fw = m["forward"]
+    card.protocols.insert(0, "Forward split: " + fw["protocol"] + ". The shipped model is this one (fitted on the "
+                          "training part only), so the project's quality gate re-measures it through inference on "
+                          "those newer articles; the cross-validation runs over the training part.")
+    if task == "frames":
+        base = fw["baseline_constant"]
+        body = (f"Micro-F1 {fw['micro_f1']:.3f}{_ci(fw, 'micro_f1_ci95')} on {fw['articles']} newer articles; "
+                f"{fw['mean_predicted']} frames answered per article against {fw['mean_gold']} annotated. The best "
+                f"constant answer on the training part ({', '.join(base['frames'])}) scores {base['micro_f1']:.3f}.")
+        met = fw["micro_f1"] >= 0.72
+        verdict = "micro-F1 ≥ 0.72"
+    else:
+        body = (f"Samples-F1 of narratives {fw['samples_f1_narratives']:.3f}{_ci(fw, 'samples_f1_narratives_ci95')}, "
+                f"of subnarratives {fw['samples_f1_subnarratives']:.3f}, on {fw['articles']} newer articles "
+                f"(always answering Other: {fw['baseline_other']['samples_f1_narratives']:.3f}).")
+        for a, b in (("UA", "CC"), ("CC", "UA")):
+            r = m.get(f"cross_domain_{a}_to_{b}")
+            if r:
+                body += (f" Fitted on one domain and measured on the other ({r['protocol']}): narratives "
+                         f"{r['samples_f1_narratives']:.3f}, subnarratives {r['samples_f1_subnarratives']:.3f}.")
+        met = fw["samples_f1_narratives"] >= 0.58
+        verdict = "samples-F1 of narratives ≥ 0.58"
+    card.sections.insert(0, ("Forward split", body))
+    rel = fw.get("reliability")
+    if rel:
+        card.sections.insert(1, ("Is the score a probability?", reliability_markdown(
+            rel, "Forward split: every (article, label) probability against whether the annotators gave that label")
+            + "\n\n" + (f"Most predictions ({rel['bins'][0]['n']} of {rel['predictions']}) are near 0 for labels "
+                          "plainly absent, which keeps the ECE low; the higher bins hold few predictions each. "
+                          if rel["bins"] and rel["bins"][0]["n"] > 0.7 * rel["predictions"] else "")
+            + ("Within the project's goal (ECE ≤ 0.05): read the scores as probabilities."
+                         if rel["ece"] <= 0.05 else
+                         "Above the project's goal (ECE ≤ 0.05): read the scores as the model's confidence, "
+                         "not as frequencies.")))
+    card.limits.insert(0, (f"Meets its forward target ({verdict})." if met else
+                           f"Below its forward target ({verdict}) on newer articles, so it is off by default: "
+                           f"`--analyzers {task}` turns it on."))
 
 
 _GENRE_SIGNALS_METHOD = (
