@@ -100,3 +100,32 @@ def test_quotes_skip_page_furniture() -> None:
     speaker = kept[0].speaker
     assert speaker is not None and speaker.text == "A senior prison official"
     assert text[speaker.start : speaker.end] == speaker.text
+
+
+def test_interview_questions_go_to_the_interviewer(pipe: Pipeline) -> None:
+    text = (
+        "Interview with the Mayor of Gdańsk, Aleksandra Dulkiewicz.\n"
+        "Q: Will the city’s new tram line reach Oliwa before the winter?\n"
+        "A: We hope so. The contracts are signed and the crews start in Żabianka on Monday.\n"
+        "Q: And the cost overruns that the council has questioned?\n"
+        "A: They are smaller than the critics claim, and we will publish every invoice.\n"
+    )
+    a = analyze(pipe, text)
+    question = find(a, "Will the city’s new tram line reach Oliwa before the winter?")
+    assert question.speaker is not None and question.speaker.text == "Q" and question.speaker.name is None
+    answer = find(a, "We hope so. The contracts are signed and the crews start in Żabianka on Monday.")
+    assert answer.speaker is not None and answer.speaker.text == "A"
+
+
+def test_capitalised_transcript_labels_are_speakers(pipe: Pipeline) -> None:
+    text = (
+        "KATE BOULDUAN: Why not debate in Brooklyn next week?\n"
+        "JOEL BENENSON: This is a man who never ran a negative ad in his life.\n"
+        "KATE BOULDUAN: So the answer is no debate before the primary?\n"
+        "JOEL BENENSON: The answer is that we have debated eight times already.\n"
+    )
+    a = analyze(pipe, text)
+    q = find(a, "Why not debate in Brooklyn next week?")
+    assert q.speaker is not None and q.speaker.text == "KATE BOULDUAN"
+    q = find(a, "This is a man who never ran a negative ad in his life.")
+    assert q.speaker is not None and q.speaker.text == "JOEL BENENSON"

@@ -6,7 +6,8 @@ quotation with no cue of its own continues the speaker of the quote before
 it (cue ``None``); a cue whose complement is not a quotation is an indirect
 quote (partial quotations inside it stay part of it). One to three quoted
 words with no cue are scare quotes and are left out. Transcript and headline
-labels ("PENCE: …") attribute the rest of their line.
+labels ("PENCE: …", an interview's "Q: …" and "A: …") attribute the rest of
+their line.
 """
 
 from __future__ import annotations
@@ -117,17 +118,20 @@ class Attribution(CueFinder, SpeakerFinder):
         return self.finish(shallow(drafts))
 
     def colon_attributions(self, drafts: list[Draft]) -> list[Draft]:
-        """"PENCE: Well, look, …" (transcripts) and "Ryan: ‘…’" (headlines)."""
+        """"PENCE: Well, look, …" (transcripts), "Q: …" / "A: …" (interviews)
+        and "Ryan: ‘…’" (headlines)."""
         found = []
         taken = Intervals(d.content for d in drafts)
+        lines = []
         for p, start in enumerate([0] + [n + 1 for n in self.newlines]):
             end = self.newlines[p] if p < len(self.newlines) else len(self.text)
-            line = self.text[start:end]
-            m = re.match(r"\s*([^\W\d_][\w.’'\- ]{0,40}?)\s*:\s+(?=\S)", line)
-            if m is None:
-                continue
+            m = re.match(r"\s*([^\W\d_][\w.’'\- ]{0,40}?)\s*:\s+(?=\S)", self.text[start:end])
+            if m is not None:
+                lines.append((start, end, m))
+        transcript = self.transcript_labels([m.group(1) for _, _, m in lines])
+        for start, end, m in lines:
             a, b = start + m.start(1), start + m.end(1)
-            if not self.is_person_label(a, b):
+            if m.group(1) not in transcript and not self.is_person_label(a, b):
                 continue
             c0, c1 = start + m.end(), end
             while c1 > c0 and self.text[c1 - 1].isspace():
@@ -142,6 +146,18 @@ class Attribution(CueFinder, SpeakerFinder):
             cue = Cue(self.doc[self.token_at(colon)], colon, colon + 1, None, (c0, c1), True)
             head = self.doc[self.token_at(b - 1)]
             found.append(Draft((c0, c1), kind, cue, head, label=(a, b)))
+        return found
+
+    @staticmethod
+    def transcript_labels(labels: list[str]) -> set[str]:
+        """Line labels that name a speaker in an interview or a transcript
+        whatever they say: "Q" and "A" when both occur (the interviewer's
+        questions and the answers), and capitalised labels ("KATE
+        BOULDUAN") when such labels open three lines or more."""
+        found = {x for x in ("Q", "A") if x in labels} if {"Q", "A"} <= set(labels) else set()
+        caps = [x for x in labels if len(x) > 1 and x.isupper() and len(x.split()) <= 3]
+        if len(caps) >= 3:
+            found.update(caps)
         return found
 
     def is_person_label(self, a: int, b: int) -> bool:
