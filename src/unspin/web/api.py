@@ -17,9 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
 from .._version import __version__
-from ..errors import ConfigError, UnspinError
+from ..errors import ConfigError
 from ..pipeline import DEFAULT_ANALYZERS, OPTIONAL_ANALYZERS
-from .app import AnalysisFailed, WebState, log, state_of
+from .app import WebState, state_of
 from .inputs import Submission, article_row, read_submission
 from .repo import Filters
 
@@ -70,27 +70,13 @@ async def analyze_submission(web: WebState, sub: Submission, analyzers: Sequence
     except ConfigError as exc:
         raise HTTPException(422, str(exc)) from None
 
-    def analyse(art: Any) -> dict[str, Any]:
-        try:
-            return pipeline.analyze(art).to_dict()
-        except UnspinError:
-            raise
-        except Exception as exc:  # a bug or a resource error on this input: logged, answered 500, server goes on
-            log.exception("analysis of %s failed", art.source)
-            raise AnalysisFailed(type(exc).__name__) from exc
-
+    job: Any = sub
     if kind == "url":
         async with web.fetches.slot():
-            article = await anyio.to_thread.run_sync(read_submission, sub, options)
-        async with web.analyses.slot():
-            analysis = await anyio.to_thread.run_sync(analyse, article)
-    else:
-        def job() -> tuple[Any, dict[str, Any]]:
-            art = read_submission(sub, options)
-            return art, analyse(art)
-
-        async with web.analyses.slot():
-            article, analysis = await anyio.to_thread.run_sync(job)
+            job = await anyio.to_thread.run_sync(read_submission, sub, options)
+    assert web.runner is not None
+    async with web.analyses.slot():
+        article, analysis = await web.runner.run(job, pipeline.options)
     article_id = await anyio.to_thread.run_sync(web.repo.add, analysis, article_row(article, analysis))
     web.counters["analysed"] += 1
     return article_id, analysis
@@ -216,6 +202,8 @@ def search(
 @router.get("/health", tags=["service"], summary="Liveness and load")
 def health(request: Request) -> dict[str, Any]:
     web = state_of(request)
+    runner = web.runner
     return {"status": "ok", "version": __version__, "storage": web.repo.kind,
             "analyses_running": web.analyses.running, "analyses_waiting": web.analyses.waiting,
-            **web.counters}
+            "analysis_runner": runner.kind if runner else None,
+            "analyses_stopped": getattr(runner, "stopped", 0), **web.counters}

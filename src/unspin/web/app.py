@@ -12,8 +12,12 @@ The CLI (``unspin serve``) and the tests build the app the same way
   problem+json``) to API clients and a plain HTML page to browsers; never a
   stack trace.
 
-Analyses are CPU-bound and run in worker threads, at most
-``WebSettings.max_concurrent`` at once. Requests beyond that wait in a short
+Analyses are CPU-bound and run at most ``WebSettings.max_concurrent`` at
+once: under ``unspin serve`` in worker processes, each analysis with a time
+and memory budget past which its worker is killed and the request gets 503
+(:mod:`.runner`), so that health and page requests never wait behind one;
+in threads of the server's process for an app built with the default
+settings. Requests beyond that wait in a short
 queue (at most ``max_queue`` of them, each at most ``queue_timeout``
 seconds); past that they get ``503`` with ``Retry-After``, so a burst never
 takes the server down.
@@ -47,6 +51,7 @@ from ..pipeline import DEFAULT_ANALYZERS, OPTIONAL_ANALYZERS, registry
 from ..report.html import environment as report_environment
 from ..store import StoreError
 from .repo import MEMORY_ITEMS, MemoryRepo, Repo, StoreRepo
+from .runner import ProcessRunner, ThreadRunner
 
 log = logging.getLogger("unspin.web")
 
@@ -72,18 +77,16 @@ class WebSettings:
     max_fetches: int = 8
     #: Analyses kept in memory without ``--db``.
     memory_items: int = MEMORY_ITEMS
+    #: Analyses in worker processes that are stopped past their budget (``unspin serve``); else in threads.
+    isolate: bool = False
+    #: Seconds an analysis may run in a worker process before it is stopped (503); with ``isolate``.
+    analysis_timeout: float = 30.0
+    #: Resident memory an analysis worker may reach before its analysis is stopped (503); with ``isolate``.
+    analysis_memory: int | None = None
 
 
 class Overloaded(Exception):
     """No analysis slot free within the queue's limits."""
-
-
-class AnalysisFailed(Exception):
-    """The pipeline raised on one submission (a bug or a resource error): a 500 naming only its kind."""
-
-    def __init__(self, kind: str) -> None:
-        super().__init__(kind)
-        self.kind = kind
 
 
 class Limiter:
@@ -128,6 +131,8 @@ class WebState:
     fetches: Limiter
     db_path: str | None = None
     counters: dict[str, int] = field(default_factory=lambda: {"analysed": 0, "rejected_busy": 0})
+    #: Where analyses run: worker processes with a budget (``unspin serve``) or threads.
+    runner: ProcessRunner | ThreadRunner | None = None
 
     @property
     def pipeline(self) -> Any:
@@ -238,11 +243,6 @@ def _install_error_handlers(app: FastAPI) -> None:
         web.counters["rejected_busy"] += 1
         return error_response(request, 503, "the server is busy analysing other articles; try again shortly",
                               headers=busy_headers(web))
-
-    @app.exception_handler(AnalysisFailed)
-    async def analysis_failed(request: Request, exc: AnalysisFailed) -> Response:
-        return error_response(request, 500, f"the analysis of this article failed ({exc.kind}); "
-                                            "details are in the server log")
 
     @app.exception_handler(UnspinError)
     async def unspin_error(request: Request, exc: UnspinError) -> Response:
@@ -357,6 +357,8 @@ def create_app(options: Options | None = None, db_path: str | os.PathLike[str] |
         analyses=Limiter(settings.max_concurrent, settings.max_queue, settings.queue_timeout),
         fetches=Limiter(settings.max_fetches, settings.max_queue, settings.queue_timeout + options.timeout),
         db_path=str(db_path) if db_path else None,
+        runner=(ProcessRunner(options, settings.max_concurrent, settings.analysis_timeout, settings.analysis_memory)
+                if settings.isolate else ThreadRunner(options)),
     )
 
     app = FastAPI(
