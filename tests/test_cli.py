@@ -279,3 +279,18 @@ def test_cli_progress_bar_only_on_a_terminal(tmp_path):
     os.close(leader)
     assert proc.returncode == 0 and len(out_path.read_bytes().splitlines()) == 3
     assert b"analysing" in seen
+
+
+def test_cli_max_quotes_shows_every_quote(tmp_path, capsys):
+    lines = [f"“Point number {w} stands,” Smith said on Monday." for w in
+             ("one", "two", "three", "four", "five", "six", "seven")]
+    path = tmp_path / "quotes.txt"
+    path.write_text("Mayor Anna Smith spoke to reporters.\n\n" + "\n\n".join(lines) + "\n", encoding="utf-8")
+    args = ["analyze", str(path), "--analyzers", "entities,provenance,quotes"]
+    code, out, err = run(args, capsys)
+    assert code == 0, err
+    assert "Point number five stands" in out and "Point number six" not in out
+    assert "+2 more (--max-quotes 0 shows every quote)" in out
+    code, out, err = run([*args, "--max-quotes", "0"], capsys)
+    assert code == 0, err
+    assert "Point number seven stands" in out and "more" not in out

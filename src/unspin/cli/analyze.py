@@ -64,11 +64,14 @@ PARALLEL_FROM = 4
 @click.option("-w", "--workers", type=click.IntRange(min=1),
               help="Worker processes for a batch, each loading the models once (default: all cores for "
                    f"{PARALLEL_FROM} inputs or more, else one). Reports keep the input order.")
+@click.option("--max-quotes", type=click.IntRange(min=0), default=5, show_default=True, metavar="N",
+              help="Quotes shown per speaker in the text report; 0 shows every quote of every speaker.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def analyze(inputs: tuple[str, ...], fmt: str, output: Path | None, ratings: tuple[str, ...],
             outlet: str | None, max_bytes: int | None, max_chars: int | None, timeout: float | None,
             allow_private_urls: bool | None, spacy_model: str | None, analyzer_names: str | None,
-            min_score: float | None, recall: bool | None, model: str | None, workers: int | None, quiet: bool) -> None:
+            min_score: float | None, recall: bool | None, model: str | None, workers: int | None,
+            max_quotes: int, quiet: bool) -> None:
     """Analyse articles: text or HTML files, directories, URLs, or - for stdin.
 
     \b
@@ -95,7 +98,7 @@ def analyze(inputs: tuple[str, ...], fmt: str, output: Path | None, ratings: tup
     batch = _Batch(specs=specs, options=pipeline.options, outlet=outlet, workers=workers)
     with _open_output(output, fmt) as out:
         _write_reports(fmt, batch.run(show_progress=not quiet), out,
-                       errors=len(specs) > 1)
+                       errors=len(specs) > 1, max_quotes=max_quotes or None)
     batch.finish()
 
 
@@ -133,7 +136,8 @@ class _Batch:
         sys.exit(1)
 
 
-def _write_reports(fmt: str, results: Iterator[Analysis | InputError], out: Any, *, errors: bool) -> None:
+def _write_reports(fmt: str, results: Iterator[Analysis | InputError], out: Any, *, errors: bool,
+                   max_quotes: int | None = 5) -> None:
     """The report of each analysis; with ``errors`` (a batch), a JSONL report also gets one line
     ``{"source": …, "error": …}`` in place of each input that failed (the summary on stderr lists them too)."""
     if fmt == "jsonl":  # streamed: each line is written as soon as it is ready
@@ -152,7 +156,7 @@ def _write_reports(fmt: str, results: Iterator[Analysis | InputError], out: Any,
 
         console = Console() if out is sys.stdout else Console(file=out, width=100)
         for analysis in analyses:
-            render_text(analysis, console)
+            render_text(analysis, console, max_quotes=max_quotes)
     else:
         done = list(analyses)
         if done:

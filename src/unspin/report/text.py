@@ -66,8 +66,11 @@ MAX_CAST_MENTIONS = 6
 EVIDENCE_CHARS = 90
 
 
-def render_text(analysis: Analysis, console: Console) -> None:
-    """Print a readable report of ``analysis`` on ``console``."""
+def render_text(analysis: Analysis, console: Console, *, max_quotes: int | None = MAX_QUOTES_PER_SPEAKER) -> None:
+    """Print a readable report of ``analysis`` on ``console``.
+
+    ``max_quotes``: quotes shown per speaker (``None``: every quote of every speaker).
+    """
     console.print(_header(analysis))
     for notice in input_notices(analysis):
         console.print(Text("⚠ " + notice, style="yellow"))
@@ -75,7 +78,7 @@ def render_text(analysis: Analysis, console: Console) -> None:
     _section(console, "Provenance")
     _provenance(analysis, console)
     _section(console, "Who says what")
-    _quotes(analysis, console)
+    _quotes(analysis, console, max_quotes)
     _section(console, "Entities")
     _entities(analysis, console)
     _section(console, "Persuasion techniques")
@@ -206,13 +209,14 @@ def _provenance(analysis: Analysis, console: Console) -> None:
     console.print(table)
 
 
-def _quotes(analysis: Analysis, console: Console) -> None:
+def _quotes(analysis: Analysis, console: Console, max_quotes: int | None) -> None:
     groups = speaker_groups(analysis.quotes)
     if not groups:
         console.print(_dim("no quotes found"))
         return
     paragraphs = paragraphs_of(analysis)
-    for group in groups[:MAX_SPEAKERS]:
+    shown_groups = groups if max_quotes is None else groups[:MAX_SPEAKERS]
+    for group in shown_groups:
         head = Text(group.name, style="dim bold" if group.unattributed else "bold")
         if group.mentions:
             head.append(" (as " + ", ".join(f"“{abbreviate(m, 30)}”" for m in group.mentions[:3]) + ")", style="dim")
@@ -222,7 +226,7 @@ def _quotes(analysis: Analysis, console: Console) -> None:
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True, style="dim", min_width=5, justify="right")
         grid.add_column(overflow="fold")
-        for quote in group.quotes[:MAX_QUOTES_PER_SPEAKER]:
+        for quote in group.quotes if max_quotes is None else group.quotes[:max_quotes]:
             number = paragraph_number(paragraphs, quote.content.start)
             line = Text(quote.kind, style="magenta")
             if quote.cue is not None:
@@ -230,13 +234,14 @@ def _quotes(analysis: Analysis, console: Console) -> None:
             line.append("  ")
             line.append(_quoted(quote.content.text))
             grid.add_row(f"¶{number}" if number else "", line)
-        hidden = count - MAX_QUOTES_PER_SPEAKER
+        hidden = 0 if max_quotes is None else count - max_quotes
         if hidden > 0:
-            grid.add_row("", _dim(f"+{hidden} more"))
+            grid.add_row("", _dim(f"+{hidden} more (--max-quotes 0 shows every quote)"))
         console.print(grid)
-    if len(groups) > MAX_SPEAKERS:
-        rest = groups[MAX_SPEAKERS:]
-        console.print(_dim(f"+{len(rest)} more speakers: " + ", ".join(g.name for g in rest[:8])))
+    if len(groups) > len(shown_groups):
+        rest = groups[len(shown_groups):]
+        console.print(_dim(f"+{len(rest)} more speakers: " + ", ".join(g.name for g in rest[:8])
+                           + " (--max-quotes 0 shows every quote)"))
 
 
 def _entities(analysis: Analysis, console: Console) -> None:
