@@ -191,6 +191,8 @@ class ProcessRunner:
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
         self._ready: list[_Worker] = []
+        self._started = False
+        self._start_lock: asyncio.Lock | None = None
         self.restarts = 0
         #: analyses stopped for running past their time or memory budget
         self.stopped = 0
@@ -218,12 +220,14 @@ class ProcessRunner:
             raise UnspinError(f"an analysis worker could not start ({detail})")
 
     async def start(self) -> None:
-        """Start every worker and wait until each has loaded its models."""
-        self._idle = asyncio.Queue()
+        """Start every worker and wait until each has loaded its models (at the first analysis,
+        unless :meth:`start_sync` ran before the event loop)."""
+        self._started = True
+        queue = self._ensure_queue()
         workers = [self._spawn() for _ in range(self.workers)]
         for worker in workers:
             await anyio.to_thread.run_sync(self._wait_ready, worker)
-            self._idle.put_nowait(worker)
+            queue.put_nowait(worker)
 
     def start_sync(self) -> None:
         """Start the workers before the event loop runs (``unspin serve``): a worker that cannot load
@@ -242,6 +246,7 @@ class ProcessRunner:
                 self._kill(worker)
             raise
         self._ready = workers
+        self._started = True
 
     def _ensure_queue(self) -> asyncio.Queue[_Worker]:
         if self._idle is None:
@@ -299,6 +304,11 @@ class ProcessRunner:
                     return "memory", rss
 
     async def run(self, job: Submission | Article, options: Options) -> tuple[Article, dict[str, Any]]:
+        if not self._started:
+            self._start_lock = self._start_lock or asyncio.Lock()
+            async with self._start_lock:
+                if not self._started:
+                    await self.start()
         queue = self._ensure_queue()
         try:
             worker = await asyncio.wait_for(queue.get(), timeout=self.startup_timeout)
