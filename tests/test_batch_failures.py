@@ -168,3 +168,14 @@ def test_http_api_answers_a_clear_500_and_keeps_serving(tmp_path):
     detail = bad.json()["detail"]
     assert detail == "the analysis of this article failed (ZeroDivisionError); details are in the server log"
     assert good.status_code == 200 and good.json()["id"] >= 1
+
+
+def test_an_input_error_survives_pickling():
+    """Worker processes send input errors back to the parent (a pool that cannot unpickle one hangs)."""
+    import pickle
+
+    from unspin.errors import InputError
+
+    again = pickle.loads(pickle.dumps(InputError("a.txt", "file is empty")))
+    assert (type(again), again.source, again.reason, str(again)) == (InputError, "a.txt", "file is empty",
+                                                                    "a.txt: file is empty")

@@ -294,3 +294,20 @@ def test_cli_max_quotes_shows_every_quote(tmp_path, capsys):
     code, out, err = run([*args, "--max-quotes", "0"], capsys)
     assert code == 0, err
     assert "Point number seven stands" in out and "more" not in out
+
+
+@pytest.mark.slow
+def test_cli_folder_in_worker_processes_gives_the_same_reports_in_order(tmp_path, capsys):
+    from tests.test_corpus_helpers import article_text
+
+    for i in range(6):
+        (tmp_path / f"a{i}.txt").write_text(article_text(40 + i), encoding="utf-8")
+    (tmp_path / "a3.txt").write_bytes(b"")  # a bad input in the middle
+    one = run(["analyze", str(tmp_path), "--format", "jsonl", "--workers", "1"], capsys)
+    two = run(["analyze", str(tmp_path), "--format", "jsonl", "--workers", "2"], capsys)
+    assert one[0] == two[0] == 1
+    lines = [json.loads(line) for line in two[1].splitlines()]
+    assert [Path(d["source"]).name for d in lines] == [f"a{i}.txt" for i in range(6)]
+    assert lines[3] == {"source": str(tmp_path / "a3.txt"), "error": "file is empty"}
+    assert [json.loads(line) for line in one[1].splitlines()] == lines
+    assert "1 of 6 inputs could not be analysed" in two[2]

