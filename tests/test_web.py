@@ -25,7 +25,7 @@ from unspin.inputs import article_from_text  # noqa: E402
 from unspin.corpus import Corpus  # noqa: E402
 from unspin.store import ArticleRow  # noqa: E402
 from unspin.web import WebSettings, create_app  # noqa: E402
-from unspin.web.app import Limiter, Overloaded  # noqa: E402
+from unspin.web.state import Limiter, Overloaded  # noqa: E402
 
 from .conftest import EXAMPLE  # noqa: E402
 

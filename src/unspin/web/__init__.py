@@ -6,6 +6,7 @@ uvicorn. See docs/web.md.
 
 from __future__ import annotations
 
-from .app import WebSettings, create_app
+from .app import create_app
+from .state import WebSettings
 
 __all__ = ["WebSettings", "create_app"]

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 from .._version import __version__
 from ..errors import ConfigError
 from ..pipeline import DEFAULT_ANALYZERS, OPTIONAL_ANALYZERS
-from .app import WebState, state_of
+from .state import WebState, state_of
 from .inputs import Submission, article_row, read_submission
 from .repo import Filters
 

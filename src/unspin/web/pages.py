@@ -21,7 +21,7 @@ from ..pipeline import DEFAULT_ANALYZERS, OPTIONAL_ANALYZERS
 from ..report.html import REPORT_CSS, REPORT_JS
 from ..store import StoreError
 from .api import analyze_submission, filters_of, missing_article, outlet_ratings
-from .app import BodyTooLarge, Overloaded, WebState, busy_headers, state_of
+from .state import BodyTooLarge, Overloaded, WebState, busy_headers, state_of
 from .inputs import Submission
 from .view import article_view, outlet_charts
 

@@ -29,6 +29,7 @@ from typing import Any
 import anyio
 from starlette.exceptions import HTTPException
 
+from ..api import get_pipeline
 from ..article import Article
 from ..config import Options
 from ..errors import InputError, UnspinError
@@ -99,8 +100,6 @@ def analyse_job(job: Submission | Article, options: Options) -> tuple[Article, d
     :class:`InputError` and other :class:`UnspinError` pass through (they
     are the user's 4xx); anything else becomes :class:`AnalysisFailed`.
     """
-    from ..api import get_pipeline
-
     article = job if isinstance(job, Article) else read_submission(job, options)
     try:
         return article, get_pipeline(options).analyze(article).to_dict()
@@ -120,8 +119,6 @@ class ThreadRunner:
         self.options = options
 
     async def start(self) -> None:
-        from ..api import get_pipeline
-
         await anyio.to_thread.run_sync(get_pipeline(self.options).warm_up)
 
     async def run(self, job: Submission | Article, options: Options) -> tuple[Article, dict[str, Any]]:
@@ -137,7 +134,6 @@ class ThreadRunner:
 def _worker_main(conn: Any, options: Options) -> None:
     """A worker process: load the models, then analyse jobs until the pipe closes."""
     os.environ.setdefault("UNSPIN_THREADS", "1")
-    from ..api import get_pipeline
 
     try:
         get_pipeline(options).warm_up()
