@@ -145,11 +145,14 @@ def test_training_vocabulary_reproduces_the_packaged_fast_model_row_for_row():
     import json
 
     from unspin.techniques.fast import _is_par
+    from unspin.training.techniques import load_part
     from unspin.training.techniques_fast import Interner, build_vocab, encode
 
-    docs = load_corpus(shared_path(*SEMEVAL))
     packaged = json.loads((MODEL_DIR / "vocab.json").read_text(encoding="utf-8"))
     meta = json.loads((MODEL_DIR / "meta.json").read_text(encoding="utf-8"))
+    # the articles the packaged model was trained on: the training part of the forward split, or all
+    docs = load_part(shared_path(*SEMEVAL), meta["training_data"].get("part", "all"))
+    assert len(docs) == meta["training_data"]["articles"]
     interner = Interner()
     encs = encode(docs, meta["labels"], interner)
     vocab = build_vocab(encs, interner, meta["hyperparameters"]["min_df"])
