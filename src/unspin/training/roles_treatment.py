@@ -36,8 +36,6 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import minimize_scalar
 
 from ..analyzers.groups import role_candidates
 from ..config import Options
@@ -126,6 +124,8 @@ def fit(P: Prepared, rows: Sequence[int], l2: float, alpha: float, temperature: 
     model = T.TreatmentRoles(P.fine_labels, P.parent, X.mean(axis=0), X.std(axis=0) + 1e-6, vocab, alpha,
                              np.zeros((F + len(vocab), 3)), np.zeros(3), temperature,
                              np.zeros((F + len(vocab), len(P.fine_labels))), np.zeros(len(P.fine_labels)), P.lexicons)
+    from scipy import sparse  # the train extra, like the other training modules: the CLI must load without it
+
     A = sparse.csr_matrix(model.inputs(X, words))
     y = np.array([MAIN_ROLES.index(P.mentions[r].main) for r in rows])
     model.W_main, model.b_main = fit_softmax(A, y, len(MAIN_ROLES), l2=l2)
@@ -216,6 +216,8 @@ def fit_temperature(calls: Sequence[Call | None], gold: Sequence[RoleMention]) -
         z = logp / np.exp(log_t)
         z = z - z.max(axis=1, keepdims=True)
         return float(-(z[np.arange(len(y)), y] - np.log(np.exp(z).sum(axis=1))).mean())
+
+    from scipy.optimize import minimize_scalar
 
     return float(np.exp(minimize_scalar(nll, bounds=(-3.0, 3.0), method="bounded").x))
 
