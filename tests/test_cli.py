@@ -311,3 +311,10 @@ def test_cli_folder_in_worker_processes_gives_the_same_reports_in_order(tmp_path
     assert lines[3] == {"source": str(tmp_path / "a3.txt"), "error": "file is empty"}
     assert [json.loads(line) for line in one[1].splitlines()] == lines
     assert "1 of 6 inputs could not be analysed" in two[2]
+
+
+def test_cli_loads_without_the_train_extra():
+    """`pip install .` has no scipy or torch (the train extra): the command line must still load."""
+    code = "import sys; sys.modules['scipy'] = None; sys.modules['torch'] = None; import unspin.cli"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
