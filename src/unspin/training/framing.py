@@ -7,7 +7,6 @@ module's logger.
 
 from __future__ import annotations
 
-import json
 import logging
 import shlex
 import time
@@ -34,57 +33,17 @@ logger = logging.getLogger(__name__)
 TASKS = ("genre", "frames", "narratives", "roles")
 
 
+#: the training data of the models trained here (genre and roles: :mod:`.genre_signals`, :mod:`.roles_treatment`)
 CORPUS = {
-    "genre": "SemEval-2023 task 3, English training set (433 articles with genre labels)",
     "frames": "SemEval-2023 task 3, English training set: the training part of the forward split (the older 80 % "
               "of the 433 articles with frame labels)",
     "narratives": "SemEval-2025 task 10, English training set: the training part of the forward split (the older "
                   "80 % of each domain's articles with narrative labels, of 398)",
-    "roles": "SemEval-2025 task 10, English training set (413 entity mentions with roles, 105 articles)",
 }
 
 
 def _defaults(task: str) -> dict[str, Any]:
-
-    return dict({"genre": FL.GENRE_DEFAULTS, "frames": FL.FRAMES_DEFAULTS,
-                 "narratives": FL.NARRATIVES_DEFAULTS, "roles": FL.ROLES_DEFAULTS}[task])
-
-
-def run_cv(task: str, data_dir: Path, seed: int) -> dict[str, Any]:
-
-    params = _defaults(task)
-    if task == "genre":
-        return E.cv_genre(FD.load_persuasion(data_dir), seed=seed, **params)
-    if task == "frames":
-        return E.cv_frames(FD.load_persuasion(data_dir), FD.frame_inventory(data_dir), seed=seed, **params)
-    if task == "narratives":
-        return E.cv_narratives(FD.load_narratives(data_dir), seed=seed, **params)
-    texts, mentions = FD.load_role_mentions(data_dir)
-    return E.cv_roles(texts, mentions, FD.role_taxonomy(data_dir), seed=seed, **params)
-
-
-def train_task(task: str, data_dir: Path, seed: int):
-
-    params = _defaults(task)
-    if task == "genre":
-        docs = FD.load_persuasion(data_dir)
-        return FL.train_genre(FL.featurize([d.text for d in docs]), [d.genre for d in docs], seed=seed,
-                             **params), len(docs)
-    if task == "frames":
-        docs = FD.load_persuasion(data_dir)
-        return FL.train_frames(FL.featurize([d.text for d in docs]), [d.frames for d in docs],
-                              FD.frame_inventory(data_dir), seed=seed, **params), len(docs)
-    if task == "narratives":
-        docs = FD.load_narratives(data_dir)
-        return FL.train_narratives(FL.featurize([d.text for d in docs]), [d.narratives for d in docs],
-                                  [d.subnarratives for d in docs], seed=seed, **params), len(docs)
-
-    texts, mentions = FD.load_role_mentions(data_dir)
-    taxonomy = FD.role_taxonomy(data_dir)
-    parent = {fine: main for main, fines in taxonomy.items() for fine in fines}
-    lex = FL.role_lexicons(taxonomy)
-    rows = FL.build_rows(E.parse_role_docs(texts), mentions, lex)
-    return FL.train_roles(rows, parent, lex, seed=seed, **params), len(mentions)
+    return dict({"frames": FL.FRAMES_DEFAULTS, "narratives": FL.NARRATIVES_DEFAULTS}[task])
 
 
 def _accurate_params(task: str) -> dict[str, Any]:
@@ -92,66 +51,25 @@ def _accurate_params(task: str) -> dict[str, Any]:
         raise ConfigError(f"there is no accurate {task} model: article vectors of the shared encoder pass did "
                                f"not beat the fast tier in cross-validation (see docs/framing-eval.md); "
                                f"use --model fast")
-    return dict({"genre": FA.GENRE_ACCURATE_DEFAULTS, "frames": FA.FRAMES_ACCURATE_DEFAULTS,
-                 "roles": FA.ROLES_ACCURATE_DEFAULTS}[task])
+    return dict(FA.FRAMES_ACCURATE_DEFAULTS)
 
 
-def accurate_inputs(task: str, data_dir: Path) -> dict[str, Any]:
-    """The training data of an accurate head with its encoder-pass vectors
+def accurate_inputs(data_dir: Path) -> dict[str, Any]:
+    """The training articles of the accurate frames head with their encoder-pass vectors
     (the encoder runs here, over every training article)."""
 
     t0 = time.perf_counter()
-    if task in ("genre", "frames"):
-        docs = FD.load_persuasion(data_dir)
-        out: dict[str, Any] = {"docs": docs, "vecs": FA.article_vectors([d.text for d in docs])}
-        if task == "genre" and _accurate_params(task).get("techniques_l2") is not None:
-            out["profiles"], out["stacked_on"] = FA.training_profiles([d.id for d in docs], [d.text for d in docs])
-    else:
-
-        texts, mentions = FD.load_role_mentions(data_dir)
-        taxonomy = FD.role_taxonomy(data_dir)
-        lex = FL.role_lexicons(taxonomy)
-        parsed = E.parse_role_docs(texts)
-        rows = FL.build_rows(parsed, mentions, lex)
-        out = {"texts": texts, "mentions": mentions, "taxonomy": taxonomy, "parsed": parsed, "rows": rows,
-               "lexicons": lex, "dense": FA.role_vectors(parsed, rows)}
+    docs = FD.load_persuasion(data_dir)
+    out: dict[str, Any] = {"docs": docs, "vecs": FA.article_vectors([d.text for d in docs])}
     out["encode_s"] = round(time.perf_counter() - t0, 1)
     return out
 
 
-def run_cv_accurate(task: str, data_dir: Path, seed: int, inputs: dict[str, Any] | None = None
-                    ) -> dict[str, Any]:
-
+def run_cv_accurate(task: str, data_dir: Path, seed: int) -> dict[str, Any]:
+    """Cross-validation of the accurate frames head beside the fast model, on the same folds."""
     params = _accurate_params(task)
-    inp = inputs or accurate_inputs(task, data_dir)
-    if task == "genre":
-        return E.cv_genre_accurate(inp["docs"], inp["vecs"], seed=seed, profiles=inp.get("profiles"),
-                                   **params)
-    if task == "frames":
-        return E.cv_frames_accurate(inp["docs"], FD.frame_inventory(data_dir), inp["vecs"], seed=seed,
-                                    **params)
-    index = {(r.doc, r.start, r.end, r.framed): i for i, r in enumerate(inp["rows"])}
-    dense = inp["dense"]
-    return E.cv_roles_accurate(inp["texts"], inp["mentions"], inp["taxonomy"], inp["parsed"],
-                               lambda rows: dense[[index[(r.doc, r.start, r.end, r.framed)] for r in rows]],
-                               seed=seed, **params)
-
-
-def train_task_accurate(task: str, data_dir: Path, seed: int, inputs: dict[str, Any]):
-
-    params = _accurate_params(task)
-    if task in ("genre", "frames"):
-        docs, vecs = inputs["docs"], inputs["vecs"]
-        feats = FL.featurize([d.text for d in docs])
-        if task == "genre":
-            return FA.train_genre_accurate(feats, vecs, [d.genre for d in docs], seed=seed,
-                                          profiles=inputs.get("profiles"), stacked_on=inputs.get("stacked_on"),
-                                          **params), len(docs)
-        return FA.train_frames_accurate(feats, vecs, [d.frames for d in docs], FD.frame_inventory(data_dir), seed=seed, **params), len(docs)
-    parent = {fine: main for main, fines in inputs["taxonomy"].items() for fine in fines}
-    model = FA.train_roles_accurate(inputs["rows"], inputs["dense"], parent, inputs["lexicons"], seed=seed,
-                                   **params)
-    return model, len(inputs["mentions"])
+    inp = accurate_inputs(data_dir)
+    return E.cv_frames_accurate(inp["docs"], FD.frame_inventory(data_dir), inp["vecs"], seed=seed, **params)
 
 
 #: forward-split targets of the framing models (what "on by default" needs)
@@ -200,28 +118,16 @@ def _forward_train(task: str, data_dir: Path, seed: int, cv: bool, tier: str = "
 
 
 def _train_accurate(task: str, data_dir: Path, output: Path | None, seed: int, cv: bool) -> Path:
+    """The accurate frames head, fitted on the training part of the forward split and measured forward."""
     _accurate_params(task)
     command = (f"unspin train {task} --model accurate --data {shlex.quote(str(data_dir))} --seed {seed}"
                + ("" if cv else " --no-cv") + (f" -o {shlex.quote(str(output))}" if output else ""))
     out = output or accurate_model_dir(task)
     t0 = time.perf_counter()
-    inputs = accurate_inputs(task, data_dir)
+    inputs = accurate_inputs(data_dir)
     t_enc = time.perf_counter() - t0
-    metrics = None
-    t_cv = 0.0
-    if task == "frames":  # fitted on the training part of the forward split, measured forward
-        t0 = time.perf_counter()
-        model, n, metrics = _forward_train(task, data_dir, seed, cv, "accurate", inputs["vecs"])
-        t_train, t_cv = metrics.pop("fit_s", 0.0), metrics.pop("cv_s", 0.0)
-    else:
-        if cv:
-            t0 = time.perf_counter()
-            metrics = run_cv_accurate(task, data_dir, seed, inputs)
-            t_cv = time.perf_counter() - t0
-            logger.info(json.dumps(metrics, indent=2))
-        t0 = time.perf_counter()
-        model, n = train_task_accurate(task, data_dir, seed, inputs)
-        t_train = time.perf_counter() - t0
+    model, n, metrics = _forward_train(task, data_dir, seed, cv, "accurate", inputs["vecs"])
+    t_train, t_cv = metrics.pop("fit_s", 0.0), metrics.pop("cv_s", 0.0)
     meta = {
         **training_meta(f"unspin {task}, accurate tier",
                         {"folder": str(data_dir), "examples": n, "corpus": CORPUS[task]}, command, seed),
@@ -238,26 +144,15 @@ def _train_accurate(task: str, data_dir: Path, output: Path | None, seed: int, c
 
 
 def _train(task: str, data_dir: Path, output: Path | None, seed: int, cv: bool) -> Path:
+    """The fast frames or narratives model, fitted on the training part of the forward split and measured forward."""
     command = (f"unspin train {task} --data {shlex.quote(str(data_dir))} --seed {seed}" + ("" if cv else " --no-cv")
                + (f" -o {shlex.quote(str(output))}" if output else ""))
     out = output or packaged_dir(f"{task}-fast")
-    metrics = None
-    t_cv = 0.0
-    if task in ("frames", "narratives"):  # fitted on the training part of the forward split, measured forward
-        t0 = time.perf_counter()
-        model, n, metrics = _forward_train(task, data_dir, seed, cv)
-        t_all = time.perf_counter() - t0
-        t_cv = metrics.pop("cv_s", 0.0)
-        t_train = metrics.pop("fit_s", round(t_all - t_cv, 1))
-    else:
-        if cv:
-            t0 = time.perf_counter()
-            metrics = run_cv(task, data_dir, seed)
-            t_cv = time.perf_counter() - t0
-            logger.info(json.dumps(metrics, indent=2))
-        t0 = time.perf_counter()
-        model, n = train_task(task, data_dir, seed)
-        t_train = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    model, n, metrics = _forward_train(task, data_dir, seed, cv)
+    t_all = time.perf_counter() - t0
+    t_cv = metrics.pop("cv_s", 0.0)
+    t_train = metrics.pop("fit_s", round(t_all - t_cv, 1))
     meta = {
         **training_meta(f"unspin {task}, fast tier",
                         {"folder": str(data_dir), "examples": n, "corpus": CORPUS[task]}, command, seed),
@@ -295,6 +190,6 @@ def evaluate(task: str, data_dir: Path, seed: int = 13, tier: str = "fast") -> d
         return GS.measure(data_dir, seed)[1]["metrics"]
     if task == "roles":
         return RT.evaluate(data_dir, seed)
-    if task == "narratives" or (task == "frames" and tier == "fast"):
+    if task == "narratives" or tier != "accurate":
         return _forward_train(task, data_dir, seed, True)[2]
-    return run_cv_accurate(task, data_dir, seed) if tier == "accurate" else run_cv(task, data_dir, seed)
+    return run_cv_accurate(task, data_dir, seed)
