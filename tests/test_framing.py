@@ -21,9 +21,10 @@ from unspin.framing.doc import (
 )
 from unspin.framing.labels import GENRES
 from unspin.framing.model import FramingModel
-from unspin.framing.roles import decode_fine, group_name
+from unspin.analyzers.groups import group_name
 from unspin.training.folds import kfold
-from unspin.training.framing_lexical import featurize, role_lexicons, train_frames
+from unspin.training.framing_lexical import featurize, train_frames
+from unspin.training.roles_treatment import role_lexicons
 
 from .conftest import ROOT, shared_path
 
@@ -113,18 +114,6 @@ def test_group_names():
     assert group_name("Russia’s", "GPE") == "Russia"
     assert group_name("Putin", "PERSON", "Vladimir Putin") == "Vladimir Putin"
     assert group_name("the Pentagon", "ORG") == "Pentagon"
-
-
-def test_main_role_and_archetype_are_decoded_jointly():
-    fine = ["Guardian", "Martyr", "Tyrant", "Victim"]
-    parent = {"Guardian": "Protagonist", "Martyr": "Protagonist", "Tyrant": "Antagonist", "Victim": "Innocent"}
-    # Protagonist is a hair ahead, but none of its archetypes fits while Tyrant clearly does:
-    # 0.45 × 0.30 = 0.135 against 0.40 × 0.90 = 0.36
-    main, roles = decode_fine(np.array([0.45, 0.40, 0.15]), np.array([0.30, 0.20, 0.90, 0.50]), fine, parent, 0.25)
-    assert main == "Antagonist" and roles == [("Tyrant", 0.9)]
-    # a clear main role keeps its best archetype, plus the others of that role above the threshold
-    main, roles = decode_fine(np.array([0.80, 0.15, 0.05]), np.array([0.30, 0.28, 0.90, 0.50]), fine, parent, 0.25)
-    assert main == "Protagonist" and roles == [("Guardian", 0.3), ("Martyr", 0.28)]
 
 
 def test_role_lexicons_drop_shared_words():

@@ -15,7 +15,7 @@ from unspin.errors import ModelError
 from unspin.framing import accurate as A
 from unspin.framing.labels import GENRES, MAIN_ROLES
 from unspin.training import framing_accurate as FA
-from unspin.training.framing_lexical import MentionRow, featurize
+from unspin.training.framing_lexical import featurize
 
 from .conftest import ROOT
 
@@ -90,22 +90,6 @@ def test_genre_head_stacked_on_technique_profiles_round_trips_and_checks_its_tec
         A.load("genre", tmp_path / "g")
 
 
-def _tiny_roles(tmp_path):
-    parent = {"Guardian": "Protagonist", "Instigator": "Antagonist", "Victim": "Innocent"}
-    fine = {"Protagonist": "Guardian", "Antagonist": "Instigator", "Innocent": "Victim"}
-    rows = []
-    for d in range(6):
-        for k, main in enumerate(MAIN_ROLES):
-            rows.append(MentionRow(f"doc{d}", 10 * k, 10 * k + 5, [f"v=verb{k}", f"c=word{k}"], 1, main, (fine[main],)))
-        rows.append(MentionRow(f"doc{d}", 50, 55, ["v=say", "c=other"], 0))
-    dense = _vecs(len(rows), np.array([(MAIN_ROLES.index(r.main) - 1.0) if r.main else 0.0 for r in rows]),
-                  dim=2 * DIM)
-    m = FA.train_roles_accurate(rows, dense, parent, {}, min_df=1, inner_folds=2)
-    out = tmp_path / "roles-accurate"
-    m.save(out, {"name": "test"})
-    return out, rows, dense
-
-
 def _corrupt(path):
     raw = bytearray(path.read_bytes())
     raw[len(raw) // 2] ^= 0xFF
@@ -131,24 +115,15 @@ def test_frames_artifact_round_trip_and_checksum_refusal(tmp_path):
         A.load("frames", d)
 
 
-def test_genre_and_roles_artifacts_round_trip_and_checksum_refusal(tmp_path):
+def test_genre_artifact_round_trip_and_checksum_refusal(tmp_path):
     d, texts, vecs = _tiny_genre(tmp_path)
     g = A.load("genre", d)
     p = g.proba(featurize(texts), vecs)
     assert p.shape == (12, 3) and np.allclose(p.sum(axis=1), 1.0)
     assert [GENRES[j] for j in p.argmax(axis=1)] == ["reporting"] * 4 + ["opinion"] * 4 + ["satire"] * 4
-    d2, rows, dense = _tiny_roles(tmp_path)
-    r = A.load("roles", d2)
-    PM, PF, PR = r.predict([row.keys for row in rows], dense)
-    assert PM.shape == (len(rows), 3) and PF.shape == (len(rows), 3) and PR.shape == (len(rows),)
-    labelled = [i for i, row in enumerate(rows) if row.framed]
-    assert [MAIN_ROLES[j] for j in PM[labelled].argmax(axis=1)] == [rows[i].main for i in labelled]
-    for path in (d, d2):
-        _corrupt(path / "weights.npz")
+    _corrupt(d / "weights.npz")
     with pytest.raises(ModelError, match="checksum mismatch"):
         A.load("genre", d)
-    with pytest.raises(ModelError, match="checksum mismatch"):
-        A.load("roles", d2)
 
 
 @pytest.mark.parametrize("change", [{"layers": [1, 6]}, {"weights_sha256": "0" * 64}, {"max_tokens": 512}])

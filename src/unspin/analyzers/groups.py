@@ -4,20 +4,51 @@
 so) form one group named "Vladimir Putin"; the roles analyzer decides a role
 per group. People are grouped through the quotes analyzer's name index (titles
 stripped, surnames matched to the fullest name); other entities by
-:func:`unspin.framing.roles.group_name`.
+:func:`group_name`.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Sequence
 
-from ..framing.roles import ROLE_TYPES, group_name
 from ..framing.treatment import Candidate, demonym_group, extra_mentions
 from .names import NameIndex
 from .quotes import load_lexicon
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
+
+
+#: spaCy entity labels the roles model casts.
+ROLE_TYPES = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"})
+
+ALIASES = {
+    "u.s.": "United States", "us": "United States", "usa": "United States", "u.s.a.": "United States",
+    "america": "United States", "united states of america": "United States", "united states": "United States",
+    "uk": "United Kingdom", "u.k.": "United Kingdom", "britain": "United Kingdom", "great britain": "United Kingdom",
+    "united kingdom": "United Kingdom", "eu": "European Union", "e.u.": "European Union",
+    "european union": "European Union", "russian federation": "Russia", "russia": "Russia", "ukraine": "Ukraine",
+    "kyiv": "Ukraine", "kiev": "Ukraine", "moscow": "Russia", "kremlin": "Kremlin", "washington": "United States",
+    "nato": "NATO", "un": "United Nations", "u.n.": "United Nations", "united nations": "United Nations",
+    "the west": "the West", "west": "the West", "western": "the West", "the western": "the West",
+}
+
+_POSS = re.compile(r"(?:['’]s|['’])$")
+
+
+def group_name(text: str, label: str, person_name: str | None = None) -> str:
+    """Canonical name of an entity mention: ``person_name`` (a person's fullest name in the article) when
+    given, else the text without a possessive and a leading "the", with a few common aliases
+    ("U.S." → "United States")."""
+    if person_name:
+        return person_name
+    t = _POSS.sub("", " ".join(text.split()))
+    key = t.lower()
+    if key in ALIASES:
+        return ALIASES[key]
+    t = re.sub(r"^(?i:the)\s+", "", t)
+    return ALIASES.get(t.lower(), t)
 
 
 def person_index(doc: "Doc", ents: Sequence[tuple[int, int, str, str]]):

@@ -5,10 +5,10 @@
 * :mod:`.features`: hashed word/bigram TF-IDF features (numpy at inference);
 * :mod:`.model`: linear heads, calibration, thresholds, checksummed
   artifacts (``meta.json`` + SHA-256 via :mod:`unspin.techniques.artifact`);
-* :mod:`.doc`: genre, frames and narratives models; :mod:`.roles`: entity
-  roles from spaCy context features and the taxonomy's definitions;
+* :mod:`.doc`: genre, frames and narratives models; :mod:`.treatment`:
+  entity roles from how the article treats each entity (both tiers);
 * :mod:`.accurate`: the accurate tier, heads over the shared MiniLM pass
-  (genre, frames, roles; narratives stay fast);
+  (genre, frames; narratives stay fast);
 * :mod:`.metrics` and :mod:`.evaluate`: the official metrics and the
   5-fold cross-validation by article against simple baselines (and of the
   accurate heads against the fast models on the same folds).

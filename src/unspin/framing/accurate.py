@@ -10,11 +10,6 @@ piece a 768-dimensional vector. The framing heads read it as:
   the sum of the TF-IDF and the embedding linear kernels), Platt-scaled on
   out-of-fold scores, per-frame thresholds on out-of-fold micro-F1, exactly
   like the fast tier otherwise;
-* **roles** (mention level): the mean piece vector of the mention and of its
-  sentence (spaCy sentence), standardised, appended to the fast tier's
-  hashed context features; the three heads (main role, fine roles, framed)
-  are trained, calibrated and thresholded as in :mod:`.roles`.
-
 * **genre** (article level): class-balanced multinomial logistic regressions
   over the standardised mean piece vector and over the article's persuasion
   profile from the accurate techniques model
@@ -49,8 +44,7 @@ from ..neural.shared import SHARED_LAYERS, EncodedText, EncoderSpec
 from ..techniques.accurate import WEIGHTS as TECH_WEIGHTS
 from ..techniques.accurate import default_model_dir as techniques_dir
 from .doc import genre_proba
-from .features import DocFeatures, Vocabulary, key_counts
-from .labels import MAIN_ROLES
+from .features import DocFeatures, Vocabulary
 from .model import FramingModel, Head, sigmoid, softmax
 
 WEIGHTS = "weights.npz"
@@ -76,16 +70,6 @@ def article_vector(encoded: EncodedText, layers: Sequence[int] = LAYERS) -> np.n
     if not len(v):
         return np.zeros(v.shape[1] if v.ndim == 2 else encoded.hidden_size * len(layers), dtype=np.float32)
     return v.astype(np.float64).mean(axis=0).astype(np.float32)
-
-
-def mention_vectors(encoded: EncodedText, spans: Sequence[tuple[int, int]], sentences: Sequence[tuple[int, int]],
-                    layers: Sequence[int] = LAYERS) -> np.ndarray:
-    """Per mention: the mean piece vector of the mention, then of its sentence."""
-    if not len(spans):
-        return np.zeros((0, 2 * encoded.hidden_size * len(layers)), dtype=np.float32)
-    m = encoded.pool([a for a, _ in spans], [b for _, b in spans], layers)
-    s = encoded.pool([a for a, _ in sentences], [b for _, b in sentences], layers)
-    return np.concatenate([m, s], axis=1)
 
 
 @dataclass
@@ -330,92 +314,6 @@ class GenreAccurate:
 
 
 # --------------------------------------------------------------------------
-# Roles: the fast tier's heads with mention and sentence vectors appended
-# --------------------------------------------------------------------------
-
-
-@dataclass
-class RolesAccurate:
-    """A :class:`FramingModel` whose heads have ``V + D`` rows: ``V`` hashed
-    features, then ``D`` standardised mention/sentence vector dimensions."""
-
-    model: FramingModel
-    std: Standardizer
-    spec: EncoderSpec = field(default_factory=EncoderSpec)
-    layers: tuple[int, ...] = LAYERS
-
-    @property
-    def meta(self) -> dict[str, Any]:
-        return self.model.meta
-
-    @property
-    def heads(self) -> dict[str, Head]:
-        return self.model.heads
-
-    def predict(self, keys_list: Sequence[list[str]], dense: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Main-role, fine-role and framed probabilities of each mention."""
-
-        V = len(self.model.vocab)
-        E = self.std(dense) if len(dense) else np.zeros((0, len(self.std.mean)))
-        hm, hf, hr = self.model.heads["main"], self.model.heads["fine"], self.model.heads["framed"]
-        out: list[list[np.ndarray]] = [[], [], []]
-        for keys, e in zip(keys_list, E, strict=True):
-            pos, vals = self.model.vocab.vector(*key_counts(keys))
-            for k, h in enumerate((hm, hf, hr)):
-                z = (vals @ h.W[pos] if len(pos) else 0.0) + e @ h.W[V:] + h.b
-                out[k].append(h.proba_from_logits(z))
-        n = len(keys_list)
-        return (np.array(out[0]).reshape(n, len(MAIN_ROLES)), np.array(out[1]).reshape(n, len(hf.labels)),
-                np.array(out[2]).reshape(n, 1)[:, 0])
-
-    def save(self, model_dir: str | Path, meta: dict[str, Any]) -> dict[str, Any]:
-        d = Path(model_dir)
-        d.mkdir(parents=True, exist_ok=True)
-        m = self.model
-        arrays, heads_meta = _pack(m, "", {"emb_mean": self.std.mean.astype(np.float32),
-                                           "emb_std": self.std.std.astype(np.float32)},
-                                   w_dtype=np.float32, b_dtype=np.float64)
-        np.savez_compressed(d / WEIGHTS, **arrays)
-        meta = dict(m.meta, **meta, format=FORMAT, task="roles", kind="roles-dense", heads=heads_meta,
-                    vocabulary_size=len(m.vocab), embedding_scale=self.std.scale, layers=list(self.layers),
-                    encoder=self.spec.to_meta())
-        return artifact.write_meta(d, meta, [WEIGHTS])
-
-    @classmethod
-    def load(cls, model_dir: str | Path) -> "RolesAccurate":
-        d = Path(model_dir)
-        meta = _read_checked(d, "roles", "roles-dense")
-        spec = EncoderSpec.from_meta(meta.get("encoder") or {})
-        spec.check_compatible(str(d))
-        try:
-            with np.load(d / WEIGHTS, allow_pickle=False) as z:
-                a = {k: z[k] for k in z.files}
-            lex = _unpack("roles", a, meta["heads"], "")
-            std = Standardizer(a["emb_mean"].astype(np.float64), a["emb_std"].astype(np.float64),
-                               float(meta["embedding_scale"]))
-            layers = tuple(int(x) for x in meta["layers"])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ModelError(f"{d}: cannot read the model files ({exc})") from None
-        _check_layers(d, spec, layers, len(std.mean), per=2)
-        if any(h.W.shape[0] != len(lex.vocab) + len(std.mean) for h in lex.heads.values()):
-            raise ModelError(f"{d}: the head weights do not match the vocabulary and embedding sizes")
-        return cls(FramingModel("roles", lex.vocab, lex.heads, True, meta), std, spec, layers)
-
-
-def role_sentences(doc, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Character range of the spaCy sentence of each mention (the mention itself when unparsed)."""
-    out = []
-    for a, b in spans:
-        span = doc.char_span(a, b, alignment_mode="expand")
-        if span is None or not len(span):
-            out.append((a, b))
-        else:
-            s = span.root.sent
-            out.append((s.start_char, s.end_char))
-    return out
-
-
-# --------------------------------------------------------------------------
 # Loading and training entry points
 # --------------------------------------------------------------------------
 
@@ -428,8 +326,6 @@ def load(task: str, path: str | Path | None = None):
 
 def load_folder(d: Path, task: str):
     """The accurate model of ``task`` in folder ``d``."""
-    if task == "roles":
-        return RolesAccurate.load(d)
     if task == "frames":
         return DenseLexHead.load(d, task)
     if task == "genre":
@@ -437,5 +333,4 @@ def load_folder(d: Path, task: str):
     raise ModelError(f"no accurate {task} model exists (the fast tier serves it)")
 
 
-__all__ = ["ACCURATE_TASKS", "DenseLexHead", "GenreAccurate", "RolesAccurate", "article_vector", "mention_vectors", "load",
-           "load_folder"]
+__all__ = ["ACCURATE_TASKS", "DenseLexHead", "GenreAccurate", "article_vector", "load", "load_folder"]

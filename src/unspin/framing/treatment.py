@@ -52,7 +52,6 @@ from .. import models
 from ..errors import ModelError
 from ..models import artifact
 from .labels import MAIN_ROLES
-from .roles import _stem
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -271,8 +270,17 @@ def mention_features(doc: "Doc", span, quote_spans: Sequence[tuple[int, int]], s
     return f
 
 
+def stem(w: str) -> str:
+    """A crude suffix stripper shared by the taxonomy lexicons (built at training) and the sentence words
+    matched against them."""
+    for suf in ("ations", "ation", "ments", "ment", "ings", "ing", "ers", "ies", "ed", "es", "er", "s", "y"):
+        if w.endswith(suf) and len(w) - len(suf) >= 4:
+            return w[: -len(suf)]
+    return w
+
+
 def sentence_stems(sent, span) -> set[str]:
-    return {_stem(t.lower_) for t in sent if t.is_alpha and not t.is_stop and not (span.start <= t.i < span.end)}
+    return {stem(t.lower_) for t in sent if t.is_alpha and not t.is_stop and not (span.start <= t.i < span.end)}
 
 
 @dataclass

@@ -28,10 +28,6 @@ FRAMING_DESCRIPTION = {
                   "subnarrative seen in training, Platt-scaled out of fold; hierarchical decoding (narratives within "
                   "the domain of the most probable one, subnarratives under each) with two thresholds chosen on "
                   "out-of-fold samples-F1. Evidence: the sentences adding most to the label's score.",
-    "roles": "Three logistic heads (main role, fine roles, framed-or-not) over hashed features of each entity "
-             "mention's context in the spaCy parse (dependency relation, governing verb and side, modifiers, "
-             "window words, sentence lemmas) and lexicons drawn from the role definitions of "
-             "entity-roles-taxonomy.json; calibrated and thresholded out of fold.",
 }
 
 
@@ -62,16 +58,6 @@ FRAMING_LIMITS = {
         "reacted to, not a human rationale.",
         "Thresholds (one for narratives, one for subnarratives) chosen on out-of-fold samples-F1.",
     ],
-    "roles": [
-        "Trained on 413 labelled mentions from 105 articles: accuracy of the main role is at the level of always "
-        "answering Antagonist, and the fine role is right for about one mention in five.",
-        "Which entities get a role at all is decided by a 'framed' detector trained against the unlabelled named "
-        "entities of the same articles (low precision: annotators labelled a selection of mentions).",
-        "Roles are decided per mention group (probabilities averaged over the group's mentions): pronouns and "
-        "descriptions ('the Russian leader') are not entities and do not vote.",
-        "Depends on spaCy en_core_web_sm's entities and parse; misparsed mentions get context features of the "
-        "wrong clause.",
-    ],
 }
 
 
@@ -94,10 +80,6 @@ DESCRIPTION_ACCURATE = {
               "mean word-piece vector of the shared all-MiniLM-L6-v2 pass (layers 3 and 4, standardised) side by "
               "side (dual solve: sum of the two linear kernels), Platt-scaled on out-of-fold scores, with per-frame "
               "thresholds chosen by coordinate ascent on out-of-fold micro-F1.",
-    "roles": "The fast tier's three heads (main role, fine roles, framed-or-not; hashed context features of the "
-             "spaCy parse and taxonomy lexicons) with two more inputs per mention: the mean word-piece vector of "
-             "the mention and of its sentence in the shared all-MiniLM-L6-v2 pass (layers 3 and 4, standardised); "
-             "calibrated and thresholded out of fold.",
 }
 
 
@@ -146,17 +128,6 @@ LIMITS_ACCURATE = {
         "cross-validation: the figures are slightly optimistic.",
         "Below the project's target (micro-F1 ≥ 0.72) in cross-validation: expect about one wrong frame in three.",
         "English only; the mean vector blurs articles that change topic.",
-    ],
-    "roles": [
-        "Trained on 413 labelled mentions from 105 articles: the fine role is right for about one mention "
-        "in five.",
-        "Which entities get a role at all is decided by a 'framed' detector trained against the unlabelled named "
-        "entities of the same articles (low precision: annotators labelled a selection of mentions).",
-        "Roles are decided per mention group (probabilities averaged over the group's mentions).",
-        "Names carry strong priors from the training articles (Putin is Antagonist in 24 of 26 labelled mentions, "
-        "Russia in 23 of 41): in a pro-Kremlin article (the bundled example) Putin and Russia still come "
-        "out Antagonist while the West is correctly Antagonist.",
-        "Depends on spaCy en_core_web_sm's entities, sentences and parse.",
     ],
 }
 
@@ -457,33 +428,21 @@ def _framing_table(task: str, m: dict[str, Any], systems: tuple[str, ...]) -> li
         for name in systems:
             r = m[name]
             rows.append(f"| {name} | {_fmt(r['samples_f1_narratives'])} | {_fmt(r['samples_f1_subnarratives'])} |")
-    else:
-        rows += ["| system | fine-role exact match | main-role accuracy | main-role macro-F1 |", "| --- | --- | --- | --- |"]
-        for name in systems:
-            r = m[name]
-            rows.append(f"| {name} | {_fmt(r['exact_match_fine'])} | {_fmt(r['main_accuracy'])} | "
-                        f"{_fmt(r['main_macro_f1'])} |")
-        fd = m.get("framed_detector") or m[systems[0]].get("framed_detector") or {}
-        if fd:
-            rows += ["", f"'Framed' detector (mention level, {fd.get('mentions')} entity mentions): F1 {fd.get('f1')}, "
-                     f"precision {fd.get('precision')}, recall {fd.get('recall')}."]
     return rows
 
 
 _HEADLINE = {"genre": ("macro-F1, uniform genre mix", "macro_f1_uniform"), "frames": ("micro-F1", "micro_f1"),
-             "narratives": ("samples-F1, narratives", "samples_f1_narratives"),
-             "roles": ("fine-role exact match", "exact_match_fine")}
+             "narratives": ("samples-F1, narratives", "samples_f1_narratives")}
 
 
 def framing_card(meta: dict[str, Any], task: str) -> ModelCard:
     """The card of a framing model: fast tier (``unspin-framing-linear``) or accurate tier."""
     accurate = str(meta.get("format", "")).startswith("unspin-framing-accurate")
     m = meta.get("metrics") or {}
-    unit = "entity mentions" if task == "roles" else "articles"
     method = (DESCRIPTION_ACCURATE[task] + " Numpy only at inference; the encoder pass is the pipeline's shared one."
               if accurate else FRAMING_DESCRIPTION[task] + " Numpy only at inference.")
     card = _common(meta, f"unspin {task} model, {'accurate' if accurate else 'fast'} tier", _FRAMING_PURPOSE[task],
-                   method, _data_line(meta, unit))
+                   method, _data_line(meta, "articles"))
     systems = ("accurate", "fast") if accurate else tuple(k for k in ("fast", "baseline_tfidf_lr", "baseline_majority",
                                                                           "baseline_other") if k in m)
     label, key = _HEADLINE[task]

@@ -16,20 +16,16 @@ from ..framing.accurate import (
     LAYERS,
     DenseLexHead,
     GenreAccurate,
-    RolesAccurate,
     SoftmaxMember,
     Standardizer,
     article_vector,
     installed_techniques_head,
-    mention_vectors,
-    role_sentences,
 )
 from ..framing.features import DocFeatures
 from ..framing.labels import GENRES
 from ..framing.model import FramingModel, sigmoid
 from ..neural.shared import encode
 from ..techniques.accurate import default_model_dir, load_default, load_profiles
-from . import framing_lexical as FL
 from .folds import kfold
 from .framing_fit import fit_platt_columns, fit_softmax, fit_softmax_calibration
 from .framing_lexical import _label_matrix, _matrix, _vocab, balanced_weights, micro_thresholds, train_genre
@@ -42,10 +38,6 @@ GENRE_ACCURATE_DEFAULTS: dict[str, Any] = {"l2": 100.0, "techniques_l2": 10.0, "
 
 FRAMES_ACCURATE_DEFAULTS: dict[str, Any] = {"l2": 2.0, "embedding_weight": 1.0, "min_df": 2, "inner_folds": 5,
                                             "layers": list(LAYERS)}
-
-
-ROLES_ACCURATE_DEFAULTS: dict[str, Any] = {"l2": 1.0, "min_df": 2, "inner_folds": 5, "embedding_scale": 2.0,
-                                           "layers": list(LAYERS)}
 
 
 
@@ -137,19 +129,6 @@ def train_genre_accurate(feats: Sequence[DocFeatures], vecs: np.ndarray, labels:
     return GenreAccurate(fast_model, emb, tech, stacked_on if tech else None, layers=tuple(int(x) for x in layers))
 
 
-def train_roles_accurate(rows, dense: np.ndarray, parent: dict[str, str], lexicons: dict[str, list[str]],
-                         seed: int = 13, l2: float = 1.0, min_df: int = 2, inner_folds: int = 5,
-                         embedding_scale: float = 2.0, layers: Sequence[int] = LAYERS) -> RolesAccurate:
-    """:func:`.FL.train_roles` with each row's standardised vector appended
-    (``dense[i]`` belongs to ``rows[i]``)."""
-
-    std = Standardizer.fit(dense, embedding_scale)
-    E = std(dense)
-    index = {id(r): i for i, r in enumerate(rows)}
-    model = FL.train_roles(rows, parent, lexicons, seed=seed, l2=l2, min_df=min_df, inner_folds=inner_folds, dense=lambda rs: E[[index[id(r)] for r in rs]])
-    return RolesAccurate(model, std, layers=tuple(int(x) for x in layers))
-
-
 def article_vectors(texts: Sequence[str], layers: Sequence[int] = LAYERS) -> np.ndarray:
     """The shared pass over each text (the training command runs the encoder
     itself), reduced to :func:`article_vector`."""
@@ -182,20 +161,3 @@ def training_profiles(ids: Sequence[str], texts: Sequence[str]
             fresh += 1
     logger.info(f"technique profiles: {len(ids) - fresh} out of fold, {fresh} from the installed model (unseen articles)")
     return np.array(out), installed_techniques_head()
-
-
-def role_vectors(parsed: dict, rows, layers: Sequence[int] = LAYERS) -> np.ndarray:
-    """:func:`mention_vectors` of every row (``parsed``: spaCy doc of each
-    article by name); runs the shared pass over each article once."""
-
-    by_doc: dict[str, list[int]] = {}
-    for i, r in enumerate(rows):
-        by_doc.setdefault(r.doc, []).append(i)
-    out = np.zeros((len(rows), 2 * 384 * len(layers)), dtype=np.float32)
-    t0 = time.perf_counter()
-    for name, idx in by_doc.items():
-        doc = parsed[name]
-        spans = [(rows[i].start, rows[i].end) for i in idx]
-        out[idx] = mention_vectors(encode(doc.text), spans, role_sentences(doc, spans), layers)
-    logger.info(f"encoded {len(by_doc)} articles for {len(rows)} mentions ({time.perf_counter() - t0:.0f} s)")
-    return out

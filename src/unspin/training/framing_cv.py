@@ -1,7 +1,7 @@
 """Cross-validated evaluation of the framing models, with simple baselines.
 
 Protocol (every task): 5 folds split by article (genre: stratified by
-genre; roles: all mentions of an article in the same fold), seeded. For each
+genre), seeded. For each
 fold the model is trained on the other four exactly as ``unspin train``
 trains the shipped model (its calibration and thresholds come from an inner
 out-of-fold split of those four folds only) and predicts the held-out fold;
@@ -18,21 +18,17 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
-from ..config import DEFAULT_SPACY_MODEL
 from ..datasets.framing import LabelledDoc
 from ..framing import doc as D
-from ..framing import roles as R
 from ..framing.labels import GENRES
-from ..framing.metrics import accuracy, exact_match, macro_f1, micro_f1, per_class_f1, samples_f1
-from ..nlp import load_spacy
+from ..framing.metrics import accuracy, macro_f1, micro_f1, per_class_f1, samples_f1
 from . import framing_lexical as FL
 from .folds import kfold
-from .framing_accurate import train_frames_accurate, train_genre_accurate, train_roles_accurate
+from .framing_accurate import train_frames_accurate, train_genre_accurate
 
 logger = logging.getLogger(__name__)
 
@@ -173,115 +169,6 @@ def _protocol(k: int, seed: int, n: int, unit: str) -> str:
             f"folds with its own inner out-of-fold calibration and thresholds; metric on pooled held-out predictions")
 
 
-def role_scores(gold_main, pred_main, gold_fine, pred_fine) -> dict[str, float]:
-    return {"exact_match_fine": round(exact_match(gold_fine, pred_fine), 4),
-            "main_accuracy": round(accuracy(gold_main, pred_main), 4),
-            "main_macro_f1": round(macro_f1(gold_main, pred_main, ("Protagonist", "Antagonist", "Innocent")), 4),
-            "samples_f1_fine": round(samples_f1(gold_fine, pred_fine), 4)}
-
-
-def parse_role_docs(texts: dict[str, str]) -> dict:
-
-    nlp = load_spacy(DEFAULT_SPACY_MODEL)
-    names = sorted(texts)
-    parsed = {}
-    for name, doc in zip(names, nlp.pipe([texts[n] for n in names], batch_size=8), strict=True):
-        parsed[name] = doc
-    logger.info(f"parsed {len(parsed)} articles")
-    return parsed
-
-
-@dataclass
-class RoleFoldPredictions:
-    """Held-out predictions of several role systems over the same folds (indices into ``rows``)."""
-
-    main: dict[str, dict[int, str]]  # labelled rows only
-    fine: dict[str, dict[int, list[str]]]
-    framed: dict[str, dict[int, bool]]  # every row: did the system call it framed?
-    folds: dict[str, list[dict[str, float]]]  # role_scores of each fold
-
-
-def _cv_role_systems(rows, parent: dict[str, str], systems: Sequence[str], fit_predict: Callable, k: int, seed: int) -> RoleFoldPredictions:
-    """The fold loop shared by :func:`cv_roles` and :func:`cv_roles_accurate`: folds by article;
-    ``fit_predict(train, test)`` trains every system on the rows ``train`` and returns, per system,
-    ``((PM, PF, PR), heads)`` for the rows ``test`` (as :func:`unspin.framing.roles.predict_rows`)."""
-
-    out = RoleFoldPredictions({s: {} for s in systems}, {s: {} for s in systems}, {s: {} for s in systems},
-                              {s: [] for s in systems})
-    for f, test in enumerate(kfold(len(rows), k, seed, groups=[r.doc for r in rows])):
-        train = np.setdiff1d(np.arange(len(rows)), test)
-        for name, ((PM, PF, PR), heads) in fit_predict(train, test).items():
-            hf = heads["fine"]
-            for j, i in enumerate(test):
-                out.framed[name][i] = bool(PR[j] >= float(heads["framed"].thresholds[0]))
-                if not rows[i].framed:
-                    continue
-                main, fine = R.decode_fine(PM[j], PF[j], hf.labels, parent, float(hf.thresholds[0]))
-                out.main[name][i] = main
-                out.fine[name][i] = [x for x, _ in fine]
-            tp = [i for i in test if rows[i].framed]
-            out.folds[name].append(role_scores([rows[i].main for i in tp], [out.main[name][i] for i in tp],
-                                               [list(rows[i].fine) for i in tp], [out.fine[name][i] for i in tp]))
-        logger.info(f"roles fold {f + 1}/{k}: " + "; ".join(
-            f"{name} EM {out.folds[name][-1]['exact_match_fine']:.3f} acc {out.folds[name][-1]['main_accuracy']:.3f}"
-            for name in systems))
-    return out
-
-
-def _role_system_scores(rows, pred: RoleFoldPredictions, name: str) -> dict[str, Any]:
-    """Pooled scores of one system over the labelled rows, with the spread over folds."""
-    pos = [i for i, r in enumerate(rows) if r.framed]
-    r = role_scores([rows[i].main for i in pos], [pred.main[name][i] for i in pos],
-                    [list(rows[i].fine) for i in pos], [pred.fine[name][i] for i in pos])
-    r["folds_exact_match_fine"] = _summary([s["exact_match_fine"] for s in pred.folds[name]])
-    r["folds_main_accuracy"] = _summary([s["main_accuracy"] for s in pred.folds[name]])
-    return r
-
-
-def _framed_detector(rows, framed: dict[int, bool]) -> dict[str, Any]:
-    """Mention-level F1 of the framed detector against the labelled mentions (all entity mentions scored)."""
-    yt = np.array([bool(r.framed) for r in rows])
-    yp = np.array([framed[i] for i in range(len(rows))])
-    tp_, fp_, fn_ = int((yt & yp).sum()), int((~yt & yp).sum()), int((yt & ~yp).sum())
-    return {"mentions": len(rows), "labelled": int(yt.sum()), "f1": round(2 * tp_ / max(1, 2 * tp_ + fp_ + fn_), 4),
-            "precision": round(tp_ / max(1, tp_ + fp_), 4), "recall": round(tp_ / max(1, tp_ + fn_), 4)}
-
-
-def cv_roles(texts: dict[str, str], mentions, taxonomy: dict[str, dict[str, str]], k: int = 5, seed: int = 13, **params: Any) -> dict[str, Any]:
-
-    t0 = time.perf_counter()
-    parent = {fine: main for main, fines in taxonomy.items() for fine in fines}
-    lex = FL.role_lexicons(taxonomy)
-    rows = FL.build_rows(parse_role_docs(texts), mentions, lex)
-    systems = {"fast": dict(params), "baseline_tfidf_lr": dict(params, tune=False)}
-
-    def fit_predict(train, test):
-        out = {}
-        for name, kw in systems.items():
-            m = FL.train_roles([rows[i] for i in train], parent, lex, seed=seed, **kw)
-            out[name] = (R.predict_rows(m, [rows[i].keys for i in test]), m.heads)
-        return out
-
-    pred = _cv_role_systems(rows, parent, list(systems), fit_predict, k, seed)
-    result: dict[str, Any] = {name: _role_system_scores(rows, pred, name) for name in systems}
-    pos = [i for i, r in enumerate(rows) if r.framed]
-    gold_main = [rows[i].main for i in pos]
-    gold_fine = [list(rows[i].fine) for i in pos]
-    fine_counts: dict[str, int] = {}
-    for fines in gold_fine:
-        for x in fines:
-            fine_counts[x] = fine_counts.get(x, 0) + 1
-    top_fine = max(fine_counts, key=fine_counts.get)
-    main_counts = {m: gold_main.count(m) for m in ("Protagonist", "Antagonist", "Innocent")}
-    top_main = max(main_counts, key=main_counts.get)
-    result["baseline_majority"] = role_scores(gold_main, [top_main] * len(pos), gold_fine, [[top_fine]] * len(pos))
-    result["framed_detector"] = _framed_detector(rows, pred.framed["fast"])
-    result["protocol"] = _protocol(k, seed, len(pos), "labelled mentions, folds by article") + (
-        "; gold mention offsets given (as in the task), spaCy en_core_web_sm parse")
-    result["wall_time_s"] = round(time.perf_counter() - t0, 1)
-    return result
-
-
 # --------------------------------------------------------------------------
 # The accurate tier (heads over the shared MiniLM pass), on the same folds
 # --------------------------------------------------------------------------
@@ -319,41 +206,6 @@ def cv_frames_accurate(docs: Sequence[LabelledDoc], labels: Sequence[str], vecs:
                         "mean_predicted": round(float(np.mean([len(p) for p in preds[name]])), 2)}
     result["mean_gold"] = round(float(np.mean([len(g) for g in gold])), 2)
     result["protocol"] = _protocol(k, seed, len(docs), "articles")
-    result["wall_time_s"] = round(time.perf_counter() - t0, 1)
-    return result
-
-
-def cv_roles_accurate(texts: dict[str, str], mentions, taxonomy: dict[str, dict[str, str]], parsed: dict,
-                      dense_of: Any, k: int = 5, seed: int = 13,
-                      **params: Any) -> dict[str, Any]:
-    """As :func:`cv_roles` (same folds), for the accurate head and the fast model.
-    ``dense_of(rows)`` gives the mention/sentence vectors of the rows."""
-
-    t0 = time.perf_counter()
-    parent = {fine: main for main, fines in taxonomy.items() for fine in fines}
-    lex = FL.role_lexicons(taxonomy)
-    rows = FL.build_rows(parsed, mentions, lex)
-    dense = dense_of(rows)
-    fast_params = {kk: v for kk, v in params.items() if kk in ("l2", "min_df", "inner_folds")}
-
-    def fit_predict(train, test):
-        acc = train_roles_accurate([rows[i] for i in train], dense[train], parent, lex, seed=seed, **params)
-        fast = FL.train_roles([rows[i] for i in train], parent, lex, seed=seed, **fast_params)
-        return {"accurate": (acc.predict([rows[i].keys for i in test], dense[test]), acc.heads),
-                "fast": (R.predict_rows(fast, [rows[i].keys for i in test]), fast.heads)}
-
-    systems = ("accurate", "fast")
-    pred = _cv_role_systems(rows, parent, systems, fit_predict, k, seed)
-    result: dict[str, Any] = {}
-    for name in systems:
-        r = _role_system_scores(rows, pred, name)
-        r["folds"] = pred.folds[name]
-        r["framed_detector"] = _framed_detector(rows, pred.framed[name])
-        result[name] = r
-    n_labelled = sum(1 for r in rows if r.framed)
-    result["protocol"] = _protocol(k, seed, n_labelled, "labelled mentions, folds by article") + (
-        "; gold mention offsets given (as in the task), spaCy en_core_web_sm parse; mention and sentence vectors "
-        "from the shared MiniLM pass (layers 3 and 4)")
     result["wall_time_s"] = round(time.perf_counter() - t0, 1)
     return result
 

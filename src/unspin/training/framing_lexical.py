@@ -1,42 +1,24 @@
-"""Training the fast (lexical) framing models: genre, frames, narratives, roles.
+"""Training the fast (lexical) framing models: genre, frames, narratives.
 
-Inference for these models lives in :mod:`unspin.framing` (``doc``, ``roles``);
-this module only fits them: vocabularies, out-of-fold logits, thresholds and
-decision rules chosen on inner folds.
+Inference for these models lives in :mod:`unspin.framing.doc`; this module
+only fits them: vocabularies, out-of-fold logits, thresholds and decision
+rules chosen on inner folds.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..datasets.framing import RoleMention
 from ..framing.doc import OTHER, STYLE_NAMES, NarrativeDecision, decode_narratives, style_vector
-from ..framing.features import DocFeatures, Vocabulary, doc_features, key_counts
-from ..framing.labels import GENRES, MAIN_ROLES
-from ..framing.model import FramingModel, Head, sigmoid
+from ..framing.features import DocFeatures, Vocabulary, doc_features
+from ..framing.labels import GENRES
+from ..framing.metrics import samples_f1
+from ..framing.model import FramingModel, Head
 from .folds import kfold
-from .framing_fit import fit_platt_columns, fit_ridge, fit_sigmoid, fit_softmax, fit_softmax_calibration
-
-if TYPE_CHECKING:
-    from spacy.tokens import Doc
-from ..analyzers.groups import entity_groups
-from ..framing.metrics import exact_match, samples_f1
-from ..framing.model import softmax
-from ..framing.roles import (
-    ROLE_TYPES,
-    _lemmas,
-    _stem,
-    article_domain,
-    decode_fine,
-    group_name,
-    mention_keys,
-)
-from .framing_fit import best_threshold
+from .framing_fit import fit_platt_columns, fit_ridge, fit_sigmoid, fit_softmax
 
 logger = logging.getLogger(__name__)
 
@@ -226,144 +208,3 @@ def train_narratives(feats: Sequence[DocFeatures], gold_n: Sequence[Sequence[str
     }
     logger.info(f"narratives: {len(vocab)} features, thresholds {d.t_narrative:.3f} / {d.t_sub:.3f}")
     return FramingModel("narratives", vocab, heads)
-
-
-def role_lexicons(taxonomy: dict[str, dict[str, str]]) -> dict[str, list[str]]:
-    """Role name → sorted stems of its definition words (words shared by more
-    than a third of the fine roles are dropped as uninformative)."""
-    per_fine = {fine: {_stem(w) for w in _lemmas(text + " " + fine)} for roles in taxonomy.values()
-                for fine, text in roles.items()}
-    df = Counter(w for ws in per_fine.values() for w in ws)
-    limit = max(2, len(per_fine) // 3)
-    lex = {fine: sorted(w for w in ws if df[w] <= limit) for fine, ws in per_fine.items()}
-    for main, roles in taxonomy.items():
-        lex[main] = sorted({w for fine in roles for w in lex[fine]})
-    return lex
-
-
-@dataclass
-class MentionRow:
-    doc: str
-    start: int
-    end: int
-    keys: list[str]
-    framed: int
-    main: str | None = None
-    fine: tuple[str, ...] = ()
-
-
-def build_rows(docs: dict[str, "Doc"], mentions: Sequence[RoleMention], lexicons: dict[str, list[str]]
-               ) -> list[MentionRow]:
-    """Labelled mentions (framed = 1) and unlabelled named-entity groups'
-    mentions of the same articles (framed = 0)."""
-    by_doc: dict[str, list[RoleMention]] = {}
-    for m in mentions:
-        by_doc.setdefault(m.doc, []).append(m)
-    rows = []
-    for name in sorted(by_doc):
-        doc = docs[name]
-        dom = article_domain(doc.text)
-        ents = [(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents if e.label_ in ROLE_TYPES]
-        groups = entity_groups(doc, ents)
-        size = Counter(groups)
-        gold_groups = set()
-        for m in by_doc[name]:
-            g = None
-            for (s, e, _t, _l), grp in zip(ents, groups, strict=True):
-                if s < m.end and e > m.start:
-                    g = grp
-            g = g or group_name(m.text, "")
-            gold_groups.add(g.lower())
-            rows.append(MentionRow(name, m.start, m.end, mention_keys(doc, m.start, m.end, size.get(g, 1), lexicons, dom),
-                                   1, m.main, m.fine))
-        for (s, e, _t, _l), grp in zip(ents, groups, strict=True):
-            if grp.lower() in gold_groups or any(s < m.end and e > m.start for m in by_doc[name]):
-                continue
-            rows.append(MentionRow(name, s, e, mention_keys(doc, s, e, size[grp], lexicons, dom), 0))
-    return rows
-
-
-ROLES_DEFAULTS: dict[str, Any] = {"l2": 1.0, "min_df": 2, "inner_folds": 5}
-
-
-def _xy(rows: Sequence[MentionRow], vocab: Vocabulary):
-    return vocab.matrix([key_counts(r.keys) for r in rows])
-
-
-def train_roles(rows: Sequence[MentionRow], parent: dict[str, str], lexicons: dict[str, list[str]], seed: int = 13,
-                l2: float = 1.0, min_df: int = 2, inner_folds: int = 5, tune: bool = True, dense: Callable[[Sequence[MentionRow]], np.ndarray] | None = None
-                ) -> FramingModel:
-    """The three heads (see the module docstring). ``dense(rows)``, when
-    given, returns extra dense columns for those rows, appended after the
-    hashed features (the accurate tier's mention vectors)."""
-
-    def xy(rs: Sequence[MentionRow], vocab: Vocabulary):
-        X = _xy(rs, vocab)
-        if dense is None:
-            return X
-        from scipy.sparse import csr_matrix, hstack
-
-        return hstack([X, csr_matrix(dense(rs))]).tocsr()
-
-    pos_rows = [r for r in rows if r.framed]
-    fine_labels = sorted(parent)
-    y_main = np.array([MAIN_ROLES.index(r.main) for r in pos_rows])
-    YF = np.zeros((len(pos_rows), len(fine_labels)))
-    for i, r in enumerate(pos_rows):
-        for f in r.fine:
-            YF[i, fine_labels.index(f)] = 1
-    y_framed = np.array([[r.framed] for r in rows], dtype=np.float64)
-    K = len(MAIN_ROLES)
-
-    def fit_all(sub_rows, idx_pos, idx_all):
-        vocab = Vocabulary.fit([key_counts(r.keys)[0] for r in sub_rows], min_df=min_df)
-        Xp = xy([pos_rows[i] for i in idx_pos], vocab)
-        Wm, bm = fit_softmax(Xp, y_main[idx_pos], K, None, l2=l2)
-        Wf, bf = fit_sigmoid(Xp, YF[idx_pos], l2=l2)
-        Xa = xy([rows[i] for i in idx_all], vocab)
-        Wr, br = fit_sigmoid(Xa, y_framed[idx_all], l2=l2)
-        return vocab, (Wm, bm), (Wf, bf), (Wr, br)
-
-    ident = lambda n: np.column_stack([np.ones(n), np.zeros(n)])  # noqa: E731
-    cal_m, cal_f, cal_r, t2 = ident(K), ident(len(fine_labels)), ident(1), 0.5
-    t_framed = 0.5
-    if tune:
-        docs = [r.doc for r in rows]
-        pos_index = {id(r): i for i, r in enumerate(pos_rows)}
-        Zm = np.zeros((len(pos_rows), K))
-        Zf = np.zeros((len(pos_rows), len(fine_labels)))
-        Zr = np.zeros((len(rows), 1))
-        for test in kfold(len(rows), inner_folds, seed, groups=docs):
-            train = np.setdiff1d(np.arange(len(rows)), test)
-            tp = [pos_index[id(rows[i])] for i in train if rows[i].framed]
-            vocab, (Wm, bm), (Wf, bf), (Wr, br) = fit_all([rows[i] for i in train], tp, train)
-            tpos = [pos_index[id(rows[i])] for i in test if rows[i].framed]
-            Xp = xy([pos_rows[i] for i in tpos], vocab)
-            Zm[tpos] = Xp @ Wm + bm
-            Zf[tpos] = Xp @ Wf + bf
-            Zr[test] = xy([rows[i] for i in test], vocab) @ Wr + br
-        cal_m = fit_softmax_calibration(Zm, y_main)
-        cal_f = fit_platt_columns(Zf, YF)
-        cal_r = fit_platt_columns(Zr, y_framed)
-
-        PM = softmax(Zm * cal_m[:, 0] + cal_m[:, 1])
-        PF = sigmoid(Zf * cal_f[:, 0] + cal_f[:, 1])
-        gold = [r.fine for r in pos_rows]
-        best = -1.0
-        for cand in np.linspace(0.1, 0.9, 33):
-            pred = [[f for f, _ in decode_fine(PM[i], PF[i], fine_labels, parent, cand)[1]] for i in range(len(pos_rows))]
-            s = exact_match(gold, pred)
-            if s > best + 1e-12:
-                best, t2 = s, float(cand)
-        t_framed = best_threshold(sigmoid(Zr[:, 0] * cal_r[0, 0] + cal_r[0, 1]), y_framed[:, 0])
-    vocab, (Wm, bm), (Wf, bf), (Wr, br) = fit_all(rows, np.arange(len(pos_rows)), np.arange(len(rows)))
-    heads = {
-        "main": Head("softmax", list(MAIN_ROLES), Wm, bm, cal_m),
-        "fine": Head("sigmoid", fine_labels, Wf, bf, cal_f, np.full(len(fine_labels), t2),
-                     extra={"parent": parent}),
-        "framed": Head("sigmoid", ["framed"], Wr, br, cal_r, np.array([t_framed])),
-    }
-    logger.info(f"roles: {len(vocab)} features, second-role threshold {t2:.3f}, framed threshold {t_framed:.3f}")
-    model = FramingModel("roles", vocab, heads, meta={})
-    model.meta["lexicons"] = lexicons
-    return model

@@ -29,8 +29,10 @@ expected calibration error of the main-role score (10 equal-width bins).
 from __future__ import annotations
 
 import logging
+import re
 import shlex
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -48,7 +50,6 @@ from ..models import artifact, packaged_dir
 from ..nlp import load_spacy
 from ..pipeline import Pipeline
 from .framing_fit import fit_softmax
-from .framing_lexical import role_lexicons
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,29 @@ CORPUS = "SemEval-2025 task 10, English training set (entity mentions with roles
 GRID: tuple[tuple[float, float], ...] = ((30.0, 1.0), (30.0, 3.0), (100.0, 3.0))
 AGGREGATES = ("mean", "evidence")
 MIN_DF = 2
+
+_STOP = frozenset("""a an the and or but of to in on at by for with from as is are was were be been being that this
+these those it its he she they them his her their we our you your i not no so such than then there which who whom
+what when where why how all any each other some more most can could would should will shall may might must do does did
+has have had into over under about against between through during before after above below up down out off again
+further once only own same too very just also""".split())
+
+
+def _lemmas(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", text.lower()) if w not in _STOP and len(w) > 2}
+
+
+def role_lexicons(taxonomy: dict[str, dict[str, str]]) -> dict[str, list[str]]:
+    """Role name → sorted stems (:func:`unspin.framing.treatment.stem`) of its definition words (words shared
+    by more than a third of the fine roles are dropped as uninformative)."""
+    per_fine = {fine: {T.stem(w) for w in _lemmas(text + " " + fine)} for roles in taxonomy.values()
+                for fine, text in roles.items()}
+    df = Counter(w for ws in per_fine.values() for w in ws)
+    limit = max(2, len(per_fine) // 3)
+    lex = {fine: sorted(w for w in ws if df[w] <= limit) for fine, ws in per_fine.items()}
+    for main, roles in taxonomy.items():
+        lex[main] = sorted({w for fine in roles for w in lex[fine]})
+    return lex
 
 
 @dataclass
