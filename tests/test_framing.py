@@ -16,7 +16,6 @@ from unspin.framing.doc import (
     NarrativeDecision,
     decode_narratives,
     frames_predict,
-    genre_under_prior,
     narrative_of,
 )
 from unspin.framing.labels import GENRES
@@ -84,13 +83,6 @@ def test_kfold_groups_and_strata():
     folds = kfold(9, 3, seed=1, strata=strata)
     assert all(sum(strata[i] == "y" for i in f) == 1 for f in folds)
     assert [f.tolist() for f in kfold(9, 3, seed=1, strata=strata)] == [f.tolist() for f in folds]
-
-
-def test_genre_prior_shift_is_bayes_rule():
-    p = np.array([0.2, 0.6, 0.2])
-    q = genre_under_prior(p, [1 / 3] * 3, [0.6, 0.3, 0.1])
-    expected = p * np.array([0.6, 0.3, 0.1])
-    assert np.allclose(q, expected / expected.sum())
 
 
 def test_narrative_decoding_is_hierarchical_and_within_one_domain():

@@ -49,47 +49,6 @@ def _tiny_frames(tmp_path):
     return out, vecs
 
 
-def _tiny_genre(tmp_path):
-    texts = (["Reuters reported that the ministry said on Monday the talks ended."] * 4
-             + ["I think we must admit our leaders have failed us all."] * 4
-             + ["Local man declares himself emperor of the parking lot, lol."] * 4)
-    labels = ["reporting"] * 4 + ["opinion"] * 4 + ["satire"] * 4
-    vecs = _vecs(12, np.array([GENRES.index(g) - 1.0 for g in labels]))
-    m = FA.train_genre_accurate(featurize(texts), vecs, labels, l2=1.0, inner_folds=2,
-                               fast={"l2": 1.0, "min_df": 1, "inner_folds": 2})
-    out = tmp_path / "genre-accurate"
-    m.save(out, {"name": "test"})
-    return out, texts, vecs
-
-
-def test_genre_head_stacked_on_technique_profiles_round_trips_and_checks_its_techniques_model(tmp_path):
-    texts = (["Reuters reported that the ministry said on Monday the talks ended."] * 4
-             + ["I think we must admit our leaders have failed us all."] * 4
-             + ["Local man declares himself emperor of the parking lot, lol."] * 4)
-    labels = ["reporting"] * 4 + ["opinion"] * 4 + ["satire"] * 4
-    y = np.array([GENRES.index(g) - 1.0 for g in labels])
-    vecs = _vecs(12, np.zeros(12))  # the article vectors carry nothing here: the profiles decide
-    profiles = _vecs(12, y, dim=12)
-    stacked_on = A.installed_techniques_head()
-    m = FA.train_genre_accurate(featurize(texts), vecs, labels, l2=1.0, inner_folds=2, profiles=profiles,
-                               techniques_l2=1.0, stacked_on=stacked_on,
-                               fast={"l2": 1.0, "min_df": 1, "inner_folds": 2})
-    assert m.techniques is not None and m.stacked_on == stacked_on
-    m.save(tmp_path / "g", {"name": "test"})
-    g = A.load("genre", tmp_path / "g")
-    p = g.proba(featurize(texts), vecs, profiles)
-    np.testing.assert_allclose(p, m.proba(featurize(texts), vecs, profiles), atol=2e-3)  # float16 lexical weights
-    assert np.allclose(p.sum(axis=1), 1.0)
-    assert (g.techniques.proba(profiles).argmax(axis=1) == y + 1).all()
-    with pytest.raises(ValueError, match="technique profiles"):
-        g.proba(featurize(texts), vecs)
-    meta = json.loads((tmp_path / "g" / "meta.json").read_text())
-    meta["stacked_on"]["head.npz"] = "0" * 64  # as if the techniques model had been retrained since
-    (tmp_path / "g" / "meta.json").write_text(json.dumps(meta))
-    with pytest.raises(ModelError, match="another techniques model"):
-        A.load("genre", tmp_path / "g")
-
-
 def _corrupt(path):
     raw = bytearray(path.read_bytes())
     raw[len(raw) // 2] ^= 0xFF
@@ -105,25 +64,14 @@ def test_frames_artifact_round_trip_and_checksum_refusal(tmp_path):
     f = featurize(["The police caught the criminal after the crime."])[0]
     found = m.predict(f, vecs[1])
     assert "Crime_and_punishment" in found and "Economic" not in found
-    with pytest.raises(ModelError, match="not an unspin accurate genre model"):
-        A.GenreAccurate.load(d)
+    with pytest.raises(ModelError, match="not an unspin accurate narratives model"):
+        A.DenseLexHead.load(d, "narratives")
     _corrupt(d / "weights.npz")
     with pytest.raises(ModelError, match="checksum mismatch"):
         A.load("frames", d)
     (d / "weights.npz").unlink()
     with pytest.raises(ModelError, match="missing"):
         A.load("frames", d)
-
-
-def test_genre_artifact_round_trip_and_checksum_refusal(tmp_path):
-    d, texts, vecs = _tiny_genre(tmp_path)
-    g = A.load("genre", d)
-    p = g.proba(featurize(texts), vecs)
-    assert p.shape == (12, 3) and np.allclose(p.sum(axis=1), 1.0)
-    assert [GENRES[j] for j in p.argmax(axis=1)] == ["reporting"] * 4 + ["opinion"] * 4 + ["satire"] * 4
-    _corrupt(d / "weights.npz")
-    with pytest.raises(ModelError, match="checksum mismatch"):
-        A.load("genre", d)
 
 
 @pytest.mark.parametrize("change", [{"layers": [1, 6]}, {"weights_sha256": "0" * 64}, {"max_tokens": 512}])
@@ -258,21 +206,3 @@ def test_seed_article_accurate(seed_analysis):
         for ev in n.evidence:
             assert a.text[ev.start:ev.end] == ev.text
     # the roles on this article: tests/test_roles.py
-
-
-def test_genre_card_limits_quote_the_figures_of_its_own_metrics():
-    from unspin.training.cards import _limits_accurate
-
-    def target_line(metrics):
-        return next(x for x in _limits_accurate("genre", metrics) if x.startswith("The project's target"))
-
-    line = target_line({"accurate": {"macro_f1_uniform": 0.6612, "macro_f1_reporting-heavy": 0.6198,
-                                     "per_class_f1": {"reporting": 0.2711}}})
-    assert "met with the simulated uniform mix 0.661; not with the reporting-heavy mix 0.620." in line
-    assert "F1 0.271 on the training mix" in line and "{" not in line
-    both = target_line({"accurate": {"macro_f1_uniform": 0.70, "macro_f1_reporting-heavy": 0.66}})
-    assert "uniform mix 0.700 and reporting-heavy mix 0.660." in both and "not with" not in both
-    assert "see the evaluation above" in target_line(None)
-    from unspin.training.cards import LIMITS_ACCURATE
-
-    assert _limits_accurate("frames", None) == LIMITS_ACCURATE["frames"]  # the other tasks quote no figures

@@ -5,8 +5,7 @@
   every neural head;
 * ``technique_probabilities``: words, calibrated word and paragraph
   probabilities of the packaged accurate techniques model over that pass,
-  read by the techniques analyzer and by the genre head stacked on the
-  article's technique profile;
+  read by the techniques and technique_summary analyzers;
 * ``framing_features``: the lexical features of the framing models.
 
 For an article analysed in blocks (:mod:`unspin.blocks`), ``doc``,

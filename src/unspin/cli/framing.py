@@ -27,8 +27,8 @@ DATA_HELP = {
 def _model_option(f):
     return click.option("--model", "tier", type=click.Choice(["fast", "accurate"]), default="fast",
                         show_default=True,
-                        help="Tier: 'fast' (lexical) or 'accurate' (heads over the shared MiniLM encoder pass; "
-                             "genre, frames and roles).")(f)
+                        help="Tier: 'fast' (lexical) or 'accurate' (frames: a head over the shared MiniLM encoder "
+                             "pass; genre and roles have one model for both tiers, narratives only a fast one).")(f)
 
 
 def _data_option(f):

@@ -1,16 +1,9 @@
-"""Article-level framing models: genre, frames and narratives (fast tier).
+"""Article-level framing models: frames and narratives (fast tier).
 
-All three read the same hashed TF-IDF vector of an article (word unigrams
+Both read the same hashed TF-IDF vector of an article (word unigrams
 and bigrams within sentences, plus a few bucketed style signals) and differ
-in their heads and decisions:
+in their heads and decisions (genre: :mod:`.genre`):
 
-* **genre** (reporting | opinion | satire): multinomial logistic regression
-  trained with *balanced* class weights, calibrated (temperature + offsets)
-  on out-of-fold logits with the same weights. Its probabilities therefore
-  assume the three genres equally likely, and the decision (the most
-  probable genre) does not lean on the training mix (88% opinion), which the
-  held-out sets do not share. :func:`genre_under_prior` turns them into
-  probabilities under any other mix.
 * **frames** (14, multi-label): one logistic regression per frame, Platt
   scaling per frame on out-of-fold logits, and per-frame thresholds chosen
   by coordinate ascent on the out-of-fold micro-F1.
@@ -33,64 +26,6 @@ import numpy as np
 
 from .features import DocFeatures
 from .model import FramingModel
-
-# --------------------------------------------------------------------------
-# Genre
-# --------------------------------------------------------------------------
-
-
-_FP = frozenset({"i", "me", "my", "we", "our", "us"})
-_SP = frozenset({"you", "your"})
-_QM = frozenset({'"', "“", "”"})
-_SAID = frozenset({"said", "says", "told", "according"})
-_WIRE = frozenset({"reuters", "ap", "afp", "reported", "spokesman", "spokesperson", "statement"})
-_HE = frozenset({"he", "she", "they"})
-_MODAL = frozenset({"should", "must", "need"})
-_LAUGH = frozenset({"ha", "lol", "lmao"})
-STYLE_NAMES = ("first_person", "second_person", "quote_marks", "questions", "exclamations", "said_cues",
-               "words_per_paragraph", "words_per_sentence", "log_words", "wire_words", "capitalised", "digits",
-               "third_person", "modals", "i", "laughter")
-
-
-def style_vector(f: DocFeatures) -> np.ndarray:
-    """Dense style signals of an article (rates per word or per sentence)."""
-    tk = f.tokens
-    low = [w.lower() for w in tk.text]
-    n, ns = max(1, len(low)), max(1, len(tk.sentences))
-
-    def c(words: frozenset[str]) -> int:
-        return sum(w in words for w in low)
-
-    return np.array([
-        c(_FP) / n, c(_SP) / n, c(_QM) / n, low.count("?") / ns, low.count("!") / ns, c(_SAID) / ns,
-        len(low) / max(1, len(tk.lines)), len(low) / ns, np.log1p(len(low)), c(_WIRE) / ns,
-        sum(w[:1].isupper() for w in tk.text) / n, sum(w.isdigit() for w in low) / n, c(_HE) / n, c(_MODAL) / n,
-        low.count("i") / n, c(_LAUGH) / n,
-    ], dtype=np.float64)
-
-
-def genre_proba(model: FramingModel, feats: Sequence[DocFeatures]) -> np.ndarray:
-    head = model.heads["genre"]
-    stack = model.heads.get("stack")
-    out = []
-    for f in feats:
-        pos, vals = model.vocab.vector(f.ids, f.counts)
-        if stack is None:
-            out.append(head.proba(pos, vals))
-            continue
-        z = head.logits(pos, vals)
-        s = (style_vector(f) - np.asarray(stack.extra["style_mean"])) / np.asarray(stack.extra["style_std"])
-        x = np.concatenate([z, s])
-        out.append(stack.proba_from_logits(x @ stack.W + stack.b))
-    return np.array(out).reshape(len(feats), len(head.labels))
-
-
-def genre_under_prior(p: np.ndarray, assumed: Sequence[float], target: Sequence[float]) -> np.ndarray:
-    """Re-weight probabilities computed under the ``assumed`` label mix to
-    another mix (Bayes' rule: p'(y|x) ∝ p(y|x) · target(y) / assumed(y))."""
-    q = p * (np.asarray(target) / np.asarray(assumed))
-    return q / q.sum(axis=-1, keepdims=True)
-
 
 # --------------------------------------------------------------------------
 # Frames (and any plain multi-label task)

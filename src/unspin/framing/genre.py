@@ -1,6 +1,6 @@
 """Genre from signals that carry across topics and years.
 
-The lexical genre model reads topic words; trained on 2017-2022 articles, it
+The earlier lexical genre model read topic words; trained on 2017-2022 articles, it
 learnt "recent topic → satire" and called most news reports of a newer
 period satire. This model reads only how an article is written, never what
 it is about:

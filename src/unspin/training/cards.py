@@ -18,10 +18,6 @@ from .forward import reliability_markdown
 
 
 FRAMING_DESCRIPTION = {
-    "genre": "Multinomial logistic regression over hashed word/bigram TF-IDF features, trained with balanced class "
-             "weights; its out-of-fold logits and 16 standardised style signals (first/second person, quotation "
-             "marks, questions, said-cues, sentence and paragraph length, …) feed a class-balanced stacker, so the "
-             "probabilities assume the three genres equally likely.",
     "frames": "One ridge classifier per frame over hashed word/bigram TF-IDF features (dual solve), Platt-scaled on "
               "out-of-fold scores, with per-frame thresholds chosen by coordinate ascent on out-of-fold micro-F1.",
     "narratives": "Ridge classifiers over hashed word/bigram TF-IDF features for the 21 narratives and every "
@@ -32,15 +28,6 @@ FRAMING_DESCRIPTION = {
 
 
 FRAMING_LIMITS = {
-    "genre": [
-        "Trained on 433 articles of which 41 are reporting and 10 satire: the satire class rests on ten examples "
-        "and its F1 swings widely between folds.",
-        "Probabilities assume the three genres equally likely (class-balanced training and calibration); on a "
-        "collection that is almost all opinion this over-calls reporting and satire. "
-        "`unspin.framing.doc.genre_under_prior` re-weights them to a known mix.",
-        "Below the project's target (macro-F1 ≥ 0.65 under a shifted genre mix) in cross-validation: treat its answer as a hint.",
-        "English only; topic words of 2017-2022 news (US politics, Ukraine, COVID, migration) dominate the features.",
-    ],
     "frames": [
         "Frames are article-level and multi-label; the 14 labels are judged by annotators with low agreement, so "
         "even perfect models score far below 1.",
@@ -66,16 +53,6 @@ def _fmt(x: Any) -> str:
 
 
 DESCRIPTION_ACCURATE = {
-    "genre": "The mean of three probability estimates: the fast genre model (hashed word/bigram TF-IDF, "
-             "class-balanced logistic regression stacked with style signals); a class-balanced multinomial "
-             "logistic regression over the article's mean word-piece vector of the shared all-MiniLM-L6-v2 pass "
-             "(layers 3 and 4, standardised); and one over the article's persuasion profile from the packaged "
-             "accurate techniques model (per technique the mean and highest paragraph probability and the mean "
-             "word probability, plus how much of the text carries any technique: "
-             "`unspin.techniques.accurate.technique_profile`). Temperatures and offsets are fitted on out-of-fold "
-             "logits; the profile head is trained on the techniques model's out-of-fold profiles of its training "
-             "articles (`oof-profiles.npz` beside it), so it learns from profiles like those of unseen articles. "
-             "The probabilities assume the three genres equally likely.",
     "frames": "One ridge classifier per frame over the fast tier's hashed word/bigram TF-IDF vector and the article's "
               "mean word-piece vector of the shared all-MiniLM-L6-v2 pass (layers 3 and 4, standardised) side by "
               "side (dual solve: sum of the two linear kernels), Platt-scaled on out-of-fold scores, with per-frame "
@@ -83,44 +60,7 @@ DESCRIPTION_ACCURATE = {
 }
 
 
-def _limits_accurate(task: str, metrics: dict[str, Any] | None) -> list[str]:
-    """:data:`LIMITS_ACCURATE` of ``task`` with the figures they quote taken from ``metrics`` (the card must
-    not quote the figures of an earlier training run)."""
-    if task != "genre":
-        return LIMITS_ACCURATE[task]
-    r = (metrics or {}).get("accurate") or {}
-    shifts = [(name, r.get(f"macro_f1_{key}")) for name, key in (("uniform", "uniform"),
-                                                                 ("reporting-heavy", "reporting-heavy"))]
-    if all(v is not None for _, v in shifts):
-        met = [f"{name} mix {_fmt(v)}" for name, v in shifts if v >= 0.65]
-        missed = [f"{name} mix {_fmt(v)}" for name, v in shifts if v < 0.65]
-        target = (("met with the simulated " + " and ".join(met) if met else "met by neither simulated mix")
-                  + ("; not with the " + " and ".join(missed) if missed else "") + ".")
-    else:
-        target = "see the evaluation above."
-    reporting = (r.get("per_class_f1") or {}).get("reporting")
-    fmt = {"target": target, "reporting_f1": _fmt(reporting) if reporting is not None else "?"}
-    return [x.format(**fmt) if "{target}" in x else x for x in LIMITS_ACCURATE[task]]
-
-
 LIMITS_ACCURATE = {
-    "genre": [
-        "Trained on 433 articles of which 41 are reporting and 10 satire: satire rests on ten examples and every "
-        "figure under a shifted mix swings widely between folds (see the per-fold spread).",
-        "Probabilities assume the three genres equally likely; `unspin.framing.doc.genre_under_prior` re-weights "
-        "them to a known mix.",
-        "The L2 penalties were picked on the same cross-validation (embedding head 100 among 100, 300 and 1000 "
-        "with layers 3+6; technique-profile head 10 among 1, 10 and 100 in an exploratory run): the figures are "
-        "slightly optimistic.",
-        "The project's target is macro-F1 ≥ 0.65 under a shifted mix: {target} The shifts are simulated by "
-        "re-weighting the training articles, not a real held-out set. Reporting is the weak class (F1 "
-        "{reporting_f1} on the training mix).",
-        "The technique-profile head is only as good as the techniques model it reads; it is tied to the packaged "
-        "one (the SHA-256 of its weights is in `stacked_on`): retraining the techniques model means retraining "
-        "this one, and loading refuses the mismatch.",
-        "Articles longer than the encoder window are read in overlapping windows of 256 word pieces; the article "
-        "vector is the mean over all of them.",
-    ],
     "frames": [
         "Frames are article-level and multi-label; annotator agreement is low, so even perfect models score far "
         "below 1.",
@@ -406,16 +346,7 @@ READINGS = (" Two readings of the same probabilities ship: the default one is ch
 
 def _framing_table(task: str, m: dict[str, Any], systems: tuple[str, ...]) -> list[str]:
     rows: list[str] = []
-    if task == "genre":
-        rows += ["| system | macro-F1 | macro-F1, uniform mix | macro-F1, 60/30/10 reporting-heavy | accuracy |",
-                 "| --- | --- | --- | --- | --- |"]
-        for name in systems:
-            r = m[name]
-            rows.append(f"| {name} | {_fmt(r['macro_f1'])} | {_fmt(r['macro_f1_uniform'])} | "
-                        f"{_fmt(r['macro_f1_reporting-heavy'])} | {_fmt(r['accuracy'])} |")
-        rows += ["", f"Per-class F1 ({systems[0]}): "
-                 + ", ".join(f"{k} {_fmt(v)}" for k, v in m[systems[0]]["per_class_f1"].items())]
-    elif task == "frames":
+    if task == "frames":
         rows += ["| system | micro-F1 | folds mean ± sd |", "| --- | --- | --- |"]
         for name in systems:
             r = m[name]
@@ -431,7 +362,7 @@ def _framing_table(task: str, m: dict[str, Any], systems: tuple[str, ...]) -> li
     return rows
 
 
-_HEADLINE = {"genre": ("macro-F1, uniform genre mix", "macro_f1_uniform"), "frames": ("micro-F1", "micro_f1"),
+_HEADLINE = {"frames": ("micro-F1", "micro_f1"),
              "narratives": ("samples-F1, narratives", "samples_f1_narratives")}
 
 
@@ -452,7 +383,7 @@ def framing_card(meta: dict[str, Any], task: str) -> ModelCard:
         card.protocols = ["Cross-validation: " + str(m.get("protocol", "")), _CV_FORWARD_NOTE]
         card.sections.append(("Cross-validation by system", "\n".join(_framing_table(task, m, systems))
                               + "\n\nFull figures: `metrics` in `meta.json`."))
-    card.limits = _limits_accurate(task, m) if accurate else list(FRAMING_LIMITS[task])
+    card.limits = list(LIMITS_ACCURATE[task] if accurate else FRAMING_LIMITS[task])
     if m.get("forward"):
         _add_forward(card, task, m)
     return card

@@ -1,17 +1,14 @@
 """Cross-validated evaluation of the framing models, with simple baselines.
 
-Protocol (every task): 5 folds split by article (genre: stratified by
-genre), seeded. For each
+Protocol (every task): 5 folds split by article, seeded. For each
 fold the model is trained on the other four exactly as ``unspin train``
 trains the shipped model (its calibration and thresholds come from an inner
 out-of-fold split of those four folds only) and predicts the held-out fold;
 the official metric is computed on the pooled held-out predictions, and its
-spread over the five folds is reported too.
-
-Genre is also scored under simulated label shifts: each held-out article is
-weighted so that the three genres take a target share (uniform, and a
-reporting-heavy 60/30/10 mix); the weighted confusion matrix is what a test
-set with that mix would give in expectation.
+spread over the five folds is reported too. Frames and narratives run it
+over the training part of the forward split (:mod:`.framing_forward`); genre
+and roles have their own protocols (:mod:`.genre_signals`,
+:mod:`.roles_treatment`).
 """
 
 from __future__ import annotations
@@ -24,73 +21,18 @@ import numpy as np
 
 from ..datasets.framing import LabelledDoc
 from ..framing import doc as D
-from ..framing.labels import GENRES
-from ..framing.metrics import accuracy, macro_f1, micro_f1, per_class_f1, samples_f1
+from ..framing.metrics import micro_f1, samples_f1
 from . import framing_lexical as FL
 from .folds import kfold
-from .framing_accurate import train_frames_accurate, train_genre_accurate
+from .framing_accurate import train_frames_accurate
 
 logger = logging.getLogger(__name__)
-
-
-SHIFTS: dict[str, dict[str, float]] = {
-    "uniform": {"reporting": 1 / 3, "opinion": 1 / 3, "satire": 1 / 3},
-    "reporting-heavy": {"reporting": 0.6, "opinion": 0.3, "satire": 0.1},
-}
-
-
-
-def shift_weights(gold: Sequence[str], target: dict[str, float]) -> list[float]:
-    counts = {g: sum(1 for x in gold if x == g) for g in target}
-    return [target[g] / counts[g] if counts.get(g) else 0.0 for g in gold]
 
 
 def _summary(values: list[float]) -> dict[str, float]:
     a = np.array(values)
     return {"mean": round(float(a.mean()), 4), "std": round(float(a.std()), 4),
             "min": round(float(a.min()), 4), "max": round(float(a.max()), 4)}
-
-
-def genre_scores(gold: Sequence[str], pred: Sequence[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {"macro_f1": round(macro_f1(gold, pred, GENRES), 4),
-                           "per_class_f1": {k: round(v, 4) for k, v in per_class_f1(gold, pred, GENRES).items()},
-                           "accuracy": round(accuracy(gold, pred), 4)}
-    for name, mix in SHIFTS.items():
-        out[f"macro_f1_{name}"] = round(macro_f1(gold, pred, GENRES, shift_weights(gold, mix)), 4)
-    return out
-
-
-def cv_genre(docs: Sequence[LabelledDoc], k: int = 5, seed: int = 13,
-             **params: Any) -> dict[str, Any]:
-    t0 = time.perf_counter()
-    feats = FL.featurize([d.text for d in docs])
-    gold = [d.genre for d in docs]
-    systems = {
-        "fast": dict(params),
-        "baseline_tfidf_lr": dict(params, balanced=False, calibrate=False),
-    }
-    preds = {name: [None] * len(docs) for name in systems}
-    fold_scores: dict[str, list[dict]] = {name: [] for name in systems}
-    for f, test in enumerate(kfold(len(docs), k, seed, strata=gold)):
-        train = np.setdiff1d(np.arange(len(docs)), test)
-        for name, kw in systems.items():
-            m = FL.train_genre([feats[i] for i in train], [gold[i] for i in train], seed=seed, **kw)
-            P = D.genre_proba(m, [feats[i] for i in test])
-            labs = [GENRES[j] for j in P.argmax(axis=1)]
-            for i, lab in zip(test, labs, strict=True):
-                preds[name][i] = lab
-            fold_scores[name].append(genre_scores([gold[i] for i in test], labs))
-        logger.info(f"genre fold {f + 1}/{k}: fast macro-F1 {fold_scores['fast'][-1]['macro_f1']:.3f}, "
-            f"baseline {fold_scores['baseline_tfidf_lr'][-1]['macro_f1']:.3f}")
-    result: dict[str, Any] = {}
-    for name in systems:
-        r = genre_scores(gold, preds[name])
-        r["folds_macro_f1"] = _summary([s["macro_f1"] for s in fold_scores[name]])
-        result[name] = r
-    result["baseline_majority"] = genre_scores(gold, ["opinion"] * len(gold))
-    result["protocol"] = _protocol(k, seed, len(docs), "articles, stratified by genre")
-    result["wall_time_s"] = round(time.perf_counter() - t0, 1)
-    return result
 
 
 def cv_frames(docs: Sequence[LabelledDoc], labels: Sequence[str], k: int = 5, seed: int = 13,
@@ -206,47 +148,5 @@ def cv_frames_accurate(docs: Sequence[LabelledDoc], labels: Sequence[str], vecs:
                         "mean_predicted": round(float(np.mean([len(p) for p in preds[name]])), 2)}
     result["mean_gold"] = round(float(np.mean([len(g) for g in gold])), 2)
     result["protocol"] = _protocol(k, seed, len(docs), "articles")
-    result["wall_time_s"] = round(time.perf_counter() - t0, 1)
-    return result
-
-
-def cv_genre_accurate(docs: Sequence[LabelledDoc], vecs: np.ndarray, k: int = 5, seed: int = 13,
-                      profiles: np.ndarray | None = None, **params: Any) -> dict[str, Any]:
-    """As :func:`cv_genre` (same folds), for the accurate model and the fast one
-    (the accurate model contains the fast one: it is trained once per fold).
-    ``profiles``: the articles' out-of-sample technique profiles (see
-    :func:`unspin.framing.FA.training_profiles`) for the profile head."""
-
-    t0 = time.perf_counter()
-    feats = FL.featurize([d.text for d in docs])
-    gold = [d.genre for d in docs]
-    fast_params = params.get("fast") or FL.GENRE_DEFAULTS
-    systems = ("accurate", "fast")
-    preds: dict[str, list] = {name: [None] * len(docs) for name in systems}
-    fold_scores: dict[str, list[dict]] = {name: [] for name in systems}
-    for f, test in enumerate(kfold(len(docs), k, seed, strata=gold)):
-        train = np.setdiff1d(np.arange(len(docs)), test)
-        fast = FL.train_genre([feats[i] for i in train], [gold[i] for i in train], seed=seed, **fast_params)
-        acc = train_genre_accurate([feats[i] for i in train], vecs[train], [gold[i] for i in train], seed=seed,
-                                   fast_model=fast, profiles=None if profiles is None else profiles[train], **params)
-        probs = {"accurate": acc.proba([feats[i] for i in test], vecs[test],
-                                       None if profiles is None else profiles[test]),
-                 "fast": D.genre_proba(fast, [feats[i] for i in test])}
-        for name in systems:
-            labs = [GENRES[j] for j in probs[name].argmax(axis=1)]
-            for i, lab in zip(test, labs, strict=True):
-                preds[name][i] = lab
-            fold_scores[name].append(genre_scores([gold[i] for i in test], labs))
-        logger.info(f"genre fold {f + 1}/{k}: accurate macro-F1 {fold_scores['accurate'][-1]['macro_f1']:.3f} "
-            f"(uniform {fold_scores['accurate'][-1]['macro_f1_uniform']:.3f}), fast "
-            f"{fold_scores['fast'][-1]['macro_f1']:.3f} (uniform {fold_scores['fast'][-1]['macro_f1_uniform']:.3f})")
-    result: dict[str, Any] = {}
-    for name in systems:
-        r = genre_scores(gold, preds[name])
-        for key in ("macro_f1", *(f"macro_f1_{s}" for s in SHIFTS)):
-            r[f"folds_{key}"] = _summary([s[key] for s in fold_scores[name]])
-        r["folds"] = fold_scores[name]
-        result[name] = r
-    result["protocol"] = _protocol(k, seed, len(docs), "articles, stratified by genre")
     result["wall_time_s"] = round(time.perf_counter() - t0, 1)
     return result

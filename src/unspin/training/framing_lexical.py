@@ -1,4 +1,4 @@
-"""Training the fast (lexical) framing models: genre, frames, narratives.
+"""Training the fast (lexical) framing models: frames and narratives.
 
 Inference for these models lives in :mod:`unspin.framing.doc`; this module
 only fits them: vocabularies, out-of-fold logits, thresholds and decision
@@ -12,13 +12,12 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..framing.doc import OTHER, STYLE_NAMES, NarrativeDecision, decode_narratives, style_vector
+from ..framing.doc import OTHER, NarrativeDecision, decode_narratives
 from ..framing.features import DocFeatures, Vocabulary, doc_features
-from ..framing.labels import GENRES
 from ..framing.metrics import samples_f1
 from ..framing.model import FramingModel, Head
 from .folds import kfold
-from .framing_fit import fit_platt_columns, fit_ridge, fit_sigmoid, fit_softmax
+from .framing_fit import fit_platt_columns, fit_ridge, fit_sigmoid
 
 logger = logging.getLogger(__name__)
 
@@ -46,49 +45,6 @@ def oof_logits(feats: Sequence[DocFeatures], fit: Callable, n_out: int, folds: i
         W, b = fit(_matrix(vocab, [feats[i] for i in train]), train)
         Z[test] = _matrix(vocab, [feats[i] for i in test]) @ W + b
     return Z
-
-
-GENRE_DEFAULTS: dict[str, Any] = {"l2": 1.0, "min_df": 2, "inner_folds": 5}
-
-
-def balanced_weights(y: np.ndarray, n_classes: int) -> np.ndarray:
-    counts = np.bincount(y, minlength=n_classes).astype(np.float64)
-    return len(y) / (n_classes * np.maximum(counts, 1.0))[y]
-
-
-def train_genre(feats: Sequence[DocFeatures], labels: Sequence[str], seed: int = 13, l2: float = 1.0,
-                min_df: int = 2, inner_folds: int = 5, balanced: bool = True, calibrate: bool = True,
-                stack_l2: float = 1.0) -> FramingModel:
-    """n-gram head, then (with ``calibrate``) a stacker over its out-of-fold
-    logits and the standardised style signals, both class-balanced."""
-    from scipy.sparse import csr_matrix
-
-    y = np.array([GENRES.index(g) for g in labels])
-    K = len(GENRES)
-
-    def fit(X, idx):
-        w = balanced_weights(y[idx], K) if balanced else None
-        return fit_softmax(X, y[idx], K, w, l2=l2)
-
-    vocab = _vocab(feats, min_df)
-    W, b = fit(_matrix(vocab, feats), np.arange(len(feats)))
-    prior = (np.ones(K) / K) if balanced else np.bincount(y, minlength=K) / len(y)
-    extra = {"assumed_prior": [round(float(p), 6) for p in prior],
-             "training_mix": {g: int((y == k).sum()) for k, g in enumerate(GENRES)}}
-    ident = np.column_stack([np.ones(K), np.zeros(K)])
-    heads = {"genre": Head("softmax", list(GENRES), W, b, ident, extra=extra)}
-    if calibrate:
-        Z = oof_logits(feats, fit, K, inner_folds, seed, min_df, strata=list(y))
-        S = np.array([style_vector(f) for f in feats])
-        mu, sd = S.mean(axis=0), S.std(axis=0) + 1e-9
-        Xs = np.hstack([Z, (S - mu) / sd])
-        w = balanced_weights(y, K) if balanced else None
-        Ws, bs = fit_softmax(csr_matrix(Xs), y, K, w, l2=stack_l2)
-        heads["stack"] = Head("softmax", list(GENRES), Ws, bs, ident,
-                              extra={"inputs": [f"logit:{g}" for g in GENRES] + list(STYLE_NAMES),
-                                     "style_mean": [float(x) for x in mu], "style_std": [float(x) for x in sd]})
-    logger.info(f"genre: {len(vocab)} features")
-    return FramingModel("genre", vocab, heads)
 
 
 FRAMES_DEFAULTS: dict[str, Any] = {"l2": 3.0, "min_df": 2, "inner_folds": 5, "solver": "ridge"}

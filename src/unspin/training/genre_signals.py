@@ -35,7 +35,6 @@ from ..models.artifact import training_meta
 from .folds import kfold
 from .forward import bootstrap_ci, reliability
 from .framing_fit import fit_softmax, fit_softmax_calibration
-from .framing_lexical import balanced_weights
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +45,11 @@ MODEL_NAME = "genre-signals"
 #: PolNeAR dev (news articles of 7 US outlets, 2015-16; not labelled for genre): a check of what the model
 #: answers on ordinary news, beside the SemEval forward part.
 NEWS_CHECK = ("attribution-polnear-en", "dev", "text")
+
+
+def balanced_weights(y: np.ndarray, n_classes: int) -> np.ndarray:
+    counts = np.bincount(y, minlength=n_classes).astype(np.float64)
+    return len(y) / (n_classes * np.maximum(counts, 1.0))[y]
 
 
 def fit_signals(S: np.ndarray, y: np.ndarray, seed: int = 13, l2: float = 1.0, inner_folds: int = 5,
