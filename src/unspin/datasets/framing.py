@@ -149,11 +149,6 @@ def taxonomy_dir(data_dir: str | Path) -> Path:
     raise InputError(str(root), "entity-roles-taxonomy.json not found beside or above the data folder")
 
 
-def narrative_inventory(data_dir: str | Path) -> tuple[list[str], list[str]]:
-    d = taxonomy_dir(data_dir)
-    return _inventory(d / "narratives.txt"), _inventory(d / "subnarratives.txt")
-
-
 def role_taxonomy(data_dir: str | Path) -> dict[str, dict[str, str]]:
     """``{main role: {fine role: text of its definition, conceptual note and example}}``."""
     raw = json.loads(read_text(taxonomy_dir(data_dir) / "entity-roles-taxonomy.json"))

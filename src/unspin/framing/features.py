@@ -32,10 +32,6 @@ _SECOND_PERSON = frozenset({"you", "your", "yourself"})
 _QUOTE_MARKS = frozenset({'"', "“", "”"})
 
 
-def hash_key(key: str) -> int:
-    return zlib.crc32(key.encode("utf-8")) & MASK
-
-
 def hash_keys(keys: Iterable[str]) -> np.ndarray:
     return np.fromiter((zlib.crc32(k.encode("utf-8")) & MASK for k in keys), dtype=np.int64)
 
@@ -158,12 +154,3 @@ class Vocabulary:
         return csr_matrix(
             (np.concatenate(data) if data else np.zeros(0), np.concatenate(indices) if indices else np.zeros(0, int),
              np.array(indptr)), shape=(len(rows), len(self.ids)))
-
-
-def key_counts(keys: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct hashed ids of ``keys`` with their counts."""
-    h = hash_keys(keys)
-    if not len(h):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-    u, c = np.unique(h, return_counts=True)
-    return u, c.astype(np.float64)

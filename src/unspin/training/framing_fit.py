@@ -3,8 +3,6 @@ ridge regression, Platt and softmax calibration, threshold choice, meta JSON."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
 
 import numpy as np
 
@@ -81,25 +79,6 @@ def fit_softmax_calibration(Z: np.ndarray, y: np.ndarray, sample_weight: np.ndar
     out[:, 0] = res.x[0]
     out[:, 1] = res.x[1:]
     return out
-
-
-def best_threshold(scores: np.ndarray, gold: np.ndarray, grid: np.ndarray | None = None) -> float:
-    """The threshold on ``scores`` maximising F1 of one label (ties: the lowest)."""
-    grid = np.linspace(0.05, 0.95, 91) if grid is None else grid
-    best, best_f = 0.5, -1.0
-    for t in grid:
-        p = scores >= t
-        tp = float((p & (gold > 0)).sum())
-        fp = float((p & (gold == 0)).sum())
-        fn = float((~p & (gold > 0)).sum())
-        f = 2 * tp / (2 * tp + fp + fn) if tp > 0 else 0.0
-        if f > best_f + 1e-12:
-            best, best_f = float(t), f
-    return best
-
-
-def model_meta_json(meta: dict[str, Any]) -> str:
-    return json.dumps(meta, indent=2, ensure_ascii=False)
 
 
 def fit_ridge(X, Y: np.ndarray, lam: float = 1.0) -> tuple[np.ndarray, np.ndarray]:

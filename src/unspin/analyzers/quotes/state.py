@@ -216,10 +216,6 @@ class RunState:
             end -= 1
         return (start, end) if end > start else None
 
-    def opens_quote(self, i: int) -> bool:
-        q = self.quotation_at(self.doc[i].idx)
-        return q is not None and q.open == self.doc[i].idx
-
     def closes_quote(self, i: int) -> bool:
         q = self.quotation_at(self.doc[i].idx)
         return q is not None and q.close == self.doc[i].idx and q.closed
@@ -234,4 +230,3 @@ class RunState:
         a, b = self.quotations[first], self.quotations[stop - 1]
         between = self.gap_words[stop - 1] - self.gap_words[first]
         return self.words.count(span[0], max(span[0], a.open)) + between + self.words.count(b.close_end, span[1])
-
