@@ -70,3 +70,17 @@ def test_api_ratings_option_attaches_rating(tmp_path):
     a = unspin.analyze("Reuters reported that the plant had closed.", ratings=(str(table),))
     reuters = [c for c in a.provenance.cited_sources if c.domain == "reuters.com"]
     assert reuters and reuters[0].rating is not None and reuters[0].rating["reliability"] == "high"
+
+
+@pytest.mark.parametrize("analyzers", [["entities", "quotes"], ("entities", "quotes"), "entities, quotes"])
+def test_api_analyzers_as_a_list_a_tuple_or_a_comma_separated_string(analyzers):
+    # pipelines are cached by their options, which must stay hashable whatever the user passes
+    result = unspin.analyze("Maria Lindqvist said the talks had failed.", analyzers=analyzers)
+    ran = list(result.meta.analyzers)
+    assert {"entities", "quotes"} <= set(ran) and "techniques" not in ran
+    assert [q.speaker.name for q in result.quotes] == ["Maria Lindqvist"]
+
+
+def test_api_unknown_option_is_a_clear_error():
+    with pytest.raises(unspin.ConfigError, match="unknown option 'analyzerz'"):
+        unspin.analyze("Some text.", analyzerz=["quotes"])

@@ -76,8 +76,27 @@ class Options:
     block_chars: int = DEFAULT_BLOCK_CHARS
 
     def with_(self, **changes: Any) -> "Options":
-        """A copy with ``changes`` applied, ignoring ``None`` values."""
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+        """A copy with ``changes`` applied, ignoring ``None`` values.
+
+        ``analyzers`` and ``ratings`` may be given as any sequence (a list, as
+        users write them) or one string ("entities,quotes"; one ratings file):
+        options are hashable, since pipelines are cached by them.
+        """
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise ConfigError(f"unknown option {unknown[0]!r} (options: {', '.join(sorted(known))})")
+        clean = {k: v for k, v in changes.items() if v is not None}
+        if isinstance(clean.get("analyzers"), str):
+            clean["analyzers"] = tuple(n.strip() for n in clean["analyzers"].split(",") if n.strip())
+        if isinstance(clean.get("ratings"), (str, os.PathLike)):
+            clean["ratings"] = (clean["ratings"],)
+        for name in ("analyzers", "ratings"):
+            if name in clean and not isinstance(clean[name], tuple):
+                clean[name] = tuple(clean[name])
+        if "ratings" in clean:
+            clean["ratings"] = tuple(os.fspath(r) for r in clean["ratings"])
+        return replace(self, **clean)
 
     def check_sizes(self) -> None:
         """:class:`ConfigError` unless ``max_chars`` and ``block_chars`` are usable whole numbers."""
