@@ -359,3 +359,29 @@ def test_render_json_single_object_array_and_lines_round_trip():
 
 def test_handmade_text_has_the_tricky_characters():
     assert "🙂" in TEXT and "Łukaszewski" in TEXT and "\r\n" in TEXT and "“" in TEXT
+
+
+def test_pronoun_speakers_left_unresolved_are_shown_as_not_named():
+    # "not all who claim …": a relative pronoun whose antecedent is itself a pronoun names nobody
+    text = "Not all who claim to fight the militants truly have that intent. Maria Lindqvist said so."
+    analysis = empty_analysis(text)
+    antecedent = find("all", text=text)
+    analysis.quotes = [
+        Quote(speaker=Speaker(**vars(find("who", text=text)), resolved=antecedent), cue=find("claim", text=text), content=find("to fight the militants", text=text),
+              kind="indirect"),
+        Quote(speaker=Speaker(**vars(find("Maria Lindqvist", text=text)), name="Maria Lindqvist"), cue=find("said", text=text),
+              content=find("so", text=text), kind="indirect"),
+    ]
+    groups = speaker_groups(analysis.quotes)
+    assert [g.name for g in groups] == ["Maria Lindqvist", "(speaker not named)"]
+    assert groups[1].mentions == ["who"]
+    out = render(analysis)
+    assert "(speaker not named)" in out and "\nwho ·" not in out
+
+
+def test_a_pronoun_resolved_to_a_description_shows_the_description():
+    text = "Western officials, who asked not to be named, said the talks had failed."
+    analysis = empty_analysis(text)
+    analysis.quotes = [Quote(speaker=Speaker(**vars(find("who", text=text)), resolved=find("Western officials", text=text)),
+                             cue=find("said", text=text), content=find("the talks had failed", text=text), kind="indirect")]
+    assert [g.name for g in speaker_groups(analysis.quotes)] == ["Western officials"]

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from ..analyzers.quotes.lexicon import load_lexicon
 from ..language import language_name
 from ..techniques.taxonomy import TechniqueInfo, describe
 from ..types import EVIDENCE_PARAGRAPH, EVIDENCE_SPANS, Analysis, CitedSource, Entity, Paragraph, Quote, Technique
@@ -202,8 +203,15 @@ def speaker_groups(quotes: Iterable[Quote]) -> list[SpeakerGroup]:
         speaker = quote.speaker
         if speaker is None:
             key, name = "\0unattributed", "(no speaker)"
+        elif _is_pronoun(speaker.text) and not speaker.name and (
+                speaker.resolved is None or _is_pronoun(speaker.resolved.text)):
+            # "he", "who", "they" that the analyzer could not tie to a name: no speaker a reader can check
+            key, name = "\0unnamed", UNNAMED_SPEAKER
         else:
-            name = " ".join((speaker.name or speaker.text).split()) or "(no speaker)"
+            # a pronoun tied to a description ("who" → "Western officials") shows the description
+            shown = speaker.name or (speaker.resolved.text if speaker.resolved and _is_pronoun(speaker.text)
+                                     else speaker.text)
+            name = " ".join(shown.split()) or "(no speaker)"
             key = name.casefold()
         group = groups.setdefault(key, SpeakerGroup(name=name, unattributed=speaker is None))
         group.quotes.append(quote)
@@ -214,8 +222,22 @@ def speaker_groups(quotes: Iterable[Quote]) -> list[SpeakerGroup]:
             if mention and m not in n and n not in m and mention not in group.mentions:
                 group.mentions.append(mention)
     order = list(groups.values())
-    order.sort(key=lambda g: (g.unattributed, -len(g.quotes)))
+    # named speakers first, then pronouns left unresolved, then quotes with no speaker at all
+    order.sort(key=lambda g: (g.unattributed, g.name == UNNAMED_SPEAKER, -len(g.quotes)))
     return order
+
+
+UNNAMED_SPEAKER = "(speaker not named)"
+#: Quantifier pronouns that can head a speaker phrase ("not all who claim …", "some say").
+_QUANTIFIERS = frozenset({"all", "some", "many", "most", "few", "others", "several", "both", "each", "any", "none"})
+
+
+def _is_pronoun(text: str) -> bool:
+    """Whether a speaker mention is only a pronoun ("he", "who", "they", "all")."""
+    lex = load_lexicon()
+    pronouns = (lex.male_pronouns | lex.female_pronouns | lex.plural_pronouns | lex.relative_pronouns
+                | lex.not_single_names | _QUANTIFIERS)
+    return " ".join(text.split()).casefold() in pronouns
 
 
 @dataclass
