@@ -48,3 +48,16 @@ def test_a_reporting_verb_beside_a_quotation_reports_the_quotation(pipe: Pipelin
     q = find(a, "Moscow is laughing at us")
     assert q.kind == "direct" and q.speaker is not None and q.speaker.text == "Łukaszewski"
     assert not any(x.content.text.startswith("the Sejm") for x in a.quotes)
+
+
+SEE_AS = (
+    "If the rebels are fighting the army too, then the West can see the rebels as a strategic ally in "
+    "wearing down the army’s strength, which helps advance NATO’s cause.\n"
+)
+
+
+def test_relative_clause_after_the_object_is_not_what_was_said(pipe: Pipeline):
+    # the parser hangs ", which helps advance NATO’s" on "see"; it is no complement of the cue
+    analysis = analyze(pipe, SEE_AS)
+    assert all(not q.content.text.startswith("which") for q in analysis.quotes), \
+        [q.content.text for q in analysis.quotes]

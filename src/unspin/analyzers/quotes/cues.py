@@ -242,6 +242,11 @@ class CueFinder(RunState):
         first = self.doc[lo] if lo <= hi else None
         if first is not None and first.lower_ == "that" and first.dep_ == "mark":
             lo += 1
+        if (right and first is not None and first.lower_ in self.lex.relative_pronouns and lo > 0
+                and self.doc[lo - 1].text == ","):
+            # ", which helps …" after the object is a relative clause the parser hung on the verb,
+            # not what was said ("the West can see the terrorists as an ally, which helps …")
+            return None
         j = bisect.bisect_left(self.notings, lo + 2)
         if j < len(self.notings) and self.notings[j] <= hi:
             hi = self.notings[j] - 2  # "…, noting that …" is a quote of its own
