@@ -1,21 +1,18 @@
 """`unspin analyze` of a folder with worker processes: the same reports, in input order.
 
-Real files, the real command line, real spawned worker processes. A worker
-that dies is tested with a stand-in work function that kills its own process
-on one input (what the out-of-memory killer would do), since no real input
-should be able to.
+Real files, the real command line, real spawned worker processes. The worker
+pool itself (a worker that dies, the bounded window, the workers' threads) is
+tested in tests/test_parallel.py.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from tests.test_corpus_helpers import article_text
-from unspin.api import _ParallelBatch, analyze_many
-from unspin.config import Options
+from unspin.api import analyze_many
 from unspin.errors import InputError
 
 from .conftest import cli
@@ -61,18 +58,3 @@ def test_python_api_analyze_many_with_workers_keeps_offsets(tmp_path):
         assert analysis.quotes, analysis.source
         for quote in analysis.quotes:
             assert analysis.text[quote.content.start:quote.content.end] == quote.content.text
-
-
-def _work_that_dies_on_kill(spec: str, outlet: str | None) -> str:
-    if "kill" in spec:
-        os._exit(9)
-    return f"analysed {spec}"
-
-
-def test_a_worker_that_dies_costs_only_its_own_input():
-    specs = ["a", "b", "kill-me", "c", "d", "e"]
-    batch = _ParallelBatch(Options(), 2, None, work=_work_that_dies_on_kill)
-    results = dict(batch.run(specs))
-    assert list(results) == specs
-    assert isinstance(results["kill-me"], InputError) and "killed the worker process" in results["kill-me"].reason
-    assert all(results[s] == f"analysed {s}" for s in specs if s != "kill-me")

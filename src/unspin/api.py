@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import re
-from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from .article import Article
 from .config import Options, load_options
 from .errors import InputError, failure_reason
 from .inputs import article_from_text, expand_inputs, read_input
+from .parallel import init_pipeline_worker, ordered_map, worker_pipeline
 from .pipeline import Pipeline, cached_pipeline
 from .types import Analysis
 
@@ -84,7 +81,8 @@ def analyze_inputs(specs: list[str], options: Options, *, workers: int = 1,
         for spec in specs:
             yield spec, _analyze_input(pipeline, spec, outlet)
         return
-    yield from _ParallelBatch(options, workers, outlet).run(specs)
+    yield from ordered_map(specs, partial(_work, outlet=outlet), InputError, workers=workers,
+                           initializer=init_pipeline_worker, initargs=(options,))
 
 
 def _analyze_input(pipeline: Pipeline, spec: str, outlet: str | None) -> Analysis | InputError:
@@ -98,79 +96,10 @@ def _analyze_input(pipeline: Pipeline, spec: str, outlet: str | None) -> Analysi
 
 # -- worker processes ------------------------------------------------------------------
 
-_worker_pipeline: list[Pipeline] = []
 
-
-def _init_worker(options: Options) -> None:
-    # the workers already share the cores: one encoder thread each (unless the user chose)
-    os.environ.setdefault("UNSPIN_THREADS", "1")
-    pipeline = Pipeline(options)
-    pipeline.warm_up()  # load the models once, before the first input
-    _worker_pipeline.append(pipeline)
-
-
-def _work(spec: str, outlet: str | None) -> Analysis | tuple[str, str]:
-    result = _analyze_input(_worker_pipeline[0], spec, outlet)
-    # an InputError does not survive pickling (its constructor takes two arguments): send its parts
-    return (result.source, result.reason) if isinstance(result, InputError) else result
-
-
-class _ParallelBatch:
-    """Inputs analysed by worker processes, results in input order.
-
-    A worker that dies (killed, out of memory) breaks the whole pool, and every
-    input in flight with it. Those inputs go round again, one at a time in a
-    new pool, so that the one that kills a worker is found and reported as
-    such while the others are analysed.
-    """
-
-    def __init__(self, options: Options, workers: int, outlet: str | None, *,
-                 work: Callable[[str, str | None], Any] | None = None,
-                 init: Callable[[Options], None] | None = None) -> None:
-        self.options, self.workers, self.outlet = options, workers, outlet
-        self.window = workers * 2
-        # what a worker does with one input, and how it starts: the defaults analyse it
-        self.work, self.init = work or _work, init if work else _init_worker
-
-    def _pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=self.init, initargs=(self.options,) if self.init else ())
-
-    def run(self, specs: list[str]) -> Iterator[tuple[str, Analysis | InputError]]:
-        todo = deque(specs)
-        pending: deque[tuple[str, Future[Any]]] = deque()
-        suspects = 0  # inputs in flight when a worker died: retried one at a time
-        pool = self._pool()
-        try:
-            while todo or pending:
-                while todo and len(pending) < (1 if suspects else self.window):
-                    spec = todo.popleft()
-                    pending.append((spec, pool.submit(self.work, spec, self.outlet)))
-                spec, future = pending.popleft()
-                exc = future.exception()
-                if isinstance(exc, BrokenProcessPool):
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    pool = self._pool()
-                    if suspects:  # alone in flight: this input killed its worker
-                        suspects -= 1
-                        yield spec, InputError(spec, "its analysis killed the worker process (out of memory?)")
-                    else:
-                        lost = [spec, *(other for other, _ in pending)]
-                        pending.clear()
-                        todo.extendleft(reversed(lost))
-                        suspects = len(lost)
-                    continue
-                suspects = max(0, suspects - 1)
-                yield spec, self._result(spec, future, exc)
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-    @staticmethod
-    def _result(spec: str, future: Future[Any], exc: BaseException | None) -> Analysis | InputError:
-        if exc is not None:  # e.g. a result that cannot be sent back
-            return InputError(spec, failure_reason(exc))
-        result = future.result()
-        return InputError(*result) if isinstance(result, tuple) else result
+def _work(spec: str, outlet: str | None) -> Analysis | InputError:
+    """One input, in a worker process (:func:`unspin.parallel.init_pipeline_worker` built its pipeline)."""
+    return _analyze_input(worker_pipeline(), spec, outlet)
 
 
 def _to_article(value: str | Path | Article, options: Options, *, title: str | None, source: str | None) -> Article:

@@ -4,10 +4,13 @@ The parent process reads the sources (feeds are fetched there, politely,
 one request per host at a time) and hands :class:`~.sources.Task` items to
 a pool of worker processes that each load the models once, read the
 article, skip it when its text is stored already, analyse it and compute
-its MinHash signature. Results come back in input order and only the
-parent writes to the store, committing every :data:`COMMIT_EVERY` articles
-or :data:`COMMIT_SECONDS` seconds: a run killed at any point loses at most
-the last uncommitted batch, and a rerun stores exactly what is missing.
+its MinHash signature (:func:`unspin.parallel.ordered_map`). Results come
+back in input order; an item whose analysis kills its worker process (out
+of memory, a crash in native code) is recorded as failed with that reason,
+and the others are analysed. Only the parent writes to the store,
+committing every :data:`COMMIT_EVERY` articles or :data:`COMMIT_SECONDS`
+seconds: a run killed at any point loses at most the last uncommitted
+batch, and a rerun stores exactly what is missing.
 
 ``engine="ray"`` swaps the worker pool for Ray Data actors
 (:mod:`.ray_engine`); the reading of sources and the single writer stay
@@ -17,10 +20,9 @@ the same.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import time
-from collections import deque
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generator, Iterable, Iterator
 
@@ -30,7 +32,8 @@ from ..errors import InputError, UnspinError, failure_reason
 from ..inputs import article_from_html, article_from_text, read_input
 from ..inputs.files import HTML_EXTENSIONS, _to_article
 from ..inputs.html import hostname_of
-from ..pipeline import Pipeline, cached_pipeline
+from ..parallel import init_pipeline_worker, ordered_map, worker_pipeline
+from ..pipeline import cached_pipeline
 from ..store import ArticleRow, Store
 from .api import Corpus
 from .dedup import signature
@@ -80,11 +83,8 @@ _worker: dict[str, Any] = {}
 
 
 def _init_worker(options: Options, db_path: str | None) -> None:
-    # the workers already share the cores: one encoder thread each (unless the user chose)
-    os.environ.setdefault("UNSPIN_THREADS", "1")
-    _worker["pipeline"] = Pipeline(options)
-    _worker["pipeline"].warm_up()  # load the models once, before the first task
-    _worker["db_path"] = db_path
+    init_pipeline_worker(options)
+    _worker["db_path"] = db_path  # read-only, for :func:`_known`: the parent alone writes
     _worker["store"] = None
 
 
@@ -101,7 +101,7 @@ def _known(sha: str) -> bool:
 
 
 def _work(task: Task) -> Outcome:
-    return process_task(task, _worker["pipeline"], _known)
+    return process_task(task, worker_pipeline(), _known)
 
 
 def build_article(task: Task, options: Options) -> Article:
@@ -188,24 +188,20 @@ def _run_local(tasks: Iterable[Task | Failure], options: Options, store: Store,
         for task in tasks:
             yield task if isinstance(task, Failure) else process_task(task, pipeline, store.has)
         return
-    ctx = multiprocessing.get_context("spawn")
-    window = workers * 4
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(options, store.path)) as pool:
-        pending: deque[Any] = deque()
-        for task in tasks:
-            pending.append(task if isinstance(task, Failure) else pool.apply_async(_work, (task,)))
-            while len(pending) >= window or (pending and _ready(pending[0])):
-                yield _result(pending.popleft())
-        while pending:
-            yield _result(pending.popleft())
+    outcomes = ordered_map(tasks, _work, _died, workers=workers, initializer=_init_worker,
+                           initargs=(options, store.path), window=workers * 4, in_parent=_passes_through)
+    with closing(outcomes):  # closing this generator stops the workers
+        for _, outcome in outcomes:
+            yield outcome
 
 
-def _ready(item: Any) -> bool:
-    return isinstance(item, Failure) or item.ready()
+def _passes_through(item: Task | Failure) -> Failure | None:
+    return item if isinstance(item, Failure) else None
 
 
-def _result(item: Any) -> Outcome | Failure:
-    return item if isinstance(item, Failure) else item.get()
+def _died(task: Task, reason: str) -> Outcome:
+    """A task whose outcome did not come back (its analysis killed the worker, say): failed, like any other."""
+    return Outcome(task.source, "failed", reason)
 
 
 def ingest(
