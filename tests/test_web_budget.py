@@ -9,9 +9,12 @@ times the budget's worth of work on any machine.
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
+import os
 import subprocess
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -78,3 +81,25 @@ def test_a_memory_budget_below_the_models_is_a_one_line_error():
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith("unspin: error: the memory budget of 300 MB per analysis is below what a worker needs")
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads a process's environment in /proc (Linux)")
+def test_analysis_workers_start_with_one_encoder_and_blas_thread_each(monkeypatch):
+    """The workers share the cores: each gets one thread unless the user chose (unspin.parallel)."""
+    from unspin.config import Options
+    from unspin.parallel import BLAS_THREADS
+    from unspin.web.runner import ProcessRunner
+
+    for name in ("UNSPIN_THREADS", *BLAS_THREADS):
+        monkeypatch.delenv(name, raising=False)
+    runner = ProcessRunner(Options(analyzers=("entities",)), workers=1, timeout=60, max_rss=None)
+    runner.start_sync()
+    try:
+        [worker] = runner._ready
+        raw = Path(f"/proc/{worker.process.pid}/environ").read_bytes().split(b"\0")
+        environ = dict(entry.decode().split("=", 1) for entry in raw if b"=" in entry)
+    finally:
+        asyncio.run(runner.close())
+    assert {name: environ.get(name) for name in ("UNSPIN_THREADS", *BLAS_THREADS)} == \
+        {"UNSPIN_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    assert "OPENBLAS_NUM_THREADS" not in os.environ  # the server's own environment is as it was

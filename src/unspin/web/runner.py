@@ -33,6 +33,7 @@ from ..api import get_pipeline
 from ..article import Article
 from ..config import Options
 from ..errors import InputError, UnspinError
+from ..parallel import worker_environment
 from .inputs import Submission, read_submission
 
 log = logging.getLogger("unspin.web")
@@ -132,9 +133,8 @@ class ThreadRunner:
 
 
 def _worker_main(conn: Any, options: Options) -> None:
-    """A worker process: load the models, then analyse jobs until the pipe closes."""
-    os.environ.setdefault("UNSPIN_THREADS", "1")
-
+    """A worker process (started in :func:`worker_environment`): load the models, then analyse jobs until
+    the pipe closes."""
     try:
         get_pipeline(options).warm_up()
     except Exception as exc:  # noqa: BLE001 - reported to the server, which refuses to start
@@ -199,7 +199,8 @@ class ProcessRunner:
         parent, child = self.ctx.Pipe()
         process = self.ctx.Process(target=_worker_main, args=(child, self.options), daemon=True,
                                    name="unspin-analysis")
-        process.start()
+        with worker_environment():  # one encoder and BLAS thread each, unless the user chose
+            process.start()
         child.close()
         worker = _Worker(process, parent)
         self._all.add(worker)
