@@ -27,7 +27,8 @@ class Kills:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
-registry.register("kills", requires=("entities",))(lambda options: Kills())
+if __name__ in ("__main__", "__mp_main__"):  # the script and its workers; not a test that imports MARKER
+    registry.register("kills", requires=("entities",))(lambda options: Kills())
 
 if __name__ == "__main__":
     from unspin.cli import main
