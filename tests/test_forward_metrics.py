@@ -62,3 +62,16 @@ def test_frames_card_shows_forward_beside_cv_and_says_whether_it_is_on_by_defaul
     assert "Is the score a probability?" in below and "ECE 0.000" in below
     above = render_card(card_for(_meta(0.75)))
     assert "Meets its forward target (micro-F1 ≥ 0.72)." in above and "off by default" not in above
+
+
+def test_card_of_an_accurate_frames_model_trained_without_cross_validation():
+    # `unspin train frames --model accurate --no-cv` wrote weights and meta, then failed on the card (KeyError)
+    from unspin.models.card import render_card
+    from unspin.training.cards import card_for
+
+    meta = _meta(0.698)
+    meta["format"] = "unspin-framing-accurate/1"
+    del meta["metrics"]["fast"]
+    card = render_card(card_for(meta))
+    assert "Cross-validation by system" not in card
+    assert "0.698" in card

@@ -374,12 +374,13 @@ def framing_card(meta: dict[str, Any], task: str) -> ModelCard:
               if accurate else FRAMING_DESCRIPTION[task] + " Numpy only at inference.")
     card = _common(meta, f"unspin {task} model, {'accurate' if accurate else 'fast'} tier", _FRAMING_PURPOSE[task],
                    method, _data_line(meta, "articles"))
-    systems = ("accurate", "fast") if accurate else tuple(k for k in ("fast", "baseline_tfidf_lr", "baseline_majority",
-                                                                          "baseline_other") if k in m)
+    # only the systems the cross-validation measured (``--no-cv`` trains without one)
+    candidates = ("accurate", "fast") if accurate else ("fast", "baseline_tfidf_lr", "baseline_majority", "baseline_other")
+    systems = tuple(k for k in candidates if k in m)
     label, key = _HEADLINE[task]
     main = m.get(systems[0]) if systems else None
     card.figures = _measured_figures(meta) or ([Figure(label, main.get(key))] if main and key in main else [])
-    if m:
+    if systems:
         card.protocols = ["Cross-validation: " + str(m.get("protocol", "")), _CV_FORWARD_NOTE]
         card.sections.append(("Cross-validation by system", "\n".join(_framing_table(task, m, systems))
                               + "\n\nFull figures: `metrics` in `meta.json`."))
