@@ -346,8 +346,9 @@ def techniques_caveat(analysis: Analysis) -> str:
         model = f"the techniques analyzer {version}" if version else "the techniques analyzer"
         card = "see its model card"
     return (f"Model: {model}, with known limits ({card}). "
-            "Paragraph scores are calibrated probabilities (0.30 ≈ a 30% chance); span scores are chances only "
-            "where the card says spans are calibrated, else word probabilities. Leads, not verdicts.")
+            "Paragraph scores are calibrated probabilities (0.30 ≈ a 30% chance). Span scores rank the "
+            "highlights and are not chances: on articles newer than the training data a highlight is right "
+            "less often than its score (the card gives the rate). Leads, not verdicts.")
 
 
 def techniques_by_paragraph(analysis: Analysis) -> list[tuple[int | None, list[Technique]]]:
