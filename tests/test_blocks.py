@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 import regex
@@ -16,7 +17,7 @@ from unspin.errors import ConfigError, InputError
 from unspin.pipeline import Pipeline, registry, split_paragraphs
 from unspin.types import Entity, Provenance, Quote, Span, Syndication, Technique
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, cli
 
 #: Pieces hostile to cutting: combining marks, emoji sequences (ZWJ, skin tone, flags), CR LF, CJK.
 PIECES = ["a", "b", " ", "\n", "\r\n", ". ", "e\u0301", "n\u0303\u0323", "👨‍👩‍👧", "👍🏽", "🇫🇷", "漢字", "ß", "\t", "…"]
@@ -169,6 +170,40 @@ def test_text_over_a_million_characters_is_parsed_in_blocks():
     assert len([e for e in a.entities if e.text == "Maria Lindqvist"]) == 120
     assert all(text[e.start:e.end] == e.text for e in a.entities)
     assert a.provenance.syndicated_from.name == "The Baltic Ledger"
+
+
+@pytest.mark.slow  # about 30 CPU-seconds per analysis of 1.2 million characters
+def test_a_file_of_1_2_million_characters_is_ingested_and_analysed_in_blocks_under_the_default_limit(tmp_path, capsys):
+    """Real news-like text past spaCy's million characters, through the command line with the default
+    ``--max-chars`` (2,000,000): stored by an ingest worker, and analysed by ``unspin analyze``."""
+    from tests.test_corpus_helpers import article_text
+    from unspin.corpus import Corpus
+
+    text = "".join(article_text(100 + i, words=200) for i in range(800))[:1_200_000]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "long.txt").write_text(text, encoding="utf-8")
+    (corpus / "short.txt").write_text(article_text(1), encoding="utf-8")
+    analyzers = "entities,provenance"  # entities runs block by block, provenance over the whole text
+
+    code, out, err = cli(capsys, "ingest", corpus, "--db", tmp_path / "c.db", "--workers", "2",
+                         "--analyzers", analyzers, "--summary-json")
+    assert code == 0, err
+    assert (json.loads(out)["stored"], json.loads(out)["failed"]) == (2, 0)
+    with Corpus(tmp_path / "c.db", readonly=True) as store:
+        [(stored_id,)] = store.db.execute("SELECT id FROM articles WHERE source = ?", (str(corpus / "long.txt"),))
+        stored = store.analysis(stored_id)
+    assert stored["text"] == text
+
+    code, out, err = cli(capsys, "analyze", corpus / "long.txt", "--analyzers", analyzers, "--format", "json")
+    assert code == 0, err
+    analysed = json.loads(out)
+    for analysis in (stored, analysed):
+        assert analysis["text"] == text
+        entities = analysis["entities"]
+        assert all(text[e["start"]:e["end"]] == e["text"] for e in entities)
+        assert any(e["start"] > 1_150_000 for e in entities)  # found in the last blocks too
+    assert analysed["entities"] == stored["entities"]
 
 
 def test_text_over_max_chars_is_an_input_error():
