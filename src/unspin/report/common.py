@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable
 
 from ..analyzers.quotes.lexicon import load_lexicon
@@ -228,16 +229,18 @@ def speaker_groups(quotes: Iterable[Quote]) -> list[SpeakerGroup]:
 
 
 UNNAMED_SPEAKER = "(speaker not named)"
-#: Quantifier pronouns that can head a speaker phrase ("not all who claim …", "some say").
-_QUANTIFIERS = frozenset({"all", "some", "many", "most", "few", "others", "several", "both", "each", "any", "none"})
+
+
+@lru_cache(maxsize=1)
+def _pronouns() -> frozenset[str]:
+    lex = load_lexicon()
+    return (lex.male_pronouns | lex.female_pronouns | lex.plural_pronouns | lex.relative_pronouns
+            | lex.not_single_names | lex.quantifier_pronouns)
 
 
 def _is_pronoun(text: str) -> bool:
     """Whether a speaker mention is only a pronoun ("he", "who", "they", "all")."""
-    lex = load_lexicon()
-    pronouns = (lex.male_pronouns | lex.female_pronouns | lex.plural_pronouns | lex.relative_pronouns
-                | lex.not_single_names | _QUANTIFIERS)
-    return " ".join(text.split()).casefold() in pronouns
+    return " ".join(text.split()).casefold() in _pronouns()
 
 
 @dataclass

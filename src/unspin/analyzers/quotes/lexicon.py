@@ -33,6 +33,7 @@ class CueLexicon:
     female_pronouns: frozenset[str]
     plural_pronouns: frozenset[str]
     relative_pronouns: frozenset[str]
+    quantifier_pronouns: frozenset[str]
     abbreviations: dict[str, str]
     stance_verbs: dict[str, frozenset[str]]
     not_name_words: frozenset[str]
@@ -67,6 +68,7 @@ def load_lexicon() -> CueLexicon:
         female_pronouns=words("female_pronouns"),
         plural_pronouns=words("plural_pronouns"),
         relative_pronouns=words("relative_pronouns"),
+        quantifier_pronouns=words("quantifier_pronouns"),
         abbreviations={k.lower(): v.lower() for k, v in raw["title_abbreviations"].items()},
         stance_verbs={k.lower(): frozenset(v) for k, v in raw["stance_verbs"].items()},
         not_name_words=words("not_name_words"),
