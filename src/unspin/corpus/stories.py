@@ -103,7 +103,7 @@ from ..store import Store, now_iso
 
 __all__ = ["DAY_PENALTY", "ENTITY_WEIGHT", "LINKAGE", "NAME_TYPES", "PARAGRAPHS", "THRESHOLD", "WINDOW_DAYS",
            "StoryReport", "assign_stories", "embed_text", "encoder_missing", "entity_names", "lead_days",
-           "list_stories", "name_overlap", "story_report", "story_text"]
+           "list_stories", "name_overlap", "pair_score", "story_report", "story_text"]
 
 #: Minimum score (cosine + ENTITY_WEIGHT x name overlap - DAY_PENALTY if lead days differ) to join a story,
 #: with every one of its articles (complete link, :data:`LINKAGE`).
@@ -254,6 +254,16 @@ def name_overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+def pair_score(cosine: float, names_a: frozenset[str], names_b: frozenset[str], leads_a: frozenset[date],
+               leads_b: frozenset[date], *, entity_weight: float = ENTITY_WEIGHT,
+               day_penalty: float = DAY_PENALTY) -> float:
+    """How two articles score: their cosine + ``entity_weight`` x shared names, less ``day_penalty`` when lead days differ."""
+    score = cosine + entity_weight * name_overlap(names_a, names_b) if entity_weight else cosine
+    if day_penalty and days_differ(leads_a, leads_b):
+        score -= day_penalty
+    return score
+
+
 @dataclass
 class StoryReport:
     embedded: int = 0
@@ -341,9 +351,8 @@ def _best_story(known: _Known, vec: np.ndarray, day: date | None, names: frozens
     sims = np.stack([known.vectors[i] for i in candidates]) @ vec
     per_story: dict[int, list[float]] = {}
     for i, sim in zip(candidates, sims.tolist(), strict=True):
-        score = sim + entity_weight * name_overlap(names, known.names[i]) if entity_weight else sim
-        if day_penalty and days_differ(leads, known.leads[i]):
-            score -= day_penalty
+        score = pair_score(sim, names, known.names[i], leads, known.leads[i], entity_weight=entity_weight,
+                           day_penalty=day_penalty)
         per_story.setdefault(known.stories[i], []).append(score)
     aggregate = _LINKAGES[linkage]
     best, best_score = None, -np.inf
