@@ -336,16 +336,22 @@ def week(p: Pair, arts: dict[str, Art]) -> str:
 
 def choose(judged: list[Judged], preds: dict[Setting, Predicted], w: dict[str, float],
            weeks: set[str] | None = None) -> tuple[Setting, bool]:
-    """The selection rule, written before any pair was judged.
+    """The selection rule: precision at least 0.9 among the usable settings, then recall.
 
-    A setting qualifies when its strict weighted precision is at least
-    :data:`MIN_PRECISION` there and at the next lower threshold of the grid
-    with the same linkage, weight, penalty and window (a margin against a
-    lucky step); among those, the highest strict recall, then precision,
-    then grid order. When none qualifies, among the settings of strict
-    recall at least :data:`MIN_RECALL`, the most precise (then recall). The
-    flag says whether a setting qualified. ``weeks`` restricts the pairs
-    outside the sample to those weeks.
+    A setting is *usable* when its strict weighted recall is at least
+    :data:`MIN_RECALL`. A usable setting qualifies when its strict weighted
+    precision is at least :data:`MIN_PRECISION` there and at the next lower
+    threshold of the grid with the same linkage, weight, penalty and window
+    (a margin against a lucky step); among those, the highest strict recall,
+    then precision, then grid order. When none qualifies, the most precise
+    usable setting (then recall, then grid order). The flag says whether a
+    setting qualified. ``weeks`` restricts the pairs outside the sample to
+    those weeks.
+
+    The rule was written before any pair was judged, with one change after:
+    its first version (in the git history) applied the recall floor only
+    when no setting qualified, and chose a setting that puts 8 pairs of the
+    923 articles in one story (recall 0.06), which is not usable.
     """
     def est(s: Setting) -> dict[str, float]:
         out = sum(n for wk, n in preds[s].outside.items() if weeks is None or wk in weeks)
@@ -353,14 +359,14 @@ def choose(judged: list[Judged], preds: dict[Setting, Predicted], w: dict[str, f
 
     scored = {s: est(s) for s in preds}
     order = list(preds)
+    usable = [s for s in order if scored[s]["recall"] >= MIN_RECALL] or order
     ok = []
-    for s in order:
+    for s in usable:
         lower = (*s[:4], round(s[4] - 0.05, 2))
         if scored[s]["precision"] >= MIN_PRECISION and (lower not in scored or scored[lower]["precision"] >= MIN_PRECISION):
             ok.append(s)
     if ok:
         return max(ok, key=lambda s: (scored[s]["recall"], scored[s]["precision"], -order.index(s))), True
-    usable = [s for s in order if scored[s]["recall"] >= MIN_RECALL] or order
     return max(usable, key=lambda s: (scored[s]["precision"], scored[s]["recall"], -order.index(s))), False
 
 
