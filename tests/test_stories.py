@@ -366,3 +366,28 @@ def test_labelled_traps_stay_apart_and_reports_of_one_event_join(labelled_subset
     for event in SUBSET:
         stories = [story[name] for name in event_of if event_of[name] == event]
         assert len(stories) < 2 or len(set(stories)) < len(stories), f"{event}: every report in a story of its own"
+
+
+def test_an_article_is_compared_only_with_articles_near_its_day_and_the_same_stories_fit():
+    # Ingest stays linear: an article is scored against the known articles within the window of its day (plus
+    # undated ones and near-duplicates, whose day does not bound their story), never against the whole store;
+    # the stories that fit are exactly those a scan of every known article finds.
+    from datetime import date, timedelta
+
+    from unspin.corpus.stories import _Known
+
+    rng = np.random.default_rng(7)
+    known = _Known()
+    start = date(2024, 1, 1)
+    for i in range(600):
+        day = None if rng.random() < 0.05 else start + timedelta(days=int(rng.integers(0, 200)))
+        known.add(np.zeros(4, np.float32), day, story=int(rng.integers(0, 150)), names=frozenset(),
+                  leads=frozenset(), copy=bool(rng.random() < 0.05))
+    for window in (0, 1, 3):
+        for q in range(200):
+            day = None if q % 50 == 0 else start + timedelta(days=int(rng.integers(-5, 205)))
+            scan = [i for i, s in enumerate(known.stories) if known.fits(s, day, window)]
+            near = known.near(day, window)
+            assert [i for i in near if known.fits(known.stories[i], day, window)] == scan
+            if day is not None:
+                assert len(near) < len(known.stories) / 4  # 200 days of articles; a window of a few of them

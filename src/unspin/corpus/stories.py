@@ -287,9 +287,16 @@ class _Known:
     names: list[frozenset[str]] = field(default_factory=list)
     leads: list[frozenset[date]] = field(default_factory=list)
     spans: dict[int, tuple[int, int]] = field(default_factory=dict)
+    #: Indexes of the articles by day ordinal, and of the others (undated, and near-duplicates, whose day does
+    #: not bound their story): an article can only join a story whose dated articles all lie within the window
+    #: of its day, so only those days are searched, and ingest time grows linearly with the articles.
+    by_day: dict[int, list[int]] = field(default_factory=dict)
+    anyday: list[int] = field(default_factory=list)
 
     def add(self, vec: np.ndarray, day: date | None, story: int, names: frozenset[str], leads: frozenset[date], *,
             copy: bool) -> None:
+        index = len(self.vectors)
+        (self.by_day.setdefault(day.toordinal(), []) if day and not copy else self.anyday).append(index)
         self.vectors.append(vec)
         self.days.append(day.toordinal() if day else np.nan)
         self.stories.append(story)
@@ -301,6 +308,15 @@ class _Known:
     def widen(self, story: int, day: date) -> None:
         first, last = self.spans.get(story, (day.toordinal(), day.toordinal()))
         self.spans[story] = (min(first, day.toordinal()), max(last, day.toordinal()))
+
+    def near(self, day: date | None, window_days: int) -> list[int]:
+        """Indexes, in order, of the articles that may share a story with an article of ``day``: those dated
+        within ``window_days`` of it, the undated ones and near-duplicates (all of them for an undated article)."""
+        if day is None:
+            return list(range(len(self.vectors)))
+        d = day.toordinal()
+        found = [i for k in range(d - window_days, d + window_days + 1) for i in self.by_day.get(k, ())]
+        return sorted(found + self.anyday)
 
     def fits(self, story: int, day: date | None, window_days: int) -> bool:
         """Whether the story's dated articles still lie within ``window_days`` of each other with this day."""
@@ -342,7 +358,8 @@ def _best_story(known: _Known, vec: np.ndarray, day: date | None, names: frozens
     """The story that scores highest with this article under ``linkage`` among those it fits, and its score."""
     if not known.stories:
         return None, -np.inf
-    candidates = [i for i, story in enumerate(known.stories) if known.fits(story, day, window_days)]
+    # a story fits only if all its dated articles lie within the window of this day: look only there
+    candidates = [i for i in known.near(day, window_days) if known.fits(known.stories[i], day, window_days)]
     if not candidates:
         return None, -np.inf
     sims = np.stack([known.vectors[i] for i in candidates]) @ vec
