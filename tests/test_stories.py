@@ -379,7 +379,7 @@ def test_an_article_is_compared_only_with_articles_near_its_day_and_the_same_sto
     rng = np.random.default_rng(7)
     known = _Known()
     start = date(2024, 1, 1)
-    for i in range(600):
+    for _ in range(600):
         day = None if rng.random() < 0.05 else start + timedelta(days=int(rng.integers(0, 200)))
         known.add(np.zeros(4, np.float32), day, story=int(rng.integers(0, 150)), names=frozenset(),
                   leads=frozenset(), copy=bool(rng.random() < 0.05))
