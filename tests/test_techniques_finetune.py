@@ -95,3 +95,23 @@ def test_techniques_finetune_trains_and_scores_on_a_few_articles():
     q = model.layers[0].q.weight.detach().numpy()
     assert not np.allclose(q, w["encoder.layer.4.attention.self.query.weight"])
     assert not torch.allclose(model.sinks.detach(), torch.from_numpy(sinks))
+
+
+@pytest.mark.slow
+@needs_torch_and_encoder
+def test_techniques_finetune_screen_scores_the_frozen_and_the_fine_tuned_heads_alike():
+    from unspin.datasets.semeval2023 import load_corpus
+    from unspin.training.techniques_finetune import FINETUNE_DEFAULTS, screen, screening_inputs
+
+    docs = load_corpus(shared_path("data", "persuasion-semeval2023-en", "train"))[:10]
+    inputs = screening_inputs(docs, max_iter=5)
+    assert sorted(i for f in inputs["folds"] for i in f) == sorted(d.id for d in docs)
+    cfg = {**FINETUNE_DEFAULTS, "epochs": 2, "hidden": 16}
+    for layers in ([], [5]):
+        result = screen(docs, inputs, layers, cfg)
+        assert result["layers"] == layers and len(result["held_loss_by_epoch"]) == 2
+        assert len(result["seconds_by_fold"]) == 2  # both folds trained: every article scored out of fold
+        last = result["scores"]["epoch 2"]
+        for reading in ("default_reading", "recall_reading"):
+            for metric in ("paragraph_micro", "span_si", "span_technique_aware"):
+                assert 0 <= last[reading][metric]["f1"] <= 1

@@ -28,6 +28,10 @@ articles by id; the forward part is never read), out-of-fold logits stacked
 with the fast tier's out-of-fold logits on the same folds, calibration,
 thresholds and the default reading cross-fitted (fold *i* scored with
 choices made on the other fold).
+
+Screened on 2026-12-07 (layer 5, layers 5 and 6, two learning rates): no
+gain over the frozen head worth an encoder layer of our own, so nothing of
+it ships; the figures and the protocol are in ``docs/history.md``.
 """
 
 from __future__ import annotations
@@ -55,7 +59,7 @@ from .techniques_decoding import choose_thresholds, score_decoding
 logger = logging.getLogger(__name__)
 
 #: hyperparameters of the fine-tune (the head's are :data:`~.techniques_accurate.DEFAULTS`)
-FINETUNE_DEFAULTS: dict[str, Any] = {"epochs": 6, "lr_layers": 1e-4, "lr_head": 2e-3, "weight_decay": 1e-2,
+FINETUNE_DEFAULTS: dict[str, Any] = {"epochs": 4, "lr_layers": 1e-4, "lr_head": 2e-3, "weight_decay": 1e-2,
                                      "pos_weight": 3.0, "dropout_layers": 0.1, "warmup": 0.1}
 H = 384
 
@@ -302,18 +306,15 @@ def layer4_sinks(docs: Sequence[Any], n: int = 60) -> np.ndarray:
     return (total / max(count, 1)).astype(np.float32)
 
 
-def screening_inputs(data_dir: Path, seed: int = 13, max_iter: int = 80) -> dict[str, Any]:
-    """What every screening run reads: the training part's articles, the shared
-    pass over them, the sink vectors, the 2 inner folds and the fast tier's
-    out-of-fold logits on them (as ``unspin train techniques --model both
-    --inner-folds 2`` computes them)."""
+def screening_inputs(docs: Sequence[Any], seed: int = 13, max_iter: int = 80) -> dict[str, Any]:
+    """What every screening run on ``docs`` reads: the shared pass over them,
+    the sink vectors, 2 inner folds and the fast tier's out-of-fold logits on
+    them (as ``unspin train techniques --model both --inner-folds 2`` computes them)."""
     from . import techniques_fast
-    from .techniques import load_part
     from .techniques_accurate import encode_docs
 
-    docs = load_part(data_dir, "training")
     labels = sorted({s.technique for d in docs for s in d.spans})
-    logger.info(f"{len(docs)} articles of the training part; encoding them with the shared pass")
+    logger.info(f"encoding {len(docs)} articles with the shared pass")
     encoded = encode_docs(docs)
     _, report = techniques_fast.train(docs, seed=seed, inner_folds=2, max_iter=max_iter,
                                       warm_iter=max(10, max_iter // 2), labels=labels)
@@ -322,22 +323,18 @@ def screening_inputs(data_dir: Path, seed: int = 13, max_iter: int = 80) -> dict
             "encoded": {i: (e.pieces.vectors, e.pieces.start, e.pieces.end) for i, e in encoded.items()}}
 
 
-def screen(data_dir: Path, inputs: dict[str, Any], layers: Sequence[int], cfg: dict[str, Any], seed: int = 13,
+def screen(docs: Sequence[Any], inputs: dict[str, Any], layers: Sequence[int], cfg: dict[str, Any], seed: int = 13,
            one_fold: bool = False) -> dict[str, Any]:
-    """Fine-tune ``layers`` (none: the frozen head) on the inner folds of the
-    training part and score the out-of-fold logits of the epoch with the lowest
+    """Fine-tune ``layers`` (none: the frozen head) on the inner folds of
+    ``docs`` (:func:`screening_inputs`) and score the out-of-fold logits of the epoch with the lowest
     held-out loss and of the last epoch (:func:`score_oof`). With ``one_fold``:
     trained on the second fold only, the first scored, its calibration,
     thresholds and reading cross-fitted on two halves of it."""
     from ..neural.encoder import TokenVectors
     from ..neural.shared import EncoderSpec
     from .folds import kfold_by_article
-    from .techniques import load_part
     from .techniques_accurate import prepare
 
-    docs = load_part(data_dir, "training")
-    if sorted(d.id for d in docs) != sorted(inputs["ids"]):
-        raise ModelError(f"the cached inputs cover other articles than the training part of {data_dir}")
     labels, fold_ids = inputs["labels"], [list(f) for f in inputs["folds"]]
     encoded = {i: EncodedText("", TokenVectors(v, s, e, np.zeros(len(v), np.int64)))
                for i, (v, s, e) in inputs["encoded"].items()}
@@ -392,16 +389,22 @@ def _main(argv: Sequence[str] | None = None) -> None:
     layers = [int(x) for x in args.layers.split(",") if int(x)]
     if any(i not in (5, 6) for i in layers):
         ap.error(f"--layers: fine-tuned layers are 5 and 6 (the shared pass ends after layer 4), not {args.layers}")
+    from .techniques import load_part
+
+    docs = load_part(args.data, "training")
     if args.cache and args.cache.is_file():
         with open(args.cache, "rb") as fh:
             inputs = pickle.load(fh)
+        if sorted(inputs["ids"]) != sorted(d.id for d in docs):
+            raise ModelError(f"{args.cache}: holds other articles than the training part of {args.data}; "
+                             "delete it to recompute")
     else:
-        inputs = screening_inputs(args.data, args.seed)
+        inputs = screening_inputs(docs, args.seed)
         if args.cache:
             with open(args.cache, "wb") as fh:
                 pickle.dump(inputs, fh, protocol=5)
     cfg = {**FINETUNE_DEFAULTS, "epochs": args.epochs, "lr_layers": args.lr_layers}
-    result = screen(args.data, inputs, layers, cfg, args.seed, args.one_fold)
+    result = screen(docs, inputs, layers, cfg, args.seed, args.one_fold)
     text = json.dumps(result, indent=1)
     if args.output:
         args.output.write_text(text + "\n", encoding="utf-8")
