@@ -104,3 +104,26 @@ def test_intermediate_layers_are_concatenated_in_order(encoder):
         shallow.sentence_embedding(text)
     with pytest.raises(ValueError):
         MiniLMEncoder(layers=(7,))
+
+
+@pytest.mark.parametrize("n", [1, 2, 37, 600])
+def test_pooled_ranges_are_the_mean_of_the_overlapping_pieces(n):
+    # the running sums are computed row by row for speed: same sums as numpy's cumsum, bit for bit
+    from unspin.neural.shared import pool_ranges
+
+    rng = np.random.default_rng(n)
+    v = rng.standard_normal((n, 768)).astype(np.float32)
+    piece_start = np.arange(n, dtype=np.int64) * 3
+    piece_end = piece_start + 2
+    starts = np.sort(rng.integers(0, 3 * n, 50))
+    ends = starts + rng.integers(1, 12, 50)
+    got = pool_ranges(v, piece_start, piece_end, starts, ends)
+    a = np.searchsorted(piece_end, starts, side="right")
+    b = np.minimum(np.maximum(np.searchsorted(piece_start, ends, side="left"), a + 1), n)
+    a = np.minimum(a, b - 1)
+    cs = np.zeros((n + 1, 768))
+    np.cumsum(v, axis=0, out=cs[1:])
+    assert np.array_equal(got, ((cs[b] - cs[a]) / (b - a)[:, None]).astype(np.float32))
+    # and it is the mean of the pieces each range overlaps
+    for k in range(0, 50, 7):
+        assert np.allclose(got[k], v[a[k]:b[k]].mean(axis=0), atol=1e-5)

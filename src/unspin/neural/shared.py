@@ -124,8 +124,12 @@ def pool_ranges(v: np.ndarray, piece_start: np.ndarray, piece_end: np.ndarray, s
     b = np.searchsorted(piece_start, ends, side="left")
     b = np.minimum(np.maximum(b, a + 1), n)
     a = np.minimum(a, b - 1)
-    cs = np.zeros((n + 1, v.shape[1]), dtype=np.float64)
-    np.cumsum(v, axis=0, out=cs[1:])
+    # Running sums row by row: the same float64 additions in the same order as np.cumsum(v, axis=0), bit for
+    # bit, but numpy walks that one down each column in turn, about 5x slower on 384- or 768-wide pieces.
+    cs = np.empty((n + 1, v.shape[1]), dtype=np.float64)
+    cs[0] = 0.0
+    for i in range(n):
+        np.add(cs[i], v[i], out=cs[i + 1])
     return ((cs[b] - cs[a]) / (b - a)[:, None]).astype(np.float32)
 
 
