@@ -213,3 +213,26 @@ def test_ingest_and_serve_on_one_store_both_keep_everything(tmp_path):
         assert httpx.get(base + "/api/articles", timeout=60).json()["total"] == len(texts) + len(posted)
     assert len(set(ids)) == len(posted)
     assert _hashes(db) == _sha(texts + posted)
+
+
+def test_a_store_created_by_another_process_between_two_checks_is_not_taken_for_a_foreign_file(tmp_path):
+    # The race seen in CI: this connection found no schema, then another process created the store before it
+    # counted the tables, and its tables looked like someone else's ("it has other tables"). The two reads now
+    # share one snapshot; here the other writer is made to commit exactly between them.
+    from unspin.store import Store
+
+    db = tmp_path / "race.db"
+
+    class Racing(Store):
+        raced = False
+
+        def _schema_version(self):
+            found = super()._schema_version()
+            if found is None and not Racing.raced:
+                Racing.raced = True
+                Store(str(db)).close()  # another connection creates the store and commits now
+            return found
+
+    with Racing(str(db)) as store:
+        assert store.db.execute("SELECT value FROM meta WHERE key = 'store_schema'").fetchone()
+    assert Racing.raced

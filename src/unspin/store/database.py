@@ -159,12 +159,15 @@ class Store:
     # -- lifecycle ---------------------------------------------------------
 
     def _check_or_create(self) -> None:
-        found = self._schema_version()
+        # Both reads from one snapshot: as separate statements, another process creating the same new file
+        # could commit between them, and its tables would look like someone else's ("it has other tables").
+        with self._read_transaction():
+            found = self._schema_version()
+            tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] if found is None else 0
         if found is not None:
             if found != STORE_SCHEMA:
                 self._upgrade(found)
             return
-        tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if tables:
             raise StoreError(f"{self.path}: not an unspin database (it has other tables)")
         if self.readonly:
@@ -216,6 +219,18 @@ class Store:
             seen.add(version)
             version = MIGRATIONS[version][0]
         return True
+
+    @contextmanager
+    def _read_transaction(self) -> Iterator[None]:
+        """Reads that see one snapshot of the file (a deferred transaction), ended before anything else."""
+        self.db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     @contextmanager
     def _write_transaction(self) -> Iterator[None]:
