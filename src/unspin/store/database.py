@@ -161,7 +161,7 @@ class Store:
     def _check_or_create(self) -> None:
         # Both reads from one snapshot: as separate statements, another process creating the same new file
         # could commit between them, and its tables would look like someone else's ("it has other tables").
-        with self._read_transaction():
+        with self._transaction("BEGIN"):
             found = self._schema_version()
             tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] if found is None else 0
         if found is not None:
@@ -174,7 +174,7 @@ class Store:
             raise StoreError(f"{self.path}: not an unspin database (empty)")
         # Several processes may create one new file at once (two ingests started together): the write lock is
         # taken first and the check repeated under it, so exactly one creates the tables and the others wait.
-        with self._write_transaction():
+        with self._transaction():
             if self._schema_version() is None:
                 if self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                     raise StoreError(f"{self.path}: not an unspin database (it has other tables)")
@@ -198,7 +198,7 @@ class Store:
                                  f"which needs write access ({exc})") from None
             self._check_version()
             return
-        with self._write_transaction():
+        with self._transaction():
             version = self._schema_version()  # again under the lock: another process may have done it
             while version != STORE_SCHEMA and version is not None:
                 target, sql = MIGRATIONS[version]
@@ -221,25 +221,15 @@ class Store:
         return True
 
     @contextmanager
-    def _read_transaction(self) -> Iterator[None]:
-        """Reads that see one snapshot of the file (a deferred transaction), ended before anything else."""
-        self.db.execute("BEGIN")
+    def _transaction(self, begin: str = "BEGIN IMMEDIATE") -> Iterator[None]:
+        """One transaction outside :meth:`begin`/:meth:`commit`, rolled back on error: a write transaction
+        (``BEGIN IMMEDIATE``, the default) or, with ``BEGIN``, reads that all see one snapshot of the file."""
+        self.db.execute(begin)
         try:
             yield
         except BaseException:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
-
-    @contextmanager
-    def _write_transaction(self) -> Iterator[None]:
-        """One write transaction (``BEGIN IMMEDIATE``) outside :meth:`begin`/:meth:`commit`, rolled back on error."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
 
