@@ -204,16 +204,16 @@ def speaker_groups(quotes: Iterable[Quote]) -> list[SpeakerGroup]:
         speaker = quote.speaker
         if speaker is None:
             key, name = "\0unattributed", "(no speaker)"
-        elif _is_pronoun(speaker.text) and not speaker.name and (
-                speaker.resolved is None or _is_pronoun(speaker.resolved.text)):
-            # "he", "who", "they" that the analyzer could not tie to a name: no speaker a reader can check
-            key, name = "\0unnamed", UNNAMED_SPEAKER
         else:
-            # a pronoun tied to a description ("who" → "Western officials") shows the description
-            shown = speaker.name or (speaker.resolved.text if speaker.resolved and _is_pronoun(speaker.text)
-                                     else speaker.text)
-            name = " ".join(shown.split()) or "(no speaker)"
-            key = name.casefold()
+            pronoun = not speaker.name and _is_pronoun(speaker.text)
+            if pronoun and (speaker.resolved is None or _is_pronoun(speaker.resolved.text)):
+                # "he", "who", "they" that the analyzer could not tie to a name: no speaker a reader can check
+                key, name = "\0unnamed", UNNAMED_SPEAKER
+            else:
+                # a pronoun tied to a description ("who" → "Western officials") shows the description
+                shown = speaker.name or (speaker.resolved.text if pronoun else speaker.text)
+                name = " ".join(shown.split()) or "(no speaker)"
+                key = name.casefold()
         group = groups.setdefault(key, SpeakerGroup(name=name, unattributed=speaker is None))
         group.quotes.append(quote)
         if speaker is not None:
