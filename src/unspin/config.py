@@ -91,9 +91,8 @@ class Options:
             clean["analyzers"] = tuple(n.strip() for n in clean["analyzers"].split(",") if n.strip())
         if isinstance(clean.get("ratings"), (str, os.PathLike)):
             clean["ratings"] = (clean["ratings"],)
-        for name in ("analyzers", "ratings"):
-            if name in clean and not isinstance(clean[name], tuple):
-                clean[name] = tuple(clean[name])
+        if "analyzers" in clean:
+            clean["analyzers"] = tuple(clean["analyzers"])
         if "ratings" in clean:
             clean["ratings"] = tuple(os.fspath(r) for r in clean["ratings"])
         return replace(self, **clean)
