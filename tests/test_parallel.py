@@ -117,3 +117,17 @@ def test_parallel_closing_early_stops_the_workers(tmp_path, monkeypatch):
     assert not closer.is_alive()
     with pytest.raises(ProcessLookupError):
         os.kill(hanging, 0)
+
+
+def test_an_item_submitted_after_a_worker_died_goes_round_again_instead_of_stopping_the_batch():
+    # CI once saw the pool break between two submissions: the executor then refuses new work at submit
+    # (BrokenProcessPool raised there, not in a future), which stopped the whole batch.
+    from unspin.parallel import _Pool
+
+    pool = _Pool(1, None, ())
+    try:
+        assert pool.submit(_work, "kill-1").exception(timeout=60) is not None
+        late = pool.submit(_work, "b")  # the executor knows it is broken now
+        assert type(late.exception(timeout=5)).__name__ == "BrokenProcessPool"
+    finally:
+        pool.stop(at_once=True)

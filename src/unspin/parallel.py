@@ -126,8 +126,15 @@ class _Pool:
                                    initializer=_start, initargs=self.start_args)
 
     def submit(self, work: Callable[[Any], Any], item: Any) -> Future[Any]:
+        """The item's future; if a worker died since the last look, one that holds the breakage, as the
+        items already in flight do, so that all of them go round again the same way."""
         with worker_environment():  # the executor starts its processes as work is submitted
-            return self.executor.submit(_call, work, item)
+            try:
+                return self.executor.submit(_call, work, item)
+            except BrokenProcessPool as exc:
+                broken: Future[Any] = Future()
+                broken.set_exception(exc)
+                return broken
 
     def renew(self) -> None:
         """A fresh pool in place of a broken one (whose workers the executor has stopped already)."""
