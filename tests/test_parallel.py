@@ -97,6 +97,17 @@ def test_parallel_an_initializer_that_raises_stops_the_batch_in_one_line():
                                "analysis failed (OSError: the models folder is gone)")
 
 
+def _init_that_dies() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)  # what the out-of-memory killer does to a worker loading its models
+
+
+def test_parallel_a_worker_that_dies_while_starting_stops_the_batch_instead_of_blaming_each_item():
+    # before, each item in turn was reported as having killed its worker, each after a fresh start
+    with pytest.raises(UnspinError) as info:
+        list(ordered_map(["a", "b", "c"], _work, _failed, workers=2, initializer=_init_that_dies))
+    assert str(info.value).startswith("the worker processes could not start: a worker process died while starting")
+
+
 def _work_or_hang(item: str) -> int:
     if item == "hang":
         Path(os.environ["PIDS"], str(os.getpid())).touch()

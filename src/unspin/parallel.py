@@ -111,6 +111,10 @@ def _call(work: Callable[[Any], Any], item: Any) -> Any:
     return work(item)
 
 
+def _nothing(item: Any) -> None:
+    """The work of a probe: a worker that can run it has started."""
+
+
 # -- parent side -----------------------------------------------------------------------
 
 
@@ -149,6 +153,17 @@ class _Pool:
         self.executor.shutdown(wait=True, cancel_futures=True)
 
 
+def _check_start(pool: _Pool) -> None:
+    """Raise :class:`UnspinError` if a worker of ``pool`` dies or fails before it can do anything."""
+    exc = pool.submit(_nothing, None).exception()
+    if isinstance(exc, BrokenProcessPool):
+        pool.renew()
+        raise UnspinError("the worker processes could not start: a worker process died while starting "
+                          "(out of memory while loading the models?)")
+    if isinstance(exc, _StartFailed):
+        raise UnspinError(f"the worker processes could not start: {exc}")
+
+
 def ordered_map(items: Iterable[T], work: Callable[[T], R], failed: Callable[[T, str], R], *, workers: int,
                 initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = (),
                 window: int | None = None, in_parent: Callable[[T], R | None] | None = None,
@@ -165,8 +180,11 @@ def ordered_map(items: Iterable[T], work: Callable[[T], R], failed: Callable[[T,
 
     An item whose result does not come back gets ``failed(item, reason)``:
     when it cannot be sent back, and when its work kills the worker
-    (:data:`WORKER_DIED`). An initializer that raises stops the batch with
-    an :class:`UnspinError` naming why (every item would fail the same way).
+    (:data:`WORKER_DIED`). An initializer that raises, or kills its process
+    (out of memory while loading the models), stops the batch with an
+    :class:`UnspinError` naming why (every item would fail the same way):
+    before an item is blamed for its worker's death, a fresh worker is
+    asked to do nothing, and if that kills it too the start-up is to blame.
     Closing the iterator early stops the workers at once.
     """
     window = max(1, window or 2 * workers)
@@ -199,7 +217,8 @@ def ordered_map(items: Iterable[T], work: Callable[[T], R], failed: Callable[[T,
                 raise UnspinError(f"the worker processes could not start: {exc}")
             if isinstance(exc, BrokenProcessPool):
                 pool.renew()
-                if suspects:  # alone in flight: this item killed its worker
+                if suspects:  # alone in flight: this item killed its worker, unless starting one does
+                    _check_start(pool)
                     suspects -= 1
                     yield item, failed(item, WORKER_DIED)
                 else:
