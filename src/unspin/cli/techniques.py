@@ -55,14 +55,20 @@ def _data_option(f):
 @click.option("--fold-heads", is_flag=True,
               help="With --model both: ship the accurate tier's cross-validation heads as one ensemble "
                    "instead of a final fit on every article (half the training time).")
+@click.option("--final-members", type=click.IntRange(min=1), default=None,
+              help="With --model both: heads of the final fit on every article (default: --members); the "
+                   "cross-validation's heads, --members per fold, only give the out-of-fold predictions.")
 def train_techniques(data_dir: Path, model_name: str, output: Path | None, seed: int, cv: bool, max_iter: int,
                      inner_folds: int, fast_model: Path | None, part: str, folds: int, members: int | None,
-                     fold_heads: bool) -> None:
+                     fold_heads: bool, final_members: int | None) -> None:
     """Train a persuasion-technique model on SemEval-2023 task 3 data."""
+    if final_members and (model_name != "both" or fold_heads):
+        raise click.UsageError("--final-members needs --model both without --fold-heads (it sets the final fit's heads)")
     if model_name == "both":
         if output or fast_model:
             raise click.UsageError("--model both writes the packaged folders: no -o or --fast-model")
-        training.train_both(data_dir, seed, max_iter, inner_folds, members, part, fold_heads=fold_heads)
+        training.train_both(data_dir, seed, max_iter, inner_folds, members, part, fold_heads=fold_heads,
+                            final_members=final_members)
     elif model_name == "accurate":
         training.train_accurate(data_dir, output, seed, fast_model, part, folds, members)
     else:

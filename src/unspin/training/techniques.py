@@ -139,21 +139,23 @@ def train_accurate(data_dir: Path, output: Path | None = None, seed: int = 13, f
 
 
 def both_command(data_dir: Path, seed: int, max_iter: int, inner_folds: int, members: int | None, part: str,
-                 fold_heads: bool = False) -> str:
+                 fold_heads: bool = False, final_members: int | None = None) -> str:
     return (f"unspin train techniques --data {shlex.quote(str(data_dir))} --model both --part {part} --seed {seed} "
             f"--max-iter {max_iter} --inner-folds {inner_folds}" + (f" --members {members}" if members else "")
-            + (" --fold-heads" if fold_heads else ""))
+            + (" --fold-heads" if fold_heads else "") + (f" --final-members {final_members}" if final_members else ""))
 
 
 def train_both(data_dir: Path, seed: int = 13, max_iter: int = 80, inner_folds: int = 2, members: int | None = None,
-               part: str = "training", encoded: dict | None = None, fold_heads: bool = False) -> Path:
+               part: str = "training", encoded: dict | None = None, fold_heads: bool = False,
+               final_members: int | None = None) -> Path:
     """Train the fast tier, then the accurate tier stacked on it, into the
     packaged folders: the accurate tier's cross-validation uses the fast tier's
     inner folds and stacks on their out-of-fold logits (no second fit of the
     fast tier per fold), so both tiers cost little more than the fast one alone.
     With ``fold_heads`` the accurate tier ships its cross-validation heads as one
-    ensemble instead of a final fit on every article (half the head training)."""
-    command = both_command(data_dir, seed, max_iter, inner_folds, members, part, fold_heads)
+    ensemble instead of a final fit on every article (half the head training);
+    without it, ``final_members`` heads (default ``members``) are fitted on every article."""
+    command = both_command(data_dir, seed, max_iter, inner_folds, members, part, fold_heads, final_members)
     kept: dict[str, Any] = {}
     fast_dir = train_fast(data_dir, None, seed, False, max_iter, inner_folds, part, command=command, keep=kept)
     docs = load_part(data_dir, part)
@@ -161,7 +163,7 @@ def train_both(data_dir: Path, seed: int = 13, max_iter: int = 80, inner_folds: 
     model, report = techniques_accurate.train(
         docs, seed=seed, folds=inner_folds, cfg={"members": members} if members else None,
         fast=fast.FastModel.load(fast_dir), encoded=encoded, fast_oof=(kept["fold_ids"], kept["oof_logits"]),
-        final="folds" if fold_heads else True)
+        final="folds" if fold_heads else True, final_members=final_members)
     return finish_accurate(data_dir, accurate.default_model_dir(), model, report, docs, command, seed, part, encoded)
 
 

@@ -23,7 +23,10 @@ One run of :func:`train`:
    scored with calibration, thresholds and radius fitted on the other folds'
    out-of-fold logits only; the out-of-fold technique profiles of all
    articles are kept for models stacked on this one (the genre head);
-3. the final heads are trained on all articles with the same seeds.
+3. the final heads are trained on all articles with the same seeds
+   (``final_members`` of them: the cross-validation's heads only supply the
+   out-of-fold predictions, so the shipped ensemble may be larger; the
+   standard refit after cross-validation, each head seeing every article).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ import numpy as np
 from ..datasets.semeval2023 import Doc
 from ..errors import ModelError
 from ..evaluation.techniques import TechniqueScores, gold_paragraph_labels
-from ..neural.shared import EncodedText, EncoderSpec, encode, shared_encoder
+from ..neural.shared import EncodedText, EncoderSpec, default_threads, encode, shared_encoder
 from ..techniques.accurate import (
     PARAM_NAMES,
     AccurateModel,
@@ -162,10 +165,8 @@ def fit_head(items: Sequence[Item], n_labels: int, cfg: dict[str, Any], seed: in
     """Train one head on ``items`` (seeded; AdamW with a one-cycle schedule,
     one article per step, BCE on words and paragraphs)."""
     torch = _torch()
-    import os
-
     torch.manual_seed(seed)
-    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    torch.set_num_threads(default_threads())  # UNSPIN_THREADS, as the encoder pass
     rng = np.random.default_rng(seed)
     model = _torch_head(torch, items[0].x.shape[1], n_labels, cfg)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg["max_lr"], weight_decay=cfg["weight_decay"])
@@ -234,8 +235,8 @@ def fast_stack_logits(docs: Sequence[Doc], labels: list[str], fast: FastModel, f
 def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, Any] | None = None,
           encoded: dict[str, EncodedText] | None = None, final: bool | str = True,
           time_articles: int = 60, fast: FastModel | None = None,
-          fast_oof: tuple[list[list[str]], dict[str, tuple[np.ndarray, np.ndarray]]] | None = None
-          ) -> tuple[AccurateModel | None, dict[str, Any]]:
+          fast_oof: tuple[list[list[str]], dict[str, tuple[np.ndarray, np.ndarray]]] | None = None,
+          final_members: int | None = None) -> tuple[AccurateModel | None, dict[str, Any]]:
     """Cross-validate, calibrate and train the final head (see the module doc).
 
     Returns the model and a report with the cross-fitted CV scores
@@ -248,8 +249,12 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
     (a saved fast-tier model) its logits are stacked with the head's; its
     out-of-fold logits are cross-fitted on the folds, unless ``fast_oof``
     gives them: ``(folds, logits by article id)`` of the fast model's own
-    training run, whose folds are then the cross-validation's."""
+    training run, whose folds are then the cross-validation's.
+    ``final_members``: heads of the final fit on every article (seeds
+    ``seed``, ``seed + 1``, …; default ``cfg["members"]``, as in each fold)."""
     cfg = {**DEFAULTS, **(cfg or {})}
+    if final == "folds" and final_members is not None:
+        raise ModelError("final_members sets the heads of a final fit; with final='folds' there is none")
     spec = EncoderSpec()
     labels = sorted({s.technique for d in docs for s in d.spans})
     L = len(labels)
@@ -326,11 +331,13 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
                               platt_par=platt_par, spec=spec, fast=fast, **dec.model_fields())
     elif final:
         t2 = time.perf_counter()
-        model = AccurateModel(labels=labels, head=fit_heads(items, L, cfg, seed), platt_tok=platt_tok,
+        final_cfg = cfg if final_members is None else {**cfg, "members": int(final_members)}
+        model = AccurateModel(labels=labels, head=fit_heads(items, L, final_cfg, seed), platt_tok=platt_tok,
                               platt_par=platt_par, spec=spec, fast=fast, **dec.model_fields())
         t_final = time.perf_counter() - t2
     logger.info(f"SI F1 {pooled.si.f1:.4f} with the function-word rule, {loose.si.f1:.4f} without")
-    report = {"cv": pooled, "cv_folds": per_fold, "cv_span_si_without_content_rule": loose.si, "hyperparameters": cfg,
+    hyper = cfg if final_members is None or final == "folds" else {**cfg, "final_members": int(final_members)}
+    report = {"cv": pooled, "cv_folds": per_fold, "cv_span_si_without_content_rule": loose.si, "hyperparameters": hyper,
               "decoding": dec, "oof_selection": oof_scores, "oof": oof, "oof_inputs": inputs, "fold_ids": fold_ids,
               "calibration": (platt_tok, platt_par), "items": items, "labels": labels,
               "oof_profiles": profiles,
