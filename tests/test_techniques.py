@@ -391,6 +391,7 @@ def test_card_states_shared_paragraph_threshold_once_and_warns_when_spans_are_re
     labels = meta["labels"]
     meta["paragraph_thresholds"] = dict.fromkeys(labels, 0.15)
     meta.pop("recall_decoding", None)  # a model with one (recall) reading only
+    meta["hyperparameters"] = {k: v for k, v in meta["hyperparameters"].items() if k != "final_members"}  # fold heads
     prf = {"precision": 0.3, "recall": 0.3, "f1": 0.3}
     meta["metrics"] = {"cross_validation": {
         "protocol": "5-fold", "articles": 10, "paragraphs": 100, "paragraph_micro": dict(prf), "span_si": dict(prf),
@@ -403,6 +404,12 @@ def test_card_states_shared_paragraph_threshold_once_and_warns_when_spans_are_re
     meta["metrics"]["cross_validation"]["span_si"].update(precision=0.36, recall=0.55)
     card = render_card(techniques_card(meta))
     assert f"paragraphs per technique: {labels[0]} 0.3" in card and "recall-heavy" not in card
+    assert "standard refit" not in card
+    meta["hyperparameters"] = {**meta["hyperparameters"], "final_members": 3}
+    meta["training_data"] = {**meta["training_data"], "articles": 362}
+    meta["seed"] = 13
+    card = render_card(techniques_card(meta))
+    assert "The shipped heads (3, seeds 13–15) were trained afterwards on all 362 training articles" in card
 
 
 def test_training_meta_names_the_machine_with_cores_and_numeric_stack():

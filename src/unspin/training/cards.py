@@ -239,6 +239,14 @@ def techniques_card(meta: dict[str, Any]) -> ModelCard:
     if cv:
         card.protocols = [f"Cross-validation: {cv['protocol']}; figures pooled over the {cv['articles']} articles "
                           f"({cv['paragraphs']} paragraphs) of the test folds (micro-averaged)."]
+        refit = (meta.get("hyperparameters") or {}).get("final_members")
+        if refit:
+            n, seed = (meta.get("training_data") or {}).get("articles", "the"), int(meta.get("seed", 13))
+            card.protocols.append(
+                f"The shipped heads ({refit}, seeds {seed}–{seed + int(refit) - 1}) were trained afterwards on all {n} "
+                "training articles (the standard refit after cross-validation); the cross-validation figures are those "
+                "of the folds' heads, each trained on the other folds' articles, whose out-of-fold predictions fitted "
+                "the calibration and the readings the shipped model uses.")
     if fw:
         c = fw.get("calibration") or {}
         card.protocols.append(
