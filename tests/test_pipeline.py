@@ -129,7 +129,7 @@ REGISTRY_SNAPSHOT = {
     "genre": {"requires": [], "assigns": ["genre"], "uses": [], "scope": "article", "languages": ["en"]},
     "frames": {"requires": [], "assigns": ["frames"], "uses": ["framing_features", "encoded"], "scope": "article",
                "languages": ["en"]},
-    "narratives": {"requires": [], "assigns": ["narratives"], "uses": ["framing_features"], "scope": "article",
+    "narratives": {"requires": [], "assigns": ["narratives"], "uses": ["framing_features", "encoded"], "scope": "article",
                    "languages": ["en"]},
     "roles": {"requires": ["entities", "quotes"], "assigns": ["entities.group", "entities.role"], "uses": ["doc"],
               "scope": "block", "languages": ["en"]},

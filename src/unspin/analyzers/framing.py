@@ -6,8 +6,10 @@ accurate-tier head over the shared MiniLM pass (``unspin/models/<task>-accurate/
 reading the shared ``encoded`` product, computed once per article and shared with the
 techniques analyzer) when one is shipped for the task, else the fast
 lexical model (``unspin/models/<task>-fast/``); ``--model fast`` always uses
-the fast models. Narratives have no accurate head (it did not beat the fast
-model in cross-validation). Each fills its field of the analysis:
+the fast models. No accurate narratives model ships (a stack over the fast model and
+the shared pass did not beat the fast model on the inner folds, ``docs/framing-eval.md``);
+when one is trained into ``unspin/models/narratives-accurate/``, the analyzer reads it.
+Each fills its field of the analysis:
 
 * ``genre``: ``analysis.genre`` = {label, score} from the one genre model
   (``unspin/models/genre-signals/``, both tiers): signals of how the article
@@ -37,8 +39,8 @@ from ..config import Options
 from ..errors import ModelError
 from ..framing import accurate
 from ..framing import treatment as T
-from ..framing.accurate import ACCURATE_TASKS, article_vector
-from ..framing.doc import frames_predict, narratives_decide, narratives_proba, sentence_evidence
+from ..framing.accurate import ACCURATE_TASKS, article_vector, pooled_vector
+from ..framing.doc import decode_narratives, frames_predict, narratives_decide, narratives_proba, sentence_evidence
 from ..framing.genre import GenreSignalsModel
 from ..framing.model import FramingModel
 from ..models import artifact
@@ -133,23 +135,34 @@ class FramesAnalyzer(_Base):
 
 
 class NarrativesAnalyzer(_Base):
+    """Narratives with their evidence sentences. The accurate tier (a stack over the fast model,
+    :class:`~unspin.framing.accurate.NarrativesStack`) also reads the shared encoder pass; the evidence
+    sentences are always the fast model's (the words that add most to the label's lexical score)."""
+
     task = "narratives"
 
     def annotate(self, ctx: Context) -> None:
         f = self.features(ctx)
         text = ctx.analysis.text
-        decided = narratives_decide(self.model, f)
+        if self.tier == "accurate":
+            fast = self.model.fast
+            pn, ps = self.model.proba(f, pooled_vector(ctx.product("encoded"), self.model.pooling, self.model.layers))
+            decided = decode_narratives(pn, ps, self.model.narrative_labels, self.model.subnarrative_labels,
+                                        self.model.decision)
+        else:
+            fast = self.model
+            pn, _ = narratives_proba(fast, f)
+            decided = narratives_decide(fast, f)
         out = []
-        subs = set(self.model.heads["subnarratives"].labels)
-        for narrative, pn, chosen in decided:
-            for sub, ps in chosen:
-                ev = sentence_evidence(self.model, f, "subnarratives", sub) if sub in subs else []
+        subs = set(fast.heads["subnarratives"].labels)
+        for narrative, p_n, chosen in decided:
+            for sub, p_s in chosen:
+                ev = sentence_evidence(fast, f, "subnarratives", sub) if sub in subs else []
                 if not ev:
-                    ev = sentence_evidence(self.model, f, "narratives", narrative)
+                    ev = sentence_evidence(fast, f, "narratives", narrative)
                 spans = [Span(a, b, text[a:b]) for a, b, _ in sorted(ev)]
-                out.append(Narrative(narrative, sub, round(ps if sub in subs else pn, 4), spans))
+                out.append(Narrative(narrative, sub, round(p_s if sub in subs else p_n, 4), spans))
         if not out:
-            pn, _ = narratives_proba(self.model, f)
             out.append(Narrative("Other", "Other", round(float(1.0 - pn.max()) if len(pn) else 1.0, 4), []))
         ctx.analysis.narratives = out
 
@@ -217,7 +230,7 @@ def make_frames(options: Options) -> FramesAnalyzer:
     return FramesAnalyzer(options)
 
 
-@registry.register("narratives", assigns=("narratives",), uses=("framing_features",))
+@registry.register("narratives", assigns=("narratives",), uses=("framing_features", "encoded"))
 def make_narratives(options: Options) -> NarrativesAnalyzer:
     return NarrativesAnalyzer(options)
 

@@ -28,7 +28,8 @@ def _model_option(f):
     return click.option("--model", "tier", type=click.Choice(["fast", "accurate"]), default="fast",
                         show_default=True,
                         help="Tier: 'fast' (lexical) or 'accurate' (frames: a head over the shared MiniLM encoder "
-                             "pass; genre and roles have one model for both tiers, narratives only a fast one).")(f)
+                             "pass; narratives: a head over that pass stacked on the fast model, trained and "
+                             "measured but not shipped; genre and roles have one model for both tiers).")(f)
 
 
 def _data_option(f):

@@ -17,6 +17,8 @@ from ..datasets import framing as FD
 from ..errors import ConfigError
 from ..framing.accurate import ACCURATE_TASKS
 from ..framing.accurate import model_dir as accurate_model_dir
+from ..framing.model import FramingModel
+from ..models import load as load_models
 from ..models import packaged_dir
 from ..models.artifact import training_meta
 from . import framing_accurate as FA
@@ -48,27 +50,30 @@ def _defaults(task: str) -> dict[str, Any]:
 
 def _accurate_params(task: str) -> dict[str, Any]:
     if task not in ACCURATE_TASKS:
-        raise ConfigError(f"there is no accurate {task} model: article vectors of the shared encoder pass did "
-                               f"not beat the fast tier in cross-validation (see docs/framing-eval.md); "
-                               f"use --model fast")
-    return dict(FA.FRAMES_ACCURATE_DEFAULTS)
+        raise ConfigError(f"there is no accurate {task} model; use --model fast")
+    return dict(FA.FRAMES_ACCURATE_DEFAULTS if task == "frames" else FA.NARRATIVES_ACCURATE_DEFAULTS)
 
 
-def accurate_inputs(data_dir: Path) -> dict[str, Any]:
-    """The training articles of the accurate frames head with their encoder-pass vectors
-    (the encoder runs here, over every training article)."""
+def accurate_inputs(data_dir: Path, task: str = "frames") -> dict[str, Any]:
+    """The training articles of an accurate head with their encoder-pass vectors, pooled as the head reads
+    them (the encoder runs here, over every training article)."""
 
     t0 = time.perf_counter()
-    docs = FD.load_persuasion(data_dir)
-    out: dict[str, Any] = {"docs": docs, "vecs": FA.article_vectors([d.text for d in docs])}
+    docs = FD.load_persuasion(data_dir) if task == "frames" else FD.load_narratives(data_dir)
+    params = _accurate_params(task)
+    out: dict[str, Any] = {"docs": docs, "vecs": FA.article_vectors([d.text for d in docs], params["layers"],
+                                                                     params.get("pooling", ("mean",)))}
     out["encode_s"] = round(time.perf_counter() - t0, 1)
     return out
 
 
 def run_cv_accurate(task: str, data_dir: Path, seed: int) -> dict[str, Any]:
-    """Cross-validation of the accurate frames head beside the fast model, on the same folds."""
+    """Cross-validation of the accurate frames head or narratives stack beside the fast model, on the same folds
+    (over the training part of the forward split, with the forward figures, for narratives)."""
     params = _accurate_params(task)
-    inp = accurate_inputs(data_dir)
+    inp = accurate_inputs(data_dir, task)
+    if task == "narratives":
+        return _forward_train(task, data_dir, seed, True, "accurate", inp["vecs"])[2]
     return E.cv_frames_accurate(inp["docs"], FD.frame_inventory(data_dir), inp["vecs"], seed=seed, **params)
 
 
@@ -110,6 +115,11 @@ def _forward_train(task: str, data_dir: Path, seed: int, cv: bool, tier: str = "
         docs = FD.load_persuasion(data_dir)
         params = _accurate_params(task) if tier == "accurate" else _defaults(task)
         model, out = FF.frames_forward(docs, FD.frame_inventory(data_dir), tier, seed, vecs=vecs, params=params, cv=cv)
+    elif tier == "accurate":
+        fast_dir = packaged_dir(f"{task}-fast")
+        fast = load_models(fast_dir, FramingModel.load, task)
+        model, out = FF.narratives_forward_accurate(FD.load_narratives(data_dir), vecs, fast, fast_dir, seed,
+                                                    _accurate_params(task), fast.meta.get("hyperparameters"), cv=cv)
     else:
         model, out = FF.narratives_forward(FD.load_narratives(data_dir), seed, _defaults(task), cv=cv)
     metrics = dict(out.pop("cross_validation", None) or {}, **out)
@@ -118,13 +128,14 @@ def _forward_train(task: str, data_dir: Path, seed: int, cv: bool, tier: str = "
 
 
 def _train_accurate(task: str, data_dir: Path, output: Path | None, seed: int, cv: bool) -> Path:
-    """The accurate frames head, fitted on the training part of the forward split and measured forward."""
+    """The accurate frames head or narratives stack, fitted on the training part of the forward split and measured
+    forward (the narratives stack over the packaged fast narratives model, which must be fitted on that part)."""
     _accurate_params(task)
     command = (f"unspin train {task} --model accurate --data {shlex.quote(str(data_dir))} --seed {seed}"
                + ("" if cv else " --no-cv") + (f" -o {shlex.quote(str(output))}" if output else ""))
     out = output or accurate_model_dir(task)
     t0 = time.perf_counter()
-    inputs = accurate_inputs(data_dir)
+    inputs = accurate_inputs(data_dir, task)
     t_enc = time.perf_counter() - t0
     model, n, metrics = _forward_train(task, data_dir, seed, cv, "accurate", inputs["vecs"])
     t_train, t_cv = metrics.pop("fit_s", 0.0), metrics.pop("cv_s", 0.0)
@@ -190,6 +201,6 @@ def evaluate(task: str, data_dir: Path, seed: int = 13, tier: str = "fast") -> d
         return GS.measure(data_dir, seed)[1]["metrics"]
     if task == "roles":
         return RT.evaluate(data_dir, seed)
-    if task == "narratives" or tier != "accurate":
+    if tier != "accurate":
         return _forward_train(task, data_dir, seed, True)[2]
     return run_cv_accurate(task, data_dir, seed)

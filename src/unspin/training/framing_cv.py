@@ -24,7 +24,7 @@ from ..framing import doc as D
 from ..framing.metrics import micro_f1, samples_f1
 from . import framing_lexical as FL
 from .folds import kfold
-from .framing_accurate import train_frames_accurate
+from .framing_accurate import train_frames_accurate, train_narratives_accurate
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +147,51 @@ def cv_frames_accurate(docs: Sequence[LabelledDoc], labels: Sequence[str], vecs:
                         "folds": [round(x, 4) for x in fold_scores[name]],
                         "mean_predicted": round(float(np.mean([len(p) for p in preds[name]])), 2)}
     result["mean_gold"] = round(float(np.mean([len(g) for g in gold])), 2)
+    result["protocol"] = _protocol(k, seed, len(docs), "articles")
+    result["wall_time_s"] = round(time.perf_counter() - t0, 1)
+    return result
+
+
+def cv_narratives_accurate(docs: Sequence[LabelledDoc], vecs: np.ndarray, k: int = 5, seed: int = 13,
+                           fast_params: dict[str, Any] | None = None, **params: Any) -> dict[str, Any]:
+    """As :func:`cv_narratives` (same folds), for the narratives stack and the fast model under it: each fold
+    fits the fast model on the other folds, then the stack over it."""
+    t0 = time.perf_counter()
+    fast_params = dict(fast_params or FL.NARRATIVES_DEFAULTS)
+    feats = FL.featurize([d.text for d in docs])
+    gn, gs = [d.narratives for d in docs], [d.subnarratives for d in docs]
+    systems = ("accurate", "fast")
+    preds: dict[str, list] = {name: [None] * len(docs) for name in systems}
+    fold_scores: dict[str, list[tuple[float, float]]] = {name: [] for name in systems}
+    weights = []
+    for f, test in enumerate(kfold(len(docs), k, seed)):
+        train = np.setdiff1d(np.arange(len(docs)), test)
+        sub = [feats[i] for i in train]
+        fast = FL.train_narratives(sub, [gn[i] for i in train], [gs[i] for i in train], seed=seed, **fast_params)
+        acc = train_narratives_accurate(sub, vecs[train], [gn[i] for i in train], [gs[i] for i in train], fast, None,
+                                        seed=seed, fast_params=fast_params, **params)
+        weights.append(acc.fast_weight)
+        for i in test:
+            preds["accurate"][i] = FL.narrative_sets(acc.decide(feats[i], vecs[i]))
+            preds["fast"][i] = FL.narrative_sets(D.narratives_decide(fast, feats[i]))
+        for name in systems:
+            fold_scores[name].append((samples_f1([gn[i] for i in test], [preds[name][i][0] for i in test]),
+                                      samples_f1([gs[i] for i in test], [preds[name][i][1] for i in test])))
+        logger.info(f"narratives fold {f + 1}/{k}: accurate {fold_scores['accurate'][-1][0]:.3f}, "
+                    f"fast {fold_scores['fast'][-1][0]:.3f} (fast weight {acc.fast_weight})")
+    result: dict[str, Any] = {}
+    for name in systems:
+        result[name] = {
+            "samples_f1_narratives": round(samples_f1(gn, [p[0] for p in preds[name]]), 4),
+            "samples_f1_subnarratives": round(samples_f1(gs, [p[1] for p in preds[name]]), 4),
+            "folds_narratives": _summary([a for a, _ in fold_scores[name]]),
+            "folds_subnarratives": _summary([b for _, b in fold_scores[name]]),
+            "folds": [round(a, 4) for a, _ in fold_scores[name]],
+        }
+    result["accurate"]["fast_weights_chosen"] = weights
+    other = [["Other"]] * len(docs)
+    result["baseline_other"] = {"samples_f1_narratives": round(samples_f1(gn, other), 4),
+                                "samples_f1_subnarratives": round(samples_f1(gs, other), 4)}
     result["protocol"] = _protocol(k, seed, len(docs), "articles")
     result["wall_time_s"] = round(time.perf_counter() - t0, 1)
     return result

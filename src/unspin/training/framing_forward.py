@@ -32,7 +32,7 @@ from ..framing.metrics import micro_f1, samples_f1
 from . import framing_cv as E
 from . import framing_lexical as FL
 from .forward import bootstrap_ci, label_hits, reliability
-from .framing_accurate import train_frames_accurate
+from .framing_accurate import train_frames_accurate, train_narratives_accurate
 
 logger = logging.getLogger(__name__)
 
@@ -140,5 +140,52 @@ def narratives_forward(docs: Sequence[LabelledDoc], seed: int = 13, params: dict
     if cv:
         t0 = time.perf_counter()
         out["cross_validation"] = E.cv_narratives([docs[i] for i in tr], seed=seed, **params)
+        out["cv_s"] = round(time.perf_counter() - t0, 1)
+    return model, out
+
+
+def narratives_forward_accurate(docs: Sequence[LabelledDoc], vecs: np.ndarray, fast: Any, fast_folder: Any,
+                                seed: int = 13, params: dict[str, Any] | None = None,
+                                fast_params: dict[str, Any] | None = None, cv: bool = True):
+    """``(stack fitted on the training part, metrics)``: the narratives stack over the shipped fast model
+    ``fast`` (which must have been fitted on the same training part), measured on the newest fifth through
+    :meth:`~unspin.framing.accurate.NarrativesStack.decide`, beside the fast model on the same articles (the
+    guard: the stack ships only if not worse there); cross-validation over the training part beside (the choice).
+    No cross-domain figures: the stack needs a fast model of the same articles under it."""
+    params = {k: v for k, v in dict(params or {}).items() if k != "layers"}
+    fast_params = dict(fast_params or FL.NARRATIVES_DEFAULTS)
+    feats = FL.featurize([d.text for d in docs])
+    tr, fw = semeval2025_parts(list(range(len(docs))), lambda i: docs[i].id)
+    if int((fast.meta.get("training_data") or {}).get("examples", -1)) != len(tr):
+        raise ValueError("the fast narratives model under the stack must be fitted on the training part "
+                         f"({len(tr)} articles); retrain it first with `unspin train narratives`")
+    t0 = time.perf_counter()
+    model = train_narratives_accurate([feats[i] for i in tr], vecs[tr], [docs[i].narratives for i in tr],
+                                      [docs[i].subnarratives for i in tr], fast, fast_folder, seed=seed,
+                                      fast_params=fast_params, **params)
+    t_fit = time.perf_counter() - t0
+    gn, gs = [docs[i].narratives for i in fw], [docs[i].subnarratives for i in fw]
+    pred = [FL.narrative_sets(model.decide(feats[i], vecs[i])) for i in fw]
+    fast_pred = [FL.narrative_sets(D.narratives_decide(fast, feats[i])) for i in fw]
+    pn = [p[0] for p in pred]
+    P = np.array([model.proba(feats[i], vecs[i])[0] for i in fw])
+    forward = {
+        "protocol": f"fitted on the older 80 % of each domain ({len(tr)} articles), measured on the newest 20 % "
+                    f"({len(fw)})",
+        "articles": len(fw), "training_articles": len(tr),
+        "samples_f1_narratives": round(samples_f1(gn, pn), 4),
+        "samples_f1_narratives_ci95": bootstrap_ci(lambda b: samples_f1([gn[i] for i in b], [pn[i] for i in b]),
+                                                   len(fw)),
+        "samples_f1_subnarratives": round(samples_f1(gs, [p[1] for p in pred]), 4),
+        "fast": {"samples_f1_narratives": round(samples_f1(gn, [p[0] for p in fast_pred]), 4),
+                 "samples_f1_subnarratives": round(samples_f1(gs, [p[1] for p in fast_pred]), 4)},
+        "baseline_other": {"samples_f1_narratives": round(samples_f1(gn, [["Other"]] * len(fw)), 4),
+                           "samples_f1_subnarratives": round(samples_f1(gs, [["Other"]] * len(fw)), 4)},
+        "reliability": reliability(P, label_hits(P, gn, model.narrative_labels))}
+    out: dict[str, Any] = {"forward": forward, "fit_s": round(t_fit, 1)}
+    if cv:
+        t0 = time.perf_counter()
+        out["cross_validation"] = E.cv_narratives_accurate([docs[i] for i in tr], vecs[tr], seed=seed,
+                                                           fast_params=fast_params, **params)
         out["cv_s"] = round(time.perf_counter() - t0, 1)
     return model, out
