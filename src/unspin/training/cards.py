@@ -57,6 +57,12 @@ DESCRIPTION_ACCURATE = {
               "mean word-piece vector of the shared all-MiniLM-L6-v2 pass (layers 3 and 4, standardised) side by "
               "side (dual solve: sum of the two linear kernels), Platt-scaled on out-of-fold scores, with per-frame "
               "thresholds chosen by coordinate ascent on out-of-fold micro-F1.",
+    "narratives": "Stacked on the fast narratives model: one ridge classifier per narrative and subnarrative over "
+                  "the article's mean word-piece vector of the shared all-MiniLM-L6-v2 pass and, per dimension, the "
+                  "highest mean vector of its paragraphs (layers 3 and 4, standardised), Platt-scaled on "
+                  "out-of-fold scores; its probabilities are averaged with the fast model's, the weight and the two "
+                  "decoding thresholds chosen together on out-of-fold samples-F1; decoded as the fast tier decodes. "
+                  "Evidence: the fast model's sentences.",
 }
 
 
@@ -68,6 +74,13 @@ LIMITS_ACCURATE = {
         "cross-validation: the figures are slightly optimistic.",
         "Below the project's target (micro-F1 ≥ 0.72) in cross-validation: expect about one wrong frame in three.",
         "English only; the mean vector blurs articles that change topic.",
+    ],
+    "narratives": [
+        "Stacked on the fast narratives model whose SHA-256 it records: retrain it after that model.",
+        "Only the two SemEval-2025 domains (Ukraine-Russia war and climate change) exist: articles on anything "
+        "else should come out `Other`.",
+        "Evidence sentences are the fast model's (the words that add most to the lexical score), not what the "
+        "encoder head reacted to.",
     ],
 }
 
