@@ -44,12 +44,19 @@ lower, is not counted. *Strict* counts borderline pairs as different
 events, *lenient* as the same event. Intervals: 5th and 95th percentiles
 of a bootstrap within strata (1,000 draws).
 
-``--grid`` re-clusters the store for each setting of the grid (linkage,
-names weight, day penalty, window, threshold), applies the selection rule
-(:func:`choose`) to all judged pairs and estimates it by cross-validation:
-the weeks are dealt at random into five folds, the rule chooses on the
-judged pairs of four and is scored on the fifth (weights from each part's
-own strata), the folds pooled.
+``--grid`` clusters the articles again for each setting of the grid
+(names weight, lead weight, lead gate, threshold; complete link, day
+penalty 0.2, one day), applies the selection rule (:func:`choose`) to all
+judged pairs and estimates it by cross-validation: the weeks are dealt at
+random into five folds, the rule chooses on the judged pairs of four and is
+scored on the fifth (weights from each part's own strata), the folds
+pooled. Each pair's signals (cosine, shared names, lead days, lead cosine)
+are computed once with :mod:`unspin.corpus.stories`' own functions, and
+:func:`simulate` replays ``assign_stories`` on them in milliseconds per
+setting; the run checks that it finds the same stories as the real
+``assign_stories`` for the defaults and the chosen setting. The estimates
+hold for any method whose same-story pairs lie among the candidate pairs
+(published at most a day apart): the others count as wrong.
 """
 
 from __future__ import annotations
@@ -74,7 +81,17 @@ from bench_stories import recluster
 
 from unspin.config import Options
 from unspin.corpus.ingest import ingest
-from unspin.corpus.stories import _day, entity_names, lead_days, pair_score
+from unspin.corpus.stories import (
+    DocumentFrequencies,
+    _day,
+    days_differ,
+    entity_names,
+    lead_days,
+    lead_vector,
+    lead_words,
+    name_overlap,
+    pair_score,
+)
 from unspin.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,7 +102,7 @@ STRATA_FILE = ROOT / "benchmarks" / "stories" / "polnear-strata.csv"
 SEED = 2016
 #: The setting shipped on 2026-12-07, which defines the strata (whatever the defaults are now).
 STRATA_SETTING = {"linkage": "complete", "entity_weight": 0.25, "day_penalty": 0.2, "window_days": 1,
-                  "threshold": 0.6}
+                  "lead_weight": 0.0, "lead_gate": None, "threshold": 0.6}
 #: Candidate pairs: published at most this many calendar days apart.
 WINDOW = 1
 #: Stratum name, lowest score, highest score (excluded), joined by the 2026-12-07 setting (None: either),
@@ -102,17 +119,25 @@ STRATA = (
 #: The selection rule's precision (strict, weighted) and its floor on recall for a "usable" setting.
 MIN_PRECISION = 0.9
 MIN_RECALL = 0.2
-#: The grid of ``--grid``: linkage x names weight x day penalty x window x threshold.
-GRID_LINKAGES = ("complete", "average")
+#: The grid of ``--grid``: names weight x lead weight x lead gate x threshold, with complete link, a day
+#: penalty of 0.2 and a window of one day. (The grid before the lead signal also held average link, penalties
+#: 0-0.3 and a window of 0 days; none of them was chosen, and on the chosen setting the penalty changes no pair.)
+GRID_LINKAGES = ("complete",)
 GRID_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
-GRID_DAY_PENALTIES = (0.0, 0.1, 0.2, 0.3)
-GRID_WINDOWS = (0, 1)
-GRID_THRESHOLDS = tuple(round(0.5 + 0.05 * i, 2) for i in range(15))  # 0.50 .. 1.20
+GRID_DAY_PENALTIES = (0.2,)
+GRID_WINDOWS = (1,)
+GRID_LEAD_WEIGHTS = (0.0, 0.5, 1.0, 2.0)
+GRID_LEAD_GATES = (None, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3)
+#: Thresholds from 0.50 in steps of 0.05, up to the first that joins no pair (at most 3.0).
+GRID_THRESHOLDS = tuple(round(0.5 + 0.05 * i, 2) for i in range(51))
 FOLDS = 5
 OTHER_SETTINGS = {
-    "round 3": {"linkage": "average", "entity_weight": 1.0, "window_days": 1, "day_penalty": 0.0, "threshold": 0.7},
+    "before the lead gate": {"linkage": "complete", "entity_weight": 0.5, "window_days": 1, "day_penalty": 0.2,
+                             "lead_weight": 0.0, "lead_gate": None, "threshold": 0.95},
+    "round 3": {"linkage": "average", "entity_weight": 1.0, "window_days": 1, "day_penalty": 0.0,
+                "lead_weight": 0.0, "lead_gate": None, "threshold": 0.7},
     "before the set": {"linkage": "single", "entity_weight": 0.0, "window_days": 3, "day_penalty": 0.0,
-                       "threshold": 0.5},
+                       "lead_weight": 0.0, "lead_gate": None, "threshold": 0.5},
 }
 
 Pair = tuple[str, str]
@@ -125,6 +150,9 @@ class Art:
     names: frozenset[str]
     leads: frozenset[date]
     vector: np.ndarray
+    lead: dict[str, float]  # the lead's TF-IDF vector (lead_vector), rarity from the store's full-text index
+    id: int
+    duplicate_of: int | None
 
 
 @dataclass
@@ -154,15 +182,18 @@ def build(db: Path) -> None:
 def articles(db: Path) -> dict[str, Art]:
     """Every stored article by file stem, with what the pair score reads."""
     sql = ("SELECT a.source, a.published, a.title, json_extract(a.analysis, '$.text'), a.outlet_name, "
-           "json_extract(a.analysis, '$.entities'), e.vector FROM articles a JOIN embeddings e ON e.article_id = a.id")
+           "json_extract(a.analysis, '$.entities'), e.vector, a.id, a.duplicate_of "
+           "FROM articles a JOIN embeddings e ON e.article_id = a.id")
     out = {}
     with Store(db, readonly=True) as store:
-        for src, pub, title, text, outlet_name, entities, blob in store.db.execute(sql):
+        frequencies = DocumentFrequencies(store.db)
+        for src, pub, title, text, outlet_name, entities, blob, aid, dup in store.db.execute(sql).fetchall():
             day = _day(pub)
             assert day is not None, src
             stem = src.rsplit("#", 1)[-1]
             out[stem] = Art(stem, day, entity_names(json.loads(entities) if entities else None, outlet_name),
-                            lead_days(title, text or "", day), np.frombuffer(blob, dtype="<f4"))
+                            lead_days(title, text or "", day), np.frombuffer(blob, dtype="<f4"),
+                            lead_vector(lead_words(title, text or ""), frequencies), aid, dup)
     return out
 
 
@@ -173,7 +204,8 @@ def candidates(arts: dict[str, Art]) -> dict[Pair, float]:
         if abs((a.day - b.day).days) <= WINDOW:
             out[(a.stem, b.stem)] = pair_score(float(a.vector @ b.vector), a.names, b.names, a.leads, b.leads,
                                                entity_weight=STRATA_SETTING["entity_weight"],
-                                               day_penalty=STRATA_SETTING["day_penalty"])
+                                               day_penalty=STRATA_SETTING["day_penalty"], lead_weight=0.0,
+                                               lead_gate=None)
     return out
 
 
@@ -304,16 +336,19 @@ def bootstrap(judged: list[Judged], predicted: set[Pair], outside: int, w: dict[
             "recall": (float(np.percentile(rs, 5)), float(np.percentile(rs, 95)))}
 
 
-Setting = tuple[str, float, float, int, float]  # linkage, names weight, day penalty, window, threshold
+#: linkage, names weight, day penalty, window, lead weight, lead gate, threshold (always last)
+Setting = tuple[str, float, float, int, float, "float | None", float]
 
 
 def params(s: Setting) -> dict[str, Any]:
-    return {"linkage": s[0], "entity_weight": s[1], "day_penalty": s[2], "window_days": s[3], "threshold": s[4]}
+    return {"linkage": s[0], "entity_weight": s[1], "day_penalty": s[2], "window_days": s[3], "lead_weight": s[4],
+            "lead_gate": s[5], "threshold": s[6]}
 
 
-def grid() -> list[Setting]:
-    return [(lk, w, d, win, t) for lk, w, d, win in itertools.product(GRID_LINKAGES, GRID_WEIGHTS, GRID_DAY_PENALTIES,
-                                                                       GRID_WINDOWS) for t in GRID_THRESHOLDS]
+def forms() -> list[tuple[str, float, float, int, float, float | None]]:
+    """The settings of the grid without their threshold."""
+    return list(itertools.product(GRID_LINKAGES, GRID_WEIGHTS, GRID_DAY_PENALTIES, GRID_WINDOWS, GRID_LEAD_WEIGHTS,
+                                  GRID_LEAD_GATES))
 
 
 @dataclass
@@ -362,7 +397,7 @@ def choose(judged: list[Judged], preds: dict[Setting, Predicted], w: dict[str, f
     usable = [s for s in order if scored[s]["recall"] >= MIN_RECALL] or order
     ok = []
     for s in usable:
-        lower = (*s[:4], round(s[4] - 0.05, 2))
+        lower = (*s[:-1], round(s[-1] - 0.05, 2))
         if scored[s]["precision"] >= MIN_PRECISION and (lower not in scored or scored[lower]["precision"] >= MIN_PRECISION):
             ok.append(s)
     if ok:
@@ -415,7 +450,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--draw", action="store_true", help="draw the pairs to judge (done once; keeps the labels)")
     parser.add_argument("--show", type=int, default=0, help="print this many unjudged pairs, blind")
     parser.add_argument("--grid", action="store_true", help="every setting of the grid, the selection rule and CV")
-    parser.add_argument("--cache", type=Path, help="keep the grid's stories in this JSON file and reuse them")
     args = parser.parse_args(argv)
     if not args.db.exists():
         if not POLNEAR.is_dir():
@@ -444,19 +478,30 @@ def main(argv: list[str] | None = None) -> int:
     print()
     from unspin.corpus import stories as module
     shipped = {"linkage": module.LINKAGE, "entity_weight": module.ENTITY_WEIGHT, "day_penalty": module.DAY_PENALTY,
-               "window_days": module.WINDOW_DAYS, "threshold": module.THRESHOLD}
+               "window_days": module.WINDOW_DAYS, "lead_weight": module.LEAD_WEIGHT, "lead_gate": module.LEAD_GATE,
+               "threshold": module.THRESHOLD}
     for name, setting in {"defaults": shipped, "2026-12-07 setting": STRATA_SETTING, **OTHER_SETTINGS}.items():
         print(describe(name, judged, predicted(stories(args.db, setting), strata, arts), w))
     if args.grid:
-        preds = run_grid(args.db, strata, arts, args.cache)
-        print("\ngrid (strict): linkage weight penalty window threshold -> P R")
+        signals = Signals.of(arts)
+        preds = run_grid(signals, strata, arts)
+        print(f"\ngrid (strict), {len(preds)} settings: linkage names penalty window lead-weight gate threshold -> P R")
         for s, p in preds.items():
             e = estimate(judged, p.pairs, sum(p.outside.values()), w)
-            print(f"  {s[0]:8} {s[1]:.2f} {s[2]:.2f} {s[3]} {s[4]:.2f} -> {e['precision']:.3f} {e['recall']:.3f}")
+            print(f"  {s[0]:8} {s[1]:.2f} {s[2]:.2f} {s[3]} {s[4]:.2f} {s[5] if s[5] is not None else '-':>4} "
+                  f"{s[6]:.2f} -> {e['precision']:.3f} {e['recall']:.3f}")
         chosen, qualified = choose(judged, preds, w)
         print(f"\nselection rule on all judged pairs: {params(chosen)}"
               f"{'' if qualified else f' (no setting reaches precision {MIN_PRECISION}: the most precise usable one)'}")
         print(describe("  chosen", judged, preds[chosen], w))
+        for name, setting in (("defaults", shipped), ("chosen", params(chosen))):
+            real = same_story_pairs(stories(args.db, setting))
+            replay = same_story_pairs(simulate(signals, setting))
+            if real != replay:
+                print(f"bench_stories_polnear: the replay differs from assign_stories for the {name} setting "
+                      f"({len(real ^ replay)} pairs)", file=sys.stderr)
+                return 1
+        print("  (the replay finds the same stories as assign_stories for the defaults and the chosen setting)")
         cv = cross_validate(judged, preds, strata, arts)
         print(f"\n{FOLDS}-fold cross-validation by week: P {cv['precision']:.3f} R {cv['recall']:.3f}")
         for f in cv["folds"]:
@@ -465,21 +510,99 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run_grid(db: Path, strata: dict[Pair, str | None], arts: dict[str, Art],
-             cache: Path | None) -> dict[Setting, Predicted]:
-    """The stories of every setting of the grid (from ``cache`` when it holds them)."""
-    known: dict[str, dict[str, int]] = json.loads(cache.read_text()) if cache and cache.is_file() else {}
-    out, fresh = {}, 0
-    for s in grid():
-        key = json.dumps(params(s), sort_keys=True)
-        if key not in known:
-            known[key] = stories(db, params(s))
-            fresh += 1
-            if cache and fresh % 50 == 0:
-                cache.write_text(json.dumps(known))
-        out[s] = predicted(known[key], strata, arts)
-    if cache and fresh:
-        cache.write_text(json.dumps(known))
+@dataclass
+class Signals:
+    """Every article's signals with every other, as matrices in the order of ``stems``."""
+
+    stems: list[str]
+    cosine: np.ndarray
+    names: np.ndarray  # name overlap
+    days_differ: np.ndarray  # 1.0 when both leads name days and share none
+    lead: np.ndarray  # lead cosine
+    days: list[int]  # publication day ordinals
+    ids: list[int]  # store ids
+    duplicate_of: list[int | None]  # store id of the original of a near-duplicate
+
+    @classmethod
+    def of(cls, arts: dict[str, Art]) -> Signals:
+        stems = sorted(arts)
+        n = len(stems)
+        vectors = np.stack([arts[s].vector for s in stems])
+        names, days = np.zeros((n, n)), np.zeros((n, n))
+        for i, j in itertools.combinations(range(n), 2):
+            a, b = arts[stems[i]], arts[stems[j]]
+            names[i, j] = names[j, i] = name_overlap(a.names, b.names)
+            days[i, j] = days[j, i] = float(days_differ(a.leads, b.leads))
+        vocab = {t: k for k, t in enumerate(sorted({t for s in stems for t in arts[s].lead}))}
+        leads = np.zeros((n, len(vocab)))
+        for i, s in enumerate(stems):
+            for t, x in arts[s].lead.items():
+                leads[i, vocab[t]] = x
+        return cls(stems, vectors @ vectors.T, names, days, leads @ leads.T, [arts[s].day.toordinal() for s in stems],
+                   [arts[s].id for s in stems], [arts[s].duplicate_of for s in stems])
+
+
+def simulate(signals: Signals, setting: dict[str, Any]) -> dict[str, int]:
+    """``assign_stories`` replayed on the signals of a store whose articles have no story yet: the story of each.
+
+    The same order (publication day, near-duplicates after originals, id),
+    the same pair score (:func:`unspin.corpus.stories.pair_score`: the lead
+    gate makes a pair score minus infinity), the same window over a story's
+    dated articles and the same near-duplicate link; every article is dated.
+    """
+    stems = signals.stems
+    score = signals.cosine + setting["entity_weight"] * signals.names - setting["day_penalty"] * signals.days_differ
+    score = score + setting["lead_weight"] * signals.lead
+    if setting["lead_gate"] is not None:
+        score = np.where(signals.lead >= setting["lead_gate"], score, -np.inf)
+    aggregate = {"complete": min, "average": lambda xs: sum(xs) / len(xs), "single": max}[setting["linkage"]]
+    window, threshold = setting["window_days"], setting["threshold"]
+    by_id = {aid: i for i, aid in enumerate(signals.ids)}
+    order = sorted(range(len(stems)), key=lambda i: (signals.days[i], signals.duplicate_of[i] is not None,
+                                                       signals.ids[i]))
+    story: dict[int, int] = {}
+    spans: dict[int, tuple[int, int]] = {}
+    by_day: dict[int, list[int]] = collections.defaultdict(list)
+    anyday: list[int] = []
+    for i in order:
+        day, dup = signals.days[i], signals.duplicate_of[i]
+        original = by_id.get(dup) if dup is not None else None
+        sid = story.get(original) if original is not None else None
+        copy = sid is not None
+        if sid is None:
+            per: dict[int, list[float]] = collections.defaultdict(list)
+            for j in [j for k in range(day - window, day + window + 1) for j in by_day.get(k, ())] + anyday:
+                first, last = spans.get(story[j], (day, day))
+                if max(last, day) - min(first, day) <= window:
+                    per[story[j]].append(float(score[i, j]))
+            best, best_score = None, -np.inf
+            for candidate in sorted(per):
+                value = aggregate(per[candidate])
+                if value > best_score:
+                    best, best_score = candidate, value
+            if best is not None and best_score >= threshold:
+                sid = best
+        if sid is None:
+            sid = len(story)  # a new story, its id that of its first article's turn
+        story[i] = sid
+        if copy:
+            anyday.append(i)
+        else:
+            by_day[day].append(i)
+            first, last = spans.get(sid, (day, day))
+            spans[sid] = (min(first, day), max(last, day))
+    return {stems[i]: sid for i, sid in story.items()}
+
+
+def run_grid(signals: Signals, strata: dict[Pair, str | None], arts: dict[str, Art]) -> dict[Setting, Predicted]:
+    """The stories of every setting of the grid (each threshold of a form until one joins no pair)."""
+    out = {}
+    for form in forms():
+        for t in GRID_THRESHOLDS:
+            s = (*form, t)
+            out[s] = predicted(simulate(signals, params(s)), strata, arts)
+            if not out[s].pairs:
+                break
     return out
 
 

