@@ -22,8 +22,9 @@ pairs were merged (the confusions the set is built to provoke).
 
 ``--sweep`` re-runs only the clustering step on the ingested store (its
 embeddings and entities kept; stories cleared before each setting) for a
-grid of linkage, entity weight, window and threshold, prints one row per
-setting and applies the selection rule (:func:`choose`) to the half.
+grid of linkage, entity weight, window and threshold (the lead gate and
+weight at their defaults), prints one row per setting and applies the
+selection rule (:func:`choose`) to the half.
 ``--cv`` estimates how that rule does on events it did not see: leave
 one confusion group out, choose on the rest, score the group, pool.
 Prints text, or one JSON object with ``--json``.
@@ -276,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         "method": {"linkage": getattr(stories, "LINKAGE", "single"),
                    "entity_weight": getattr(stories, "ENTITY_WEIGHT", 0.0),
                    "day_penalty": getattr(stories, "DAY_PENALTY", 0.0),
+                   "lead_gate": getattr(stories, "LEAD_GATE", None), "lead_weight": getattr(stories, "LEAD_WEIGHT", 0.0),
                    "threshold": stories.THRESHOLD, "window_days": stories.WINDOW_DAYS},
         "halves": {}}
     with tempfile.TemporaryDirectory() as tmp:
@@ -310,8 +312,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def print_text(out: dict[str, Any]) -> None:
     m = out["method"]
-    print(f"stories: {m['linkage']} link, cosine + {m['entity_weight']} x shared names - {m['day_penalty']} if "
-          f"lead days differ >= {m['threshold']}, "
+    lead = (f" + {m['lead_weight']} x lead cosine" if m.get("lead_weight") else "")
+    gate = f", lead cosine >= {m['lead_gate']}" if m.get("lead_gate") is not None else ""
+    print(f"stories: {m['linkage']} link, cosine + {m['entity_weight']} x shared names{lead} - {m['day_penalty']} if "
+          f"lead days differ >= {m['threshold']}{gate}, "
           f"window {m['window_days']} days; {out['split']} split  ({out['date']}, {out['machine']})")
     print(f"{'half':7} {'articles':>8} {'events':>6} {'stories':>7} {'pairs':>6} {'same':>5} "
           f"{'P':>6} {'R':>6} {'F1':>6}  same-topic merged   ingest s")

@@ -459,10 +459,10 @@ def test_labelled_traps_stay_apart_and_reports_of_one_event_join(labelled_subset
     """No two events share a story; many same-event pairs do, and every event joins some of its reports.
 
     The method gives up recall for precision (BENCHMARKS.md, "Stories"): its
-    threshold was chosen on real coverage, where same-day pieces about the
-    same people are mostly different events, and on the synthetic set it
-    joins about half of the same-event pairs (0.44 of rounds 1-4, 0.64 of
-    round 5). A markets or analysis piece whose wording differs from the
+    threshold and lead gate were chosen on real coverage, where same-day
+    pieces about the same people are mostly different events, and on the
+    synthetic set it joins about half of the same-event pairs (0.48 of
+    rounds 1-4, 0.73 of round 5). A markets or analysis piece whose wording differs from the
     news reports, or one the next day that names its own day, starts a story
     of its own, so only 40 % of the pairs are required here.
     """
