@@ -211,6 +211,11 @@ def test_lead_words_are_cut_as_the_full_text_index_cuts_them_and_weighed_by_rari
         assert frequencies.idf("monday") == pytest.approx(np.log(20 / 3))
         assert frequencies.idf("absent") is None
         vectors = [lead_vector(lead_words(None, text), frequencies) for text in texts]
+        # The counts follow the index: a deleted article no longer counts.
+        (first,) = store.db.execute("SELECT min(id) FROM articles").fetchone()
+        assert store.delete_article(first)
+        store.commit()
+        assert DocumentFrequencies(store.db).idf("riverton") == pytest.approx(np.log(20 / 1))
     assert sum(x * x for x in vectors[0].values()) == pytest.approx(1.0)
     assert lead_cosine(vectors[0], vectors[1]) > 0.5 > lead_cosine(vectors[0], vectors[2]) > 0.0
     assert lead_cosine(vectors[0], {}) == 0.0
