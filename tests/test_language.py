@@ -115,3 +115,24 @@ def test_language_gate_and_boilerplate_in_blocks() -> None:
     assert text[credit.start:credit.end] == "© REUTERS / Toby Melville"
     assert "Toby Melville" not in {e.text for e in analysis.entities}
     assert sum(e.text == "Maria Lindqvist" for e in analysis.entities) >= 10  # spaCy may miss one
+
+
+def test_language_skipped_sections_say_why(capsys: pytest.CaptureFixture[str]) -> None:
+    """A skipped analyzer's section says it was skipped for the language, not "none found" nor
+    "not in --analyzers" (the user did ask for it)."""
+    from tests.conftest import cli
+
+    page = str(PAGES / "german-news.html")
+    args = ("analyze", page, "--analyzers", "entities,provenance,quotes,techniques", "--model", "fast")
+    code, out, err = cli(capsys, *args)
+    assert code == 0, err
+    flat = " ".join(out.split())
+    assert flat.count("not analysed: German text (unspin's analyses are English-only for now)") == 3
+    assert "no quotes found" not in flat and "no named entities found" not in flat
+    assert "was not in --analyzers" not in flat
+    code, out, err = cli(capsys, *args, "--format", "html")
+    assert code == 0, err
+    assert out.count("not analysed: German text (unspin&#39;s analyses are English-only for now)") == 3
+    code, out, err = cli(capsys, "analyze", page, "--analyzers", "provenance")
+    assert code == 0, err
+    assert "not analysed (the quotes analyzer was not in --analyzers)" in " ".join(out.split())

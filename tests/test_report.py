@@ -289,11 +289,13 @@ def test_text_report_escapes_rich_markup_from_the_article():
 
 def test_text_report_empty_findings():
     out = render(empty_analysis())
-    assert "unknown" in out and "no quotes found" in out and "no named entities found" in out
+    assert "unknown" in out and "not analysed (the quotes analyzer was not in --analyzers)" in out
+    assert "no named entities found" in out  # entities ran and found nothing
     assert "not analysed (the techniques analyzer was not in --analyzers)" in out
     analysed = empty_analysis()
-    analysed.meta.analyzers["techniques"] = "1"
-    assert "none found" in render(analysed)
+    analysed.meta.analyzers.update(quotes="2", entities="2", techniques="1")
+    out = render(analysed)
+    assert "none found" in out and "no quotes found" in out and "no named entities found" in out
 
 
 def test_text_report_heading_falls_back_to_first_words():

@@ -453,10 +453,20 @@ def technique_glance(analysis: Analysis) -> tuple[str, list[GlanceItem]] | None:
     return head, items
 
 
+def empty_status(analysis: Analysis, analyzer: str, nothing: str) -> str:
+    """Why a section of ``analyzer``'s findings is empty: skipped for the text's language,
+    not run, or run and ``nothing`` found."""
+    meta = analysis.meta
+    if analyzer in meta.skipped:
+        return (f"not analysed: {language_name(meta.language)} text "
+                "(unspin's analyses are English-only for now)")
+    if analyzer not in meta.analyzers:
+        return f"not analysed (the {analyzer} analyzer was not in --analyzers)"
+    return nothing
+
+
 def techniques_status(analysis: Analysis) -> str | None:
     """Why there is nothing to show, or None when there are techniques."""
     if analysis.techniques or any(p.techniques for p in analysis.paragraphs):
         return None
-    if "techniques" in analysis.meta.analyzers:
-        return "none found"
-    return "not analysed (the techniques analyzer was not in --analyzers)"
+    return empty_status(analysis, "techniques", "none found")

@@ -47,6 +47,7 @@ from .common import (
     header_facts,
     LabelView,
     heading,
+    empty_status,
     input_notices,
     missing_rating_text,
     label_text,
@@ -342,6 +343,8 @@ class ArticleReport:
         self.speaker_groups = speaker_groups(analysis.quotes)
         self.entity_groups = entity_groups(analysis.entities, top=12)
         self.techniques_status = techniques_status(analysis)
+        self.quotes_status = empty_status(analysis, "quotes", "no quotes found")
+        self.entities_status = empty_status(analysis, "entities", "no named entities found")
         self.techniques_caveat = techniques_caveat(analysis) if self.techniques_status is None else ""
         self.technique_summary = technique_summary(analysis)
         #: (headline, strongest techniques) of analysis.technique_summary, or None

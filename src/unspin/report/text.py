@@ -23,6 +23,7 @@ from .common import (
     abbreviate,
     boilerplate_summary,
     cited_source_rows,
+    empty_status,
     entity_groups,
     header_facts,
     heading,
@@ -212,7 +213,7 @@ def _provenance(analysis: Analysis, console: Console) -> None:
 def _quotes(analysis: Analysis, console: Console, max_quotes: int | None) -> None:
     groups = speaker_groups(analysis.quotes)
     if not groups:
-        console.print(_dim("no quotes found"))
+        console.print(_dim(empty_status(analysis, "quotes", "no quotes found")))
         return
     paragraphs = paragraphs_of(analysis)
     shown_groups = groups if max_quotes is None else groups[:MAX_SPEAKERS]
@@ -247,7 +248,7 @@ def _quotes(analysis: Analysis, console: Console, max_quotes: int | None) -> Non
 def _entities(analysis: Analysis, console: Console) -> None:
     groups = entity_groups(analysis.entities)
     if not groups:
-        console.print(_dim("no named entities found"))
+        console.print(_dim(empty_status(analysis, "entities", "no named entities found")))
         return
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="bold", no_wrap=True)
