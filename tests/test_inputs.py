@@ -314,6 +314,20 @@ def test_html_file(tmp_path: Path) -> None:
     assert all(isinstance(v, str) for v in article.extra.values())
 
 
+@pytest.mark.parametrize("footer", ["Copyright 2024 The Daily Example.", "© 2024 The Daily Example"])
+def test_html_copyright_year_is_not_a_date(footer: str) -> None:
+    """A page without a date gets none: not 1 January of its copyright footer's year, which
+    would file it under the wrong month in a corpus."""
+    undated = ARTICLE_HTML.replace('<meta property="article:published_time" content="2024-03-05T10:00:00Z">\n', "")
+    undated = undated.replace("Copyright 2024 The Daily Example.", footer)
+    assert "published_time" not in undated and footer in undated
+    assert "date" not in article_from_html(undated, source="page.html").extra
+    new_year = ARTICLE_HTML.replace("2024-03-05T10:00:00Z", "2024-01-01T10:00:00Z")
+    assert article_from_html(new_year, source="page.html").extra["date"] == "2024-01-01"
+    in_text = undated.replace("officials said.</p>", "officials said on 5 March 2024.</p>")
+    assert article_from_html(in_text, source="page.html").extra["date"] == "2024-03-05"
+
+
 def test_html_sniffed_in_txt_file_and_legacy_charset(tmp_path: Path) -> None:
     path = tmp_path / "saved.txt"
     html = ARTICLE_HTML.replace('<meta charset="utf-8">', '<meta charset="windows-1252">')

@@ -21,6 +21,9 @@ _META_CHARSET = re.compile(
 )
 #: A line with this many words is prose, not a menu item.
 _PROSE_WORDS = 8
+#: The date htmldate's extensive search makes of a bare year (a "© 2026" footer, a year in the text):
+#: 1 January of it.
+_YEAR_GUESS = re.compile(r"\d{4}-01-01")
 
 
 def decode_html_bytes(data: bytes, source: str, *, charset: str | None = None, noun: str = "file") -> str:
@@ -63,6 +66,17 @@ def _extract(html: str, url: str | None, **kwargs: Any) -> Any:
         include_tables=True,
         **kwargs,
     )
+
+
+def _page_date(html: str, url: str | None, date: str | None) -> str | None:
+    """The page's publication ``date`` as trafilatura found it, unless it is 1 January that only
+    the extensive search found: htmldate's guess from a bare year such as a copyright footer,
+    which would file the article under the wrong month. A real 1 January date in the page's
+    metadata is kept; one written only in the body is lost with the guesses."""
+    if not date or not _YEAR_GUESS.fullmatch(date):
+        return date
+    strict = trafilatura.extract_metadata(html, default_url=url, extensive=False)
+    return date if strict is not None and strict.date == date else None
 
 
 def _has_prose(text: str) -> bool:
@@ -117,7 +131,7 @@ def article_from_html(
     canonical = meta("url")
     for key, value in (
         ("author", meta("author")),
-        ("date", meta("date")),
+        ("date", _page_date(html, url, meta("date"))),
         ("canonical_url", canonical if canonical != url else None),
         ("hostname", meta("hostname")),
         ("description", meta("description")),
