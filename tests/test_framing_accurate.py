@@ -326,3 +326,18 @@ def test_narratives_stack_cross_validation_beside_the_fast_model():
     assert len(r["accurate"]["folds"]) == 3 and set(r["accurate"]["fast_weights_chosen"]) <= {0.5, 0.85}
     assert r["accurate"]["samples_f1_narratives"] > r["baseline_other"]["samples_f1_narratives"]
     assert r["fast"]["samples_f1_narratives"] > r["baseline_other"]["samples_f1_narratives"]
+
+
+def test_narratives_cross_validation_of_the_fast_model_beside_its_baselines():
+    """`unspin train narratives` reports the fast model's folds beside a TF-IDF baseline and "always Other"."""
+    from unspin.datasets.framing import LabelledDoc
+    from unspin.training.framing_cv import cv_narratives
+
+    texts = ["Kyiv is corrupt and Zelensky lies about the war.", "Carbon taxes and net zero rules ruin farmers.",
+             "The weather was mild and the market opened on time."]
+    docs = [LabelledDoc(f"EN_UA_{i}.txt", texts[i % 3] + f" Item {i}.", narratives=[(NARR + ["Other"])[i % 3]],
+                        subnarratives=[(SUBS + ["Other"])[i % 3]]) for i in range(18)]
+    r = cv_narratives(docs, k=3, l2=1.0, min_df=1, inner_folds=3)
+    assert set(r) >= {"fast", "baseline_tfidf_lr", "baseline_other", "protocol"}
+    assert len(r["fast"]["folds"]) == 3 and r["protocol"].startswith("3-fold cross-validation over 18 articles")
+    assert r["fast"]["samples_f1_narratives"] > r["baseline_other"]["samples_f1_narratives"]

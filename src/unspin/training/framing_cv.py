@@ -90,18 +90,25 @@ def cv_narratives(docs: Sequence[LabelledDoc], k: int = 5, seed: int = 13,
                                       samples_f1([gs[i] for i in test], [preds[name][i][1] for i in test])))
         logger.info(f"narratives fold {f + 1}/{k}: fast {fold_scores['fast'][-1][0]:.3f}/{fold_scores['fast'][-1][1]:.3f}, "
             f"baseline {fold_scores['baseline_tfidf_lr'][-1][0]:.3f}/{fold_scores['baseline_tfidf_lr'][-1][1]:.3f}")
+    return _narratives_result(gn, gs, preds, fold_scores, k, seed, t0)
+
+
+def _narratives_result(gn: list, gs: list, preds: dict[str, list], fold_scores: dict[str, list[tuple[float, float]]],
+                       k: int, seed: int, t0: float) -> dict[str, Any]:
+    """The figures of each system's out-of-fold narrative sets, beside the always-Other baseline."""
     result: dict[str, Any] = {}
-    for name in systems:
+    for name in preds:
         result[name] = {
             "samples_f1_narratives": round(samples_f1(gn, [p[0] for p in preds[name]]), 4),
             "samples_f1_subnarratives": round(samples_f1(gs, [p[1] for p in preds[name]]), 4),
             "folds_narratives": _summary([a for a, _ in fold_scores[name]]),
             "folds_subnarratives": _summary([b for _, b in fold_scores[name]]),
+            "folds": [round(a, 4) for a, _ in fold_scores[name]],
         }
-    other = [["Other"]] * len(docs)
+    other = [["Other"]] * len(gn)
     result["baseline_other"] = {"samples_f1_narratives": round(samples_f1(gn, other), 4),
                                 "samples_f1_subnarratives": round(samples_f1(gs, other), 4)}
-    result["protocol"] = _protocol(k, seed, len(docs), "articles")
+    result["protocol"] = _protocol(k, seed, len(gn), "articles")
     result["wall_time_s"] = round(time.perf_counter() - t0, 1)
     return result
 
@@ -179,19 +186,6 @@ def cv_narratives_accurate(docs: Sequence[LabelledDoc], vecs: np.ndarray, k: int
                                       samples_f1([gs[i] for i in test], [preds[name][i][1] for i in test])))
         logger.info(f"narratives fold {f + 1}/{k}: accurate {fold_scores['accurate'][-1][0]:.3f}, "
                     f"fast {fold_scores['fast'][-1][0]:.3f} (fast weight {acc.fast_weight})")
-    result: dict[str, Any] = {}
-    for name in systems:
-        result[name] = {
-            "samples_f1_narratives": round(samples_f1(gn, [p[0] for p in preds[name]]), 4),
-            "samples_f1_subnarratives": round(samples_f1(gs, [p[1] for p in preds[name]]), 4),
-            "folds_narratives": _summary([a for a, _ in fold_scores[name]]),
-            "folds_subnarratives": _summary([b for _, b in fold_scores[name]]),
-            "folds": [round(a, 4) for a, _ in fold_scores[name]],
-        }
+    result = _narratives_result(gn, gs, preds, fold_scores, k, seed, t0)
     result["accurate"]["fast_weights_chosen"] = weights
-    other = [["Other"]] * len(docs)
-    result["baseline_other"] = {"samples_f1_narratives": round(samples_f1(gn, other), 4),
-                                "samples_f1_subnarratives": round(samples_f1(gs, other), 4)}
-    result["protocol"] = _protocol(k, seed, len(docs), "articles")
-    result["wall_time_s"] = round(time.perf_counter() - t0, 1)
     return result
