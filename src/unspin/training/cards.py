@@ -260,6 +260,14 @@ def techniques_card(meta: dict[str, Any]) -> ModelCard:
                 "training articles (the standard refit after cross-validation); the cross-validation figures are those "
                 "of the folds' heads, each trained on the other folds' articles, whose out-of-fold predictions fitted "
                 "the calibration and the readings the shipped model uses.")
+        st = (meta.get("hyperparameters") or {}).get("self_training")
+        if st:
+            card.protocols.append(
+                f"Self-training: each head first learned from the annotated articles alone, then labelled "
+                f"{st['unlabelled_articles']:,} unannotated news articles ({st['unlabelled_words']:,} words) with its "
+                "probabilities (soft targets), and the head shipped was retrained on both. A fold's heads never saw "
+                "that fold's articles, annotated or as labels of theirs, so the cross-validation stays out-of-fold."
+                + (f" Unannotated articles: {st['sources']}." if st.get("sources") else ""))
     if fw:
         c = fw.get("calibration") or {}
         card.protocols.append(

@@ -14,12 +14,13 @@ import shlex
 import time
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
 from ..datasets.semeval2023 import Doc, load_corpus
 from ..datasets.splits import SEMEVAL2023_FORWARD_FIRST_ID, semeval2023_parts
+from ..datasets.unlabelled import describe, load_unlabelled
 from ..evaluation.techniques import (
     TechniqueScores,
     expected_calibration_error,
@@ -119,51 +120,75 @@ def train_fast(data_dir: Path, output: Path | None = None, seed: int = 13, cv: b
 
 def train_accurate(data_dir: Path, output: Path | None = None, seed: int = 13, fast_model: Path | None = None,
                    part: str = "training", folds: int = 5, members: int | None = None,
-                   encoded: dict | None = None) -> tuple[Path, dict[str, Any]]:
+                   encoded: dict | None = None, fold_heads: bool = False,
+                   unlabelled: Sequence[Path] = (), unlabelled_max: int | None = None) -> tuple[Path, dict[str, Any]]:
     """Train the accurate tier on the ``part`` of ``data_dir`` (``folds``-fold
     cross-validated, stacked on ``fast_model`` or the packaged fast tier;
     ``members`` heads per ensemble, default :data:`~.techniques_accurate.DEFAULTS`).
     ``encoded``: the shared encoder pass of the articles by id, when already
-    computed. Returns the folder and the training report."""
+    computed. ``fold_heads``: ship the cross-validation's heads as one ensemble
+    instead of a final fit. ``unlabelled``: folders of news texts for
+    self-training (:func:`~unspin.datasets.unlabelled.load_unlabelled`, at most
+    ``unlabelled_max`` of them). Returns the folder and the training report."""
     command = (f"unspin train techniques --data {shlex.quote(str(data_dir))} --model accurate --part {part} "
                f"--folds {folds} --seed {seed}" + (f" --members {members}" if members else "")
+               + (" --fold-heads" if fold_heads else "")
                + (f" -o {shlex.quote(str(output))}" if output else "")
-               + (f" --fast-model {shlex.quote(str(fast_model))}" if fast_model else ""))
+               + (f" --fast-model {shlex.quote(str(fast_model))}" if fast_model else "")
+               + unlabelled_options(unlabelled, unlabelled_max))
     out = output or accurate.default_model_dir()
     docs = load_part(data_dir, part)
+    extra = load_unlabelled(unlabelled, unlabelled_max, seed) if unlabelled else []
     stacked = fast.FastModel.load(fast_model) if fast_model else fast.load_default()
     cfg = {"members": members} if members else None
     model, report = techniques_accurate.train(docs, seed=seed, folds=folds, cfg=cfg, fast=stacked,
-                                              encoded=encoded)
+                                              encoded=encoded, final="folds" if fold_heads else True,
+                                              unlabelled=extra)
+    if extra:
+        report["hyperparameters"]["self_training"]["sources"] = describe(unlabelled, extra)
     return finish_accurate(data_dir, out, model, report, docs, command, seed, part, encoded), report
 
 
+def unlabelled_options(unlabelled: Sequence[Path], unlabelled_max: int | None) -> str:
+    """The ``--unlabelled`` options of a training command, as typed."""
+    return ("".join(f" --unlabelled {shlex.quote(str(p))}" for p in unlabelled)
+            + (f" --unlabelled-max {unlabelled_max}" if unlabelled and unlabelled_max is not None else ""))
+
+
 def both_command(data_dir: Path, seed: int, max_iter: int, inner_folds: int, members: int | None, part: str,
-                 fold_heads: bool = False, final_members: int | None = None) -> str:
+                 fold_heads: bool = False, final_members: int | None = None, unlabelled: Sequence[Path] = (),
+                 unlabelled_max: int | None = None) -> str:
     return (f"unspin train techniques --data {shlex.quote(str(data_dir))} --model both --part {part} --seed {seed} "
             f"--max-iter {max_iter} --inner-folds {inner_folds}" + (f" --members {members}" if members else "")
-            + (" --fold-heads" if fold_heads else "") + (f" --final-members {final_members}" if final_members else ""))
+            + (" --fold-heads" if fold_heads else "") + (f" --final-members {final_members}" if final_members else "")
+            + unlabelled_options(unlabelled, unlabelled_max))
 
 
 def train_both(data_dir: Path, seed: int = 13, max_iter: int = 80, inner_folds: int = 2, members: int | None = None,
                part: str = "training", encoded: dict | None = None, fold_heads: bool = False,
-               final_members: int | None = None) -> Path:
+               final_members: int | None = None, unlabelled: Sequence[Path] = (),
+               unlabelled_max: int | None = None) -> Path:
     """Train the fast tier, then the accurate tier stacked on it, into the
     packaged folders: the accurate tier's cross-validation uses the fast tier's
     inner folds and stacks on their out-of-fold logits (no second fit of the
     fast tier per fold), so both tiers cost little more than the fast one alone.
     With ``fold_heads`` the accurate tier ships its cross-validation heads as one
     ensemble instead of a final fit on every article (half the head training);
-    without it, ``final_members`` heads (default ``members``) are fitted on every article."""
-    command = both_command(data_dir, seed, max_iter, inner_folds, members, part, fold_heads, final_members)
+    without it, ``final_members`` heads (default ``members``) are fitted on every article.
+    ``unlabelled``, ``unlabelled_max``: self-training of the accurate tier's heads (:func:`train_accurate`)."""
+    command = both_command(data_dir, seed, max_iter, inner_folds, members, part, fold_heads, final_members,
+                           unlabelled, unlabelled_max)
     kept: dict[str, Any] = {}
     fast_dir = train_fast(data_dir, None, seed, False, max_iter, inner_folds, part, command=command, keep=kept)
     docs = load_part(data_dir, part)
     finish_fast(fast_dir, kept, docs)
+    extra = load_unlabelled(unlabelled, unlabelled_max, seed) if unlabelled else []
     model, report = techniques_accurate.train(
         docs, seed=seed, folds=inner_folds, cfg={"members": members} if members else None,
         fast=fast.FastModel.load(fast_dir), encoded=encoded, fast_oof=(kept["fold_ids"], kept["oof_logits"]),
-        final="folds" if fold_heads else True, final_members=final_members)
+        final="folds" if fold_heads else True, final_members=final_members, unlabelled=extra)
+    if extra:
+        report["hyperparameters"]["self_training"]["sources"] = describe(unlabelled, extra)
     return finish_accurate(data_dir, accurate.default_model_dir(), model, report, docs, command, seed, part, encoded)
 
 

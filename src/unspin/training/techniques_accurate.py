@@ -27,6 +27,14 @@ One run of :func:`train`:
    (``final_members`` of them: the cross-validation's heads only supply the
    out-of-fold predictions, so the shipped ensemble may be larger; the
    standard refit after cross-validation, each head seeing every article).
+
+Self-training (``unlabelled`` articles, optional): every head above is
+trained twice. The first (the teacher) learns from the annotated articles
+only; it then labels the unlabelled news articles with soft targets (its
+probabilities with the ``pos_weight`` bias removed, :func:`pseudo_labelled`),
+and the head kept (the student) learns from the annotated articles and those
+together. A fold's teacher never sees the fold's articles, so the
+out-of-fold predictions, and every figure made from them, stay honest.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ import numpy as np
 from ..datasets.semeval2023 import Doc
 from ..errors import ModelError
 from ..evaluation.techniques import TechniqueScores, gold_paragraph_labels
+from ..neural.layers import sigmoid
 from ..neural.shared import EncodedText, EncoderSpec, default_threads, encode, shared_encoder
 from ..techniques.accurate import (
     PARAM_NAMES,
@@ -192,9 +201,31 @@ def fit_head(items: Sequence[Item], n_labels: int, cfg: dict[str, Any], seed: in
     return TaggerHead(model.numpy_params())
 
 
-def fit_heads(items: Sequence[Item], n_labels: int, cfg: dict[str, Any], seed: int = 13) -> HeadEnsemble:
-    """``cfg["members"]`` heads trained alike from seeds ``seed``, ``seed + 1``, …"""
-    return HeadEnsemble([fit_head(items, n_labels, cfg, seed + k) for k in range(int(cfg.get("members", 1)))])
+def fit_heads(items: Sequence[Item], n_labels: int, cfg: dict[str, Any], seed: int = 13,
+              unlabelled: Sequence[Item] = ()) -> HeadEnsemble:
+    """``cfg["members"]`` heads trained alike from seeds ``seed``, ``seed + 1``, …
+    With ``unlabelled`` articles, each head is a student of a teacher trained
+    alike on ``items`` alone (see the module doc)."""
+    members = []
+    for k in range(int(cfg.get("members", 1))):
+        head = fit_head(items, n_labels, cfg, seed + k)
+        if unlabelled:
+            head = fit_head([*items, *pseudo_labelled(head, unlabelled, cfg)], n_labels, cfg, seed + k)
+        members.append(head)
+    return HeadEnsemble(members)
+
+
+def pseudo_labelled(teacher: TaggerHead | HeadEnsemble, unlabelled: Sequence[Item], cfg: dict[str, Any]) -> list[Item]:
+    """``unlabelled`` with the teacher's soft targets. A head trained with
+    ``pos_weight`` w puts σ(z) near w·q / (1 + (w − 1)·q) for a true rate q, so
+    the target is σ(z − log w): an estimate of q, not of the inflated rate
+    (training a student on the inflated one would inflate it again)."""
+    bias = float(np.log(float(cfg["pos_weight"])))
+    out = []
+    for it in unlabelled:
+        zt, zp = _logits(teacher, it)
+        out.append(replace(it, y=sigmoid(zt - bias).astype(np.float32), py=sigmoid(zp - bias).astype(np.float32)))
+    return out
 
 
 def _logits(head: TaggerHead | HeadEnsemble, it: Item) -> tuple[np.ndarray, np.ndarray]:
@@ -236,7 +267,8 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
           encoded: dict[str, EncodedText] | None = None, final: bool | str = True,
           time_articles: int = 60, fast: FastModel | None = None,
           fast_oof: tuple[list[list[str]], dict[str, tuple[np.ndarray, np.ndarray]]] | None = None,
-          final_members: int | None = None) -> tuple[AccurateModel | None, dict[str, Any]]:
+          final_members: int | None = None, unlabelled: Sequence[Doc] = ()
+          ) -> tuple[AccurateModel | None, dict[str, Any]]:
     """Cross-validate, calibrate and train the final head (see the module doc).
 
     Returns the model and a report with the cross-fitted CV scores
@@ -251,7 +283,9 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
     gives them: ``(folds, logits by article id)`` of the fast model's own
     training run, whose folds are then the cross-validation's.
     ``final_members``: heads of the final fit on every article (seeds
-    ``seed``, ``seed + 1``, …; default ``cfg["members"]``, as in each fold)."""
+    ``seed``, ``seed + 1``, …; default ``cfg["members"]``, as in each fold).
+    ``unlabelled``: news articles without annotations for self-training (the
+    module doc); their shared pass is computed here unless ``encoded`` holds it."""
     cfg = {**DEFAULTS, **(cfg or {})}
     if final == "folds" and final_members is not None:
         raise ModelError("final_members sets the heads of a final fit; with final='folds' there is none")
@@ -262,8 +296,14 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
     if encoded is None:
         logger.info(f"encoding {len(docs)} articles with the shared MiniLM pass")
         encoded = encode_docs(docs)
-    t_encode = time.perf_counter() - t0
     items = prepare(docs, labels, encoded, spec)
+    if unlabelled:
+        missing = [d for d in unlabelled if d.id not in encoded]
+        if missing:
+            logger.info(f"encoding {len(missing)} unlabelled articles for self-training")
+            encoded = {**encoded, **encode_docs(missing)}
+    u_items = prepare(unlabelled, labels, encoded, spec) if unlabelled else []
+    t_encode = time.perf_counter() - t0
     by_id = {it.doc.id: it for it in items}
     fold_ids = kfold_by_article([d.id for d in docs], k=folds, seed=seed)
     if fast_oof is not None:
@@ -276,7 +316,7 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
     t1 = time.perf_counter()
     for f, fold in enumerate(fold_ids):
         held = set(fold)
-        head = fit_heads([it for it in items if it.doc.id not in held], L, cfg, seed)
+        head = fit_heads([it for it in items if it.doc.id not in held], L, cfg, seed, u_items)
         fold_heads.extend(head.members)
         for i in fold:
             oof[i] = _logits(head, by_id[i])
@@ -332,14 +372,18 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
     elif final:
         t2 = time.perf_counter()
         final_cfg = cfg if final_members is None else {**cfg, "members": int(final_members)}
-        model = AccurateModel(labels=labels, head=fit_heads(items, L, final_cfg, seed), platt_tok=platt_tok,
+        model = AccurateModel(labels=labels, head=fit_heads(items, L, final_cfg, seed, u_items), platt_tok=platt_tok,
                               platt_par=platt_par, spec=spec, fast=fast, **dec.model_fields())
         t_final = time.perf_counter() - t2
     logger.info(f"SI F1 {pooled.si.f1:.4f} with the function-word rule, {loose.si.f1:.4f} without")
     hyper = cfg if final_members is None or final == "folds" else {**cfg, "final_members": int(final_members)}
+    if unlabelled:
+        hyper = {**hyper, "self_training": {"unlabelled_articles": len(u_items),
+                                            "unlabelled_words": int(sum(len(it.y) for it in u_items)),
+                                            "target": "teacher probability, pos_weight bias removed"}}
     report = {"cv": pooled, "cv_folds": per_fold, "cv_span_si_without_content_rule": loose.si, "hyperparameters": hyper,
               "decoding": dec, "oof_selection": oof_scores, "oof": oof, "oof_inputs": inputs, "fold_ids": fold_ids,
-              "calibration": (platt_tok, platt_par), "items": items, "labels": labels,
+              "calibration": (platt_tok, platt_par), "items": items, "unlabelled_items": u_items, "labels": labels,
               "oof_profiles": profiles,
               "wall_time_s": {"encode": round(t_encode, 1), "cross_validation": round(t_cv, 1),
                               "final_training": round(t_final, 1)}, "articles_per_s": round(1 / per_article, 2)}
