@@ -186,6 +186,22 @@ def test_a_model_stacked_on_the_fast_tier_records_it_and_refuses_another(tmp_pat
         AccurateModel.load(tmp_path / "m")
 
 
+def test_a_stacked_model_moved_away_from_its_fast_model_finds_the_packaged_one_if_it_is_the_same(tmp_path):
+    # trained with -o elsewhere, then copied: the recorded relative folder no longer points at the fast tier
+    model = _stacked_on_packaged_fast_model()
+    model.save(tmp_path / "m", {"name": "toy"})
+    moved = tmp_path / "deeper" / "still" / "m"
+    shutil.copytree(tmp_path / "m", moved)
+    meta = json.loads((moved / "meta.json").read_text())
+    assert not (moved / meta["stacked_on"]["folder"] / "meta.json").is_file()
+    back = AccurateModel.load(moved)
+    assert back.fast is model.fast
+    meta["stacked_on"]["files"]["weights.npz"] = "0" * 64  # and not another fast model's files
+    (moved / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match=r"still/m: stacked on the fast techniques model in .*, which is missing"):
+        AccurateModel.load(moved)
+
+
 @needs_encoder
 def test_stacked_probabilities_add_the_fast_logits_on_unicode_text():
     from unspin.neural.shared import encode

@@ -326,10 +326,16 @@ def fast_reference(model: FastModel, model_dir: Path) -> dict[str, Any]:
 
 def _stacked_fast_model(d: Path, ref: dict[str, Any]) -> FastModel:
     """The fast model ``ref`` names (its folder, relative to ``d``), if its files
-    are the ones recorded when the accurate model was trained."""
+    are the ones recorded when the accurate model was trained. A model moved
+    away from that folder (trained with ``-o`` elsewhere, then copied into the
+    package) finds the packaged fast tier instead, if its files are those."""
 
     folder = (d / str(ref.get("folder", "../techniques-fast"))).resolve()
     if not (folder / artifact.META).is_file():
+        packaged = fast_tier.default_model_dir()
+        if (packaged / artifact.META).is_file() and ref.get("files") \
+                and (artifact.read_meta(packaged).get("files") or {}) == ref.get("files"):
+            return fast_tier.load_default()
         raise ModelError(f"{d}: stacked on the fast techniques model in {folder}, which is missing")
     if folder == fast_tier.default_model_dir().resolve():
         fast = fast_tier.load_default()  # cached: the fast tier may run beside it
