@@ -138,15 +138,22 @@ def train_accurate(data_dir: Path, output: Path | None = None, seed: int = 13, f
                + unlabelled_options(unlabelled, unlabelled_max))
     out = output or accurate.default_model_dir()
     docs = load_part(data_dir, part)
-    extra = load_unlabelled(unlabelled, unlabelled_max, seed) if unlabelled else []
+    extra, sources = self_training_articles(unlabelled, unlabelled_max, seed)
     stacked = fast.FastModel.load(fast_model) if fast_model else fast.load_default()
     cfg = {"members": members} if members else None
     model, report = techniques_accurate.train(docs, seed=seed, folds=folds, cfg=cfg, fast=stacked,
                                               encoded=encoded, final="folds" if fold_heads else True,
-                                              unlabelled=extra)
-    if extra:
-        report["hyperparameters"]["self_training"]["sources"] = describe(unlabelled, extra)
+                                              unlabelled=extra, unlabelled_sources=sources)
     return finish_accurate(data_dir, out, model, report, docs, command, seed, part, encoded), report
+
+
+def self_training_articles(unlabelled: Sequence[Path], unlabelled_max: int | None, seed: int
+                           ) -> tuple[list[Doc], str | None]:
+    """The unannotated articles of ``--unlabelled`` and a line saying where they came from."""
+    if not unlabelled:
+        return [], None
+    extra = load_unlabelled(unlabelled, unlabelled_max, seed)
+    return extra, describe(unlabelled, extra)
 
 
 def unlabelled_options(unlabelled: Sequence[Path], unlabelled_max: int | None) -> str:
@@ -182,13 +189,12 @@ def train_both(data_dir: Path, seed: int = 13, max_iter: int = 80, inner_folds: 
     fast_dir = train_fast(data_dir, None, seed, False, max_iter, inner_folds, part, command=command, keep=kept)
     docs = load_part(data_dir, part)
     finish_fast(fast_dir, kept, docs)
-    extra = load_unlabelled(unlabelled, unlabelled_max, seed) if unlabelled else []
+    extra, sources = self_training_articles(unlabelled, unlabelled_max, seed)
     model, report = techniques_accurate.train(
         docs, seed=seed, folds=inner_folds, cfg={"members": members} if members else None,
         fast=fast.FastModel.load(fast_dir), encoded=encoded, fast_oof=(kept["fold_ids"], kept["oof_logits"]),
-        final="folds" if fold_heads else True, final_members=final_members, unlabelled=extra)
-    if extra:
-        report["hyperparameters"]["self_training"]["sources"] = describe(unlabelled, extra)
+        final="folds" if fold_heads else True, final_members=final_members, unlabelled=extra,
+        unlabelled_sources=sources)
     return finish_accurate(data_dir, accurate.default_model_dir(), model, report, docs, command, seed, part, encoded)
 
 

@@ -267,8 +267,8 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
           encoded: dict[str, EncodedText] | None = None, final: bool | str = True,
           time_articles: int = 60, fast: FastModel | None = None,
           fast_oof: tuple[list[list[str]], dict[str, tuple[np.ndarray, np.ndarray]]] | None = None,
-          final_members: int | None = None, unlabelled: Sequence[Doc] = ()
-          ) -> tuple[AccurateModel | None, dict[str, Any]]:
+          final_members: int | None = None, unlabelled: Sequence[Doc] = (),
+          unlabelled_sources: str | None = None) -> tuple[AccurateModel | None, dict[str, Any]]:
     """Cross-validate, calibrate and train the final head (see the module doc).
 
     Returns the model and a report with the cross-fitted CV scores
@@ -285,7 +285,8 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
     ``final_members``: heads of the final fit on every article (seeds
     ``seed``, ``seed + 1``, …; default ``cfg["members"]``, as in each fold).
     ``unlabelled``: news articles without annotations for self-training (the
-    module doc); their shared pass is computed here unless ``encoded`` holds it."""
+    module doc); their shared pass is computed here unless ``encoded`` holds it.
+    ``unlabelled_sources``: where they came from, recorded for the model card."""
     cfg = {**DEFAULTS, **(cfg or {})}
     if final == "folds" and final_members is not None:
         raise ModelError("final_members sets the heads of a final fit; with final='folds' there is none")
@@ -380,7 +381,8 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
     if unlabelled:
         hyper = {**hyper, "self_training": {"unlabelled_articles": len(u_items),
                                             "unlabelled_words": int(sum(len(it.y) for it in u_items)),
-                                            "target": "teacher probability, pos_weight bias removed"}}
+                                            "target": "teacher probability, pos_weight bias removed",
+                                            **({"sources": unlabelled_sources} if unlabelled_sources else {})}}
     report = {"cv": pooled, "cv_folds": per_fold, "cv_span_si_without_content_rule": loose.si, "hyperparameters": hyper,
               "decoding": dec, "oof_selection": oof_scores, "oof": oof, "oof_inputs": inputs, "fold_ids": fold_ids,
               "calibration": (platt_tok, platt_par), "items": items, "unlabelled_items": u_items, "labels": labels,
