@@ -66,6 +66,47 @@ def test_techniques_finetune_torch_layers_reproduce_the_onnx_encoder():
     assert np.abs(h[:, 384:] - h[:, :384]).max() > 1.0
 
 
+@needs_torch_and_encoder
+def test_techniques_finetune_shared_layers_from_word_pieces_reproduce_the_shared_pass():
+    # Fine-tuning the shared pass itself starts from exactly what inference computes: layers 3 and 4 of
+    # every piece, over the same windows (several here), on Unicode text.
+    import torch
+
+    from unspin.neural.encoder import package_model_dir, read_safetensors
+    from unspin.neural.shared import encode, shared_encoder
+    from unspin.training.techniques_accurate import DEFAULTS
+    from unspin.training.techniques_finetune import FINETUNE_DEFAULTS, _torch_top
+
+    text = " ".join(["Ärger über „Reformen“: the minister’s naïve plan — façade or crisis? 🙂"] * 30)
+    enc = shared_encoder()
+    e = encode(text, enc)
+    idx, win, pos = window_layout(len(e.pieces.ids))
+    assert len(idx) >= 3
+    w = {k.removeprefix("bert."): v for k, v in read_safetensors(package_model_dir() / "model.safetensors").items()}
+    model = _torch_top(torch, w, [3, 4], np.zeros((2, 384)), 3, FINETUNE_DEFAULTS, DEFAULTS, enc.special).eval()
+    with torch.no_grad():
+        x3, x4 = model.shared(torch.from_numpy(np.asarray(e.pieces.ids, np.int64)), torch.from_numpy(idx),
+                              torch.from_numpy(win), torch.from_numpy(pos))
+    np.testing.assert_allclose(x3.numpy(), e.select((3,)), atol=1e-4)
+    np.testing.assert_allclose(x4.numpy(), e.select((4,)), atol=1e-4)
+    # only the chosen layers train; the embeddings and the layers under them are the pass as it is
+    trainable = {n.split(".")[1] for n, p in model.shared.named_parameters() if p.requires_grad}
+    assert trainable == {"2", "3"}  # 0-based: layers 3 and 4
+    assert [layer.drop.p for layer in model.shared.layers] == [0.0, 0.0, 0.1, 0.1]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--layers", "4,5"], "--layers: 5 and 6, or some of 1-4, not 4,5"),
+    (["--layers", "5", "--probe-first"], "--probe-first: only with --layers among 1,2,3,4"),
+])
+def test_techniques_finetune_refuses_mixed_layers_and_a_probe_without_shared_layers(argv, message, capsys, tmp_path):
+    from unspin.training.techniques_finetune import _main
+
+    with pytest.raises(SystemExit) as e:
+        _main(["--data", str(tmp_path), *argv])
+    assert e.value.code == 2 and message in capsys.readouterr().err
+
+
 @pytest.mark.slow
 @needs_torch_and_encoder
 def test_techniques_finetune_trains_and_scores_on_a_few_articles():
@@ -95,6 +136,23 @@ def test_techniques_finetune_trains_and_scores_on_a_few_articles():
     q = model.layers[0].q.weight.detach().numpy()
     assert not np.allclose(q, w["encoder.layer.4.attention.self.query.weight"])
     assert not torch.allclose(model.sinks.detach(), torch.from_numpy(sinks))
+    # the shared pass's layer 4 fine-tuned from the word pieces: it moves, layer 3 under it does not
+    model, _ = fit_top(arts[:4], [4], sinks, len(labels), {**cfg, "epochs": 1})
+    w = {k.removeprefix("bert."): v for k, v in w.items()}
+    layers = model.shared.layers
+    assert not np.allclose(layers[3].q.weight.detach().numpy(), w["encoder.layer.3.attention.self.query.weight"])
+    np.testing.assert_array_equal(layers[2].q.weight.detach().numpy(), w["encoder.layer.2.attention.self.query.weight"])
+    # probe, then fine-tune: epoch 0 is the probe head, unchanged, on the shared layers as they are
+    from unspin.training.techniques_accurate import DEFAULTS, fit_head
+
+    probe = fit_head([a.item for a in arts[:4]], len(labels), {**DEFAULTS, "epochs": 1, "hidden": 16})
+    _, log = fit_top(arts[:4], [1, 2, 3, 4], sinks, len(labels), {**cfg, "epochs": 1}, held=arts[4:],
+                     init_head=probe)
+    assert [e["epoch"] for e in log] == [0, 1]
+    for a in arts[4:]:
+        zt, zp = probe.forward(a.item.x, a.item.par, len(a.item.tk.lines))
+        np.testing.assert_allclose(log[0]["held"][a.item.doc.id][0], zt, atol=2e-2)
+        np.testing.assert_allclose(log[0]["held"][a.item.doc.id][1], zp, atol=2e-2)
 
 
 @pytest.mark.slow
@@ -107,7 +165,7 @@ def test_techniques_finetune_screen_scores_the_frozen_and_the_fine_tuned_heads_a
     inputs = screening_inputs(docs, max_iter=5)
     assert sorted(i for f in inputs["folds"] for i in f) == sorted(d.id for d in docs)
     cfg = {**FINETUNE_DEFAULTS, "epochs": 2, "hidden": 16}
-    for layers in ([], [5]):
+    for layers in ([], [5], [4]):
         result = screen(docs, inputs, layers, cfg)
         assert result["layers"] == layers and len(result["held_loss_by_epoch"]) == 2
         assert len(result["seconds_by_fold"]) == 2  # both folds trained: every article scored out of fold

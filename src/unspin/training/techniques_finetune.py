@@ -1,11 +1,22 @@
-"""Fine-tuning the top of the encoder for the techniques tagger, on a CPU (needs PyTorch: the ``train`` extra).
+"""Fine-tuning the encoder for the techniques tagger, on a CPU (needs PyTorch: the ``train`` extra).
 
 The shared pass (:mod:`unspin.neural.shared`) runs MiniLM layers 1-4 only and
-the heads read them frozen. Layers 5 and 6 are never run at inference; this
-module trains *new copies* of them, initialised from the package weights,
-on top of the frozen layer-4 states, jointly with the accurate tier's tagging
-head. Framing keeps reading layers 3 and 4 unchanged; the techniques head
-would continue the same pass through the fine-tuned layers.
+the heads read them frozen. Two ways to fine-tune are screened here, both
+jointly with the accurate tier's tagging head and initialised from the
+package weights:
+
+* ``--layers 5`` or ``5,6``: *new copies* of the layers the shared pass never
+  runs, on top of its frozen layer-4 states. Framing would keep reading layers
+  3 and 4 unchanged; the techniques head would continue the same pass.
+* ``--layers`` among ``1,2,3,4``: the shared pass itself, run from the word
+  pieces (embeddings frozen; the layers under the lowest chosen one frozen,
+  without dropout), the head reading the new layers 3 and 4. Shipping such a
+  pass means every head that reads it is retrained on it (one pass per
+  article stays the rule).
+
+The rest of this description is about the first way; the second runs the
+real windows of word pieces with their ``[CLS]`` and ``[SEP]`` tokens, as
+inference does.
 
 Training is cheap because layers 1-4 are frozen: the layer-4 states of every
 article are computed once by the shared pass (the same windows, stitched the
@@ -30,8 +41,10 @@ thresholds and the default reading cross-fitted (fold *i* scored with
 choices made on the other fold).
 
 Screened on 2026-12-07 (layer 5, layers 5 and 6, two learning rates): no
-gain over the frozen head worth an encoder layer of our own, so nothing of
-it ships; the figures and the protocol are in ``docs/history.md``.
+gain over the frozen head worth an encoder layer of our own. Fine-tuning the
+shared layers 1-4 (screened the same day) gains clearly on the inner folds;
+it is not shipped yet (the pass would change under every head). Figures and
+protocol of both in ``docs/history.md``.
 """
 
 from __future__ import annotations
@@ -76,6 +89,7 @@ class Article:
     take_pos: np.ndarray  # per piece: its position in that window (1-based: 0 is the CLS slot)
     word_a: np.ndarray  # per word: first piece (cumulative-sum pooling as pool_ranges)
     word_b: np.ndarray
+    ids: np.ndarray  # per piece: its word-piece id (what fine-tuning the shared layers reads)
 
 
 def word_piece_ranges(enc: EncodedText, starts: Sequence[int], ends: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -111,13 +125,23 @@ def articles_of(items: Sequence[Item], encoded: dict[str, EncodedText]) -> list[
         x4 = e.select((4,)).astype(np.float32)
         idx, win, pos = window_layout(len(x4))
         a, b = word_piece_ranges(e, it.tk.start, it.tk.end)
-        out.append(Article(it, x4, e.select((3,)).astype(np.float32), idx, win, pos, a, b))
+        out.append(Article(it, x4, e.select((3,)).astype(np.float32), idx, win, pos, a, b,
+                           np.asarray(e.pieces.ids, dtype=np.int64)))
     return out
 
 
+SHARED_LAYERS = (1, 2, 3, 4)
+TOP_LAYERS = (5, 6)
+
+
 def _torch_top(torch, weights: dict[str, np.ndarray], layers: Sequence[int], sinks: np.ndarray,
-               n_labels: int, cfg: dict[str, Any], head_cfg: dict[str, Any]):
-    """The fine-tuned layers (copies of ``layers``, 1-based) and the head, as one torch module."""
+               n_labels: int, cfg: dict[str, Any], head_cfg: dict[str, Any], special: tuple[int, int, int] = (0, 0, 0)):
+    """The fine-tuned layers (copies of ``layers``, 1-based) and the head, as one torch module.
+
+    ``layers`` among 5 and 6: new layers over the frozen layer-4 states. Among
+    1-4: the shared pass itself is run from the word pieces (embeddings
+    frozen), its layers in ``layers`` trained and the others kept frozen,
+    and the head reads the new layers 3 and 4."""
     nn = torch.nn
     F = torch.nn.functional
     heads, dh = 12, H // 12
@@ -155,10 +179,63 @@ def _torch_top(torch, weights: dict[str, np.ndarray], layers: Sequence[int], sin
             x = self.aln(x + self.drop(self.ao(c)))
             return self.fln(x + self.drop(self.ff2(F.gelu(self.ff1(x)))))
 
+    shared = bool(layers) and set(layers) <= set(SHARED_LAYERS)
+    cls_id, sep_id, pad_id = special
+
+    class Embeddings(nn.Module):
+        """BERT's embeddings (word + position + token type 0, LayerNorm), frozen."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            for name, key in (("word", "word_embeddings"), ("pos", "position_embeddings"),
+                              ("tt", "token_type_embeddings")):
+                self.register_buffer(name, torch.from_numpy(
+                    weights[f"embeddings.{key}.weight"].astype(np.float32).copy()))
+            self.ln = ln("embeddings.LayerNorm")
+            self.ln.requires_grad_(False)
+
+        def forward(self, ids):
+            return self.ln(self.word[ids] + self.pos[:ids.shape[1]][None] + self.tt[0])
+
+    class Shared(nn.Module):
+        """Layers 1-4 from the word pieces, over the shared pass's windows."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.emb = Embeddings()
+            self.layers = nn.ModuleList([Layer(i) for i in SHARED_LAYERS])
+            for i, layer in zip(SHARED_LAYERS, self.layers, strict=True):
+                layer.requires_grad_(i in layers)
+                if i < min(layers):  # a frozen layer is the shared pass as it is: no dropout
+                    layer.drop.p = 0.0
+            self.frozen_below = min(layers) - 1  # layers under the lowest trained one run without gradients
+
+        def forward(self, ids, win_idx, take_win, take_pos):
+            W, width = win_idx.shape
+            valid = win_idx >= 0
+            lengths = valid.sum(1)
+            x = torch.full((W, width + 2), pad_id, dtype=torch.long)
+            x[:, 1:width + 1][valid] = ids[win_idx[valid]]
+            x[:, 0] = cls_id
+            x[torch.arange(W), lengths + 1] = sep_id
+            mask = torch.arange(width + 2)[None, :] <= (lengths + 1)[:, None]
+            add = torch.zeros(W, 1, 1, width + 2).masked_fill(~mask[:, None, None, :], float(np.finfo(np.float32).min))
+            outs = []
+            with torch.no_grad():
+                h = self.emb(x)
+                for layer in self.layers[:self.frozen_below]:
+                    h = layer(h, add)
+                    outs.append(h)
+            for layer in self.layers[self.frozen_below:]:
+                h = layer(h, add)
+                outs.append(h)
+            return outs[2][take_win, take_pos], outs[3][take_win, take_pos]
+
     class Top(nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.layers = nn.ModuleList([Layer(i) for i in layers])
+            self.shared = Shared() if shared else None
+            self.layers = nn.ModuleList([] if shared else [Layer(i) for i in layers])
             self.sinks = nn.Parameter(torch.from_numpy(sinks.astype(np.float32).copy()))  # [CLS], [SEP] slots
             self.head = _torch_head(torch, 2 * H, n_labels, head_cfg)
 
@@ -177,10 +254,13 @@ def _torch_top(torch, weights: dict[str, np.ndarray], layers: Sequence[int], sin
                 x = layer(x, add)
             return x[take_win, take_pos]
 
-        def forward(self, x4, x3, win_idx, take_win, take_pos, word_a, word_b, par, n_par: int):
-            # no fine-tuned layers: the frozen head's input, layers 3 and 4
-            top = self.pieces(x4, win_idx, take_win, take_pos) if len(self.layers) else x3
-            v = torch.cat([x4, top], 1)
+        def forward(self, x4, x3, win_idx, take_win, take_pos, word_a, word_b, par, n_par: int, ids=None):
+            if self.shared is not None:  # the shared layers fine-tuned: [layer 3, layer 4], the shipped head's input
+                x3, x4 = self.shared(ids, win_idx, take_win, take_pos)
+                v = torch.cat([x3, x4], 1)
+            else:  # no fine-tuned layers: the frozen head's input, layers 4 and 3
+                top = self.pieces(x4, win_idx, take_win, take_pos) if len(self.layers) else x3
+                v = torch.cat([x4, top], 1)
             cs = torch.cat([torch.zeros(1, v.shape[1]), torch.cumsum(v, 0)])
             words = (cs[word_b] - cs[word_a]) / (word_b - word_a)[:, None].to(v.dtype)
             return self.head(words, par, n_par)
@@ -191,26 +271,39 @@ def _torch_top(torch, weights: dict[str, np.ndarray], layers: Sequence[int], sin
 def _tensors(torch, a: Article) -> tuple:
     return (torch.from_numpy(a.x4), torch.from_numpy(a.x3), torch.from_numpy(a.win_idx), torch.from_numpy(a.take_win),
             torch.from_numpy(a.take_pos), torch.from_numpy(a.word_a), torch.from_numpy(a.word_b),
-            torch.from_numpy(a.item.par), len(a.item.py))
+            torch.from_numpy(a.item.par), len(a.item.py), torch.from_numpy(a.ids))
 
 
 def fit_top(train: Sequence[Article], layers: Sequence[int], sinks: np.ndarray, n_labels: int,
-            cfg: dict[str, Any], seed: int = 13, held: Sequence[Article] = (), weights_path: Path | None = None
-            ) -> tuple[Any, list[dict[str, Any]]]:
+            cfg: dict[str, Any], seed: int = 13, held: Sequence[Article] = (), weights_path: Path | None = None,
+            threads: int = 1, init_head: Any = None) -> tuple[Any, list[dict[str, Any]]]:
     """Fine-tune copies of ``layers`` with a head on ``train`` (one article per
     step, AdamW, linear warm-up then cosine decay, BCE on words and
     paragraphs). After every epoch the logits of ``held`` are kept
-    (``log[e]["held"]``) with the held-out loss. Returns the module and the log."""
+    (``log[e]["held"]``) with the held-out loss. ``init_head`` (a
+    :class:`~unspin.techniques.accurate.TaggerHead` trained on the frozen pass,
+    shared layers only): the head starts from it and the log starts with its
+    epoch 0, before any fine-tuning (probe, then fine-tune). Returns the module and the log."""
     torch = _torch()
     from ..neural.encoder import package_model_dir
 
     torch.manual_seed(seed)
-    torch.set_num_threads(1)
+    torch.set_num_threads(threads)
     rng = np.random.default_rng(seed)
     weights = read_safetensors(weights_path or package_model_dir() / "model.safetensors")
     weights = {k.removeprefix("bert."): v for k, v in weights.items()}
     head_cfg = {**DEFAULTS, **{k: v for k, v in cfg.items() if k in DEFAULTS}}
-    model = _torch_top(torch, weights, layers, sinks, n_labels, cfg, head_cfg)
+    from ..neural.shared import shared_encoder
+
+    model = _torch_top(torch, weights, layers, sinks, n_labels, cfg, head_cfg, shared_encoder().special)
+    if init_head is not None:
+        if model.shared is None:
+            raise ModelError("a head trained on the frozen pass can start only a fine-tune of the shared layers")
+        h, p = model.head, init_head.params
+        for mod, w, b in ((h.inp, "in_w", "in_b"), (h.conv, "conv_w", "conv_b"), (h.tok, "tok_w", "tok_b"),
+                          (h.par, "par_w", "par_b")):
+            mod.weight.data = torch.from_numpy(p[w].astype(np.float32).copy())
+            mod.bias.data = torch.from_numpy(p[b].astype(np.float32).copy())
     groups = [{"params": [p for n, p in model.named_parameters() if not n.startswith("head.")], "lr": cfg["lr_layers"]},
               {"params": list(model.head.parameters()), "lr": cfg["lr_head"]}]
     opt = torch.optim.AdamW(groups, weight_decay=cfg["weight_decay"])
@@ -224,6 +317,27 @@ def fit_top(train: Sequence[Article], layers: Sequence[int], sinks: np.ndarray, 
     ho = [(_tensors(torch, a), torch.from_numpy(a.item.y), torch.from_numpy(a.item.py)) for a in held]
     log: list[dict[str, Any]] = []
     t0 = time.perf_counter()
+
+    def held_out(entry: dict[str, Any]) -> None:
+        model.eval()
+        out, hl = {}, 0.0
+        with torch.no_grad():
+            for a, (args, y, py) in zip(held, ho, strict=True):
+                if len(y) == 0:
+                    out[a.item.doc.id] = (np.zeros((0, n_labels)), np.zeros((len(py), n_labels)))
+                    continue
+                zt, zp = model(*args)
+                hl += float(bce(zt, y, pos_weight=pw) + bce(zp, py, pos_weight=pw))
+                out[a.item.doc.id] = (zt.numpy().astype(np.float64), zp.numpy().astype(np.float64))
+        entry["held_loss"] = round(hl / len(ho), 4)
+        entry["held"] = out
+
+    if init_head is not None and ho:
+        start: dict[str, Any] = {"epoch": 0, "train_loss": None}
+        held_out(start)
+        start["seconds"] = round(time.perf_counter() - t0, 1)
+        logger.info(f"layers {list(layers)} epoch 0 (the probe): held-out loss {start['held_loss']}")
+        log.append(start)
     for epoch in range(int(cfg["epochs"])):
         model.train()
         total = 0.0
@@ -241,17 +355,7 @@ def fit_top(train: Sequence[Article], layers: Sequence[int], sinks: np.ndarray, 
         model.eval()
         entry: dict[str, Any] = {"epoch": epoch + 1, "train_loss": round(total / max(1, len(tr)), 4)}
         if ho:
-            out, hl = {}, 0.0
-            with torch.no_grad():
-                for a, (args, y, py) in zip(held, ho, strict=True):
-                    if len(y) == 0:
-                        out[a.item.doc.id] = (np.zeros((0, n_labels)), np.zeros((len(py), n_labels)))
-                        continue
-                    zt, zp = model(*args)
-                    hl += float(bce(zt, y, pos_weight=pw) + bce(zp, py, pos_weight=pw))
-                    out[a.item.doc.id] = (zt.numpy().astype(np.float64), zp.numpy().astype(np.float64))
-            entry["held_loss"] = round(hl / len(ho), 4)
-            entry["held"] = out
+            held_out(entry)
         entry["seconds"] = round(time.perf_counter() - t0, 1)
         logger.info(f"layers {list(layers)} epoch {entry['epoch']}: train loss {entry['train_loss']}, "
                     f"held-out loss {entry.get('held_loss')} ({entry['seconds']} s)")
@@ -320,14 +424,16 @@ def screening_inputs(docs: Sequence[Any], seed: int = 13, max_iter: int = 80) ->
                                       warm_iter=max(10, max_iter // 2), labels=labels)
     return {"ids": [d.id for d in docs], "labels": labels, "folds": [list(f) for f in report["fold_ids"]],
             "fast": report["oof_logits"], "sinks": layer4_sinks(docs),
-            "encoded": {i: (e.pieces.vectors, e.pieces.start, e.pieces.end) for i, e in encoded.items()}}
+            "encoded": {i: (e.pieces.vectors, e.pieces.start, e.pieces.end, e.pieces.ids) for i, e in encoded.items()}}
 
 
 def screen(docs: Sequence[Any], inputs: dict[str, Any], layers: Sequence[int], cfg: dict[str, Any], seed: int = 13,
-           one_fold: bool = False) -> dict[str, Any]:
+           one_fold: bool = False, threads: int = 1) -> dict[str, Any]:
     """Fine-tune ``layers`` (none: the frozen head) on the inner folds of
     ``docs`` (:func:`screening_inputs`) and score the out-of-fold logits of the epoch with the lowest
-    held-out loss and of the last epoch (:func:`score_oof`). With ``one_fold``:
+    held-out loss and of the last epoch (:func:`score_oof`); with ``cfg["probe_first"]`` (shared
+    layers only) the head is first trained on the frozen pass with the shipped recipe and its own
+    logits are scored too (epoch 0). With ``one_fold``:
     trained on the second fold only, the first scored, its calibration,
     thresholds and reading cross-fitted on two halves of it."""
     from ..neural.encoder import TokenVectors
@@ -336,8 +442,8 @@ def screen(docs: Sequence[Any], inputs: dict[str, Any], layers: Sequence[int], c
     from .techniques_accurate import prepare
 
     labels, fold_ids = inputs["labels"], [list(f) for f in inputs["folds"]]
-    encoded = {i: EncodedText("", TokenVectors(v, s, e, np.zeros(len(v), np.int64)))
-               for i, (v, s, e) in inputs["encoded"].items()}
+    encoded = {i: EncodedText("", TokenVectors(t[0], t[1], t[2], t[3] if len(t) > 3 else np.zeros(len(t[0]), np.int64)))
+               for i, t in inputs["encoded"].items()}
     items = prepare(docs, labels, encoded, EncoderSpec())
     arts = articles_of(items, encoded)
     by_id = {a.item.doc.id: a for a in arts}
@@ -345,8 +451,15 @@ def screen(docs: Sequence[Any], inputs: dict[str, Any], layers: Sequence[int], c
     logs = []
     for f, fold in enumerate(trained):
         held = set(fold)
-        _, log = fit_top([a for a in arts if a.item.doc.id not in held], layers, inputs["sinks"], len(labels), cfg,
-                         seed, held=[by_id[i] for i in fold])
+        train = [a for a in arts if a.item.doc.id not in held]
+        probe = None
+        if cfg.get("probe_first"):  # the shipped head's own recipe on the frozen pass, then the joint fine-tune
+            from .techniques_accurate import DEFAULTS as HEAD, fit_head
+
+            probe = fit_head([a.item for a in train], len(labels), {**HEAD, **{k: v for k, v in cfg.items()
+                                                                                if k in HEAD and k != "epochs"}}, seed)
+        _, log = fit_top(train, layers, inputs["sinks"], len(labels), cfg, seed, held=[by_id[i] for i in fold],
+                         threads=threads, init_head=probe)
         logs.append(log)
         logger.info(f"fold {f + 1}/{len(trained)} done")
     if one_fold:
@@ -354,29 +467,38 @@ def screen(docs: Sequence[Any], inputs: dict[str, Any], layers: Sequence[int], c
         score_folds = kfold_by_article(fold_ids[0], k=2, seed=seed)
     else:
         scored, score_folds = items, fold_ids
-    losses = [float(np.mean([log[e]["held_loss"] for log in logs])) for e in range(int(cfg["epochs"]))]
+    epochs = [entry["epoch"] for entry in logs[0]]
+    losses = [float(np.mean([log[k]["held_loss"] for log in logs])) for k in range(len(epochs))]
     best = int(np.argmin(losses))
     result: dict[str, Any] = {"layers": list(layers), "hyperparameters": cfg, "seed": seed, "one_fold": one_fold,
-                              "held_loss_by_epoch": [round(x, 4) for x in losses],
-                              "train_loss_by_epoch": [[log[e]["train_loss"] for log in logs] for e in range(len(losses))],
+                              "epochs": epochs, "held_loss_by_epoch": [round(x, 4) for x in losses],
+                              "train_loss_by_epoch": [[log[k]["train_loss"] for log in logs] for k in range(len(epochs))],
                               "seconds_by_fold": [log[-1]["seconds"] for log in logs], "scores": {}}
-    for e in sorted({best, len(losses) - 1}):
-        oof = {k: v for log in logs for k, v in log[e]["held"].items()}
-        result["scores"][f"epoch {e + 1}"] = score_oof(scored, labels, oof, inputs["fast"], score_folds)
-        logger.info(f"epoch {e + 1}: {json.dumps(result['scores'][f'epoch {e + 1}'])}")
+    for k in sorted({0 if epochs[0] == 0 else best, best, len(epochs) - 1}):
+        oof = {i: v for log in logs for i, v in log[k]["held"].items()}
+        result["scores"][f"epoch {epochs[k]}"] = score_oof(scored, labels, oof, inputs["fast"], score_folds)
+        logger.info(f"epoch {epochs[k]}: {json.dumps(result['scores'][f'epoch {epochs[k]}'])}")
     return result
 
 
 def _main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(
         prog="python -m unspin.training.techniques_finetune",
-        description="Screen fine-tuned copies of MiniLM layers 5-6 (with the techniques head) against the frozen "
-                    "head, on the inner folds of the training part (the forward part is never read).")
+        description="Screen fine-tuned MiniLM layers (copies of 5-6 over the shared pass, or the shared layers 1-4 "
+                    "themselves) with the techniques head against the frozen head, on the inner folds of the training "
+                    "part (the forward part is never read).")
     ap.add_argument("--data", type=Path, required=True, help="the SemEval-2023 task 3 English training folder")
-    ap.add_argument("--layers", default="5,6", help="fine-tuned layers: 5 or 5,6; 0 for none (the frozen head)")
+    ap.add_argument("--layers", default="5,6",
+                    help="fine-tuned layers: 5 or 5,6 (new layers over the shared pass); some of 1,2,3,4 (the shared "
+                         "pass itself, from the word pieces); 0 for none (the frozen head)")
     ap.add_argument("--epochs", type=int, default=FINETUNE_DEFAULTS["epochs"])
     ap.add_argument("--lr-layers", type=float, default=FINETUNE_DEFAULTS["lr_layers"])
+    ap.add_argument("--lr-head", type=float, default=FINETUNE_DEFAULTS["lr_head"])
+    ap.add_argument("--probe-first", action="store_true",
+                    help="shared layers only: train the head on the frozen pass first (the shipped head's recipe), "
+                         "then fine-tune layers and head together from it; epoch 0 is the head alone")
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--threads", type=int, default=1, help="PyTorch threads")
     ap.add_argument("--one-fold", action="store_true",
                     help="train on the second inner fold only and score the first (half the cost)")
     ap.add_argument("--cache", type=Path, help="a file for the shared pass and the fast tier's logits: written by the "
@@ -387,8 +509,10 @@ def _main(argv: Sequence[str] | None = None) -> None:
     import pickle
 
     layers = [int(x) for x in args.layers.split(",") if int(x)]
-    if any(i not in (5, 6) for i in layers):
-        ap.error(f"--layers: fine-tuned layers are 5 and 6 (the shared pass ends after layer 4), not {args.layers}")
+    if layers and not (set(layers) <= set(TOP_LAYERS) or set(layers) <= set(SHARED_LAYERS)):
+        ap.error(f"--layers: 5 and 6, or some of 1-4, not {args.layers}")
+    if args.probe_first and not (layers and set(layers) <= set(SHARED_LAYERS)):
+        ap.error("--probe-first: only with --layers among 1,2,3,4")
     from .techniques import load_part
 
     docs = load_part(args.data, "training")
@@ -403,8 +527,11 @@ def _main(argv: Sequence[str] | None = None) -> None:
         if args.cache:
             with open(args.cache, "wb") as fh:
                 pickle.dump(inputs, fh, protocol=5)
-    cfg = {**FINETUNE_DEFAULTS, "epochs": args.epochs, "lr_layers": args.lr_layers}
-    result = screen(docs, inputs, layers, cfg, args.seed, args.one_fold)
+    cfg = {**FINETUNE_DEFAULTS, "epochs": args.epochs, "lr_layers": args.lr_layers, "lr_head": args.lr_head,
+           "probe_first": args.probe_first}
+    if layers and set(layers) <= set(SHARED_LAYERS) and len(next(iter(inputs["encoded"].values()))) < 4:
+        raise ModelError(f"{args.cache}: written before the word-piece ids were kept; delete it to recompute")
+    result = screen(docs, inputs, layers, cfg, args.seed, args.one_fold, args.threads)
     text = json.dumps(result, indent=1)
     if args.output:
         args.output.write_text(text + "\n", encoding="utf-8")
