@@ -456,8 +456,9 @@ def screen(docs: Sequence[Any], inputs: dict[str, Any], layers: Sequence[int], c
         if cfg.get("probe_first"):  # the shipped head's own recipe on the frozen pass, then the joint fine-tune
             from .techniques_accurate import DEFAULTS as HEAD, fit_head
 
-            probe = fit_head([a.item for a in train], len(labels), {**HEAD, **{k: v for k, v in cfg.items()
-                                                                                if k in HEAD and k != "epochs"}}, seed)
+            head_cfg = {**HEAD, **{k: v for k, v in cfg.items() if k in HEAD and k != "epochs"}}
+            probe = fit_head([a.item for a in train], len(labels),
+                             {**head_cfg, "epochs": int(cfg.get("probe_epochs") or HEAD["epochs"])}, seed)
         _, log = fit_top(train, layers, inputs["sinks"], len(labels), cfg, seed, held=[by_id[i] for i in fold],
                          threads=threads, init_head=probe)
         logs.append(log)
@@ -497,6 +498,7 @@ def _main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--probe-first", action="store_true",
                     help="shared layers only: train the head on the frozen pass first (the shipped head's recipe), "
                          "then fine-tune layers and head together from it; epoch 0 is the head alone")
+    ap.add_argument("--probe-epochs", type=int, help="epochs of that first head (default: the shipped recipe's)")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=1, help="PyTorch threads")
     ap.add_argument("--one-fold", action="store_true",
@@ -528,7 +530,7 @@ def _main(argv: Sequence[str] | None = None) -> None:
             with open(args.cache, "wb") as fh:
                 pickle.dump(inputs, fh, protocol=5)
     cfg = {**FINETUNE_DEFAULTS, "epochs": args.epochs, "lr_layers": args.lr_layers, "lr_head": args.lr_head,
-           "probe_first": args.probe_first}
+           "probe_first": args.probe_first, "probe_epochs": args.probe_epochs}
     if layers and set(layers) <= set(SHARED_LAYERS) and len(next(iter(inputs["encoded"].values()))) < 4:
         raise ModelError(f"{args.cache}: written before the word-piece ids were kept; delete it to recompute")
     result = screen(docs, inputs, layers, cfg, args.seed, args.one_fold, args.threads)
