@@ -161,11 +161,20 @@ def _torch_head(torch, d_in: int, n_labels: int, cfg: dict[str, Any]):
                 0, idx[:, None].expand(-1, n_labels), zt[m], reduce="amax", include_self=True)
             return zt, self.par(torch.cat([mean, mx], 1))
 
+        def _named(self) -> dict[str, Any]:
+            return {"in_w": self.inp.weight, "in_b": self.inp.bias, "conv_w": self.conv.weight,
+                    "conv_b": self.conv.bias, "tok_w": self.tok.weight, "tok_b": self.tok.bias,
+                    "par_w": self.par.weight, "par_b": self.par.bias}
+
         def numpy_params(self) -> dict[str, np.ndarray]:
-            p = {"in_w": self.inp.weight, "in_b": self.inp.bias, "conv_w": self.conv.weight,
-                 "conv_b": self.conv.bias, "tok_w": self.tok.weight, "tok_b": self.tok.bias,
-                 "par_w": self.par.weight, "par_b": self.par.bias}
+            p = self._named()
             return {k: p[k].detach().cpu().numpy().astype(np.float32) for k in PARAM_NAMES}
+
+        def load_numpy_params(self, params: dict[str, np.ndarray]) -> None:
+            """Start from a trained head's weights (:meth:`numpy_params`' layout)."""
+            with torch.no_grad():
+                for k, t in self._named().items():
+                    t.copy_(torch.from_numpy(np.asarray(params[k], dtype=np.float32)))
 
     return Head()
 

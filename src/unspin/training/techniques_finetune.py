@@ -179,6 +179,16 @@ def _torch_top(torch, weights: dict[str, np.ndarray], layers: Sequence[int], sin
             x = self.aln(x + self.drop(self.ao(c)))
             return self.fln(x + self.drop(self.ff2(F.gelu(self.ff1(x)))))
 
+    def frame(win_idx):
+        """Of windows of pieces framed by [CLS] and [SEP]: the filled inner slots,
+        the pieces per window and the additive attention mask over the padding."""
+        W, width = win_idx.shape
+        valid = win_idx >= 0
+        lengths = valid.sum(1)
+        mask = torch.arange(width + 2)[None, :] <= (lengths + 1)[:, None]
+        add = torch.zeros(W, 1, 1, width + 2).masked_fill(~mask[:, None, None, :], float(np.finfo(np.float32).min))
+        return valid, lengths, add
+
     shared = bool(layers) and set(layers) <= set(SHARED_LAYERS)
     cls_id, sep_id, pad_id = special
 
@@ -212,14 +222,11 @@ def _torch_top(torch, weights: dict[str, np.ndarray], layers: Sequence[int], sin
 
         def forward(self, ids, win_idx, take_win, take_pos):
             W, width = win_idx.shape
-            valid = win_idx >= 0
-            lengths = valid.sum(1)
+            valid, lengths, add = frame(win_idx)
             x = torch.full((W, width + 2), pad_id, dtype=torch.long)
             x[:, 1:width + 1][valid] = ids[win_idx[valid]]
             x[:, 0] = cls_id
             x[torch.arange(W), lengths + 1] = sep_id
-            mask = torch.arange(width + 2)[None, :] <= (lengths + 1)[:, None]
-            add = torch.zeros(W, 1, 1, width + 2).masked_fill(~mask[:, None, None, :], float(np.finfo(np.float32).min))
             outs = []
             with torch.no_grad():
                 h = self.emb(x)
@@ -242,14 +249,11 @@ def _torch_top(torch, weights: dict[str, np.ndarray], layers: Sequence[int], sin
         def pieces(self, x4, win_idx, take_win, take_pos):
             """Top-layer states of every piece (pieces × 384)."""
             W, width = win_idx.shape
-            valid = win_idx >= 0
-            lengths = valid.sum(1)
+            valid, lengths, add = frame(win_idx)
             x = torch.zeros(W, width + 2, H)
             x[:, 1:width + 1][valid] = x4[win_idx[valid]]
             x[:, 0] = self.sinks[0]
             x[torch.arange(W), lengths + 1] = self.sinks[1]
-            mask = torch.arange(width + 2)[None, :] <= (lengths + 1)[:, None]
-            add = torch.zeros(W, 1, 1, width + 2).masked_fill(~mask[:, None, None, :], float(np.finfo(np.float32).min))
             for layer in self.layers:
                 x = layer(x, add)
             return x[take_win, take_pos]
@@ -299,11 +303,7 @@ def fit_top(train: Sequence[Article], layers: Sequence[int], sinks: np.ndarray, 
     if init_head is not None:
         if model.shared is None:
             raise ModelError("a head trained on the frozen pass can start only a fine-tune of the shared layers")
-        h, p = model.head, init_head.params
-        for mod, w, b in ((h.inp, "in_w", "in_b"), (h.conv, "conv_w", "conv_b"), (h.tok, "tok_w", "tok_b"),
-                          (h.par, "par_w", "par_b")):
-            mod.weight.data = torch.from_numpy(p[w].astype(np.float32).copy())
-            mod.bias.data = torch.from_numpy(p[b].astype(np.float32).copy())
+        model.head.load_numpy_params(init_head.params)
     groups = [{"params": [p for n, p in model.named_parameters() if not n.startswith("head.")], "lr": cfg["lr_layers"]},
               {"params": list(model.head.parameters()), "lr": cfg["lr_head"]}]
     opt = torch.optim.AdamW(groups, weight_decay=cfg["weight_decay"])
