@@ -127,3 +127,59 @@ def test_pooled_ranges_are_the_mean_of_the_overlapping_pieces(n):
     # and it is the mean of the pieces each range overlaps
     for k in range(0, 50, 7):
         assert np.allclose(got[k], v[a[k]:b[k]].mean(axis=0), atol=1e-5)
+
+
+def test_safetensors_written_are_read_back_exactly(tmp_path):
+    from unspin.neural.encoder import read_safetensors, write_safetensors
+
+    rng = np.random.default_rng(0)
+    tensors = {"encoder.layer.0.output.dense.weight": rng.normal(size=(3, 5)).astype(np.float16),
+               "b": rng.normal(size=(7,)).astype(np.float32), "ids": np.arange(4, dtype=np.int64)}
+    write_safetensors(tmp_path / "t.safetensors", tensors)
+    back = read_safetensors(tmp_path / "t.safetensors")
+    assert sorted(back) == sorted(tensors)
+    for name, value in tensors.items():
+        assert back[name].dtype == value.dtype and np.array_equal(back[name], value)
+    with pytest.raises(ValueError, match="cannot be written"):
+        write_safetensors(tmp_path / "u.safetensors", {"x": np.zeros(2, dtype=np.complex64)})
+
+
+def test_fine_tuned_layers_replace_the_package_ones(encoder, tmp_path):
+    """An overlay of layer-1 tensors changes the pass exactly as the same tensors in the
+    package's weights would; one equal to the package's own leaves it as it is; a
+    changed file or a tensor the encoder has not is refused with one line."""
+    from unspin.models.artifact import sha256_file
+    from unspin.neural.encoder import MiniLMEncoder, read_safetensors, write_safetensors
+
+    w = read_safetensors(encoder._weights_path)
+    name = "encoder.layer.0.intermediate.dense.bias"
+    text = "Corrupt élites 😀 betray “our” great nation!"
+    same = tmp_path / "same.safetensors"
+    write_safetensors(same, {name: w[name]})
+    np.testing.assert_array_equal(MiniLMEncoder(max_tokens=32, overlap=8, overlay=same).encode_text(text).vectors,
+                                  encoder.encode_text(text).vectors)
+    changed = tmp_path / "changed.safetensors"
+    write_safetensors(changed, {name: (w[name] + 0.5).astype(np.float16)})
+    enc = MiniLMEncoder(max_tokens=32, overlap=8, overlay=changed, overlay_sha256=sha256_file(changed))
+    assert np.abs(enc.encode_text(text).vectors - encoder.encode_text(text).vectors).max() > 1e-2
+    merged = enc.weights()
+    np.testing.assert_array_equal(merged[name], (w[name] + 0.5).astype(np.float16).astype(np.float32))
+    with pytest.raises(ModelError, match="checksum mismatch"):
+        MiniLMEncoder(max_tokens=32, overlap=8, overlay=changed, overlay_sha256="0" * 64)
+    with pytest.raises(ModelError, match="missing"):
+        MiniLMEncoder(overlay=tmp_path / "nowhere.safetensors")
+    stray = tmp_path / "stray.safetensors"
+    write_safetensors(stray, {"encoder.layer.9.output.dense.bias": np.zeros(384, np.float16)})
+    with pytest.raises(ModelError, match="not one of the encoder's"):
+        MiniLMEncoder(max_tokens=32, overlap=8, overlay=stray).weights()
+
+
+def test_a_head_of_another_pass_is_refused():
+    from unspin.neural.shared import EncoderSpec
+
+    here = EncoderSpec.current()
+    assert EncoderSpec.from_meta(here.to_meta()) == here
+    other = EncoderSpec.from_meta({**here.to_meta(), "finetuned_sha256": "ab" * 32})
+    with pytest.raises(ModelError, match="retrain the model") as e:
+        other.check_compatible("some-head")
+    assert "\n" not in str(e.value) and "fine-tuned layers abababababab" in str(e.value)

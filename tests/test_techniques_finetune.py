@@ -78,7 +78,7 @@ def test_techniques_finetune_shared_layers_from_word_pieces_reproduce_the_shared
     from unspin.training.techniques_finetune import FINETUNE_DEFAULTS, _torch_top
 
     text = " ".join(["Ärger über „Reformen“: the minister’s naïve plan — façade or crisis? 🙂"] * 30)
-    enc = shared_encoder()
+    enc = shared_encoder(base=True)  # the package's pass, what fine-tuning starts from
     e = encode(text, enc)
     idx, win, pos = window_layout(len(e.pieces.ids))
     assert len(idx) >= 3
@@ -117,7 +117,7 @@ def test_techniques_finetune_trains_and_scores_on_a_few_articles():
 
     docs = load_corpus(shared_path("data", "persuasion-semeval2023-en", "train"))[:6]
     labels = sorted({s.technique for d in docs for s in d.spans})
-    encoded = encode_docs(docs)
+    encoded = encode_docs(docs, base=True)
     arts = articles_of(prepare(docs, labels, encoded, EncoderSpec()), encoded)
     sinks = layer4_sinks(docs, n=2)
     assert sinks.shape == (2, 384) and np.isfinite(sinks).all()
@@ -173,3 +173,67 @@ def test_techniques_finetune_screen_scores_the_frozen_and_the_fine_tuned_heads_a
         for reading in ("default_reading", "recall_reading"):
             for metric in ("paragraph_micro", "span_si", "span_technique_aware"):
                 assert 0 <= last[reading][metric]["f1"] <= 1
+
+
+@pytest.fixture
+def private_pass(tmp_path, monkeypatch):
+    """The fine-tuned layers of the pass read from (and written to) a folder of this test only."""
+    from unspin.neural import shared
+
+    folder = tmp_path / "shared-encoder"
+    monkeypatch.setattr(shared, "finetuned_dir", lambda: folder)
+    shared.finetuned_layers.cache_clear()
+    shared.shared_encoder.cache_clear()
+    yield folder
+    shared.finetuned_layers.cache_clear()
+    shared.shared_encoder.cache_clear()
+
+
+@pytest.mark.slow
+@needs_torch_and_encoder
+def test_techniques_finetune_ship_writes_the_pass_and_a_tier_that_reads_it(tmp_path, private_pass):
+    from unspin.datasets.semeval2023 import Doc, load_corpus
+    from unspin.errors import ModelError
+    from unspin.models.artifact import read_meta
+    from unspin.neural.encoder import package_model_dir, read_safetensors
+    from unspin.neural.shared import EncoderSpec, shared_encoder
+    from unspin.techniques.accurate import AccurateModel
+    from unspin.techniques.fast import FastModel
+    from unspin.training.techniques_fast import train as train_fast
+    from unspin.training.techniques_finetune import FINETUNE_DEFAULTS, screen, screening_inputs, ship
+
+    data = shared_path("data", "persuasion-semeval2023-en", "train")
+    corpus = load_corpus(data)
+    docs, unlabelled = corpus[:10], [Doc(f"u{d.id}", d.text) for d in corpus[10:13]]
+    inputs = screening_inputs(docs, max_iter=5)
+    cfg = {**FINETUNE_DEFAULTS, "epochs": 1, "hidden": 16, "probe_first": True, "probe_epochs": 4, "students": 1}
+    result = screen(docs, inputs, [3, 4], cfg, unlabelled=unlabelled)
+    assert {"heads on the fine-tuned pass, epoch 1", "students on the fine-tuned pass, epoch 1"} <= set(result["scores"])
+    oof = {"folds": inputs["folds"], "labels": inputs["labels"], "oof": result.pop("oof")}
+    assert sorted(oof["oof"]["students on the fine-tuned pass"]) == sorted(d.id for d in docs)
+    fast, _ = train_fast(docs, inner_folds=2, max_iter=5, warm_iter=5, labels=inputs["labels"])
+    fast.save(tmp_path / "fast", {"name": "smoke fast", "hyperparameters": {"max_iter": 5, "min_df": 2}})
+    enc_dir, tech_dir = ship(data, docs, inputs, [3, 4], cfg, 13, 1, unlabelled, "3 test articles", oof, result,
+                             "python -m unspin.training.techniques_finetune --ship", FastModel.load(tmp_path / "fast"),
+                             tmp_path / "techniques")
+    assert enc_dir == private_pass
+    # float16 tensors of layers 3 and 4 only, under the package's names, moved by the fine-tune
+    layers = read_safetensors(enc_dir / "layers.safetensors")
+    package = read_safetensors(package_model_dir() / "model.safetensors")
+    assert {name.split(".")[2] for name in layers} == {"2", "3"} and len(layers) == 2 * 16
+    assert all(v.dtype == np.float16 and v.shape == package[k].shape for k, v in layers.items())
+    assert not np.allclose(layers["encoder.layer.3.attention.self.query.weight"],
+                           package["encoder.layer.3.attention.self.query.weight"], atol=1e-4)
+    # the pass now runs them, and the tier trained here records and reads that pass
+    sha = read_meta(enc_dir)["files"]["layers.safetensors"]
+    assert shared_encoder().overlay == enc_dir / "layers.safetensors"
+    assert EncoderSpec.current().finetuned_sha256 == sha
+    model = AccurateModel.load(tech_dir)
+    assert model.spec.finetuned_sha256 == sha
+    text = "Ärger über „Reformen“: the minister’s naïve plan is a disgrace 🙂 and a lie.\nNobody believes them!"
+    pred = model.predict(text)
+    assert all(0 <= a < b <= len(text) for a, b, _, _ in pred.spans)
+    assert "fine-tuned here" in (enc_dir / "CARD.md").read_text(encoding="utf-8")
+    # a head trained on the package's pass alone is refused by this one, with a line saying why
+    with pytest.raises(ModelError, match="the package's layers, but this unspin runs fine-tuned layers"):
+        EncoderSpec().check_compatible("old-head")

@@ -143,7 +143,7 @@ class DenseLexHead:
     std: Standardizer
     calib: np.ndarray
     thresholds: np.ndarray
-    spec: EncoderSpec = field(default_factory=EncoderSpec)
+    spec: EncoderSpec = field(default_factory=EncoderSpec.current)
     layers: tuple[int, ...] = LAYERS
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -215,7 +215,7 @@ class NarrativesStack:
     fast_weight: float
     decision: NarrativeDecision
     pooling: tuple[str, ...] = POOLINGS
-    spec: EncoderSpec = field(default_factory=EncoderSpec)
+    spec: EncoderSpec = field(default_factory=EncoderSpec.current)
     layers: tuple[int, ...] = LAYERS
     meta: dict[str, Any] = field(default_factory=dict)
     task: str = "narratives"

@@ -69,6 +69,29 @@ def read_safetensors(path: Path) -> dict[str, np.ndarray]:
     return out
 
 
+def write_safetensors(path: Path, tensors: dict[str, np.ndarray]) -> None:
+    """Write ``tensors`` as a ``.safetensors`` file (float16/float32/int arrays, little-endian)."""
+    names = {np.dtype(v): k for k, v in _DTYPES.items()}
+    header: dict[str, object] = {}
+    chunks, offset = [], 0
+    for name in sorted(tensors):
+        a = np.ascontiguousarray(tensors[name])
+        code = names.get(a.dtype)
+        if code is None:
+            raise ValueError(f"{name}: dtype {a.dtype} cannot be written")
+        raw = a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()
+        header[name] = {"dtype": code, "shape": list(a.shape), "data_offsets": [offset, offset + len(raw)]}
+        chunks.append(raw)
+        offset += len(raw)
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 8)  # the format aligns the data to 8 bytes
+    with open(path, "wb") as fh:
+        fh.write(struct.pack("<Q", len(text)))
+        fh.write(text)
+        for raw in chunks:
+            fh.write(raw)
+
+
 def build_bert_onnx(config: dict, w: dict[str, np.ndarray], layers: tuple[int, ...] | None = None) -> bytes:
     """A serialized ONNX model: inputs ``input_ids``, ``attention_mask``
     (int64, batch × seq); outputs ``hidden_<i>`` (float32, batch × seq × H),
@@ -213,7 +236,8 @@ class MiniLMEncoder:
 
     def __init__(self, model_dir: str | Path | None = None, expected_sha256: str | None = WEIGHTS_SHA256,
                  threads: int = 1, max_tokens: int = 256, overlap: int = 64,
-                 layers: tuple[int, ...] | None = None) -> None:
+                 layers: tuple[int, ...] | None = None, overlay: str | Path | None = None,
+                 overlay_sha256: str | None = None) -> None:
         self.model_dir = Path(model_dir) if model_dir else package_model_dir()
         weights = self.model_dir / "model.safetensors"
         if not weights.is_file():
@@ -232,6 +256,24 @@ class MiniLMEncoder:
         if max_tokens > int(self.config["max_position_embeddings"]):
             raise ValueError("max_tokens exceeds the encoder's positions")
         self._weights_path = weights
+        # fine-tuned tensors of our own (float16 or float32) that replace the package's of the same names
+        self.overlay = Path(overlay) if overlay else None
+        if self.overlay is not None:
+            if not self.overlay.is_file():
+                raise ModelError(f"{self.overlay}: the fine-tuned encoder layers are missing; reinstall unspin")
+            if overlay_sha256 is not None and sha256_file(self.overlay) != overlay_sha256:
+                raise ModelError(f"{self.overlay}: checksum mismatch; the fine-tuned encoder layers are corrupted "
+                                 "or were changed: reinstall unspin or retrain them")
+
+    def weights(self) -> dict[str, np.ndarray]:
+        """The encoder's tensors: the package's, with the overlay's in place of those of the same names."""
+        w = read_safetensors(self._weights_path)
+        if self.overlay is not None:
+            for name, value in read_safetensors(self.overlay).items():
+                if name not in w or w[name].shape != value.shape:
+                    raise ModelError(f"{self.overlay}: tensor {name} {list(value.shape)} is not one of the encoder's")
+                w[name] = value.astype(np.float32)
+        return w
 
     @cached_property
     def tokenizer(self):
@@ -246,7 +288,7 @@ class MiniLMEncoder:
     def session(self):
         import onnxruntime as ort
 
-        graph = build_bert_onnx(self.config, read_safetensors(self._weights_path), self.layers)
+        graph = build_bert_onnx(self.config, self.weights(), self.layers)
         so = ort.SessionOptions()
         so.intra_op_num_threads = self.threads
         so.inter_op_num_threads = 1

@@ -13,6 +13,12 @@ span F1 0.381 against 0.380) and better than layer 6 alone (0.381 / 0.358),
 at two thirds of the encoder's cost, since layers 5 and 6 are never run. Every
 head artifact records the :class:`EncoderSpec` it was trained on, and
 loading refuses a head whose spec differs from the running encoder's.
+
+When the package ships fine-tuned layers (:data:`FINETUNED`, the folder
+``models/shared-encoder``: float16 tensors of MiniLM layers 1-4 trained here
+with the techniques head, SHA-256 checked), the pass runs them over the
+pinned package's embeddings; :func:`shared_encoder` with ``base=True`` gives
+the package's own pass (what fine-tuning starts from).
 """
 
 from __future__ import annotations
@@ -20,10 +26,12 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
+from .. import models
 from ..errors import ModelError
 from .encoder import PACKAGE_PIN, WEIGHTS_SHA256, MiniLMEncoder, TokenVectors
 
@@ -31,6 +39,26 @@ from .encoder import PACKAGE_PIN, WEIGHTS_SHA256, MiniLMEncoder, TokenVectors
 SHARED_LAYERS: tuple[int, ...] = (3, 4)
 MAX_TOKENS = 256
 OVERLAP = 32
+#: the shipped fine-tuned layers of the pass (absent: the package's weights alone)
+FINETUNED = "shared-encoder"
+FINETUNED_FORMAT = "unspin-encoder-layers/1"
+FINETUNED_FILE = "layers.safetensors"
+
+
+def finetuned_dir() -> Path:
+    """The folder of the shipped fine-tuned layers (``models/shared-encoder``)."""
+    return models.packaged_dir(FINETUNED)
+
+
+@lru_cache(maxsize=1)
+def finetuned_layers() -> tuple[Path, str] | None:
+    """The shipped fine-tuned layers' file and SHA-256, or None when the package ships none
+    (read once per process: a training run that writes new ones clears this cache)."""
+    d = finetuned_dir()
+    if not (d / models.META).is_file():
+        return None
+    meta = models.read(d, FINETUNED_FORMAT, what="fine-tuned encoder layers")
+    return d / FINETUNED_FILE, meta.files[FINETUNED_FILE]
 
 
 @dataclass(frozen=True)
@@ -43,6 +71,14 @@ class EncoderSpec:
     max_tokens: int = MAX_TOKENS
     overlap: int = OVERLAP
     hidden_size: int = 384
+    #: SHA-256 of the fine-tuned layers the pass ran (None: the package's weights alone)
+    finetuned_sha256: str | None = None
+
+    @classmethod
+    def current(cls) -> "EncoderSpec":
+        """The spec of the pass this installation runs (its fine-tuned layers, if any)."""
+        ft = finetuned_layers()
+        return cls(finetuned_sha256=ft[1] if ft else None)
 
     def to_meta(self) -> dict[str, Any]:
         d = asdict(self)
@@ -54,18 +90,23 @@ class EncoderSpec:
         try:
             return cls(package=d["package"], weights_sha256=d["weights_sha256"], layers=tuple(d["layers"]),
                        max_tokens=int(d["max_tokens"]), overlap=int(d["overlap"]),
-                       hidden_size=int(d.get("hidden_size", 384)))
+                       hidden_size=int(d.get("hidden_size", 384)), finetuned_sha256=d.get("finetuned_sha256"))
         except (KeyError, TypeError, ValueError) as e:
             raise ModelError(f"model metadata has no valid encoder spec ({e})") from None
 
     def check_compatible(self, where: str) -> None:
         """Raise :class:`ModelError` unless a head trained on this spec can read the shared pass."""
-        shared = EncoderSpec()
+        shared = EncoderSpec.current()
         if self.weights_sha256 != shared.weights_sha256 or not set(self.layers) <= set(shared.layers) \
                 or self.max_tokens != shared.max_tokens or self.overlap != shared.overlap:
             raise ModelError(f"{where}: trained on encoder {self.package} layers {list(self.layers)} "
                              f"(windows {self.max_tokens}/{self.overlap}), but this unspin runs layers "
                              f"{list(shared.layers)} (windows {shared.max_tokens}/{shared.overlap}); retrain the model")
+        if self.finetuned_sha256 != shared.finetuned_sha256:
+            def name(sha: str | None) -> str:
+                return f"fine-tuned layers {sha[:12]}…" if sha else "the package's layers"
+            raise ModelError(f"{where}: trained on the pass of {name(self.finetuned_sha256)}, but this unspin runs "
+                             f"{name(shared.finetuned_sha256)}; retrain the model")
 
 
 def default_threads() -> int:
@@ -80,10 +121,12 @@ def default_threads() -> int:
 
 
 @lru_cache(maxsize=4)
-def shared_encoder(threads: int | None = None) -> MiniLMEncoder:
-    """The process-wide encoder of :data:`SHARED_LAYERS` (built on first use)."""
+def shared_encoder(threads: int | None = None, base: bool = False) -> MiniLMEncoder:
+    """The process-wide encoder of :data:`SHARED_LAYERS` (built on first use), with the
+    shipped fine-tuned layers unless ``base`` (the package's weights alone)."""
+    ft = None if base else finetuned_layers()
     return MiniLMEncoder(threads=threads or default_threads(), max_tokens=MAX_TOKENS, overlap=OVERLAP,
-                         layers=SHARED_LAYERS)
+                         layers=SHARED_LAYERS, overlay=ft[0] if ft else None, overlay_sha256=ft[1] if ft else None)
 
 
 @dataclass

@@ -186,7 +186,7 @@ class AccurateModel:
     span_threshold: float | np.ndarray
     #: one threshold per label (chosen for the pooled paragraph micro-F1)
     paragraph_threshold: np.ndarray
-    spec: EncoderSpec = field(default_factory=EncoderSpec)
+    spec: EncoderSpec = field(default_factory=EncoderSpec.current)
     #: words each side over which word probabilities are averaged before the span threshold
     span_smoothing: int = 0
     meta: dict[str, Any] = field(default_factory=dict)

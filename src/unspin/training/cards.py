@@ -614,9 +614,56 @@ def roles_treatment_card(meta: dict[str, Any]) -> ModelCard:
     return card
 
 
+def encoder_layers_card(meta: dict[str, Any]) -> ModelCard:
+    """The card of the shared pass's fine-tuned layers (``models/shared-encoder``)."""
+    base = meta.get("base") or {}
+    layers = ", ".join(str(i) for i in meta.get("layers") or [])
+    hp = meta.get("hyperparameters") or {}
+    card = _common(
+        meta, "unspin shared encoder layers (fine-tuned)",
+        "The layers of the sentence encoder that every neural analysis of unspin reads (one pass per article): the "
+        "persuasion techniques tagger, the frames head and the article-level technique score. They are MiniLM's "
+        f"layers {layers}, fine-tuned here on articles annotated with persuasion techniques, so that the pass "
+        "carries what marks a technique (loaded words, doubt, appeals) rather than only what a sentence is about.",
+        f"Starts from the official all-MiniLM-L6-v2 weights (the pinned package `{base.get('package', '?')}`, "
+        "SHA-256 checked; its word-piece embeddings are read from it and never changed). The techniques head was "
+        f"first trained on the frozen pass ({hp.get('probe_epochs') or 10} epochs), then layers {layers} and the head "
+        f"were trained together for {hp.get('epochs')} epochs (AdamW, learning rate {hp.get('lr_layers')} for the "
+        f"layers and {hp.get('lr_head')} for the head, linear warm-up then cosine decay, one article per step, "
+        "binary cross-entropy on words and paragraphs) on a 2-core CPU with PyTorch. The layers are stored as "
+        "float16 and run on onnxruntime as float32, without PyTorch, over the same windows of 256 word pieces "
+        "as the rest of the pass.",
+        _data_line(meta, "articles"))
+    scores = (meta.get("screen") or {}).get("scores") or {}
+    rows = ["| heads (2 inner folds of the training part, pooled) | paragraph micro-F1 | span SI precision | "
+            "span SI F1 | technique-aware span F1 |", "| --- | --- | --- | --- | --- |"]
+    for name, sc in scores.items():
+        d = sc.get("default_reading") or {}
+        rows.append(f"| {name} | {_fmt(_f(d, 'paragraph_micro'))} | {_fmt(_f(d, 'span_si', 'precision'))} | "
+                    f"{_fmt(_f(d, 'span_si'))} | {_fmt(_f(d, 'span_technique_aware'))} |")
+    card.protocols = [
+        "Chosen on the 2 inner folds of the training part (the oldest 80 % of the articles by id): on each fold, "
+        "a pass fine-tuned on the other fold only, students trained on it, and their logits scored with "
+        "calibration, thresholds and reading fitted on the other fold. The shipped layers are then fine-tuned "
+        "on the whole training part; the newest 20 % of the articles are never read.",
+        "What the layers are worth on newer articles is measured through the techniques tier that reads them "
+        "(its card: forward split, through inference)."]
+    card.sections = [("Inner-fold figures (default reading)", "\n".join(rows))]
+    card.limits = [
+        "Fine-tuned on about 360 English news and opinion articles annotated for techniques: the pass now serves "
+        "techniques first; the frames head was retrained on it.",
+        "The embeddings and layers 5-6 of MiniLM are the package's; stories and near-duplicate search use the "
+        "package's full encoder, not these layers.",
+        "float16 storage changes the pass by about 1e-3 against the trained float32 layers; the heads were "
+        "trained on the float16 pass as users run it."]
+    return card
+
+
 def card_for(meta: dict[str, Any]) -> ModelCard:
     """The card of any shipped model, from its ``meta.json`` fields."""
     fmt = str(meta.get("format", ""))
+    if fmt.startswith("unspin-encoder-layers"):
+        return encoder_layers_card(meta)
     if fmt.startswith("unspin-genre-signals"):
         return genre_signals_card(meta)
     if fmt.startswith("unspin-roles-treatment"):

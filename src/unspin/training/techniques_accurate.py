@@ -97,9 +97,10 @@ class Item:
     gold_par: list[list[str]]
 
 
-def encode_docs(docs: Sequence[Doc]) -> dict[str, EncodedText]:
-    """The shared encoder pass over every article (float16 to halve memory)."""
-    enc = shared_encoder()
+def encode_docs(docs: Sequence[Doc], base: bool = False) -> dict[str, EncodedText]:
+    """The shared encoder pass over every article (float16 to halve memory); ``base``:
+    the package's weights alone, without the shipped fine-tuned layers."""
+    enc = shared_encoder(base=base)
     out: dict[str, EncodedText] = {}
     t0 = time.perf_counter()
     for i, d in enumerate(docs):
@@ -211,12 +212,17 @@ def fit_head(items: Sequence[Item], n_labels: int, cfg: dict[str, Any], seed: in
 
 
 def fit_heads(items: Sequence[Item], n_labels: int, cfg: dict[str, Any], seed: int = 13,
-              unlabelled: Sequence[Item] = ()) -> HeadEnsemble:
+              unlabelled: Sequence[Item] = (), teacher: TaggerHead | None = None) -> HeadEnsemble:
     """``cfg["members"]`` heads trained alike from seeds ``seed``, ``seed + 1``, …
     With ``unlabelled`` articles, each head is a student of a teacher trained
-    alike on ``items`` alone (see the module doc)."""
+    alike on ``items`` alone (see the module doc), or of ``teacher`` when given
+    (one model labels the unlabelled articles for every student)."""
     members = []
+    shared_targets = pseudo_labelled(teacher, unlabelled, cfg) if teacher is not None and unlabelled else None
     for k in range(int(cfg.get("members", 1))):
+        if shared_targets is not None:
+            members.append(fit_head([*items, *shared_targets], n_labels, cfg, seed + k))
+            continue
         head = fit_head(items, n_labels, cfg, seed + k)
         if unlabelled:
             head = fit_head([*items, *pseudo_labelled(head, unlabelled, cfg)], n_labels, cfg, seed + k)
@@ -277,7 +283,9 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
           time_articles: int = 60, fast: FastModel | None = None,
           fast_oof: tuple[list[list[str]], dict[str, tuple[np.ndarray, np.ndarray]]] | None = None,
           final_members: int | None = None, unlabelled: Sequence[Doc] = (),
-          unlabelled_sources: str | None = None) -> tuple[AccurateModel | None, dict[str, Any]]:
+          unlabelled_sources: str | None = None,
+          oof_logits: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+          teacher: TaggerHead | None = None) -> tuple[AccurateModel | None, dict[str, Any]]:
     """Cross-validate, calibrate and train the final head (see the module doc).
 
     Returns the model and a report with the cross-fitted CV scores
@@ -295,11 +303,17 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
     ``seed``, ``seed + 1``, …; default ``cfg["members"]``, as in each fold).
     ``unlabelled``: news articles without annotations for self-training (the
     module doc); their shared pass is computed here unless ``encoded`` holds it.
-    ``unlabelled_sources``: where they came from, recorded for the model card."""
+    ``unlabelled_sources``: where they came from, recorded for the model card.
+    ``oof_logits``: the heads' out-of-fold logits computed elsewhere on the folds of
+    ``fast_oof`` (by heads over a pass fine-tuned per fold,
+    :mod:`.techniques_finetune`): no fold heads are trained here; calibration,
+    thresholds and figures come from these, and the final fit (required) reads
+    ``encoded``. ``teacher``: the one model whose soft targets every student learns
+    (the fine-tuned model's own head) instead of a teacher per head."""
     cfg = {**DEFAULTS, **(cfg or {})}
     if final == "folds" and final_members is not None:
         raise ModelError("final_members sets the heads of a final fit; with final='folds' there is none")
-    spec = EncoderSpec()
+    spec = EncoderSpec.current()
     labels = sorted({s.technique for d in docs for s in d.spans})
     L = len(labels)
     t0 = time.perf_counter()
@@ -324,7 +338,14 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
     oof: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     fold_heads: list[TaggerHead] = []
     t1 = time.perf_counter()
-    for f, fold in enumerate(fold_ids):
+    if oof_logits is not None:
+        if fast_oof is None or final is not True:
+            raise ModelError("out-of-fold logits computed elsewhere need their folds (fast_oof) and a final fit")
+        missing_oof = [d.id for d in docs if d.id not in oof_logits]
+        if missing_oof:
+            raise ModelError(f"the out-of-fold logits miss {len(missing_oof)} articles (e.g. {missing_oof[0]})")
+        oof = {d.id: oof_logits[d.id] for d in docs}
+    for f, fold in enumerate(fold_ids if oof_logits is None else []):
         held = set(fold)
         head = fit_heads([it for it in items if it.doc.id not in held], L, cfg, seed, u_items)
         fold_heads.extend(head.members)
@@ -364,17 +385,22 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
     logger.info(f"thresholds: span {np.round(dec.span_threshold, 3).tolist()} (smoothing ±{dec.span_smoothing} words; "
         f"units {dec.span_units}), paragraph {np.round(dec.paragraph_threshold, 2).tolist()} "
         f"(out-of-fold {oof_scores})")
-    # speed of the whole inference path, on the last fold's articles with the last fold's head
     timed = [by_id[i].doc for i in fold_ids[-1][:time_articles]]
-    probe = AccurateModel(labels=labels, head=head, platt_tok=platt_tok, platt_par=platt_par,
-                          spec=spec, fast=fast, **dec.model_fields())
-    probe.predict(timed[0].text)  # warm-up: builds the encoder session
-    t_pred = time.perf_counter()
-    for d in timed:
-        probe.predict(d.text)
-    per_article = (time.perf_counter() - t_pred) / max(len(timed), 1)
-    pooled.seconds = per_article * pooled.n_articles
-    logger.info(f"speed: {1 / per_article:.1f} articles/s with the encoder pass ({len(timed)} articles)")
+
+    def timing(head: TaggerHead | HeadEnsemble) -> float:
+        """Seconds per article of the whole inference path (encoder pass included) with ``head``."""
+        probe = AccurateModel(labels=labels, head=head, platt_tok=platt_tok, platt_par=platt_par,
+                              spec=spec, fast=fast, **dec.model_fields())
+        probe.predict(timed[0].text)  # warm-up: builds the encoder session
+        t_pred = time.perf_counter()
+        for d in timed:
+            probe.predict(d.text)
+        per = (time.perf_counter() - t_pred) / max(len(timed), 1)
+        logger.info(f"speed: {1 / per:.1f} articles/s with the encoder pass ({len(timed)} articles)")
+        return per
+
+    # speed on the last fold's articles with the last fold's head (the final heads' when no fold head is trained)
+    per_article = timing(head) if oof_logits is None else 0.0
     model, t_final = None, 0.0
     if final == "folds":
         model = AccurateModel(labels=labels, head=HeadEnsemble(fold_heads), platt_tok=platt_tok,
@@ -382,9 +408,12 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
     elif final:
         t2 = time.perf_counter()
         final_cfg = cfg if final_members is None else {**cfg, "members": int(final_members)}
-        model = AccurateModel(labels=labels, head=fit_heads(items, L, final_cfg, seed, u_items), platt_tok=platt_tok,
-                              platt_par=platt_par, spec=spec, fast=fast, **dec.model_fields())
+        model = AccurateModel(labels=labels, head=fit_heads(items, L, final_cfg, seed, u_items, teacher),
+                              platt_tok=platt_tok, platt_par=platt_par, spec=spec, fast=fast, **dec.model_fields())
         t_final = time.perf_counter() - t2
+        if oof_logits is not None:
+            per_article = timing(model.head)
+    pooled.seconds = per_article * pooled.n_articles
     logger.info(f"SI F1 {pooled.si.f1:.4f} with the function-word rule, {loose.si.f1:.4f} without")
     hyper = cfg if final_members is None or final == "folds" else {**cfg, "final_members": int(final_members)}
     if unlabelled:

@@ -53,6 +53,8 @@ import argparse
 import json
 import logging
 import math
+import shlex
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -299,7 +301,7 @@ def fit_top(train: Sequence[Article], layers: Sequence[int], sinks: np.ndarray, 
     head_cfg = {**DEFAULTS, **{k: v for k, v in cfg.items() if k in DEFAULTS}}
     from ..neural.shared import shared_encoder
 
-    model = _torch_top(torch, weights, layers, sinks, n_labels, cfg, head_cfg, shared_encoder().special)
+    model = _torch_top(torch, weights, layers, sinks, n_labels, cfg, head_cfg, shared_encoder(base=True).special)
     if init_head is not None:
         if model.shared is None:
             raise ModelError("a head trained on the frozen pass can start only a fine-tune of the shared layers")
@@ -363,6 +365,29 @@ def fit_top(train: Sequence[Article], layers: Sequence[int], sinks: np.ndarray, 
     return model, log
 
 
+def finetuned_items(model: Any, arts: Sequence[Article]) -> list[Item]:
+    """``arts`` with their word vectors read from the fine-tuned shared layers of ``model``
+    (the mean of each word's pieces' [layer 3, layer 4] states, as the shipped head reads the
+    frozen pass): what heads trained on the fine-tuned pass, students included, learn from."""
+    torch = _torch()
+    from dataclasses import replace
+
+    out = []
+    model.eval()
+    with torch.no_grad():
+        for a in arts:
+            if len(a.item.x) == 0:
+                out.append(a.item)
+                continue
+            t = _tensors(torch, a)
+            x3, x4 = model.shared(t[9], t[2], t[3], t[4])
+            v = torch.cat([x3, x4], 1).double()
+            cs = torch.cat([torch.zeros(1, v.shape[1], dtype=v.dtype), torch.cumsum(v, 0)])
+            words = (cs[t[6]] - cs[t[5]]) / (t[6] - t[5])[:, None].to(v.dtype)
+            out.append(replace(a.item, x=words.float().numpy()))
+    return out
+
+
 def score_oof(items: Sequence[Item], labels: list[str], oof: dict[str, tuple[np.ndarray, np.ndarray]],
               fast_logits: dict[str, tuple[np.ndarray, np.ndarray]], fold_ids: list[list[str]]) -> dict[str, Any]:
     """The cross-fitted figures of ``unspin train techniques`` for out-of-fold
@@ -397,7 +422,7 @@ def layer4_sinks(docs: Sequence[Any], n: int = 60) -> np.ndarray:
     window of the first ``n`` articles: the start of the learned sink vectors."""
     from ..neural.shared import shared_encoder
 
-    enc = shared_encoder()
+    enc = shared_encoder(base=True)
     k = enc.layers.index(4)
     cls, sep, _ = enc.special
     total, count = np.zeros((2, H)), 0
@@ -419,7 +444,7 @@ def screening_inputs(docs: Sequence[Any], seed: int = 13, max_iter: int = 80) ->
 
     labels = sorted({s.technique for d in docs for s in d.spans})
     logger.info(f"encoding {len(docs)} articles with the shared pass")
-    encoded = encode_docs(docs)
+    encoded = encode_docs(docs, base=True)
     _, report = techniques_fast.train(docs, seed=seed, inner_folds=2, max_iter=max_iter,
                                       warm_iter=max(10, max_iter // 2), labels=labels)
     return {"ids": [d.id for d in docs], "labels": labels, "folds": [list(f) for f in report["fold_ids"]],
@@ -428,14 +453,20 @@ def screening_inputs(docs: Sequence[Any], seed: int = 13, max_iter: int = 80) ->
 
 
 def screen(docs: Sequence[Any], inputs: dict[str, Any], layers: Sequence[int], cfg: dict[str, Any], seed: int = 13,
-           one_fold: bool = False, threads: int = 1) -> dict[str, Any]:
+           one_fold: bool = False, threads: int = 1, unlabelled: Sequence[Any] = ()) -> dict[str, Any]:
     """Fine-tune ``layers`` (none: the frozen head) on the inner folds of
     ``docs`` (:func:`screening_inputs`) and score the out-of-fold logits of the epoch with the lowest
     held-out loss and of the last epoch (:func:`score_oof`); with ``cfg["probe_first"]`` (shared
     layers only) the head is first trained on the frozen pass with the shipped recipe and its own
     logits are scored too (epoch 0). With ``one_fold``:
     trained on the second fold only, the first scored, its calibration,
-    thresholds and reading cross-fitted on two halves of it."""
+    thresholds and reading cross-fitted on two halves of it.
+
+    With ``cfg["students"]`` = n (shared layers only): after the fine-tune, n heads are trained
+    with the shipped recipe on the fine-tuned pass (frozen now), and n students of the fine-tuned
+    model's own head on that pass over the fold's articles and the ``unlabelled`` ones (soft
+    targets, :func:`~.techniques_accurate.pseudo_labelled`); each set's averaged logits are scored
+    ("heads on the fine-tuned pass", "students on the fine-tuned pass")."""
     from ..neural.encoder import TokenVectors
     from ..neural.shared import EncoderSpec
     from .folds import kfold_by_article
@@ -449,6 +480,17 @@ def screen(docs: Sequence[Any], inputs: dict[str, Any], layers: Sequence[int], c
     by_id = {a.item.doc.id: a for a in arts}
     trained = fold_ids[:1] if one_fold else fold_ids
     logs = []
+    n_students = int(cfg.get("students") or 0)
+    u_arts: list[Article] = []
+    if n_students:
+        from .techniques_accurate import encode_docs
+
+        if not (layers and set(layers) <= set(SHARED_LAYERS)):
+            raise ModelError("students on the fine-tuned pass: only with shared layers among 1-4")
+        u_enc = encode_docs(unlabelled, base=True)
+        u_arts = articles_of(prepare(unlabelled, labels, u_enc, EncoderSpec()), u_enc)
+    extra: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {"heads on the fine-tuned pass": {},
+                                                                   "students on the fine-tuned pass": {}}
     for f, fold in enumerate(trained):
         held = set(fold)
         train = [a for a in arts if a.item.doc.id not in held]
@@ -459,9 +501,23 @@ def screen(docs: Sequence[Any], inputs: dict[str, Any], layers: Sequence[int], c
             head_cfg = {**HEAD, **{k: v for k, v in cfg.items() if k in HEAD and k != "epochs"}}
             probe = fit_head([a.item for a in train], len(labels),
                              {**head_cfg, "epochs": int(cfg.get("probe_epochs") or HEAD["epochs"])}, seed)
-        _, log = fit_top(train, layers, inputs["sinks"], len(labels), cfg, seed, held=[by_id[i] for i in fold],
-                         threads=threads, init_head=probe)
+        model, log = fit_top(train, layers, inputs["sinks"], len(labels), cfg, seed, held=[by_id[i] for i in fold],
+                             threads=threads, init_head=probe)
         logs.append(log)
+        if n_students:
+            from ..techniques.accurate import HeadEnsemble, TaggerHead
+            from .techniques_accurate import DEFAULTS as HEAD, _logits, fit_head, pseudo_labelled
+
+            head_cfg = {**HEAD, "members": 1}
+            tr_items = finetuned_items(model, train)
+            ho_items = finetuned_items(model, [by_id[i] for i in fold])
+            teacher = TaggerHead(model.head.numpy_params())
+            pseudo = pseudo_labelled(teacher, finetuned_items(model, u_arts), head_cfg)
+            heads = HeadEnsemble([fit_head(tr_items, len(labels), head_cfg, seed + k) for k in range(n_students)])
+            students = HeadEnsemble([fit_head([*tr_items, *pseudo], len(labels), head_cfg, seed + k)
+                                     for k in range(n_students)])
+            for name, ens in (("heads on the fine-tuned pass", heads), ("students on the fine-tuned pass", students)):
+                extra[name].update({it.doc.id: _logits(ens, it) for it in ho_items})
         logger.info(f"fold {f + 1}/{len(trained)} done")
     if one_fold:
         scored = [it for it in items if it.doc.id in set(fold_ids[0])]
@@ -479,7 +535,115 @@ def screen(docs: Sequence[Any], inputs: dict[str, Any], layers: Sequence[int], c
         oof = {i: v for log in logs for i, v in log[k]["held"].items()}
         result["scores"][f"epoch {epochs[k]}"] = score_oof(scored, labels, oof, inputs["fast"], score_folds)
         logger.info(f"epoch {epochs[k]}: {json.dumps(result['scores'][f'epoch {epochs[k]}'])}")
+    result["oof"] = {name: oof for name, oof in extra.items() if oof}  # by article id: (word, paragraph) logits
+    for name, oof in extra.items():
+        if oof:  # over the last epoch's pass
+            result["scores"][f"{name}, epoch {epochs[-1]}"] = score_oof(scored, labels, oof, inputs["fast"], score_folds)
+            logger.info(f"{name}: {json.dumps(result['scores'][f'{name}, epoch {epochs[-1]}'])}")
     return result
+
+
+#: tensor names of one BERT layer in the package's weights, by the attribute of :func:`_torch_top`'s layer
+_LAYER_TENSORS = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
+                  "ao": "attention.output.dense", "aln": "attention.output.LayerNorm", "ff1": "intermediate.dense",
+                  "ff2": "output.dense", "fln": "output.LayerNorm"}
+
+
+def layer_tensors(model: Any, layers: Sequence[int]) -> dict[str, np.ndarray]:
+    """The fine-tuned shared layers of ``model`` under the package's tensor names, as float16."""
+    out = {}
+    for i, layer in zip(SHARED_LAYERS, model.shared.layers, strict=True):
+        if i not in layers:
+            continue
+        for attr, name in _LAYER_TENSORS.items():
+            m = getattr(layer, attr)
+            for part in ("weight", "bias"):
+                out[f"encoder.layer.{i - 1}.{name}.{part}"] = getattr(m, part).detach().cpu().numpy().astype(np.float16)
+    return out
+
+
+def write_encoder_layers(out: Path, model: Any, layers: Sequence[int], meta: dict[str, Any]) -> dict[str, Any]:
+    """Write the fine-tuned layers (``layers.safetensors``, float16), ``meta.json`` and the card into ``out``."""
+    from ..models.artifact import write_meta
+    from ..neural.encoder import write_safetensors
+    from ..neural.shared import FINETUNED_FILE, FINETUNED_FORMAT
+    from .cards import write_model_card
+
+    out.mkdir(parents=True, exist_ok=True)
+    write_safetensors(out / FINETUNED_FILE, layer_tensors(model, layers))
+    written = write_meta(out, {"format": FINETUNED_FORMAT, **meta}, [FINETUNED_FILE])
+    write_model_card(out)
+    return written
+
+
+def ship(data_dir: Path, docs: Sequence[Any], inputs: dict[str, Any], layers: Sequence[int], cfg: dict[str, Any],
+         seed: int, threads: int, unlabelled: Sequence[Any], unlabelled_sources: str | None, oof: dict[str, Any],
+         screen_result: dict[str, Any], command: str, fast: Any, techniques_dir: Path | None = None
+         ) -> tuple[Path, Path]:
+    """Build the shipped pass and the accurate techniques tier on it, from ``docs`` (the training
+    part of ``data_dir``, :func:`screening_inputs` of them in ``inputs``), stacked on the fast tier ``fast``:
+
+    1. ``oof`` holds the out-of-fold logits of the students on each inner fold's own
+       fine-tuned pass (:func:`screen` with ``cfg["students"]``): they alone choose the
+       calibration, thresholds and readings, and give the cross-fitted figures;
+    2. the shared layers and the head are fine-tuned on every training article (the
+       head first trained on the frozen pass, as in the screen) and the layers written
+       as float16 where the pass reads them (:func:`~unspin.neural.shared.finetuned_dir`);
+    3. every article, annotated or not, goes through the new pass on onnxruntime
+       (the float16 layers, as users run them), the fine-tuned model's head labels the
+       unannotated ones, and ``cfg["students"]`` students learn from both: the shipped
+       heads (``techniques_dir``, default the packaged accurate tier).
+    Returns both folders. Models that read the pass (frames) must be retrained after."""
+    from ..models import artifact
+    from ..neural.encoder import TokenVectors
+    from ..neural.shared import FINETUNED, EncoderSpec, finetuned_dir, finetuned_layers, shared_encoder
+    from ..techniques import accurate as accurate_inference
+    from ..techniques.accurate import TaggerHead
+    from . import techniques_accurate
+    from .techniques import finish_accurate
+    from .techniques_accurate import DEFAULTS as HEAD, encode_docs, fit_head, prepare
+
+    name = "students on the fine-tuned pass"
+    if oof.get("folds") != inputs["folds"] or oof.get("labels") != inputs["labels"] or name not in oof.get("oof", {}):
+        raise ModelError("the out-of-fold logits were made on other folds or labels, or hold no students; "
+                         "rerun the screen with --students")
+    labels = inputs["labels"]
+    t0 = time.perf_counter()
+    encoded = {i: EncodedText("", TokenVectors(*t)) for i, t in inputs["encoded"].items()}
+    items = prepare(docs, labels, encoded, EncoderSpec())
+    arts = articles_of(items, encoded)
+    head_cfg = {**HEAD, **{k: v for k, v in cfg.items() if k in HEAD and k != "epochs"}}
+    probe = fit_head(items, len(labels), {**head_cfg, "epochs": int(cfg.get("probe_epochs") or HEAD["epochs"])}, seed)
+    model, log = fit_top(arts, layers, inputs["sinks"], len(labels), cfg, seed, threads=threads, init_head=probe)
+    t_finetune = time.perf_counter() - t0
+    encoder_dir = finetuned_dir()
+    part = {"corpus": "SemEval-2023 task 3, English training set", "part": "training",
+            "articles": len(docs), "split": "the oldest 80 % of the articles by id; the newest 20 % never read"}
+    meta = {**artifact.training_meta(FINETUNED, part, command, seed),
+            "base": {"package": EncoderSpec().package, "weights_sha256": EncoderSpec().weights_sha256},
+            "layers": list(layers), "hyperparameters": {k: v for k, v in cfg.items() if v is not None},
+            "training_log": [{k: v for k, v in e.items() if k != "held"} for e in log],
+            "screen": {k: screen_result.get(k) for k in ("scores", "held_loss_by_epoch", "seconds_by_fold")},
+            "wall_time_s": {"fine_tune": round(t_finetune, 1)}}
+    write_encoder_layers(encoder_dir, model, layers, meta)
+    finetuned_layers.cache_clear()
+    shared_encoder.cache_clear()
+    logger.info(f"wrote {encoder_dir} ({t_finetune:.0f} s); encoding the articles with the new pass")
+    t1 = time.perf_counter()
+    new_pass = encode_docs([*docs, *unlabelled])
+    teacher = TaggerHead(model.head.numpy_params())
+    n = int(cfg.get("students") or 2)
+    acc, report = techniques_accurate.train(
+        docs, seed=seed, folds=len(inputs["folds"]), cfg={"members": n}, encoded=new_pass, final=True,
+        fast=fast, fast_oof=(inputs["folds"], inputs["fast"]), final_members=n,
+        unlabelled=unlabelled, unlabelled_sources=unlabelled_sources, oof_logits=oof["oof"][name], teacher=teacher)
+    report["wall_time_s"]["encode"] = round(time.perf_counter() - t1, 1)
+    report["hyperparameters"] = {**report["hyperparameters"], "encoder": {
+        "fine_tuned_layers": list(layers), "out_of_fold": "students on each inner fold's own fine-tuned pass",
+        "teacher": "the fine-tuned model's head"}}
+    out = finish_accurate(data_dir, techniques_dir or accurate_inference.default_model_dir(), acc, report, docs,
+                          command, seed, "training", new_pass)
+    return encoder_dir, out
 
 
 def _main(argv: Sequence[str] | None = None) -> None:
@@ -499,12 +663,27 @@ def _main(argv: Sequence[str] | None = None) -> None:
                     help="shared layers only: train the head on the frozen pass first (the shipped head's recipe), "
                          "then fine-tune layers and head together from it; epoch 0 is the head alone")
     ap.add_argument("--probe-epochs", type=int, help="epochs of that first head (default: the shipped recipe's)")
+    ap.add_argument("--students", type=int, default=0,
+                    help="shared layers only: after the fine-tune, this many heads and as many self-trained students "
+                         "(of the fine-tuned model, over --unlabelled) trained on the fine-tuned pass, and scored")
+    ap.add_argument("--unlabelled", type=Path, action="append", default=[],
+                    help="a folder of unannotated news texts for the students (repeatable)")
+    ap.add_argument("--unlabelled-max", type=int, help="at most this many unannotated articles (seeded choice)")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=1, help="PyTorch threads")
     ap.add_argument("--one-fold", action="store_true",
                     help="train on the second inner fold only and score the first (half the cost)")
     ap.add_argument("--cache", type=Path, help="a file for the shared pass and the fast tier's logits: written by the "
                                                "first run, read by the next ones (a pickle: only your own)")
+    ap.add_argument("--save-oof", type=Path, help="with --students: write the out-of-fold logits of the heads and "
+                                                  "students on the fine-tuned pass here (a pickle)")
+    ap.add_argument("--ship", action="store_true",
+                    help="with --students: after the screen (or from --oof), fine-tune on the whole training part and "
+                         "write the shipped pass's layers and the accurate techniques tier on it (see ship())")
+    ap.add_argument("--oof", type=Path, help="with --ship: the screen's --save-oof file and -o figures "
+                                             "(--screen-result) instead of running the screen again")
+    ap.add_argument("--screen-result", type=Path, help="with --oof: the screen's -o file")
+    ap.add_argument("--techniques-output", type=Path, help="with --ship: the accurate tier's folder (default: packaged)")
     ap.add_argument("-o", "--output", type=Path, help="write the figures here as JSON")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -515,7 +694,15 @@ def _main(argv: Sequence[str] | None = None) -> None:
         ap.error(f"--layers: 5 and 6, or some of 1-4, not {args.layers}")
     if args.probe_first and not (layers and set(layers) <= set(SHARED_LAYERS)):
         ap.error("--probe-first: only with --layers among 1,2,3,4")
-    from .techniques import load_part
+    if args.students and not args.unlabelled:
+        ap.error("--students: give the unannotated articles with --unlabelled")
+    if args.students and not (layers and set(layers) <= set(SHARED_LAYERS)):
+        ap.error("--students: only with --layers among 1,2,3,4")
+    if args.ship and not args.students:
+        ap.error("--ship: give --students (the shipped heads are students on the fine-tuned pass)")
+    if args.oof and not (args.ship and args.screen_result):
+        ap.error("--oof: only with --ship and --screen-result")
+    from .techniques import load_part, self_training_articles
 
     docs = load_part(args.data, "training")
     if args.cache and args.cache.is_file():
@@ -530,14 +717,35 @@ def _main(argv: Sequence[str] | None = None) -> None:
             with open(args.cache, "wb") as fh:
                 pickle.dump(inputs, fh, protocol=5)
     cfg = {**FINETUNE_DEFAULTS, "epochs": args.epochs, "lr_layers": args.lr_layers, "lr_head": args.lr_head,
-           "probe_first": args.probe_first, "probe_epochs": args.probe_epochs}
+           "probe_first": args.probe_first, "probe_epochs": args.probe_epochs, "students": args.students}
+    unlabelled, sources = (self_training_articles(args.unlabelled, args.unlabelled_max, args.seed) if args.students
+                           else ([], None))
     if layers and set(layers) <= set(SHARED_LAYERS) and len(next(iter(inputs["encoded"].values()))) < 4:
         raise ModelError(f"{args.cache}: written before the word-piece ids were kept; delete it to recompute")
-    result = screen(docs, inputs, layers, cfg, args.seed, args.one_fold, args.threads)
+    if args.oof:
+        with open(args.oof, "rb") as fh:
+            saved = pickle.load(fh)
+        result = json.loads(args.screen_result.read_text(encoding="utf-8"))
+    else:
+        result = screen(docs, inputs, layers, cfg, args.seed, args.one_fold, args.threads, unlabelled)
+        saved = {"folds": inputs["folds"], "labels": inputs["labels"], "oof": result.pop("oof", {})}
+    oof = saved["oof"]
+    if args.save_oof and oof:
+        with open(args.save_oof, "wb") as fh:
+            pickle.dump(saved, fh, protocol=5)
     text = json.dumps(result, indent=1)
     if args.output:
         args.output.write_text(text + "\n", encoding="utf-8")
     print(text)
+    if args.ship:
+        command = ("python -m unspin.training.techniques_finetune " + " ".join(
+            shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])))
+        from ..techniques import fast as fast_tier
+
+        enc_dir, tech_dir = ship(args.data, docs, inputs, layers, cfg, args.seed, args.threads, unlabelled, sources,
+                                 saved, result, command, fast_tier.load_default(), args.techniques_output)
+        print(f"wrote {enc_dir} and {tech_dir}; retrain the heads that read the pass: unspin train frames --model "
+              "accurate …, python -m unspin.training.technique_share …")
 
 
 if __name__ == "__main__":
