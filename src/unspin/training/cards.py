@@ -245,15 +245,30 @@ def techniques_card(meta: dict[str, Any]) -> ModelCard:
     m = meta.get("metrics") or {}
     cv = m.get("cross_validation")
     fw, base = m.get("forward"), m.get("forward_baseline")
+    finetuned = (meta.get("hyperparameters") or {}).get("encoder")
+    method = TECHNIQUES_DESCRIPTION[t]
+    if finetuned:
+        method = method.replace("A small head over the frozen all-MiniLM-L6-v2 encoder", (
+            "A small head over the shared all-MiniLM-L6-v2 pass, whose layers "
+            f"{', '.join(str(i) for i in finetuned.get('fine_tuned_layers', []))} were fine-tuned here together with "
+            "such a head (their card: `shared-encoder`)"))
     card = _common(meta, f"{meta.get('name', 'unspin techniques model')} (version {meta.get('version')})",
-                   _TECHNIQUES_PURPOSE, TECHNIQUES_DESCRIPTION[t] + (READINGS if meta.get("recall_decoding") else ""),
+                   _TECHNIQUES_PURPOSE, method + (READINGS if meta.get("recall_decoding") else ""),
                    _data_line(meta, "articles") + _part_line(meta))
     card.figures = _measured_figures(meta) or (_techniques_figures(cv, fw, base) if cv or fw else [])
     if cv:
         card.protocols = [f"Cross-validation: {cv['protocol']}; figures pooled over the {cv['articles']} articles "
                           f"({cv['paragraphs']} paragraphs) of the test folds (micro-averaged)."]
         refit = (meta.get("hyperparameters") or {}).get("final_members")
-        if refit:
+        if finetuned:
+            card.protocols.append(
+                "The encoder's layers were fine-tuned on the training articles, so no fold's heads can read a pass "
+                "that never saw their held-out articles except its own: on each inner fold the layers were "
+                "fine-tuned on the other fold only, students trained on that pass, and their out-of-fold "
+                "predictions fitted the calibration and the readings and give the cross-validation figures. The "
+                "shipped layers were then fine-tuned on all training articles and the shipped heads (students of "
+                "the fine-tuned model) trained on that pass.")
+        elif refit:
             n, seed = (meta.get("training_data") or {}).get("articles", "the"), int(meta.get("seed", 13))
             card.protocols.append(
                 f"The shipped heads ({refit}, seeds {seed}–{seed + int(refit) - 1}) were trained afterwards on all {n} "
@@ -328,7 +343,12 @@ def techniques_card(meta: dict[str, Any]) -> ModelCard:
                           + (" Stacked on the packaged fast tier, whose files must match (checked at load): "
                              + ", ".join(f"`{k}` `{v[:12]}…`" for k, v in meta["stacked_on"]["files"].items())
                              if meta.get("stacked_on") else "")))
-    card.limits = [x.removeprefix("- ") for x in TECHNIQUES_LIMITS[t].split("\n")] \
+    limits = TECHNIQUES_LIMITS[t]
+    if finetuned:
+        limits = limits.replace("The encoder is frozen (only the head is trained: a full fine-tune did not fit a "
+                                "laptop CPU's budget), so it", "The encoder's lower layers were fine-tuned on a CPU on "
+                                "a few hundred annotated articles (its top layers are not run); it")
+    card.limits = [x.removeprefix("- ") for x in limits.split("\n")] \
         + ([] if meta.get("recall_decoding") else [x.removeprefix("- ") for x in _recall_limit(cv)]) + [
         "Four techniques of the taxonomy never occur in the English training set (Appeal_to_Values, "
         "Consequential_Oversimplification, Questioning_the_Reputation, Appeal_to_Time) and are never predicted.",
@@ -399,7 +419,9 @@ def framing_card(meta: dict[str, Any], task: str) -> ModelCard:
     """The card of a framing model: fast tier (``unspin-framing-linear``) or accurate tier."""
     accurate = str(meta.get("format", "")).startswith("unspin-framing-accurate")
     m = meta.get("metrics") or {}
-    method = (DESCRIPTION_ACCURATE[task] + " Numpy only at inference; the encoder pass is the pipeline's shared one."
+    method = (DESCRIPTION_ACCURATE[task] + " Numpy only at inference; the encoder pass is the pipeline's shared one"
+              + (", whose layers 1-4 were fine-tuned here for persuasion techniques (their card: `shared-encoder`); "
+                 "this head was trained on that pass." if (meta.get("encoder") or {}).get("finetuned_sha256") else ".")
               if accurate else FRAMING_DESCRIPTION[task] + " Numpy only at inference.")
     card = _common(meta, f"unspin {task} model, {'accurate' if accurate else 'fast'} tier", _FRAMING_PURPOSE[task],
                    method, _data_line(meta, "articles"))
