@@ -237,3 +237,12 @@ def test_techniques_finetune_ship_writes_the_pass_and_a_tier_that_reads_it(tmp_p
     # a head trained on the package's pass alone is refused by this one, with a line saying why
     with pytest.raises(ModelError, match="the package's layers, but this unspin runs fine-tuned layers"):
         EncoderSpec().check_compatible("old-head")
+
+
+def test_techniques_finetune_ship_command_keeps_the_recipe_not_the_scratch_files():
+    from unspin.training.techniques_finetune import ship_command
+
+    argv = ["--data", "../shared/data/x", "--layers", "1,2,3,4", "--cache", "/tmp/c.pkl", "--students", "2",
+            "--oof=/tmp/o.pkl", "--screen-result", "/tmp/s.json", "--ship", "-o", "/tmp/r.json", "--unlabelled", "a b"]
+    assert ship_command(argv) == ("python -m unspin.training.techniques_finetune --data ../shared/data/x "
+                                  "--layers 1,2,3,4 --students 2 --ship --unlabelled 'a b'")

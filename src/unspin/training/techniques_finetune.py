@@ -646,6 +646,27 @@ def ship(data_dir: Path, docs: Sequence[Any], inputs: dict[str, Any], layers: Se
     return encoder_dir, out
 
 
+#: options that name scratch files (a cache, the screen's saved outputs): not part of the recipe
+_SCRATCH_OPTIONS = ("--cache", "--save-oof", "--oof", "--screen-result", "-o", "--output", "--techniques-output")
+
+
+def ship_command(argv: Sequence[str]) -> str:
+    """The command that builds the shipped pass, as a model card records it: ``argv``
+    without the options that only name scratch files (the result is the same without them)."""
+    kept, skip = [], False
+    for a in argv:
+        if skip:
+            skip = False
+            continue
+        if a in _SCRATCH_OPTIONS:
+            skip = True
+            continue
+        if a.split("=", 1)[0] in _SCRATCH_OPTIONS:
+            continue
+        kept.append(a)
+    return "python -m unspin.training.techniques_finetune " + " ".join(shlex.quote(a) for a in kept)
+
+
 def _main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(
         prog="python -m unspin.training.techniques_finetune",
@@ -738,8 +759,7 @@ def _main(argv: Sequence[str] | None = None) -> None:
         args.output.write_text(text + "\n", encoding="utf-8")
     print(text)
     if args.ship:
-        command = ("python -m unspin.training.techniques_finetune " + " ".join(
-            shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])))
+        command = ship_command(list(argv) if argv is not None else sys.argv[1:])
         from ..techniques import fast as fast_tier
 
         enc_dir, tech_dir = ship(args.data, docs, inputs, layers, cfg, args.seed, args.threads, unlabelled, sources,
