@@ -215,7 +215,7 @@ def test_techniques_finetune_ship_writes_the_pass_and_a_tier_that_reads_it(tmp_p
     fast.save(tmp_path / "fast", {"name": "smoke fast", "hyperparameters": {"max_iter": 5, "min_df": 2}})
     enc_dir, tech_dir = ship(data, docs, inputs, [3, 4], cfg, 13, 1, unlabelled, "3 test articles", oof, result,
                              "python -m unspin.training.techniques_finetune --ship", FastModel.load(tmp_path / "fast"),
-                             tmp_path / "techniques")
+                             tmp_path / "techniques", "students")
     assert enc_dir == private_pass
     # float16 tensors of layers 3 and 4 only, under the package's names, moved by the fine-tune
     layers = read_safetensors(enc_dir / "layers.safetensors")

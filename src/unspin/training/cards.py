@@ -264,10 +264,10 @@ def techniques_card(meta: dict[str, Any]) -> ModelCard:
             card.protocols.append(
                 "The encoder's layers were fine-tuned on the training articles, so no fold's heads can read a pass "
                 "that never saw their held-out articles except its own: on each inner fold the layers were "
-                "fine-tuned on the other fold only, students trained on that pass, and their out-of-fold "
+                "fine-tuned on the other fold only, heads trained on that pass, and their out-of-fold "
                 "predictions fitted the calibration and the readings and give the cross-validation figures. The "
-                "shipped layers were then fine-tuned on all training articles and the shipped heads (students of "
-                "the fine-tuned model) trained on that pass.")
+                "shipped layers were then fine-tuned on all training articles and the shipped heads trained the "
+                "same way on that pass" + (" (students of the fine-tuned model)." if finetuned.get("teacher") else "."))
         elif refit:
             n, seed = (meta.get("training_data") or {}).get("articles", "the"), int(meta.get("seed", 13))
             card.protocols.append(

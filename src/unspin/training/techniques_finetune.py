@@ -578,21 +578,23 @@ def write_encoder_layers(out: Path, model: Any, layers: Sequence[int], meta: dic
 
 def ship(data_dir: Path, docs: Sequence[Any], inputs: dict[str, Any], layers: Sequence[int], cfg: dict[str, Any],
          seed: int, threads: int, unlabelled: Sequence[Any], unlabelled_sources: str | None, oof: dict[str, Any],
-         screen_result: dict[str, Any], command: str, fast: Any, techniques_dir: Path | None = None
-         ) -> tuple[Path, Path]:
+         screen_result: dict[str, Any], command: str, fast: Any, techniques_dir: Path | None = None,
+         heads: str = "plain") -> tuple[Path, Path]:
     """Build the shipped pass and the accurate techniques tier on it, from ``docs`` (the training
     part of ``data_dir``, :func:`screening_inputs` of them in ``inputs``), stacked on the fast tier ``fast``:
 
-    1. ``oof`` holds the out-of-fold logits of the students on each inner fold's own
-       fine-tuned pass (:func:`screen` with ``cfg["students"]``): they alone choose the
-       calibration, thresholds and readings, and give the cross-fitted figures;
+    1. ``oof`` holds the out-of-fold logits of the heads (``heads="plain"``) or of the
+       students (``"students"``) on each inner fold's own fine-tuned pass (:func:`screen`
+       with ``cfg["students"]``): they alone choose the calibration, thresholds and
+       readings, and give the cross-fitted figures;
     2. the shared layers and the head are fine-tuned on every training article (the
        head first trained on the frozen pass, as in the screen) and the layers written
        as float16 where the pass reads them (:func:`~unspin.neural.shared.finetuned_dir`);
-    3. every article, annotated or not, goes through the new pass on onnxruntime
-       (the float16 layers, as users run them), the fine-tuned model's head labels the
-       unannotated ones, and ``cfg["students"]`` students learn from both: the shipped
-       heads (``techniques_dir``, default the packaged accurate tier).
+    3. every article goes through the new pass on onnxruntime (the float16 layers, as
+       users run them) and ``cfg["students"]`` heads are trained on it with the shipped
+       recipe: plain heads on the annotated articles, or students of the fine-tuned
+       model's head that also learn from the unannotated ones: the shipped heads
+       (``techniques_dir``, default the packaged accurate tier).
     Returns both folders. Models that read the pass (frames) must be retrained after."""
     from ..models import artifact
     from ..neural.encoder import TokenVectors
@@ -603,7 +605,10 @@ def ship(data_dir: Path, docs: Sequence[Any], inputs: dict[str, Any], layers: Se
     from .techniques import finish_accurate
     from .techniques_accurate import DEFAULTS as HEAD, encode_docs, fit_head, prepare
 
-    name = "students on the fine-tuned pass"
+    if heads not in ("plain", "students"):
+        raise ModelError(f"heads: plain or students, not {heads!r}")
+    name = "heads on the fine-tuned pass" if heads == "plain" else "students on the fine-tuned pass"
+    unlabelled = unlabelled if heads == "students" else []
     if oof.get("folds") != inputs["folds"] or oof.get("labels") != inputs["labels"] or name not in oof.get("oof", {}):
         raise ModelError("the out-of-fold logits were made on other folds or labels, or hold no students; "
                          "rerun the screen with --students")
@@ -636,11 +641,13 @@ def ship(data_dir: Path, docs: Sequence[Any], inputs: dict[str, Any], layers: Se
     acc, report = techniques_accurate.train(
         docs, seed=seed, folds=len(inputs["folds"]), cfg={"members": n}, encoded=new_pass, final=True,
         fast=fast, fast_oof=(inputs["folds"], inputs["fast"]), final_members=n,
-        unlabelled=unlabelled, unlabelled_sources=unlabelled_sources, oof_logits=oof["oof"][name], teacher=teacher)
+        unlabelled=unlabelled, unlabelled_sources=unlabelled_sources if unlabelled else None,
+        oof_logits=oof["oof"][name], teacher=teacher if unlabelled else None)
     report["wall_time_s"]["encode"] = round(time.perf_counter() - t1, 1)
     report["hyperparameters"] = {**report["hyperparameters"], "encoder": {
-        "fine_tuned_layers": list(layers), "out_of_fold": "students on each inner fold's own fine-tuned pass",
-        "teacher": "the fine-tuned model's head"}}
+        "fine_tuned_layers": list(layers), "out_of_fold": f"{name.split(' on ')[0]} on each inner fold's own "
+                                                          "fine-tuned pass",
+        **({"teacher": "the fine-tuned model's head"} if unlabelled else {})}}
     out = finish_accurate(data_dir, techniques_dir or accurate_inference.default_model_dir(), acc, report, docs,
                           command, seed, "training", new_pass)
     return encoder_dir, out
@@ -701,6 +708,9 @@ def _main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--ship", action="store_true",
                     help="with --students: after the screen (or from --oof), fine-tune on the whole training part and "
                          "write the shipped pass's layers and the accurate techniques tier on it (see ship())")
+    ap.add_argument("--ship-heads", choices=("plain", "students"), default="plain",
+                    help="with --ship: the shipped heads are plain heads on the fine-tuned pass, or students "
+                         "(the variant whose inner-fold figures the screen prints under that name)")
     ap.add_argument("--oof", type=Path, help="with --ship: the screen's --save-oof file and -o figures "
                                              "(--screen-result) instead of running the screen again")
     ap.add_argument("--screen-result", type=Path, help="with --oof: the screen's -o file")
@@ -763,7 +773,8 @@ def _main(argv: Sequence[str] | None = None) -> None:
         from ..techniques import fast as fast_tier
 
         enc_dir, tech_dir = ship(args.data, docs, inputs, layers, cfg, args.seed, args.threads, unlabelled, sources,
-                                 saved, result, command, fast_tier.load_default(), args.techniques_output)
+                                 saved, result, command, fast_tier.load_default(), args.techniques_output,
+                                 args.ship_heads)
         print(f"wrote {enc_dir} and {tech_dir}; retrain the heads that read the pass: unspin train frames --model "
               "accurate …, python -m unspin.training.technique_share …")
 
