@@ -40,11 +40,17 @@ with the fast tier's out-of-fold logits on the same folds, calibration,
 thresholds and the default reading cross-fitted (fold *i* scored with
 choices made on the other fold).
 
+With ``--students N`` the screen also trains N heads, plain and as students,
+on each fold's fine-tuned pass and scores them; ``--ship`` then builds the
+shipped pass and the accurate tier on it (:func:`ship`): layers written as
+float16 into ``models/shared-encoder``, which the shared pass runs when present.
+
 Screened on 2026-12-07 (layer 5, layers 5 and 6, two learning rates): no
 gain over the frozen head worth an encoder layer of our own. Fine-tuning the
-shared layers 1-4 (screened the same day) gains clearly on the inner folds;
-it is not shipped yet (the pass would change under every head). Figures and
-protocol of both in ``docs/history.md``.
+shared layers 1-4 with two plain heads per fold on the fine-tuned pass gains
+on spans on the inner folds and forward (SI F1 +0.05 / +0.06), but was built
+and not shipped: forward paragraph micro-F1 fell 0.009 and the default
+reading's SI precision to 0.497. Figures and protocol in ``docs/history.md``.
 """
 
 from __future__ import annotations
