@@ -273,11 +273,15 @@ def _torch_top(torch, weights: dict[str, np.ndarray], layers: Sequence[int], sin
             else:  # no fine-tuned layers: the frozen head's input, layers 4 and 3
                 top = self.pieces(x4, win_idx, take_win, take_pos) if len(self.layers) else x3
                 v = torch.cat([x4, top], 1)
-            cs = torch.cat([torch.zeros(1, v.shape[1]), torch.cumsum(v, 0)])
-            words = (cs[word_b] - cs[word_a]) / (word_b - word_a)[:, None].to(v.dtype)
-            return self.head(words, par, n_par)
+            return self.head(pool_words(torch, v, word_a, word_b), par, n_par)
 
     return Top()
+
+
+def pool_words(torch, v: Any, word_a: Any, word_b: Any) -> Any:
+    """Each word's mean piece vector (rows ``[word_a, word_b)`` of ``v``), as the shared pass pools them."""
+    cs = torch.cat([torch.zeros(1, v.shape[1], dtype=v.dtype), torch.cumsum(v, 0)])
+    return (cs[word_b] - cs[word_a]) / (word_b - word_a)[:, None].to(v.dtype)
 
 
 def _tensors(torch, a: Article) -> tuple:
@@ -387,10 +391,7 @@ def finetuned_items(model: Any, arts: Sequence[Article]) -> list[Item]:
                 continue
             t = _tensors(torch, a)
             x3, x4 = model.shared(t[9], t[2], t[3], t[4])
-            v = torch.cat([x3, x4], 1).double()
-            cs = torch.cat([torch.zeros(1, v.shape[1], dtype=v.dtype), torch.cumsum(v, 0)])
-            words = (cs[t[6]] - cs[t[5]]) / (t[6] - t[5])[:, None].to(v.dtype)
-            out.append(replace(a.item, x=words.float().numpy()))
+            out.append(replace(a.item, x=pool_words(torch, torch.cat([x3, x4], 1), t[5], t[6]).numpy()))
     return out
 
 
