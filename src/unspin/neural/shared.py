@@ -124,9 +124,9 @@ def default_threads() -> int:
 def shared_encoder(threads: int | None = None, base: bool = False) -> MiniLMEncoder:
     """The process-wide encoder of :data:`SHARED_LAYERS` (built on first use), with the
     shipped fine-tuned layers unless ``base`` (the package's weights alone)."""
-    ft = None if base else finetuned_layers()
+    ft = None if base else finetuned_layers()  # models.read has checked its SHA-256: not hashed again
     return MiniLMEncoder(threads=threads or default_threads(), max_tokens=MAX_TOKENS, overlap=OVERLAP,
-                         layers=SHARED_LAYERS, overlay=ft[0] if ft else None, overlay_sha256=ft[1] if ft else None)
+                         layers=SHARED_LAYERS, overlay=ft[0] if ft else None)
 
 
 @dataclass

@@ -459,6 +459,24 @@ def screening_inputs(docs: Sequence[Any], seed: int = 13, max_iter: int = 80) ->
             "encoded": {i: (e.pieces.vectors, e.pieces.start, e.pieces.end, e.pieces.ids) for i, e in encoded.items()}}
 
 
+def cached_pass(inputs: dict[str, Any]) -> dict[str, EncodedText]:
+    """The frozen shared pass of :func:`screening_inputs`, by article id (word-piece ids zero in caches
+    written before they were kept)."""
+    from ..neural.encoder import TokenVectors
+
+    return {i: EncodedText("", TokenVectors(t[0], t[1], t[2], t[3] if len(t) > 3 else np.zeros(len(t[0]), np.int64)))
+            for i, t in inputs["encoded"].items()}
+
+
+def probe_head(items: Sequence[Item], n_labels: int, cfg: dict[str, Any], seed: int) -> Any:
+    """The head trained on the frozen pass with the shipped recipe (``cfg["probe_epochs"]`` epochs if
+    given) that a joint fine-tune starts from."""
+    from .techniques_accurate import DEFAULTS as HEAD, fit_head
+
+    head_cfg = {**HEAD, **{k: v for k, v in cfg.items() if k in HEAD and k != "epochs"}}
+    return fit_head(items, n_labels, {**head_cfg, "epochs": int(cfg.get("probe_epochs") or HEAD["epochs"])}, seed)
+
+
 def screen(docs: Sequence[Any], inputs: dict[str, Any], layers: Sequence[int], cfg: dict[str, Any], seed: int = 13,
            one_fold: bool = False, threads: int = 1, unlabelled: Sequence[Any] = ()) -> dict[str, Any]:
     """Fine-tune ``layers`` (none: the frozen head) on the inner folds of
@@ -474,14 +492,12 @@ def screen(docs: Sequence[Any], inputs: dict[str, Any], layers: Sequence[int], c
     model's own head on that pass over the fold's articles and the ``unlabelled`` ones (soft
     targets, :func:`~.techniques_accurate.pseudo_labelled`); each set's averaged logits are scored
     ("heads on the fine-tuned pass", "students on the fine-tuned pass")."""
-    from ..neural.encoder import TokenVectors
     from ..neural.shared import EncoderSpec
     from .folds import kfold_by_article
     from .techniques_accurate import prepare
 
     labels, fold_ids = inputs["labels"], [list(f) for f in inputs["folds"]]
-    encoded = {i: EncodedText("", TokenVectors(t[0], t[1], t[2], t[3] if len(t) > 3 else np.zeros(len(t[0]), np.int64)))
-               for i, t in inputs["encoded"].items()}
+    encoded = cached_pass(inputs)
     items = prepare(docs, labels, encoded, EncoderSpec())
     arts = articles_of(items, encoded)
     by_id = {a.item.doc.id: a for a in arts}
@@ -501,13 +517,8 @@ def screen(docs: Sequence[Any], inputs: dict[str, Any], layers: Sequence[int], c
     for f, fold in enumerate(trained):
         held = set(fold)
         train = [a for a in arts if a.item.doc.id not in held]
-        probe = None
-        if cfg.get("probe_first"):  # the shipped head's own recipe on the frozen pass, then the joint fine-tune
-            from .techniques_accurate import DEFAULTS as HEAD, fit_head
-
-            head_cfg = {**HEAD, **{k: v for k, v in cfg.items() if k in HEAD and k != "epochs"}}
-            probe = fit_head([a.item for a in train], len(labels),
-                             {**head_cfg, "epochs": int(cfg.get("probe_epochs") or HEAD["epochs"])}, seed)
+        # the shipped head's own recipe on the frozen pass, then the joint fine-tune
+        probe = probe_head([a.item for a in train], len(labels), cfg, seed) if cfg.get("probe_first") else None
         model, log = fit_top(train, layers, inputs["sinks"], len(labels), cfg, seed, held=[by_id[i] for i in fold],
                              threads=threads, init_head=probe)
         logs.append(log)
@@ -604,28 +615,26 @@ def ship(data_dir: Path, docs: Sequence[Any], inputs: dict[str, Any], layers: Se
        (``techniques_dir``, default the packaged accurate tier).
     Returns both folders. Models that read the pass (frames) must be retrained after."""
     from ..models import artifact
-    from ..neural.encoder import TokenVectors
     from ..neural.shared import FINETUNED, EncoderSpec, finetuned_dir, finetuned_layers, shared_encoder
     from ..techniques import accurate as accurate_inference
     from ..techniques.accurate import TaggerHead
     from . import techniques_accurate
     from .techniques import finish_accurate
-    from .techniques_accurate import DEFAULTS as HEAD, encode_docs, fit_head, prepare
+    from .techniques_accurate import encode_docs, prepare
 
     if heads not in ("plain", "students"):
         raise ModelError(f"heads: plain or students, not {heads!r}")
     name = "heads on the fine-tuned pass" if heads == "plain" else "students on the fine-tuned pass"
     unlabelled = unlabelled if heads == "students" else []
     if oof.get("folds") != inputs["folds"] or oof.get("labels") != inputs["labels"] or name not in oof.get("oof", {}):
-        raise ModelError("the out-of-fold logits were made on other folds or labels, or hold no students; "
+        raise ModelError(f"the out-of-fold logits were made on other folds or labels, or hold no {name}; "
                          "rerun the screen with --students")
     labels = inputs["labels"]
     t0 = time.perf_counter()
-    encoded = {i: EncodedText("", TokenVectors(*t)) for i, t in inputs["encoded"].items()}
+    encoded = cached_pass(inputs)
     items = prepare(docs, labels, encoded, EncoderSpec())
     arts = articles_of(items, encoded)
-    head_cfg = {**HEAD, **{k: v for k, v in cfg.items() if k in HEAD and k != "epochs"}}
-    probe = fit_head(items, len(labels), {**head_cfg, "epochs": int(cfg.get("probe_epochs") or HEAD["epochs"])}, seed)
+    probe = probe_head(items, len(labels), cfg, seed)
     model, log = fit_top(arts, layers, inputs["sinks"], len(labels), cfg, seed, threads=threads, init_head=probe)
     t_finetune = time.perf_counter() - t0
     encoder_dir = finetuned_dir()
@@ -737,7 +746,7 @@ def _main(argv: Sequence[str] | None = None) -> None:
     if args.students and not (layers and set(layers) <= set(SHARED_LAYERS)):
         ap.error("--students: only with --layers among 1,2,3,4")
     if args.ship and not args.students:
-        ap.error("--ship: give --students (the shipped heads are students on the fine-tuned pass)")
+        ap.error("--ship: give --students N (the heads per fold the screen trains on the fine-tuned pass)")
     if args.oof and not (args.ship and args.screen_result):
         ap.error("--oof: only with --ship and --screen-result")
     from .techniques import load_part, self_training_articles
