@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -243,6 +245,51 @@ def test_techniques_finetune_ship_command_keeps_the_recipe_not_the_scratch_files
     from unspin.training.techniques_finetune import ship_command
 
     argv = ["--data", "../shared/data/x", "--layers", "1,2,3,4", "--cache", "/tmp/c.pkl", "--students", "2",
-            "--oof=/tmp/o.pkl", "--screen-result", "/tmp/s.json", "--ship", "-o", "/tmp/r.json", "--unlabelled", "a b"]
+            "--oof=/tmp/o.pkl", "--screen-result", "/tmp/s.json", "--ship", "-o", "/tmp/r.json", "--unlabelled", "a b",
+            "--layers-from", "/tmp/layers"]
     assert ship_command(argv) == ("python -m unspin.training.techniques_finetune --data ../shared/data/x "
                                   "--layers 1,2,3,4 --students 2 --ship --unlabelled 'a b'")
+
+
+def test_techniques_finetune_ship_reuses_layers_of_the_same_recipe_and_refuses_others(tmp_path):
+    from unspin.errors import ModelError
+    from unspin.models.artifact import write_meta
+    from unspin.neural.encoder import read_safetensors, write_safetensors
+    from unspin.neural.shared import FINETUNED_FILE, FINETUNED_FORMAT, EncoderSpec
+    from unspin.training.techniques_finetune import copy_layers
+
+    part = {"part": "training", "articles": 362}
+
+    def built(name: str, layers=(1, 2, 3, 4), sha=None, articles=362) -> Path:
+        d = tmp_path / name
+        d.mkdir()
+        write_safetensors(d / FINETUNED_FILE, {"encoder.layer.0.output.dense.bias": np.ones(4, dtype=np.float16)})
+        write_meta(d, {"format": FINETUNED_FORMAT, "name": "shared-encoder", "version": "1", "layers": list(layers),
+                       "base": {"weights_sha256": sha or EncoderSpec().weights_sha256},
+                       "training_data": {"part": "training", "articles": articles}}, [FINETUNED_FILE])
+        (d / "CARD.md").write_text("# card\n", encoding="utf-8")
+        return d
+
+    out = tmp_path / "package" / "shared-encoder"
+    copy_layers(built("ok"), out, [1, 2, 3, 4], part)
+    assert read_safetensors(out / FINETUNED_FILE)["encoder.layer.0.output.dense.bias"].tolist() == [1, 1, 1, 1]
+    assert (out / "CARD.md").is_file() and (out / "meta.json").is_file()
+    for name, kw, message in [("layers", {"layers": (3, 4)}, r"layers \[3, 4\], not \[1, 2, 3, 4\]"),
+                              ("base", {"sha": "0" * 64}, "other base weights"),
+                              ("data", {"articles": 10}, r"trained on training \(10 articles\)")]:
+        with pytest.raises(ModelError, match=message):
+            copy_layers(built(name, **kw), tmp_path / "elsewhere", [1, 2, 3, 4], part)
+    # a changed file is refused by its checksum before anything is copied
+    bad = built("tampered")
+    (bad / FINETUNED_FILE).write_bytes((bad / FINETUNED_FILE).read_bytes()[:-2] + b"\x00\x00")
+    with pytest.raises(ModelError):
+        copy_layers(bad, tmp_path / "never", [1, 2, 3, 4], part)
+    assert not (tmp_path / "never").exists()
+
+
+def test_techniques_finetune_layers_from_needs_a_plain_ship(capsys, tmp_path):
+    from unspin.training.techniques_finetune import _main
+
+    with pytest.raises(SystemExit):
+        _main(["--data", str(tmp_path), "--layers", "1,2,3,4", "--layers-from", str(tmp_path)])
+    assert "--layers-from: only with --ship --ship-heads plain" in capsys.readouterr().err

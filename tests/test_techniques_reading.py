@@ -141,3 +141,49 @@ def test_the_default_reading_meets_the_precision_and_share_limits_on_the_article
     pred = read(items[1].tk, *probs["a1"], ["S"], choice.reading, choice.span_calibration)
     text = items[1].doc.text
     assert [text[a:b] for a, b, _, _ in pred.spans] == [text[:text.index(".")]]
+
+
+def _easy_articles(n: int = 12):
+    """Articles where a cue word marks the annotated sentence (the reading is easy to get right)."""
+    items, probs, docs = [], {}, []
+    for k in range(n):
+        text = f"Maybe they lied about item {k}, as usual. The {k}th report is fine and calm.\nAnother quiet line {k}."
+        tk = tokenize(text)
+        doc = Doc(f"a{k}", text, [GoldSpan(0, text.index(".") + 1, "S")])
+        pw = np.full((len(tk.text), 1), 0.12)
+        pw[tk.text.index("Maybe"), 0] = 0.75
+        pw[tk.text.index("report"), 0] = 0.35 if k % 2 else 0.12
+        docs.append(doc)
+        items.append(SimpleNamespace(doc=doc, tk=tk))
+        probs[doc.id] = (pw, np.array([[0.8], [0.1]]))
+    dec = SimpleNamespace(span_threshold=np.array([0.2]), span_units=["words"], span_smoothing=0,
+                          needs_content_word=True, paragraph_threshold=np.array([0.5]))
+    return docs, probs, dec
+
+
+def test_the_precision_target_is_raised_until_the_cross_fitted_reading_keeps_its_precision(monkeypatch, caplog):
+    from unspin.training import techniques
+    from unspin.training.techniques_reading import CROSS_FITTED_PRECISION, PRECISION_TARGET, PRECISION_TARGETS
+
+    docs, probs, dec = _easy_articles()
+    folds = [[d.id for d in docs[:6]], [d.id for d in docs[6:]]]
+    # the first target already keeps its precision on the held-out fold: it is taken, and the figures say so
+    out = techniques._readings(SimpleNamespace(labels=["S"]), probs, docs, dec, folds, cv=True)
+    f = out["default_reading_out_of_fold"]
+    tried = f["precision_targets_cross_fitted"]["tried"]
+    assert f["precision_target"] == PRECISION_TARGETS[0] and len(tried) == 1
+    assert tried[0]["span_si_precision"] >= CROSS_FITTED_PRECISION
+    assert out["cross_validation_default_reading"]["span_si"]["precision"] == tried[0]["span_si_precision"]
+    # a requirement no reading meets: every target is tried in turn, the highest kept, with a warning
+    monkeypatch.setattr(techniques, "CROSS_FITTED_PRECISION", 1.01)
+    model = SimpleNamespace(labels=["S"])
+    with caplog.at_level("WARNING", logger="unspin.training.techniques"):
+        out = techniques._readings(model, probs, docs, dec, folds, cv=True)
+    f = out["default_reading_out_of_fold"]
+    assert [t["precision_target"] for t in f["precision_targets_cross_fitted"]["tried"]] == list(PRECISION_TARGETS)
+    assert f["precision_target"] == PRECISION_TARGETS[-1] and "no precision target" in caplog.text
+    assert model.span_calibration is not None and model.recall["span_units"] == ["words"]
+    # without cross-validation there is nothing to check the target on: the default one
+    out = techniques._readings(SimpleNamespace(labels=["S"]), probs, docs, dec, folds, cv=False)
+    assert out["default_reading_out_of_fold"]["precision_target"] == PRECISION_TARGET
+    assert "cross_validation_default_reading" not in out

@@ -60,6 +60,7 @@ import json
 import logging
 import math
 import shlex
+import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -594,10 +595,36 @@ def write_encoder_layers(out: Path, model: Any, layers: Sequence[int], meta: dic
     return written
 
 
+def copy_layers(src: Path, out: Path, layers: Sequence[int], part: dict[str, Any]) -> None:
+    """Copy the fine-tuned layers an earlier build wrote in ``src`` to ``out`` (where the pass
+    reads them), after checking their checksum, their layers, base weights and training data."""
+    from ..models import read as read_model
+    from ..neural.shared import FINETUNED_FILE, FINETUNED_FORMAT, EncoderSpec
+
+    meta = read_model(src, FINETUNED_FORMAT, what="fine-tuned encoder layers")
+    raw = meta.raw
+    trained_on = raw.get("training_data") or {}
+    wrong = [what for what, ok in (
+        (f"layers {raw.get('layers')}, not {list(layers)}", raw.get("layers") == list(layers)),
+        ("other base weights", (raw.get("base") or {}).get("weights_sha256") == EncoderSpec().weights_sha256),
+        (f"trained on {trained_on.get('part')} ({trained_on.get('articles')} articles), not the training part "
+         f"({part['articles']})", trained_on.get("part") == part["part"]
+         and trained_on.get("articles") == part["articles"]),
+    ) if not ok]
+    if wrong:
+        raise ModelError(f"{src}: {'; '.join(wrong)}")
+    if src.resolve() != out.resolve():
+        out.mkdir(parents=True, exist_ok=True)
+        for name in (FINETUNED_FILE, "meta.json", "CARD.md"):
+            if (src / name).is_file():
+                shutil.copyfile(src / name, out / name)
+    logger.info(f"layers of {src} copied to {out} (fine-tune skipped)")
+
+
 def ship(data_dir: Path, docs: Sequence[Any], inputs: dict[str, Any], layers: Sequence[int], cfg: dict[str, Any],
          seed: int, threads: int, unlabelled: Sequence[Any], unlabelled_sources: str | None, oof: dict[str, Any],
          screen_result: dict[str, Any], command: str, fast: Any, techniques_dir: Path | None = None,
-         heads: str = "plain") -> tuple[Path, Path]:
+         heads: str = "plain", layers_from: Path | None = None) -> tuple[Path, Path]:
     """Build the shipped pass and the accurate techniques tier on it, from ``docs`` (the training
     part of ``data_dir``, :func:`screening_inputs` of them in ``inputs``), stacked on the fast tier ``fast``:
 
@@ -613,6 +640,8 @@ def ship(data_dir: Path, docs: Sequence[Any], inputs: dict[str, Any], layers: Se
        recipe: plain heads on the annotated articles, or students of the fine-tuned
        model's head that also learn from the unannotated ones: the shipped heads
        (``techniques_dir``, default the packaged accurate tier).
+    ``layers_from``: a folder of layers an earlier build of the same recipe wrote (plain
+    heads only): step 2 copies them instead of fine-tuning again.
     Returns both folders. Models that read the pass (frames) must be retrained after."""
     from ..models import artifact
     from ..neural.shared import FINETUNED, EncoderSpec, finetuned_dir, finetuned_layers, shared_encoder
@@ -630,29 +659,38 @@ def ship(data_dir: Path, docs: Sequence[Any], inputs: dict[str, Any], layers: Se
         raise ModelError(f"the out-of-fold logits were made on other folds or labels, or hold no {name}; "
                          "rerun the screen with --students")
     labels = inputs["labels"]
-    t0 = time.perf_counter()
-    encoded = cached_pass(inputs)
-    items = prepare(docs, labels, encoded, EncoderSpec())
-    arts = articles_of(items, encoded)
-    probe = probe_head(items, len(labels), cfg, seed)
-    model, log = fit_top(arts, layers, inputs["sinks"], len(labels), cfg, seed, threads=threads, init_head=probe)
-    t_finetune = time.perf_counter() - t0
     encoder_dir = finetuned_dir()
     part = {"corpus": "SemEval-2023 task 3, English training set", "part": "training",
             "articles": len(docs), "split": "the oldest 80 % of the articles by id; the newest 20 % never read"}
-    meta = {**artifact.training_meta(FINETUNED, part, command, seed),
-            "base": {"package": EncoderSpec().package, "weights_sha256": EncoderSpec().weights_sha256},
-            "layers": list(layers), "hyperparameters": {k: v for k, v in cfg.items() if v is not None},
-            "training_log": [{k: v for k, v in e.items() if k != "held"} for e in log],
-            "screen": {k: screen_result.get(k) for k in ("scores", "held_loss_by_epoch", "seconds_by_fold")},
-            "wall_time_s": {"fine_tune": round(t_finetune, 1)}}
-    write_encoder_layers(encoder_dir, model, layers, meta)
+    if layers_from is not None:
+        if unlabelled:
+            raise ModelError("--layers-from: only with plain heads (students learn from the fine-tuned model's "
+                             "head, which is not kept)")
+        copy_layers(Path(layers_from), encoder_dir, layers, part)
+        teacher = None
+    else:
+        t0 = time.perf_counter()
+        encoded = cached_pass(inputs)
+        items = prepare(docs, labels, encoded, EncoderSpec())
+        arts = articles_of(items, encoded)
+        probe = probe_head(items, len(labels), cfg, seed)
+        model, log = fit_top(arts, layers, inputs["sinks"], len(labels), cfg, seed, threads=threads,
+                             init_head=probe)
+        t_finetune = time.perf_counter() - t0
+        meta = {**artifact.training_meta(FINETUNED, part, command, seed),
+                "base": {"package": EncoderSpec().package, "weights_sha256": EncoderSpec().weights_sha256},
+                "layers": list(layers), "hyperparameters": {k: v for k, v in cfg.items() if v is not None},
+                "training_log": [{k: v for k, v in e.items() if k != "held"} for e in log],
+                "screen": {k: screen_result.get(k) for k in ("scores", "held_loss_by_epoch", "seconds_by_fold")},
+                "wall_time_s": {"fine_tune": round(t_finetune, 1)}}
+        write_encoder_layers(encoder_dir, model, layers, meta)
+        teacher = TaggerHead(model.head.numpy_params())
+        logger.info(f"wrote {encoder_dir} ({t_finetune:.0f} s)")
     finetuned_layers.cache_clear()
     shared_encoder.cache_clear()
-    logger.info(f"wrote {encoder_dir} ({t_finetune:.0f} s); encoding the articles with the new pass")
+    logger.info("encoding the articles with the new pass")
     t1 = time.perf_counter()
     new_pass = encode_docs([*docs, *unlabelled])
-    teacher = TaggerHead(model.head.numpy_params())
     n = int(cfg.get("students") or 2)
     acc, report = techniques_accurate.train(
         docs, seed=seed, folds=len(inputs["folds"]), cfg={"members": n}, encoded=new_pass, final=True,
@@ -670,7 +708,8 @@ def ship(data_dir: Path, docs: Sequence[Any], inputs: dict[str, Any], layers: Se
 
 
 #: options that name scratch files (a cache, the screen's saved outputs): not part of the recipe
-_SCRATCH_OPTIONS = ("--cache", "--save-oof", "--oof", "--screen-result", "-o", "--output", "--techniques-output")
+_SCRATCH_OPTIONS = ("--cache", "--save-oof", "--oof", "--screen-result", "-o", "--output", "--techniques-output",
+                    "--layers-from")
 
 
 def ship_command(argv: Sequence[str]) -> str:
@@ -731,6 +770,9 @@ def _main(argv: Sequence[str] | None = None) -> None:
                                              "(--screen-result) instead of running the screen again")
     ap.add_argument("--screen-result", type=Path, help="with --oof: the screen's -o file")
     ap.add_argument("--techniques-output", type=Path, help="with --ship: the accurate tier's folder (default: packaged)")
+    ap.add_argument("--layers-from", type=Path, help="with --ship --ship-heads plain: the layers an earlier --ship of "
+                                                     "the same recipe wrote (its shared-encoder folder): copied, not "
+                                                     "fine-tuned again")
     ap.add_argument("-o", "--output", type=Path, help="write the figures here as JSON")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -747,6 +789,8 @@ def _main(argv: Sequence[str] | None = None) -> None:
         ap.error("--students: only with --layers among 1,2,3,4")
     if args.ship and not args.students:
         ap.error("--ship: give --students N (the heads per fold the screen trains on the fine-tuned pass)")
+    if args.layers_from and not (args.ship and args.ship_heads == "plain"):
+        ap.error("--layers-from: only with --ship --ship-heads plain")
     if args.oof and not (args.ship and args.screen_result):
         ap.error("--oof: only with --ship and --screen-result")
     from .techniques import load_part, self_training_articles
@@ -790,7 +834,7 @@ def _main(argv: Sequence[str] | None = None) -> None:
 
         enc_dir, tech_dir = ship(args.data, docs, inputs, layers, cfg, args.seed, args.threads, unlabelled, sources,
                                  saved, result, command, fast_tier.load_default(), args.techniques_output,
-                                 args.ship_heads)
+                                 args.ship_heads, args.layers_from)
         print(f"wrote {enc_dir} and {tech_dir}; retrain the heads that read the pass: unspin train frames --model "
               "accurate …, python -m unspin.training.technique_share …")
 
