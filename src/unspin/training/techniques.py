@@ -40,13 +40,7 @@ from ..techniques.text import tokenize
 from . import techniques_accurate, techniques_fast
 from .cards import write_model_card
 from .techniques_cv import cross_validate_fast, summarize_folds
-from .techniques_reading import (
-    CROSS_FITTED_PRECISION,
-    PRECISION_TARGET,
-    PRECISION_TARGETS,
-    choose_reading,
-    fit_span_calibration,
-)
+from .techniques_reading import choose_reading, fit_span_calibration
 
 logger = logging.getLogger(__name__)
 
@@ -235,23 +229,7 @@ def _readings(model: Any, probs: dict, docs: list[Doc], dec: Any, fold_ids: list
     by_id = {d.id: d for d in docs}
     items = [SimpleNamespace(doc=by_id[i], tk=tokenize(by_id[i].text)) for i in probs]
     t0 = time.perf_counter()
-    # with cv, the precision target is raised until the cross-fitted default reading keeps its precision
-    target, pooled, tried = PRECISION_TARGET, None, []
-    if cv:
-        for target in PRECISION_TARGETS:
-            pooled = _cross_fitted_reading(items, probs, labels, dec, fold_ids, target)
-            tried.append({"precision_target": target, "span_si_precision": round(pooled.si.precision, 4),
-                          "span_si_f1": round(pooled.si.f1, 4),
-                          "span_technique_aware_f1": round(pooled.span_aware.f1, 4)})
-            logger.info(f"precision target {target}: cross-fitted SI P {pooled.si.precision:.4f}, "
-                        f"SI F1 {pooled.si.f1:.4f}, technique-aware F1 {pooled.span_aware.f1:.4f}")
-            if pooled.si.precision >= CROSS_FITTED_PRECISION:
-                break
-        else:
-            logger.warning(f"no precision target up to {target} keeps a cross-fitted SI precision of "
-                           f"{CROSS_FITTED_PRECISION}: the highest is used")
-    choice = choose_reading(items, probs, labels, dec.paragraph_threshold, dec.span_smoothing, dec.needs_content_word,
-                            p_target=target)
+    choice = choose_reading(items, probs, labels, dec.paragraph_threshold, dec.span_smoothing, dec.needs_content_word)
     t_search = time.perf_counter() - t0
     # the recall reading: the SI-F1 decoding, with its own span calibration
     peaks, hits = [], []
@@ -271,33 +249,24 @@ def _readings(model: Any, probs: dict, docs: list[Doc], dec: Any, fold_ids: list
     model.span_needs_content_word, model.paragraph_threshold = r.span_needs_content_word, r.paragraph_threshold
     model.span_min_peak, model.span_needs_paragraph = r.span_min_peak, r.span_needs_paragraph
     model.span_calibration, model.recall = choice.span_calibration, recall
-    figures = {**choice.figures, "precision_target": target}
-    if tried:
-        figures["precision_targets_cross_fitted"] = {"required_si_precision": CROSS_FITTED_PRECISION, "tried": tried}
-    out: dict[str, Any] = {"default_reading_out_of_fold": figures, "search_s": round(t_search, 1)}
-    if pooled is not None:
+    out: dict[str, Any] = {"default_reading_out_of_fold": choice.figures, "search_s": round(t_search, 1)}
+    if cv:
+        pooled = TechniqueScores(protocol=f"{len(fold_ids)}-fold cross-validation by article, "
+                                          f"{len(items)} articles; default reading chosen on the other folds (the word "
+                                          "calibration and paragraph thresholds on all folds' out-of-fold predictions)")
+        for fold in fold_ids:
+            held = set(fold)
+            rest = [it for it in items if it.doc.id not in held]
+            c = choose_reading(rest, probs, labels, dec.paragraph_threshold, dec.span_smoothing,
+                               dec.needs_content_word)
+            test = [it for it in items if it.doc.id in held]
+            for it in test:
+                pw, pp = probs[it.doc.id]
+                pred = read(it.tk, pw, pp, labels, c.reading, c.span_calibration)
+                pooled.add_article(gold_paragraph_labels(it.doc), [list(x) for _, _, x in pred.paragraphs],
+                                   gold_spans(it.doc), [(a, b, t) for a, b, t, _ in pred.spans], len(it.doc.text))
         out["cross_validation_default_reading"] = pooled.to_dict()
     return out
-
-
-def _cross_fitted_reading(items: list, probs: dict, labels: list[str], dec: Any, fold_ids: list,
-                          p_target: float) -> TechniqueScores:
-    """Each fold read with the default reading chosen (at ``p_target``) on the other folds, pooled."""
-    pooled = TechniqueScores(protocol=f"{len(fold_ids)}-fold cross-validation by article, {len(items)} articles; "
-                                      "default reading chosen on the other folds (the word calibration and "
-                                      "paragraph thresholds on all folds' out-of-fold predictions; precision "
-                                      f"target {p_target})")
-    for fold in fold_ids:
-        held = set(fold)
-        rest = [it for it in items if it.doc.id not in held]
-        c = choose_reading(rest, probs, labels, dec.paragraph_threshold, dec.span_smoothing, dec.needs_content_word,
-                           p_target=p_target)
-        for it in (it for it in items if it.doc.id in held):
-            pw, pp = probs[it.doc.id]
-            pred = read(it.tk, pw, pp, labels, c.reading, c.span_calibration)
-            pooled.add_article(gold_paragraph_labels(it.doc), [list(x) for _, _, x in pred.paragraphs],
-                               gold_spans(it.doc), [(a, b, t) for a, b, t, _ in pred.spans], len(it.doc.text))
-    return pooled
 
 
 def finish_fast(fast_dir: Path, kept: dict[str, Any], docs: list[Doc], cv: bool = True) -> dict[str, Any]:

@@ -43,14 +43,16 @@ choices made on the other fold).
 With ``--students N`` the screen also trains N heads, plain and as students,
 on each fold's fine-tuned pass and scores them; ``--ship`` then builds the
 shipped pass and the accurate tier on it (:func:`ship`): layers written as
-float16 into ``models/shared-encoder``, which the shared pass runs when present.
+float16 into ``models/shared-encoder``, which the shared pass runs when present;
+``--layers-from`` reuses the layers of an earlier build of the same recipe.
 
 Screened on 2026-12-07 (layer 5, layers 5 and 6, two learning rates): no
 gain over the frozen head worth an encoder layer of our own. Fine-tuning the
 shared layers 1-4 with two plain heads per fold on the fine-tuned pass gains
 on spans on the inner folds and forward (SI F1 +0.05 / +0.06), but was built
 and not shipped: forward paragraph micro-F1 fell 0.009 and the default
-reading's SI precision to 0.497. Figures and protocol in ``docs/history.md``.
+reading's SI precision to 0.497 (0.498 with a precision target chosen on the
+inner folds). Figures and protocol in ``docs/history.md``.
 """
 
 from __future__ import annotations

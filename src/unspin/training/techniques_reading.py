@@ -16,11 +16,7 @@ by coordinate ascent (two passes over the techniques) on a penalised
 objective: ``aware F1 − 4·(precision shortfall) − (share ratio excess)``, so
 that the search first moves into the limits and then improves F1 within
 them. The limits are applied with a margin (:data:`PRECISION_TARGET`,
-:data:`SHARE_RATIO_TARGET`) so that they still hold on new articles. A reading
-chosen near its precision limit loses some precision on articles it was not
-chosen on, so the training run can raise the precision target
-(:data:`PRECISION_TARGETS`) until a reading chosen on some folds still reaches
-:data:`CROSS_FITTED_PRECISION` on the others (``techniques._readings``).
+:data:`SHARE_RATIO_TARGET`) so that they still hold on new articles.
 
 :func:`fit_span_calibration` fits the shown span score: Platt scaling of the
 logit of a span's peak against whether annotators marked the same technique
@@ -44,10 +40,6 @@ logger = logging.getLogger(__name__)
 #: the limits the default reading must meet on new articles, and the margins it is chosen with
 MIN_PRECISION, MAX_SHARE_RATIO = 0.5, 1.5
 PRECISION_TARGET, SHARE_RATIO_TARGET = 0.53, 1.35
-#: precision targets tried in turn, and the SI precision the default reading must reach cross-fitted
-#: (chosen on some folds, scored on the others) for a target to be taken: the limit plus a small margin
-PRECISION_TARGETS = (0.53, 0.55, 0.57, 0.6, 0.63, 0.66)
-CROSS_FITTED_PRECISION = 0.51
 #: extent thresholds and peaks tried per technique (0: no peak rule)
 THRESHOLDS = (0.1, 0.15, 0.2, 0.3, 0.4)
 PEAKS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7)
