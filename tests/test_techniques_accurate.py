@@ -430,6 +430,7 @@ def test_model_folder_of_the_accurate_tier_loads_by_format(tmp_path):
         load_techniques_model(str(tmp_path / "missing"))
 
 
+@pytest.mark.train
 @pytest.mark.slow
 def test_training_smoke_on_a_few_articles(tmp_path):
     pytest.importorskip("torch", reason="PyTorch is a training-only extra (pip install torch==2.13.0)")
@@ -457,6 +458,7 @@ def test_training_smoke_on_a_few_articles(tmp_path):
     assert p1.spans == p2.spans
 
 
+@pytest.mark.train
 @pytest.mark.slow
 def test_training_stacked_on_a_fast_model_writes_a_model_that_loads_it_back(tmp_path):
     pytest.importorskip("torch", reason="PyTorch is a training-only extra (pip install torch==2.13.0)")
@@ -483,6 +485,7 @@ def test_training_stacked_on_a_fast_model_writes_a_model_that_loads_it_back(tmp_
         np.testing.assert_allclose(pp1, pp2, rtol=1e-6)
 
 
+@pytest.mark.train
 @pytest.mark.slow
 def test_both_tiers_stacked_on_the_fast_tiers_own_folds_ship_two_readings(tmp_path):
     pytest.importorskip("torch", reason="PyTorch is a training-only extra (pip install torch==2.13.0)")
@@ -519,6 +522,7 @@ def test_both_tiers_stacked_on_the_fast_tiers_own_folds_ship_two_readings(tmp_pa
                 assert 0 <= s <= 1 and d.text[a:b].strip() == d.text[a:b]
 
 
+@pytest.mark.train
 @pytest.mark.slow
 def test_the_final_fit_trains_its_own_number_of_heads_on_every_article(tmp_path):
     pytest.importorskip("torch", reason="PyTorch is a training-only extra (pip install torch==2.13.0)")
@@ -610,6 +614,7 @@ def test_unlabelled_articles_are_refused_for_the_fast_tier(tmp_path):
     assert res.exit_code == 2 and "--unlabelled self-trains the accurate tier" in res.output
 
 
+@pytest.mark.train
 @pytest.mark.slow
 def test_self_training_retrains_each_head_on_its_teachers_labels(tmp_path):
     pytest.importorskip("torch", reason="PyTorch is a training-only extra (pip install torch==2.13.0)")

@@ -45,6 +45,7 @@ def test_techniques_finetune_word_ranges_pool_as_the_shared_pass():
     assert list(b - a) == [2, 1, 3, 1, 1]
 
 
+@pytest.mark.train
 @needs_torch_and_encoder
 def test_techniques_finetune_torch_layers_reproduce_the_onnx_encoder():
     import torch
@@ -68,6 +69,7 @@ def test_techniques_finetune_torch_layers_reproduce_the_onnx_encoder():
     assert np.abs(h[:, 384:] - h[:, :384]).max() > 1.0
 
 
+@pytest.mark.train
 @needs_torch_and_encoder
 def test_techniques_finetune_shared_layers_from_word_pieces_reproduce_the_shared_pass():
     # Fine-tuning the shared pass itself starts from exactly what inference computes: layers 3 and 4 of
@@ -110,6 +112,7 @@ def test_techniques_finetune_refuses_mixed_layers_and_a_probe_without_shared_lay
 
 
 @pytest.mark.slow
+@pytest.mark.train
 @needs_torch_and_encoder
 def test_techniques_finetune_trains_and_scores_on_a_few_articles():
     from unspin.datasets.semeval2023 import load_corpus
@@ -158,6 +161,7 @@ def test_techniques_finetune_trains_and_scores_on_a_few_articles():
 
 
 @pytest.mark.slow
+@pytest.mark.train
 @needs_torch_and_encoder
 def test_techniques_finetune_screen_scores_the_frozen_and_the_fine_tuned_heads_alike():
     from unspin.datasets.semeval2023 import load_corpus
@@ -192,6 +196,7 @@ def private_pass(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
+@pytest.mark.train
 @needs_torch_and_encoder
 def test_techniques_finetune_ship_writes_the_pass_and_a_tier_that_reads_it(tmp_path, private_pass):
     from unspin.datasets.semeval2023 import Doc, load_corpus
