@@ -95,6 +95,39 @@ def test_model_round_trip_cast_and_refusal(tmp_path, nlp):
         T.TreatmentRoles.load(tmp_path)
 
 
+def test_a_group_role_weighs_its_mentions_by_what_they_say(tmp_path, nlp):
+    from unspin.errors import ModelError
+
+    fine = ("Guardian", "Tyrant", "Victim")
+    names = T.feature_names(list(fine))
+    F = len(names)
+    W = np.zeros((F + 1, 3))
+    W[F, 0] = 3.0  # "help" in the sentence → Protagonist; a prior that leans to Antagonist (bias below)
+    m = T.TreatmentRoles(list(fine), {"Guardian": "Protagonist", "Tyrant": "Antagonist", "Victim": "Innocent"},
+                         np.zeros(F), np.ones(F), ["s=help"], 1.0, W, np.array([0.0, 1.0, 0.0]), 1.0,
+                         np.zeros((F + 1, 3)), np.zeros(3), {})
+    text = "Ärger: Lyon helps the refugees. Lyon is a city. Lyon has two rivers. Lyon lies on the Rhône."
+    doc = nlp(text)
+    starts = [i for i in range(len(text)) if text.startswith("Lyon", i)]
+    cands = [T.Candidate(a, a + 4, "Lyon", "GPE", "Lyon") for a in starts]
+    X, sents = T.article_features(doc, cands, [], {}, list(fine))
+    words = T.context_words(doc, cands)
+    roles = {}
+    for agg in T.AGGREGATES:
+        m.aggregate = agg
+        roles[agg] = T.cast(m, X, words, cands, sents)["Lyon"]
+    # averaged, three mentions that say nothing pull the group to the prior; weighted, the one that says
+    # something decides, as it does alone under the strongest-evidence rule; its sentence is the evidence
+    assert roles["mean"].role == "Antagonist"
+    assert roles["weighted"].role == roles["evidence"].role == "Protagonist"
+    a, b = roles["weighted"].evidence
+    assert text[a:b] == "Ärger: Lyon helps the refugees."
+    m.aggregate = "median"
+    m.save(tmp_path, {"name": "test"})
+    with pytest.raises(ModelError, match="unknown group aggregation 'median'"):
+        T.TreatmentRoles.load(tmp_path)
+
+
 def test_shipped_roles_model_is_small_documented_and_measured_forward():
     if not (MODEL / "meta.json").is_file():
         pytest.skip("the roles model is not trained")
@@ -130,7 +163,7 @@ def test_seed_article_casts_the_west_not_putin_as_villain(seed_analysis):
 
 @pytest.mark.xfail(reason="known limit: one of Russia's five mentions carries the praise (ISIS defeated through the "
                           "efforts of Russian forces); the other four say little, sit at the Antagonist prior, and "
-                          "the group's probabilities are averaged (the strongest-evidence rule lost on inner folds)",
+                          "the group's probabilities are averaged (the strongest-evidence and evidence-weighted rules lost on inner folds, and the weighted one still casts Russia as Antagonist)",
                    strict=True)
 def test_seed_article_does_not_cast_russia_as_villain(seed_analysis):
     role = {e.group: e.role for e in seed_analysis.entities if e.role}

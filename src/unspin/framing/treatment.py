@@ -384,6 +384,10 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
+#: how a group's role can follow from its mentions (:attr:`TreatmentRoles.aggregate`)
+AGGREGATES = ("mean", "weighted", "evidence")
+
+
 @dataclass
 class TreatmentRoles:
     """Main-role and fine-role softmax regressions over the standardised
@@ -404,8 +408,10 @@ class TreatmentRoles:
     b_fine: np.ndarray
     lexicons: dict[str, list[str]]
     meta: dict[str, Any] = field(default_factory=dict)
-    #: how a group's role follows from its mentions: ``mean`` (probabilities averaged) or ``evidence`` (the
-    #: mention whose probabilities stray furthest from the model's prior decides: the strongest evidence)
+    #: how a group's role follows from its mentions: ``mean`` (probabilities averaged), ``evidence`` (the
+    #: mention whose probabilities stray furthest from the model's prior decides: the strongest evidence) or
+    #: ``weighted`` (probabilities averaged with weights by how far each strays from the prior: mentions that
+    #: say little about the entity count little)
     aggregate: str = "mean"
 
     def __post_init__(self) -> None:
@@ -458,6 +464,8 @@ class TreatmentRoles:
                         str(meta.get("aggregate", "mean")))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ModelError(f"{d}: cannot read the model files ({exc})") from None
+        if model.aggregate not in AGGREGATES:
+            raise ModelError(f"{d}: unknown group aggregation {model.aggregate!r} (one of {', '.join(AGGREGATES)})")
         rows = len(feature_names(fine)) + len(model.vocab)
         if list(meta.get("features", [])) != feature_names(fine) or model.W_main.shape != (rows, len(MAIN_ROLES)) \
                 or model.W_fine.shape != (rows, len(fine)):
@@ -479,8 +487,8 @@ class RoleCall:
 def cast(model: TreatmentRoles, X: np.ndarray, words: Sequence[Sequence[str]], cands: Sequence[Candidate],
          sents: Sequence[tuple[int, int]]) -> dict[str, RoleCall]:
     """One role per mention group: main-role probabilities averaged over the
-    group's mentions (or those of its strongest-evidence mention, see
-    :attr:`TreatmentRoles.aggregate`), its most probable archetype among the
+    group's mentions (or weighted by their evidence, or those of its
+    strongest-evidence mention: :attr:`TreatmentRoles.aggregate`), its most probable archetype among the
     role's, and the sentence of the mention whose own probability of that
     role is highest."""
     if not len(cands):
@@ -494,7 +502,13 @@ def cast(model: TreatmentRoles, X: np.ndarray, words: Sequence[Sequence[str]], c
     stray = np.abs(P - prior).sum(axis=1)
     out = {}
     for g, idx in groups.items():
-        p = P[idx].mean(axis=0) if model.aggregate == "mean" else P[idx[int(np.argmax(stray[idx]))]]
+        if model.aggregate == "evidence":
+            p = P[idx[int(np.argmax(stray[idx]))]]
+        elif model.aggregate == "weighted":
+            w = stray[idx] + 1e-6
+            p = (P[idx] * w[:, None]).sum(axis=0) / w.sum()
+        else:
+            p = P[idx].mean(axis=0)
         k = int(np.argmax(p))
         role = MAIN_ROLES[k]
         pf = model.fine_proba(A[idx], [role] * len(idx)).mean(axis=0)

@@ -11,7 +11,8 @@ Protocol (seeded, reproducible):
 * **forward split** (:func:`unspin.datasets.splits.semeval2025_parts`): the
   newest fifth of the role-labelled documents of each domain is held out;
   the regularisation, the weight of the context words and how a group's
-  role follows from its mentions (mean or strongest evidence) are chosen on
+  role follows from its mentions (mean, evidence-weighted mean or strongest
+  evidence) are chosen on
   5 inner folds (by document) of the training part only, the temperature is
   fitted on the inner folds' out-of-fold scores, and the model trained on the
   whole training part is **the shipped model**; the forward figures are then
@@ -55,7 +56,6 @@ logger = logging.getLogger(__name__)
 
 CORPUS = "SemEval-2025 task 10, English training set (entity mentions with roles)"
 GRID: tuple[tuple[float, float], ...] = ((30.0, 1.0), (30.0, 3.0), (100.0, 3.0))
-AGGREGATES = ("mean", "evidence")
 MIN_DF = 2
 
 _STOP = frozenset("""a an the and or but of to in on at by for with from as is are was were be been being that this
@@ -219,11 +219,11 @@ def out_of_fold(P: Prepared, rows: Sequence[int], l2: float, alpha: float, k: in
                 ) -> tuple[list[int], dict[str, list[Call | None]]]:
     """Out-of-fold calls of each group aggregation (one fit per fold)."""
     order: list[int] = []
-    calls: dict[str, list[Call | None]] = {a: [] for a in AGGREGATES}
+    calls: dict[str, list[Call | None]] = {a: [] for a in T.AGGREGATES}
     for test in doc_folds(P, rows, k, seed):
         train = [r for r in rows if r not in set(test)]
         model = fit(P, train, l2, alpha, fine=False)
-        for agg in AGGREGATES:
+        for agg in T.AGGREGATES:
             model.aggregate = agg
             calls[agg] += predict(model, P, test)
         order += test
