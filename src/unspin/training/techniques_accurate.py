@@ -278,6 +278,25 @@ def fast_stack_logits(docs: Sequence[Doc], labels: list[str], fast: FastModel, f
                                max_iter=int(hp.get("max_iter", 80)))
 
 
+def _fold_heads(items: Sequence[Item], fold_ids: Sequence[Sequence[str]], n_labels: int, cfg: dict[str, Any],
+                seed: int, unlabelled: Sequence[Item]) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]],
+                                                               list[HeadEnsemble]]:
+    """Heads trained on all folds but one (with ``unlabelled`` for self-training), in fold
+    order, and the out-of-fold logits of every article by the heads of its own fold."""
+    by_id = {it.doc.id: it for it in items}
+    oof: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    heads: list[HeadEnsemble] = []
+    t0 = time.perf_counter()
+    for f, fold in enumerate(fold_ids):
+        held = set(fold)
+        head = fit_heads([it for it in items if it.doc.id not in held], n_labels, cfg, seed, unlabelled)
+        heads.append(head)
+        for i in fold:
+            oof[i] = _logits(head, by_id[i])
+        logger.info(f"fold {f + 1}/{len(fold_ids)} trained ({time.perf_counter() - t0:.0f} s)")
+    return oof, heads
+
+
 def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, Any] | None = None,
           encoded: dict[str, EncodedText] | None = None, final: bool | str = True,
           time_articles: int = 60, fast: FastModel | None = None,
@@ -335,9 +354,9 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
         if sorted(i for f in fold_ids for i in f) != sorted(d.id for d in docs):
             raise ModelError("the fast model's out-of-fold logits cover other articles")
         folds = len(fold_ids)
-    oof: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    fold_heads: list[TaggerHead] = []
     t1 = time.perf_counter()
+    #: the heads trained here on each fold (none when the out-of-fold logits are given)
+    fold_heads: list[HeadEnsemble] = []
     if oof_logits is not None:
         if fast_oof is None or final is not True:
             raise ModelError("out-of-fold logits computed elsewhere need their folds (fast_oof) and a final fit")
@@ -345,13 +364,8 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
         if missing_oof:
             raise ModelError(f"the out-of-fold logits miss {len(missing_oof)} articles (e.g. {missing_oof[0]})")
         oof = {d.id: oof_logits[d.id] for d in docs}
-    for f, fold in enumerate(fold_ids if oof_logits is None else []):
-        held = set(fold)
-        head = fit_heads([it for it in items if it.doc.id not in held], L, cfg, seed, u_items)
-        fold_heads.extend(head.members)
-        for i in fold:
-            oof[i] = _logits(head, by_id[i])
-        logger.info(f"fold {f + 1}/{folds} trained ({time.perf_counter() - t1:.0f} s)")
+    else:
+        oof, fold_heads = _fold_heads(items, fold_ids, L, cfg, seed, u_items)
     if fast is None:
         fast_logits: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     elif fast_oof is not None:
@@ -400,18 +414,18 @@ def train(docs: Sequence[Doc], seed: int = 13, folds: int = 5, cfg: dict[str, An
         return per
 
     # speed on the last fold's articles with the last fold's head (the final heads' when no fold head is trained)
-    per_article = timing(head) if oof_logits is None else 0.0
+    per_article = timing(fold_heads[-1]) if fold_heads else 0.0
     model, t_final = None, 0.0
     if final == "folds":
-        model = AccurateModel(labels=labels, head=HeadEnsemble(fold_heads), platt_tok=platt_tok,
-                              platt_par=platt_par, spec=spec, fast=fast, **dec.model_fields())
+        model = AccurateModel(labels=labels, head=HeadEnsemble([m for h in fold_heads for m in h.members]),
+                              platt_tok=platt_tok, platt_par=platt_par, spec=spec, fast=fast, **dec.model_fields())
     elif final:
         t2 = time.perf_counter()
         final_cfg = cfg if final_members is None else {**cfg, "members": int(final_members)}
         model = AccurateModel(labels=labels, head=fit_heads(items, L, final_cfg, seed, u_items, teacher),
                               platt_tok=platt_tok, platt_par=platt_par, spec=spec, fast=fast, **dec.model_fields())
         t_final = time.perf_counter() - t2
-        if oof_logits is not None:
+        if not fold_heads:
             per_article = timing(model.head)
     pooled.seconds = per_article * pooled.n_articles
     logger.info(f"SI F1 {pooled.si.f1:.4f} with the function-word rule, {loose.si.f1:.4f} without")
