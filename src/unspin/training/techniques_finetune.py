@@ -45,6 +45,8 @@ on each fold's fine-tuned pass and scores them; ``--ship`` then builds the
 shipped pass and the accurate tier on it (:func:`ship`): layers written as
 float16 into ``models/shared-encoder``, which the shared pass runs when present;
 ``--layers-from`` reuses the layers of an earlier build of the same recipe.
+``--time-folds`` screens on the older and the newer half of the training part
+instead of random halves: a shift in time, as new articles bring.
 
 Screened on 2026-12-07 (layer 5, layers 5 and 6, two learning rates): no
 gain over the frozen head worth an encoder layer of our own. Fine-tuning the
@@ -52,7 +54,9 @@ shared layers 1-4 with two plain heads per fold on the fine-tuned pass gains
 on spans on the inner folds and forward (SI F1 +0.05 / +0.06), but was built
 and not shipped: forward paragraph micro-F1 fell 0.009 and the default
 reading's SI precision to 0.497 (0.498 with a precision target chosen on the
-inner folds). Figures and protocol in ``docs/history.md``.
+inner folds). Screened in time, the fine-tuned pass's precision edge over the
+frozen head is gone and its span edge halves: its layers learn the training
+period's cues. Figures and protocol in ``docs/history.md``.
 """
 
 from __future__ import annotations
@@ -445,20 +449,36 @@ def layer4_sinks(docs: Sequence[Any], n: int = 60) -> np.ndarray:
     return (total / max(count, 1)).astype(np.float32)
 
 
-def screening_inputs(docs: Sequence[Any], seed: int = 13, max_iter: int = 80) -> dict[str, Any]:
+def time_folds(ids: Sequence[str]) -> list[list[str]]:
+    """Two folds in time: the older half and the newer half of ``ids`` (SemEval-2023 article
+    ids grow with the publication date), so that each fold is predicted by models of the other
+    period, as new articles are."""
+    order = sorted(ids, key=int)
+    return [order[:len(order) // 2], order[len(order) // 2:]]
+
+
+def screening_inputs(docs: Sequence[Any], seed: int = 13, max_iter: int = 80, in_time: bool = False
+                     ) -> dict[str, Any]:
     """What every screening run on ``docs`` reads: the shared pass over them,
     the sink vectors, 2 inner folds and the fast tier's out-of-fold logits on
-    them (as ``unspin train techniques --model both --inner-folds 2`` computes them)."""
+    them (as ``unspin train techniques --model both --inner-folds 2`` computes them).
+    ``in_time``: the folds are :func:`time_folds` instead (the fast tier's logits
+    cross-fitted on them with its default settings)."""
     from . import techniques_fast
     from .techniques_accurate import encode_docs
 
     labels = sorted({s.technique for d in docs for s in d.spans})
     logger.info(f"encoding {len(docs)} articles with the shared pass")
     encoded = encode_docs(docs, base=True)
-    _, report = techniques_fast.train(docs, seed=seed, inner_folds=2, max_iter=max_iter,
-                                      warm_iter=max(10, max_iter // 2), labels=labels)
-    return {"ids": [d.id for d in docs], "labels": labels, "folds": [list(f) for f in report["fold_ids"]],
-            "fast": report["oof_logits"], "sinks": layer4_sinks(docs),
+    if in_time:
+        folds = time_folds([d.id for d in docs])
+        fast = techniques_fast.cross_fitted_logits(docs, labels, folds, max_iter=max_iter)
+    else:
+        _, report = techniques_fast.train(docs, seed=seed, inner_folds=2, max_iter=max_iter,
+                                          warm_iter=max(10, max_iter // 2), labels=labels)
+        folds, fast = [list(f) for f in report["fold_ids"]], report["oof_logits"]
+    return {"ids": [d.id for d in docs], "labels": labels, "folds": folds, "in_time": in_time,
+            "fast": fast, "sinks": layer4_sinks(docs),
             "encoded": {i: (e.pieces.vectors, e.pieces.start, e.pieces.end, e.pieces.ids) for i, e in encoded.items()}}
 
 
@@ -549,6 +569,7 @@ def screen(docs: Sequence[Any], inputs: dict[str, Any], layers: Sequence[int], c
     losses = [float(np.mean([log[k]["held_loss"] for log in logs])) for k in range(len(epochs))]
     best = int(np.argmin(losses))
     result: dict[str, Any] = {"layers": list(layers), "hyperparameters": cfg, "seed": seed, "one_fold": one_fold,
+                              "folds": "in time (older half, newer half)" if inputs.get("in_time") else "random",
                               "epochs": epochs, "held_loss_by_epoch": [round(x, 4) for x in losses],
                               "train_loss_by_epoch": [[log[k]["train_loss"] for log in logs] for k in range(len(epochs))],
                               "seconds_by_fold": [log[-1]["seconds"] for log in logs], "scores": {}}
@@ -756,6 +777,9 @@ def _main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--unlabelled-max", type=int, help="at most this many unannotated articles (seeded choice)")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=1, help="PyTorch threads")
+    ap.add_argument("--time-folds", action="store_true",
+                    help="the 2 folds are the older and the newer half of the training part by article id (a shift "
+                         "in time, as new articles bring) instead of random ones; not with --ship")
     ap.add_argument("--one-fold", action="store_true",
                     help="train on the second inner fold only and score the first (half the cost)")
     ap.add_argument("--cache", type=Path, help="a file for the shared pass and the fast tier's logits: written by the "
@@ -791,6 +815,8 @@ def _main(argv: Sequence[str] | None = None) -> None:
         ap.error("--students: only with --layers among 1,2,3,4")
     if args.ship and not args.students:
         ap.error("--ship: give --students N (the heads per fold the screen trains on the fine-tuned pass)")
+    if args.time_folds and args.ship:
+        ap.error("--time-folds: a screen only; --ship chooses on the random inner folds")
     if args.layers_from and not (args.ship and args.ship_heads == "plain"):
         ap.error("--layers-from: only with --ship --ship-heads plain")
     if args.oof and not (args.ship and args.screen_result):
@@ -804,8 +830,11 @@ def _main(argv: Sequence[str] | None = None) -> None:
         if sorted(inputs["ids"]) != sorted(d.id for d in docs):
             raise ModelError(f"{args.cache}: holds other articles than the training part of {args.data}; "
                              "delete it to recompute")
+        if bool(inputs.get("in_time")) != args.time_folds:
+            raise ModelError(f"{args.cache}: made with {'time' if inputs.get('in_time') else 'random'} folds; "
+                             "give another --cache")
     else:
-        inputs = screening_inputs(docs, args.seed)
+        inputs = screening_inputs(docs, args.seed, in_time=args.time_folds)
         if args.cache:
             with open(args.cache, "wb") as fh:
                 pickle.dump(inputs, fh, protocol=5)
