@@ -264,31 +264,34 @@ def test_techniques_finetune_ship_reuses_layers_of_the_same_recipe_and_refuses_o
     from unspin.training.techniques_finetune import copy_layers
 
     part = {"part": "training", "articles": 362}
+    cfg = {"epochs": 3, "lr_layers": 5e-5, "probe_epochs": None}
 
-    def built(name: str, layers=(1, 2, 3, 4), sha=None, articles=362) -> Path:
+    def built(name: str, layers=(1, 2, 3, 4), sha=None, articles=362, epochs=3, seed=13) -> Path:
         d = tmp_path / name
         d.mkdir()
         write_safetensors(d / FINETUNED_FILE, {"encoder.layer.0.output.dense.bias": np.ones(4, dtype=np.float16)})
         write_meta(d, {"format": FINETUNED_FORMAT, "name": "shared-encoder", "version": "1", "layers": list(layers),
                        "base": {"weights_sha256": sha or EncoderSpec().weights_sha256},
-                       "training_data": {"part": "training", "articles": articles}}, [FINETUNED_FILE])
+                       "training_data": {"part": "training", "articles": articles}, "seed": seed,
+                       "hyperparameters": {"epochs": epochs, "lr_layers": 5e-5}}, [FINETUNED_FILE])
         (d / "CARD.md").write_text("# card\n", encoding="utf-8")
         return d
 
     out = tmp_path / "package" / "shared-encoder"
-    copy_layers(built("ok"), out, [1, 2, 3, 4], part)
+    copy_layers(built("ok"), out, [1, 2, 3, 4], part, cfg, 13)
     assert read_safetensors(out / FINETUNED_FILE)["encoder.layer.0.output.dense.bias"].tolist() == [1, 1, 1, 1]
     assert (out / "CARD.md").is_file() and (out / "meta.json").is_file()
     for name, kw, message in [("layers", {"layers": (3, 4)}, r"layers \[3, 4\], not \[1, 2, 3, 4\]"),
                               ("base", {"sha": "0" * 64}, "other base weights"),
-                              ("data", {"articles": 10}, r"trained on training \(10 articles\)")]:
+                              ("data", {"articles": 10}, r"trained on training \(10 articles\)"),
+                              ("epochs", {"epochs": 1}, "another recipe"), ("seed", {"seed": 14}, "another recipe")]:
         with pytest.raises(ModelError, match=message):
-            copy_layers(built(name, **kw), tmp_path / "elsewhere", [1, 2, 3, 4], part)
+            copy_layers(built(name, **kw), tmp_path / "elsewhere", [1, 2, 3, 4], part, cfg, 13)
     # a changed file is refused by its checksum before anything is copied
     bad = built("tampered")
     (bad / FINETUNED_FILE).write_bytes((bad / FINETUNED_FILE).read_bytes()[:-2] + b"\x00\x00")
     with pytest.raises(ModelError):
-        copy_layers(bad, tmp_path / "never", [1, 2, 3, 4], part)
+        copy_layers(bad, tmp_path / "never", [1, 2, 3, 4], part, cfg, 13)
     assert not (tmp_path / "never").exists()
 
 

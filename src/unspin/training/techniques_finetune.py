@@ -618,9 +618,11 @@ def write_encoder_layers(out: Path, model: Any, layers: Sequence[int], meta: dic
     return written
 
 
-def copy_layers(src: Path, out: Path, layers: Sequence[int], part: dict[str, Any]) -> None:
+def copy_layers(src: Path, out: Path, layers: Sequence[int], part: dict[str, Any], cfg: dict[str, Any],
+                seed: int) -> None:
     """Copy the fine-tuned layers an earlier build wrote in ``src`` to ``out`` (where the pass
-    reads them), after checking their checksum, their layers, base weights and training data."""
+    reads them), after checking their checksum, their layers, base weights, training data and
+    recipe (hyperparameters and seed: the shipped card records this build's command)."""
     from ..models import read as read_model
     from ..neural.shared import FINETUNED_FILE, FINETUNED_FORMAT, EncoderSpec
 
@@ -633,6 +635,8 @@ def copy_layers(src: Path, out: Path, layers: Sequence[int], part: dict[str, Any
         (f"trained on {trained_on.get('part')} ({trained_on.get('articles')} articles), not the training part "
          f"({part['articles']})", trained_on.get("part") == part["part"]
          and trained_on.get("articles") == part["articles"]),
+        ("another recipe (hyperparameters or seed)",
+         raw.get("hyperparameters") == {k: v for k, v in cfg.items() if v is not None} and raw.get("seed") == seed),
     ) if not ok]
     if wrong:
         raise ModelError(f"{src}: {'; '.join(wrong)}")
@@ -689,7 +693,7 @@ def ship(data_dir: Path, docs: Sequence[Any], inputs: dict[str, Any], layers: Se
         if unlabelled:
             raise ModelError("--layers-from: only with plain heads (students learn from the fine-tuned model's "
                              "head, which is not kept)")
-        copy_layers(Path(layers_from), encoder_dir, layers, part)
+        copy_layers(Path(layers_from), encoder_dir, layers, part, cfg, seed)
         teacher = None
     else:
         t0 = time.perf_counter()
