@@ -618,6 +618,11 @@ def write_encoder_layers(out: Path, model: Any, layers: Sequence[int], meta: dic
     return written
 
 
+def recipe(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The fine-tune's hyperparameters as the layers' meta.json records them (unset ones left out)."""
+    return {k: v for k, v in cfg.items() if v is not None}
+
+
 def copy_layers(src: Path, out: Path, layers: Sequence[int], part: dict[str, Any], cfg: dict[str, Any],
                 seed: int) -> None:
     """Copy the fine-tuned layers an earlier build wrote in ``src`` to ``out`` (where the pass
@@ -636,7 +641,7 @@ def copy_layers(src: Path, out: Path, layers: Sequence[int], part: dict[str, Any
          f"({part['articles']})", trained_on.get("part") == part["part"]
          and trained_on.get("articles") == part["articles"]),
         ("another recipe (hyperparameters or seed)",
-         raw.get("hyperparameters") == {k: v for k, v in cfg.items() if v is not None} and raw.get("seed") == seed),
+         raw.get("hyperparameters") == recipe(cfg) and raw.get("seed") == seed),
     ) if not ok]
     if wrong:
         raise ModelError(f"{src}: {'; '.join(wrong)}")
@@ -706,7 +711,7 @@ def ship(data_dir: Path, docs: Sequence[Any], inputs: dict[str, Any], layers: Se
         t_finetune = time.perf_counter() - t0
         meta = {**artifact.training_meta(FINETUNED, part, command, seed),
                 "base": {"package": EncoderSpec().package, "weights_sha256": EncoderSpec().weights_sha256},
-                "layers": list(layers), "hyperparameters": {k: v for k, v in cfg.items() if v is not None},
+                "layers": list(layers), "hyperparameters": recipe(cfg),
                 "training_log": [{k: v for k, v in e.items() if k != "held"} for e in log],
                 "screen": {k: screen_result.get(k) for k in ("scores", "held_loss_by_epoch", "seconds_by_fold")},
                 "wall_time_s": {"fine_tune": round(t_finetune, 1)}}
