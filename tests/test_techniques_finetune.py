@@ -111,6 +111,29 @@ def test_techniques_finetune_refuses_mixed_layers_and_a_probe_without_shared_lay
     assert e.value.code == 2 and message in capsys.readouterr().err
 
 
+def test_techniques_finetune_reports_a_wrong_data_folder_in_one_line(capsys, tmp_path):
+    from unspin.training.techniques_finetune import main
+
+    assert main(["--data", str(tmp_path / "nowhere")]) == 1
+    err = capsys.readouterr().err
+    assert err == f"techniques_finetune: error: {tmp_path / 'nowhere'}: not a SemEval-2023 task 3 folder (no articles/ inside)\n"
+
+
+def test_techniques_finetune_reports_a_cache_of_other_articles_in_one_line(capsys, tmp_path):
+    import pickle
+
+    from unspin.training.techniques_finetune import main
+
+    data = tmp_path / "train"
+    (data / "articles").mkdir(parents=True)
+    (data / "articles" / "article111111111.txt").write_text("Title\n\nA paragraph.\n", encoding="utf-8")
+    cache = tmp_path / "cache.pkl"
+    cache.write_bytes(pickle.dumps({"ids": ["999999999"], "in_time": False}))
+    assert main(["--data", str(data), "--cache", str(cache)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"techniques_finetune: error: {cache}: holds other articles") and err.count("\n") == 1
+
+
 @pytest.mark.slow
 @pytest.mark.train
 @needs_torch_and_encoder

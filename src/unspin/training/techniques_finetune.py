@@ -76,7 +76,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import ModelError
+from ..errors import ModelError, UnspinError
 from ..evaluation.techniques import TechniqueScores
 from ..neural.encoder import best_window, read_safetensors, windows
 from ..neural.shared import MAX_TOKENS, OVERLAP, EncodedText
@@ -879,5 +879,15 @@ def _main(argv: Sequence[str] | None = None) -> None:
               "accurate …, python -m unspin.training.technique_share …")
 
 
+def main(argv: Sequence[str] | None = None) -> int:
+    """The command line: a wrong folder, cache or ``--layers-from`` is one line on stderr and exit status 1."""
+    try:
+        _main(argv)
+    except UnspinError as e:
+        print(f"techniques_finetune: error: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
 if __name__ == "__main__":
-    _main()
+    raise SystemExit(main())
