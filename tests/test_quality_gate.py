@@ -139,6 +139,20 @@ def test_quality_gate_framing_forward(name):
         assert satire <= floors["max_reports_called_satire"], f"{name}: {satire:.3f} of the reports called satire"
 
 
+def test_quality_gate_narratives_leave_off_topic_news_alone():
+    """Articles about neither of the taxonomy's domains (US politics of 2016, from PolNeAR's dev split, which no
+    model trains on) must come out Other: a narrative there is a false lead in ``search --narrative``."""
+    from unspin.datasets.unlabelled import load_unlabelled
+    from unspin.training.framing import NARRATIVE_DOMAINS
+
+    ceiling = FLOORS["narratives_off_topic"]["narratives-fast"]["max_share_with_a_narrative"]
+    docs = load_unlabelled([shared_path("data", "attribution-polnear-en", "dev", "text")], exclude=NARRATIVE_DOMAINS)
+    assert len(docs) >= 50
+    _, analyses = _analyses("narratives", "fast", docs)
+    flagged = [d.id for d, a in zip(docs, analyses, strict=True) if any(n.narrative != "Other" for n in a.narratives)]
+    assert len(flagged) / len(docs) <= ceiling, f"{len(flagged)} of {len(docs)} off-topic articles: {flagged}"
+
+
 def _forward_tiers() -> list[str]:
     return sorted(k for k in FLOORS.get("techniques_forward", {}) if not k.startswith("_"))
 

@@ -39,6 +39,29 @@ def _data_option(f):
                              "SemEval-2025 task 10 train).")(f)
 
 
+def _negatives_options(task: str):
+    """``--negatives`` and ``--negatives-max``, for the fast narratives model only."""
+    def apply(f):
+        if task != "narratives":
+            return f
+        f = click.option("--negatives-max", type=click.IntRange(min=1), metavar="N",
+                         help="At most N of those articles (a seeded choice).")(f)
+        return click.option("--negatives", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                            multiple=True,
+                            help="Folder of off-topic news articles (.txt) to learn 'Other' from: those that name "
+                                 "neither climate nor the Ukraine war join every fit (fast tier; repeatable).")(f)
+    return apply
+
+
+def _negatives(task: str, tier: str, kw: dict) -> dict:
+    folders, limit = tuple(kw.get("negatives") or ()), kw.get("negatives_max")
+    if limit and not folders:
+        raise click.UsageError("--negatives-max: give the folders with --negatives")
+    if folders and tier != "fast":
+        raise click.UsageError("--negatives: only for the fast narratives model")
+    return {"negatives": folders, "negatives_max": limit} if folders else {}
+
+
 def train_framing(task: str) -> click.Command:
     @click.command(name=task, help=f"Train the {task} model (data: {DATA_HELP[task]}).")
     @_data_option
@@ -48,8 +71,9 @@ def train_framing(task: str) -> click.Command:
     @click.option("--seed", type=int, default=13, show_default=True, help="Seed of the fold splits.")
     @click.option("--cv/--no-cv", default=True, show_default=True,
                   help="Also run 5-fold cross-validation by article and store its figures in meta.json.")
-    def command(data_dir: Path, tier: str, output: Path | None, seed: int, cv: bool) -> None:
-        training.train(task, data_dir, tier, output, seed, cv)
+    @_negatives_options(task)
+    def command(data_dir: Path, tier: str, output: Path | None, seed: int, cv: bool, **kw) -> None:
+        training.train(task, data_dir, tier, output, seed, cv, **_negatives(task, tier, kw))
 
     return command
 
@@ -64,8 +88,9 @@ def eval_framing(task: str) -> click.Command:
     @_model_option
     @click.option("--seed", type=int, default=13, show_default=True, help="Seed of the fold splits.")
     @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the JSON here.")
-    def command(data_dir: Path, tier: str, seed: int, output: Path | None) -> None:
-        text = json.dumps(training.evaluate(task, data_dir, seed, tier), indent=2)
+    @_negatives_options(task)
+    def command(data_dir: Path, tier: str, seed: int, output: Path | None, **kw) -> None:
+        text = json.dumps(training.evaluate(task, data_dir, seed, tier, **_negatives(task, tier, kw)), indent=2)
         if output:
             output.write_text(text + "\n", encoding="utf-8")
         click.echo(text)

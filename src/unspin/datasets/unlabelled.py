@@ -10,6 +10,7 @@ kept.
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 from typing import Sequence
 
@@ -20,9 +21,11 @@ from .semeval2023 import Doc, read_text
 MIN_CHARS = 300
 
 
-def load_unlabelled(folders: Sequence[Path], limit: int | None = None, seed: int = 13) -> list[Doc]:
+def load_unlabelled(folders: Sequence[Path], limit: int | None = None, seed: int = 13,
+                    exclude: re.Pattern[str] | None = None) -> list[Doc]:
     """Articles of every ``*.txt`` under ``folders`` (ids ``<k>:<relative path>`` for the
-    ``k``-th folder), without annotations; texts under :data:`MIN_CHARS` characters are skipped."""
+    ``k``-th folder), without annotations; texts under :data:`MIN_CHARS` characters, and texts
+    ``exclude`` finds anything in, are skipped (before the seeded choice)."""
     docs: list[Doc] = []
     for k, folder in enumerate(folders):
         files = sorted(Path(folder).rglob("*.txt"))
@@ -33,7 +36,7 @@ def load_unlabelled(folders: Sequence[Path], limit: int | None = None, seed: int
                 text = read_text(path)
             except UnicodeDecodeError as exc:
                 raise InputError(str(path), f"is not UTF-8 text ({exc.reason})") from None
-            if len(text.strip()) >= MIN_CHARS:
+            if len(text.strip()) >= MIN_CHARS and not (exclude and exclude.search(text)):
                 docs.append(Doc(f"{k}:{path.relative_to(folder).as_posix()}", text))
     random.Random(seed).shuffle(docs)
     return docs[:limit] if limit is not None else docs

@@ -8,12 +8,14 @@ module's logger.
 from __future__ import annotations
 
 import logging
+import re
 import shlex
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from ..datasets import framing as FD
+from ..datasets.unlabelled import describe, load_unlabelled
 from ..errors import ConfigError
 from ..framing.accurate import ACCURATE_TASKS
 from ..framing.accurate import model_dir as accurate_model_dir
@@ -42,6 +44,25 @@ CORPUS = {
     "narratives": "SemEval-2025 task 10, English training set: the training part of the forward split (the older "
                   "80 % of each domain's articles with narrative labels, of 398)",
 }
+
+
+#: off-topic negatives for the narratives model must not be about the two domains of its taxonomy: an article
+#: naming any of these is left out, so that no climate or Ukraine-war article is taught as "Other"
+NARRATIVE_DOMAINS = re.compile(r"\b(?:climat\w*|global warming|greenhouse|carbon|emissions?|fossil|renewables?|"
+                               r"ukrain\w*|russia\w*|kremlin|putin\w*|nato|zelensk\w*)\b", re.IGNORECASE)
+
+
+def load_negatives(folders: Sequence[Path], limit: int | None, seed: int) -> tuple[list[Any], dict[str, Any]]:
+    """Off-topic articles for the narratives model (:func:`~unspin.datasets.unlabelled.load_unlabelled`
+    without those :data:`NARRATIVE_DOMAINS` finds anything in) and their description for ``meta.json``."""
+    docs = load_unlabelled(folders, limit, seed, exclude=NARRATIVE_DOMAINS)
+    if not docs:
+        raise ConfigError(f"--negatives: no article in {', '.join(map(str, folders))} is off the narratives' "
+                          "topics (each names climate or the Ukraine war)")
+    return docs, {"articles": len(docs), "sources": describe(folders, docs),
+                  "rule": "news articles naming neither climate nor the Ukraine war (the regular expression "
+                          "NARRATIVE_DOMAINS of unspin.training.framing), taken as Other in every fit; "
+                          "calibration and thresholds from the annotated articles only"}
 
 
 def _defaults(task: str) -> dict[str, Any]:
@@ -108,7 +129,7 @@ def forward_figures(task: str, metrics: dict[str, Any], system: str) -> list[dic
 
 
 def _forward_train(task: str, data_dir: Path, seed: int, cv: bool, tier: str = "fast",
-                   vecs: Any = None) -> tuple[Any, int, dict[str, Any]]:
+                   vecs: Any = None, negatives: Sequence[Any] = ()) -> tuple[Any, int, dict[str, Any]]:
     """Frames or narratives: the model fitted on the training part of the forward split, its number of
     training articles and its metrics (CV on the training part beside the forward part)."""
     if task == "frames":
@@ -121,7 +142,8 @@ def _forward_train(task: str, data_dir: Path, seed: int, cv: bool, tier: str = "
         model, out = FF.narratives_forward_accurate(FD.load_narratives(data_dir), vecs, fast, fast_dir, seed,
                                                     _accurate_params(task), fast.meta.get("hyperparameters"), cv=cv)
     else:
-        model, out = FF.narratives_forward(FD.load_narratives(data_dir), seed, _defaults(task), cv=cv)
+        model, out = FF.narratives_forward(FD.load_narratives(data_dir), seed, _defaults(task), cv=cv,
+                                           negatives=[d.text for d in negatives])
     metrics = dict(out.pop("cross_validation", None) or {}, **out)
     metrics["figures"] = forward_figures(task, metrics, tier)
     return model, int(metrics["forward"]["training_articles"]), metrics
@@ -154,19 +176,25 @@ def _train_accurate(task: str, data_dir: Path, output: Path | None, seed: int, c
     return out
 
 
-def _train(task: str, data_dir: Path, output: Path | None, seed: int, cv: bool) -> Path:
-    """The fast frames or narratives model, fitted on the training part of the forward split and measured forward."""
+def _train(task: str, data_dir: Path, output: Path | None, seed: int, cv: bool,
+           negatives: Sequence[Path] = (), negatives_max: int | None = None) -> Path:
+    """The fast frames or narratives model, fitted on the training part of the forward split and measured forward
+    (narratives: with off-topic ``negatives`` as Other, if given)."""
     command = (f"unspin train {task} --data {shlex.quote(str(data_dir))} --seed {seed}" + ("" if cv else " --no-cv")
+               + "".join(f" --negatives {shlex.quote(str(f))}" for f in negatives)
+               + (f" --negatives-max {negatives_max}" if negatives_max else "")
                + (f" -o {shlex.quote(str(output))}" if output else ""))
     out = output or packaged_dir(f"{task}-fast")
+    neg_docs, neg_meta = load_negatives(negatives, negatives_max, seed) if negatives else ([], None)
     t0 = time.perf_counter()
-    model, n, metrics = _forward_train(task, data_dir, seed, cv)
+    model, n, metrics = _forward_train(task, data_dir, seed, cv, negatives=neg_docs)
     t_all = time.perf_counter() - t0
     t_cv = metrics.pop("cv_s", 0.0)
     t_train = metrics.pop("fit_s", round(t_all - t_cv, 1))
     meta = {
         **training_meta(f"unspin {task}, fast tier",
-                        {"folder": str(data_dir), "examples": n, "corpus": CORPUS[task]}, command, seed),
+                        {"folder": str(data_dir), "examples": n, "corpus": CORPUS[task],
+                         **({"negatives": neg_meta} if neg_meta else {})}, command, seed),
         "hyperparameters": _defaults(task),
         "wall_time_s": {"final_training": round(t_train, 1), "cross_validation": round(t_cv, 1)},
         "metrics": metrics,
@@ -179,7 +207,7 @@ def _train(task: str, data_dir: Path, output: Path | None, seed: int, cv: bool) 
 
 
 def train(task: str, data_dir: Path, tier: str = "fast", output: Path | None = None, seed: int = 13,
-          cv: bool = True) -> Path:
+          cv: bool = True, negatives: Sequence[Path] = (), negatives_max: int | None = None) -> Path:
     """Train the ``tier`` model of ``task`` on ``data_dir`` and write its folder (default: the packaged one).
     Genre has one model (writing signals, fitted on the training part of the forward split) whatever the tier;
     roles have one model for both tiers, read from the article's treatment of each entity (:mod:`.roles_treatment`)."""
@@ -189,10 +217,13 @@ def train(task: str, data_dir: Path, tier: str = "fast", output: Path | None = N
         return RT.train(data_dir, output, seed, cv)
     if tier == "accurate":
         return _train_accurate(task, data_dir, output, seed, cv)
-    return _train(task, data_dir, output, seed, cv)
+    if negatives and task != "narratives":
+        raise ConfigError("--negatives: only for the narratives model")
+    return _train(task, data_dir, output, seed, cv, negatives, negatives_max)
 
 
-def evaluate(task: str, data_dir: Path, seed: int = 13, tier: str = "fast") -> dict[str, Any]:
+def evaluate(task: str, data_dir: Path, seed: int = 13, tier: str = "fast", negatives: Sequence[Path] = (),
+             negatives_max: int | None = None) -> dict[str, Any]:
     """Cross-validation figures of the ``tier`` model of ``task`` (see :mod:`.framing_cv`); genre, fast frames
     and narratives: the cross-validation over the training part beside the forward figures
     (:mod:`.genre_signals`, :mod:`.framing_forward`); roles: forward, cross-domain and cross-validation
@@ -201,6 +232,9 @@ def evaluate(task: str, data_dir: Path, seed: int = 13, tier: str = "fast") -> d
         return GS.measure(data_dir, seed)[1]["metrics"]
     if task == "roles":
         return RT.evaluate(data_dir, seed)
+    if negatives and (task != "narratives" or tier == "accurate"):
+        raise ConfigError("--negatives: only for the fast narratives model")
     if tier != "accurate":
-        return _forward_train(task, data_dir, seed, True)[2]
+        neg_docs = load_negatives(negatives, negatives_max, seed)[0] if negatives else []
+        return _forward_train(task, data_dir, seed, True, negatives=neg_docs)[2]
     return run_cv_accurate(task, data_dir, seed)

@@ -100,16 +100,18 @@ def frames_forward(docs: Sequence[LabelledDoc], labels: Sequence[str], tier: str
 
 
 def narratives_forward(docs: Sequence[LabelledDoc], seed: int = 13, params: dict[str, Any] | None = None,
-                       cv: bool = True):
-    """``(model fitted on the training part, metrics)``: newest-fifth forward and cross-domain figures."""
+                       cv: bool = True, negatives: Sequence[str] = ()):
+    """``(model fitted on the training part, metrics)``: newest-fifth forward and cross-domain figures; the
+    off-topic ``negatives`` (texts) join every fit, cross-validation folds included."""
     params = dict(params or FL.NARRATIVES_DEFAULTS)
     feats = FL.featurize([d.text for d in docs])
+    neg = FL.featurize(negatives)
     idx = list(range(len(docs)))
 
     def fit_measure(train: list[int], test: list[int], what: str, reliability_too: bool = False):
         t0 = time.perf_counter()
         model = FL.train_narratives([feats[i] for i in train], [docs[i].narratives for i in train],
-                                    [docs[i].subnarratives for i in train], seed=seed, **params)
+                                    [docs[i].subnarratives for i in train], seed=seed, negatives=neg, **params)
         gn, gs = [docs[i].narratives for i in test], [docs[i].subnarratives for i in test]
         pred = [FL.narrative_sets(D.narratives_decide(model, feats[i])) for i in test]
         pn, ps = [p[0] for p in pred], [p[1] for p in pred]
@@ -139,7 +141,7 @@ def narratives_forward(docs: Sequence[LabelledDoc], seed: int = 13, params: dict
                                                                   f"measured on {other} ({len(b)})")[1]
     if cv:
         t0 = time.perf_counter()
-        out["cross_validation"] = E.cv_narratives([docs[i] for i in tr], seed=seed, **params)
+        out["cross_validation"] = E.cv_narratives([docs[i] for i in tr], seed=seed, negatives=neg, **params)
         out["cv_s"] = round(time.perf_counter() - t0, 1)
     return model, out
 

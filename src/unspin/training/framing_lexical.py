@@ -36,13 +36,19 @@ def _matrix(vocab: Vocabulary, feats: Sequence[DocFeatures]):
 
 
 def oof_logits(feats: Sequence[DocFeatures], fit: Callable, n_out: int, folds: int, seed: int, min_df: int,
-               strata: list | None = None) -> np.ndarray:
-    """Out-of-fold logits: ``fit(X, idx) -> (W, b)`` on each training part."""
+               strata: list | None = None, extra: Sequence[DocFeatures] = ()) -> np.ndarray:
+    """Out-of-fold logits of ``feats``: ``fit(X, idx) -> (W, b)`` on each training part.
+
+    ``extra`` articles join every training part and are never scored; ``fit`` sees them as the indices
+    ``len(feats)``, ``len(feats) + 1``, ….
+    """
     Z = np.zeros((len(feats), n_out))
+    tail = np.arange(len(feats), len(feats) + len(extra))
     for test in kfold(len(feats), folds, seed, strata=strata):
         train = np.setdiff1d(np.arange(len(feats)), test)
-        vocab = _vocab([feats[i] for i in train], min_df)
-        W, b = fit(_matrix(vocab, [feats[i] for i in train]), train)
+        rows = [*(feats[i] for i in train), *extra]
+        vocab = _vocab(rows, min_df)
+        W, b = fit(_matrix(vocab, rows), np.concatenate([train, tail]))
         Z[test] = _matrix(vocab, [feats[i] for i in test]) @ W + b
     return Z
 
@@ -136,28 +142,34 @@ def choose_narrative_decision(PN: np.ndarray, PS: np.ndarray, narr_labels: Seque
 
 def train_narratives(feats: Sequence[DocFeatures], gold_n: Sequence[Sequence[str]], gold_s: Sequence[Sequence[str]],
                      seed: int = 13, l2: float = 1.0, min_df: int = 3, inner_folds: int = 5, tune: bool = True,
-                     max_iter: int = 100, solver: str = "ridge") -> FramingModel:
+                     max_iter: int = 100, solver: str = "ridge",
+                     negatives: Sequence[DocFeatures] = ()) -> FramingModel:
+    """The fast narratives model. ``negatives`` are off-topic articles that carry none of the narratives:
+    they join every fit as ``Other`` (so that words of other topics weigh against every narrative), while
+    calibration and the decision thresholds are chosen on the annotated articles' out-of-fold scores only."""
     narr_labels = sorted({n for s in gold_n for n in s if n != OTHER})
     sub_labels = sorted({n for s in gold_s for n in s if n != OTHER})
     YN, YS = _label_matrix(gold_n, narr_labels), _label_matrix(gold_s, sub_labels)
     Y = np.hstack([YN, YS])
     L = len(narr_labels)
+    Y_fit = np.vstack([Y, np.zeros((len(negatives), Y.shape[1]))])
 
     def fit(X, idx):
         if solver == "ridge":
-            return fit_ridge(X, Y[idx], lam=l2)
-        return fit_sigmoid(X, Y[idx], l2=l2, max_iter=max_iter)
+            return fit_ridge(X, Y_fit[idx], lam=l2)
+        return fit_sigmoid(X, Y_fit[idx], l2=l2, max_iter=max_iter)
 
     if tune:
-        Z = oof_logits(feats, fit, Y.shape[1], inner_folds, seed, min_df)
+        Z = oof_logits(feats, fit, Y.shape[1], inner_folds, seed, min_df, extra=negatives)
         calib = fit_platt_columns(Z, Y)
         P = 1 / (1 + np.exp(-(Z * calib[:, 0] + calib[:, 1])))
         d = choose_narrative_decision(P[:, :L], P[:, L:], narr_labels, sub_labels, gold_n, gold_s)
     else:
         calib = np.column_stack([np.ones(Y.shape[1]), np.zeros(Y.shape[1])])
         d = NarrativeDecision(0.5, 0.5)
-    vocab = _vocab(feats, min_df)
-    W, b = fit(_matrix(vocab, feats), np.arange(len(feats)))
+    rows = [*feats, *negatives]
+    vocab = _vocab(rows, min_df)
+    W, b = fit(_matrix(vocab, rows), np.arange(len(rows)))
     heads = {
         "narratives": Head("sigmoid", narr_labels, W[:, :L], b[:L], calib[:L], np.full(L, d.t_narrative)),
         "subnarratives": Head("sigmoid", sub_labels, W[:, L:], b[L:], calib[L:], np.full(len(sub_labels), d.t_sub)),
