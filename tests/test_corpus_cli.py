@@ -152,3 +152,18 @@ def test_search_filters_technique_and_narrative_from_the_cli(tmp_path, capsys):
     assert code == 0 and out.startswith("1. [2] B")
     code, _, err = cli(capsys, "search", "grain", "--db", tmp_path / "l.db", "--narrative", "Nothing like it")
     assert code == 1 and err.startswith("unspin: error: no narrative 'Nothing like it' in this database")
+
+
+def test_search_without_words_lists_the_articles_a_filter_keeps(tmp_path, capsys):
+    from tests.test_store import _labelled_store
+
+    _labelled_store(tmp_path / "l.db").close()
+    code, out, _ = cli(capsys, "search", "--db", tmp_path / "l.db", "--narrative", "URW: Praise of Russia")
+    assert code == 0 and out.startswith("1. [2] B") and "The grain corridor talks went on in Odesa." in out
+    code, out, _ = cli(capsys, "search", "--db", tmp_path / "l.db", "--technique", "attack on reputation",
+                       "--format", "json")
+    body = json.loads(out)
+    assert code == 0 and body["query"] is None and [h["title"] for h in body["hits"]] == ["A"]
+    assert body["hits"][0]["score"] is None
+    code, _, err = cli(capsys, "search", "--db", tmp_path / "l.db")
+    assert code == 2 and "give words to search for, or a filter" in err and "Traceback" not in err

@@ -188,6 +188,29 @@ def test_search_filters_by_technique_and_narrative(tmp_path):
             store.search("grain", narratives=["Nothing like it"])
 
 
+def test_search_without_words_lists_the_labelled_articles_newest_first(tmp_path):
+    from unspin.store import QueryError
+
+    with Corpus(tmp_path / "c.db") as store:
+        long_text = "Talks\n\n" + "Élan — “grain” 😀 corridor talks went on. " * 20
+        for title, day, techniques in (("old", "2026-01-02", ["Doubt"]), ("new", "2026-03-04", ["Doubt"]),
+                                       ("undated", None, ["Doubt"]), ("other", "2026-05-06", ["Flag_Waving"])):
+            a = fake_analysis(long_text.replace("Talks", title), title=title, techniques=techniques)
+            store.add(a, ArticleRow(source=title, title=title, outlet="a.example", published=day))
+        store.commit()
+        hits = store.search(None, techniques=["doubt"])
+        assert [h["title"] for h in hits] == ["new", "old", "undated"]  # newest first, undated last
+        assert all(h["score"] is None for h in hits)
+        snippet = hits[0]["snippet"]
+        assert snippet.startswith("new\n\nÉlan — “grain” 😀") and snippet.endswith(" …") and len(snippet) <= 242
+        assert [h["title"] for h in store.search("  ", techniques=["doubt"], since="2026-02-01")] == ["new"]
+        assert [h["title"] for h in store.search(None, outlet="a.example", limit=2)] == ["other", "new"]
+        with pytest.raises(QueryError, match="nothing to search for"):
+            store.search(None)
+        with pytest.raises(QueryError, match="no technique 'Dout'.*did you mean 'Doubt'"):
+            store.search(None, techniques=["Dout"])
+
+
 def test_page_verdict_and_quote_speakers_become_columns(tmp_path):
     with Corpus(tmp_path / "c.db") as store:
         news = add(store, article_text(11), language="en", page_kind="article",

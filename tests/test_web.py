@@ -405,6 +405,35 @@ def test_db_search_and_injection_attempts(db_app):
     assert page.status_code == 200 and "<b>harbour</b>" in page.text.lower() and "3 matches" in page.text
 
 
+def test_db_articles_and_search_filter_by_technique_in_api_and_pages(db_app):
+    def ids(url: str, **params: Any) -> list[int]:
+        resp = request(db_app, "GET", url, params=params)
+        assert resp.status_code == 200, resp.text
+        body = resp.json()
+        return [i["id"] for i in body.get("items", body.get("hits", []))]
+
+    assert ids("/api/articles", technique="loaded language") == [1]  # any spelling
+    assert ids("/api/articles", technique=["Loaded_Language", "Conversation_Killer"]) == [1]  # all required
+    assert ids("/api/articles", technique="attack on reputation") == [1]  # a family
+    assert ids("/api/articles", technique="Doubt") == []  # in the taxonomy, in no stored article
+    assert ids("/api/articles", technique="Loaded_Language", outlet="kappa.example") == []
+    assert ids("/api/search", q="sold", technique="Conversation_Killer") == [1]
+    assert ids("/api/search", q="harbour", technique="Loaded_Language") == []
+    assert_problem(request(db_app, "GET", "/api/articles", params={"technique": "Loded_Language"}), 400,
+                   "no technique 'Loded_Language'", "did you mean 'Loaded_Language'")
+    assert_problem(request(db_app, "GET", "/api/search", params={"q": "x", "narrative": "Nothing"}), 400,
+                   "no narrative 'Nothing' in this database")
+    page = request(db_app, "GET", "/articles", params={"technique": "loaded language"}, headers=HTML_ACCEPT)
+    assert page.status_code == 200 and "Seeded gas deal" in page.text and "Harbour 0" not in page.text
+    assert '<option value="Loaded_Language">' in page.text and 'name="narrative"' in page.text
+    hostile = "<script>alert(1)</script>"
+    bad = request(db_app, "GET", "/articles", params={"technique": hostile}, headers=HTML_ACCEPT)
+    assert bad.status_code == 400 and "<script>alert" not in bad.text and "&lt;script&gt;" in bad.text
+    found = request(db_app, "GET", "/search", params={"q": "harbour", "technique": "Loaded_Language"},
+                    headers=HTML_ACCEPT)
+    assert found.status_code == 200 and "0 matches" in found.text
+
+
 def test_db_outlet_profile_api_and_page(db_app):
     profile = request(db_app, "GET", "/api/outlets/balticledger.eu").json()
     assert profile["articles"] == 1 and profile["timeline"] == [{"month": "2026-10", "articles": 1}]

@@ -56,6 +56,14 @@ def test_memory_and_db_give_the_same_search_answers(apps):
     assert_problem(request(memory, "GET", "/api/search", params={"q": '"unbalanced'}), 400, "bad search query")
     page = request(memory, "GET", "/search", params={"q": "harbour"}, headers={"accept": "text/html"})
     assert "<b>harbour</b>" in page.text.lower() and '"exact phrase"' in page.text
+    # the label filters: the same answers (or the same one-line refusal) in both modes
+    for technique in ("Loaded_Language", "doubt", "attack on reputation", "manipulative wording", "No such one"):
+        answers = [request(app, "GET", "/api/articles", params={"technique": technique}) for app in (memory, db)]
+        assert answers[0].status_code == answers[1].status_code in (200, 400), technique
+        assert answers[0].json().get("items") == answers[1].json().get("items"), technique
+        assert answers[0].json().get("detail") == answers[1].json().get("detail"), technique
+    assert_problem(request(memory, "GET", "/api/articles", params={"technique": "No such one"}), 400,
+                   "no technique 'No such one'")
 
 
 def test_memory_and_db_give_the_same_filters_and_profiles(apps):

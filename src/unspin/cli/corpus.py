@@ -240,7 +240,7 @@ def _iso_date(ctx: Any, param: Any, value: str | None) -> str | None:
 
 
 @click.command(name="search")
-@click.argument("query")
+@click.argument("query", required=False)
 @_DB
 @click.option("--outlet", help="Only articles of this outlet domain (and its subdomains).")
 @click.option("--since", callback=_iso_date, help="Only articles published on or after this date (YYYY-MM-DD).")
@@ -254,14 +254,20 @@ def _iso_date(ctx: Any, param: Any, value: str | None) -> str | None:
                    "required.")
 @click.option("-n", "--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def search_cmd(query: str, db: str, outlet: str | None, since: str | None, until: str | None,
+def search_cmd(query: str | None, db: str, outlet: str | None, since: str | None, until: str | None,
                techniques: tuple[str, ...], narratives: tuple[str, ...], limit: int, fmt: str) -> None:
     """Full-text search over titles and texts, best match first.
 
     Words are all required; FTS5 syntax ("exact phrase", OR, NOT, prefix*)
     is understood. --technique and --narrative filter on the labels stored
-    with each analysis.
+    with each analysis. Without QUERY, the articles that pass the filters
+    are listed newest first:
+
+      unspin search --db news.db --narrative "CC: Criticism of climate policies"
     """
+    if not (query or "").strip() and not (outlet or since or until or techniques or narratives):
+        raise click.UsageError("give words to search for, or a filter (--technique, --narrative, --outlet, "
+                               "--since, --until) to list the articles that pass it")
     store = _open_store(db)
     hits = store.search(query, outlet=outlet, since=since, until=until, limit=limit, techniques=techniques,
                         narratives=narratives)

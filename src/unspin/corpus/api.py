@@ -45,10 +45,11 @@ class Corpus(Store):
         """Store one analysis unless its text is stored already (:func:`.writer.add_article`)."""
         return add_article(self, analysis, row, signature=signature)
 
-    def search(self, query: str, *, outlet: str | None = None, since: str | None = None, until: str | None = None,
+    def search(self, query: str | None, *, outlet: str | None = None, since: str | None = None, until: str | None = None,
                limit: int = 20, techniques: Sequence[str] = (), narratives: Sequence[str] = (),
                marks: tuple[str, str] = ("[", "]")) -> list[dict[str, Any]]:
-        """Full-text search, best match first (:func:`.search.search`)."""
+        """Full-text search, best match first; without words, the filtered articles newest first
+        (:func:`.search.search`)."""
         return search(self, query, outlet=outlet, since=since, until=until, limit=limit, techniques=techniques,
                       narratives=narratives, marks=marks)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from typing import Any, Iterator
 
-from ..store import Store, StoreError
+from ..store import QueryError, Store
 from ..techniques.taxonomy import techniques
 
 #: Top-level keys of the analysis that hold labelled findings, and their kind.
@@ -131,12 +131,12 @@ def label_filter(store: Store, kind: str, name: str) -> tuple[str, list[Any]]:
     language``). A technique name may also be a SemEval-2023 family
     (``--technique "attack on reputation"``); a narrative also matches
     its sub-narratives (``A: B`` matches ``A: B: C``). A name that is in
-    neither the store nor the taxonomy raises :class:`StoreError` with the
-    closest known names.
+    neither the store nor the taxonomy raises :class:`~unspin.store.QueryError`
+    with the closest known names.
     """
     want = _norm(name)
     if not want:
-        raise StoreError(f"empty {kind} name")
+        raise QueryError(f"empty {kind} name")
     labels = labels_of_kind(store, kind)
     exact = [lab for lab in labels if _norm(lab) == want or _norm(lab).startswith(want + ":")]
     families = [fam for fam in TECHNIQUE_FAMILIES if _norm(fam) == want] if kind == "technique" else []
@@ -145,7 +145,7 @@ def label_filter(store: Store, kind: str, name: str) -> tuple[str, list[Any]]:
         close = difflib.get_close_matches(name, known, n=5, cutoff=0.5)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else (
             f"; known: {', '.join(known[:12])}" if known else f"; this database has no {kind} labels yet")
-        raise StoreError(f"no {kind} {name!r} in this database{hint}")
+        raise QueryError(f"no {kind} {name!r} in this database{hint}")
     conds, args = [], []
     if exact:
         conds.append(f"l.label IN ({','.join('?' * len(exact))})")

@@ -6,10 +6,10 @@ import sqlite3
 from datetime import date, timedelta
 from typing import Any, Sequence
 
-from ..store import Store, StoreError
+from ..store import QueryError, Store
 from .labels import label_filter
 
-__all__ = ["SEARCH_HIT_KEYS", "filter_clauses", "fts_query", "next_day", "search", "search_hits"]
+__all__ = ["SEARCH_HIT_KEYS", "filter_clauses", "fts_query", "label_clauses", "next_day", "search", "search_hits"]
 
 #: Columns of a search hit, in the order the search queries select them.
 SEARCH_HIT_KEYS = ("id", "title", "outlet", "published", "url", "source", "duplicate_of", "snippet", "score")
@@ -17,7 +17,7 @@ SEARCH_HIT_KEYS = ("id", "title", "outlet", "published", "url", "source", "dupli
 
 def search(
     store: Store,
-    query: str,
+    query: str | None,
     *,
     outlet: str | None = None,
     since: str | None = None,
@@ -29,22 +29,35 @@ def search(
 ) -> list[dict[str, Any]]:
     """Full-text search (FTS5 syntax; plain words are ANDed), best match first.
 
-    ``marks`` wrap the matched words in each hit's snippet.
+    ``marks`` wrap the matched words in each hit's snippet. Without a
+    ``query`` (``None`` or blank) the articles that pass the filters are
+    listed newest first, each with the start of its text as the snippet
+    and no score; at least one filter is then required.
 
     ``since``/``until`` compare with ``published`` (ISO dates; an
     article without a date is left out when either is given).
     ``techniques`` and ``narratives`` keep articles that carry every one
     of them in the ``labels`` table (see :func:`.labels.label_filter`).
     """
-    where, params = ["articles_fts MATCH ?"], [fts_query(query)]
-    for kind, names in (("technique", techniques), ("narrative", narratives)):
-        for name in names:
-            clause, args = label_filter(store, kind, name)
-            where.append(clause)
-            params += args
+    where, params = label_clauses(store, techniques, narratives)
     more, more_params = filter_clauses(outlet, since, until)
     where += more
     params += more_params
+    if not (query or "").strip():
+        if not where:
+            raise QueryError("nothing to search for: give words, or filter by technique, narrative, outlet or date")
+        rows = store.db.execute(f"""
+            SELECT a.id, a.title, a.outlet, a.published, a.url, a.source, a.duplicate_of,
+                   substr(json_extract(a.analysis, '$.text'), 1, {LIST_SNIPPET_CHARS}), NULL
+            FROM articles a WHERE {' AND '.join(where)}
+            ORDER BY a.published IS NULL, a.published DESC, a.id DESC LIMIT ?""", (*params, limit)).fetchall()
+        hits = [dict(zip(SEARCH_HIT_KEYS, r, strict=True)) for r in rows]
+        for hit in hits:  # the start of the text, cut at a word
+            if len(hit["snippet"] or "") == LIST_SNIPPET_CHARS:
+                hit["snippet"] = hit["snippet"].rsplit(None, 1)[0] + " …"
+        return hits
+    where.insert(0, "articles_fts MATCH ?")
+    params.insert(0, fts_query(query or ""))
     sql = f"""
         SELECT a.id, a.title, a.outlet, a.published, a.url, a.source, a.duplicate_of,
                snippet(articles_fts, 1, ?, ?, ' … ', 16) AS snippet, bm25(articles_fts) AS rank
@@ -54,8 +67,26 @@ def search(
     try:
         rows = store.db.execute(sql, (marks[0], marks[1], *params, limit)).fetchall()
     except sqlite3.OperationalError as exc:
-        raise StoreError(f"bad search query {query!r} ({exc})") from None
+        raise QueryError(f"bad search query {query!r} ({exc})") from None
     return search_hits(rows)
+
+
+#: characters of an article's text shown as the snippet of a listing without words
+LIST_SNIPPET_CHARS = 240
+
+
+def label_clauses(store: Store, techniques: Sequence[str] = (), narratives: Sequence[str] = ()
+                  ) -> tuple[list[str], list[Any]]:
+    """SQL conditions (on ``articles a``) and parameters: the article carries every technique and narrative
+    named (:func:`.labels.label_filter`; an unknown name raises :class:`~unspin.store.QueryError`)."""
+    where: list[str] = []
+    params: list[Any] = []
+    for kind, names in (("technique", techniques), ("narrative", narratives)):
+        for name in names:
+            clause, args = label_filter(store, kind, name)
+            where.append(clause)
+            params += args
+    return where, params
 
 
 def search_hits(rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:

@@ -20,9 +20,10 @@ articles are keyed by the SHA-256 of their analysed text and stored once.
 
 from __future__ import annotations
 
-from .database import (ARTICLE_COLUMNS, DEFAULT_BUSY_TIMEOUT_S, ArticleRow, Store, StoreError, StoreLockedError,
+from .database import (ARTICLE_COLUMNS, DEFAULT_BUSY_TIMEOUT_S, ArticleRow, QueryError, Store, StoreError,
+                       StoreLockedError,
                        busy_timeout, now_iso)
 from .schema import STORE_SCHEMA
 
-__all__ = ["ARTICLE_COLUMNS", "DEFAULT_BUSY_TIMEOUT_S", "STORE_SCHEMA", "ArticleRow", "Store", "StoreError",
+__all__ = ["ARTICLE_COLUMNS", "DEFAULT_BUSY_TIMEOUT_S", "STORE_SCHEMA", "ArticleRow", "QueryError", "Store", "StoreError",
            "StoreLockedError", "busy_timeout", "now_iso"]

@@ -39,6 +39,10 @@ class StoreError(UnspinError):
     """A database file that cannot be opened, or is not an unspin store."""
 
 
+class QueryError(StoreError):
+    """A query the user wrote that the store cannot run: bad full-text syntax, or a label it does not know."""
+
+
 class StoreLockedError(StoreError):
     """Another process kept the database locked for longer than the busy timeout."""
 

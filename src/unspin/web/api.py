@@ -112,9 +112,19 @@ def _date(value: str | None, name: str) -> str | None:
         raise HTTPException(400, f"{name} must be a date YYYY-MM-DD, not {value!r}") from None
 
 
-def filters_of(outlet: str | None, since: str | None, until: str | None, q: str | None) -> Filters:
+def filters_of(outlet: str | None, since: str | None, until: str | None, q: str | None,
+               techniques: Sequence[str] = (), narratives: Sequence[str] = ()) -> Filters:
     return Filters(outlet=(outlet or "").strip() or None, since=_date(since, "since"), until=_date(until, "until"),
-                   q=(q or "").strip() or None)
+                   q=(q or "").strip() or None, techniques=tuple(t.strip() for t in techniques if t.strip()),
+                   narratives=tuple(n.strip() for n in narratives if n.strip()))
+
+
+#: the label filters of the article list and the search, as query parameters (repeatable: all are required)
+TECHNIQUE_QUERY = Query([], description="Only articles using this persuasion technique (any spelling: "
+                                        "Loaded_Language, 'loaded language') or one of this SemEval-2023 family "
+                                        "('attack on reputation'). Repeatable: all are required.")
+NARRATIVE_QUERY = Query([], description="Only articles carrying this narrative (or one of its sub-narratives). "
+                                        "Repeatable: all are required.")
 
 
 @router.get("/articles", tags=["corpus"], responses=_ERRORS, summary="List stored articles, newest first")
@@ -126,10 +136,13 @@ def articles(
     since: str | None = Query(None, description="Published on or after (YYYY-MM-DD)."),
     until: str | None = Query(None, description="Published on or before (YYYY-MM-DD)."),
     q: str | None = Query(None, description="Full-text query over titles and texts (best match first)."),
+    technique: list[str] = TECHNIQUE_QUERY,
+    narrative: list[str] = NARRATIVE_QUERY,
 ) -> dict[str, Any]:
-    """Article summaries (no analyses), paged; `next` is the next page's number or null."""
+    """Article summaries (no analyses), paged; `next` is the next page's number or null. A technique or
+    narrative the database has never stored is a 400 that names the closest ones."""
     web = state_of(request)
-    filters = filters_of(outlet, since, until, q)
+    filters = filters_of(outlet, since, until, q, technique, narrative)
     items, total = web.repo.list(filters, offset=(page - 1) * per_page, limit=per_page)
     return {"items": items, "page": page, "per_page": per_page, "total": total,
             "next": page + 1 if page * per_page < total else None, "storage": web.repo.kind}
@@ -188,12 +201,14 @@ def search(
     outlet: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    technique: list[str] = TECHNIQUE_QUERY,
+    narrative: list[str] = NARRATIVE_QUERY,
     limit: int = Query(20, ge=1, le=100),
 ) -> dict[str, Any]:
     """Best matches first, as `unspin search --format json`: `{query, hits}`, each hit's
-    `snippet` marking matches with `[` `]`."""
+    `snippet` marking matches with `[` `]`. To list articles by label without words, use `/api/articles`."""
     web = state_of(request)
-    filters = filters_of(outlet, since, until, None)
+    filters = filters_of(outlet, since, until, None, technique, narrative)
     if not q.strip():
         raise HTTPException(400, "q is empty")
     return {"query": q, "hits": web.repo.search(q, filters, limit=limit, marks=("[", "]"))}

@@ -42,7 +42,7 @@ from .._version import __version__
 from ..config import Options, load_options
 from ..errors import InputError, UnspinError
 from ..report.html import environment as report_environment
-from ..store import StoreError
+from ..store import QueryError, StoreError
 from . import view
 from .api import router as api_router
 from .pages import router as pages_router
@@ -120,7 +120,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> Response:
-        return error_response(request, 400 if "bad search query" in str(exc) else 500, str(exc))
+        return error_response(request, 400 if isinstance(exc, QueryError) else 500, str(exc))
 
     @app.exception_handler(Overloaded)
     async def overloaded(request: Request, exc: Overloaded) -> Response:

@@ -23,6 +23,7 @@ from ..store import StoreError
 from .api import analyze_submission, filters_of, missing_article, outlet_ratings
 from .state import BodyTooLarge, Overloaded, WebState, busy_headers, state_of
 from .inputs import Submission
+from .repo import Filters
 from .view import article_view, outlet_charts
 
 router = APIRouter(include_in_schema=False)
@@ -113,8 +114,23 @@ def article_page(article_id: int, request: Request) -> Response:
                       outlet_domain=view.outlet_domain, extra_sections=view.extra_sections)
 
 
+#: the filters a list or search page reads from its query string (one value each: the forms have one field each)
+PAGE_FILTERS = ("outlet", "since", "until", "q", "technique", "narrative")
+
+
 def _page_args(request: Request) -> dict[str, str]:
-    return {k: v for k, v in request.query_params.items() if k in ("outlet", "since", "until", "q") and v}
+    return {k: v for k, v in request.query_params.items() if k in PAGE_FILTERS and v}
+
+
+def _page_filters(args: dict[str, str], q: str | None) -> Filters:
+    return filters_of(args.get("outlet"), args.get("since"), args.get("until"), q,
+                      [args["technique"]] if args.get("technique") else [],
+                      [args["narrative"]] if args.get("narrative") else [])
+
+
+def _label_choices(web: Any) -> dict[str, list[str]]:
+    """The techniques and narratives stored so far, offered by the filter forms."""
+    return {"techniques": web.repo.label_names("technique"), "narratives": web.repo.label_names("narrative")}
 
 
 @router.get("/articles")
@@ -124,7 +140,7 @@ def articles_page(request: Request, page: int = 1) -> Response:
     page = max(1, min(page, 100_000))
     error = None
     try:
-        filters = filters_of(args.get("outlet"), args.get("since"), args.get("until"), args.get("q"))
+        filters = _page_filters(args, args.get("q"))
         items, total = web.repo.list(filters, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
     except (HTTPException, StoreError) as exc:
         items, total, error = [], 0, str(getattr(exc, "detail", exc))
@@ -134,7 +150,7 @@ def articles_page(request: Request, page: int = 1) -> Response:
     if page * PER_PAGE < total:
         nav["next"] = "?" + urlencode({**args, "page": page + 1})
     return web.render("articles.html", status=400 if error else 200, request=request, items=items, total=total,
-                      page=page, args=args, nav=nav, error=error, storage=web.repo.kind)
+                      page=page, args=args, nav=nav, error=error, storage=web.repo.kind, **_label_choices(web))
 
 
 @router.get("/outlets/{domain}", name="outlet_page")
@@ -186,14 +202,13 @@ def search_page(request: Request) -> Response:
     error = None
     if q:
         try:
-            filters = filters_of(args.get("outlet"), args.get("since"), args.get("until"), None)
-            hits = web.repo.search(q, filters, limit=50, marks=("\ue000", "\ue001"))
+            hits = web.repo.search(q, _page_filters(args, None), limit=50, marks=("\ue000", "\ue001"))
         except (HTTPException, StoreError) as exc:
             error = str(getattr(exc, "detail", exc))
     for hit in hits:
         hit["snippet_parts"] = _snippet_parts(hit.get("snippet") or "")
     return web.render("search.html", status=400 if error else 200, request=request, q=q, args=args, hits=hits,
-                      error=error, storage=web.repo.kind)
+                      error=error, storage=web.repo.kind, **_label_choices(web))
 
 
 def _snippet_parts(snippet: str) -> list[tuple[str, bool]]:

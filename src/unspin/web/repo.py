@@ -24,9 +24,10 @@ from typing import Any, Iterator, Protocol
 from ..corpus.api import Corpus
 from ..corpus.dedup import signature
 from ..corpus.profile import outlet_profile
-from ..corpus.search import filter_clauses, fts_query
+from ..corpus.labels import labels_of_kind
+from ..corpus.search import filter_clauses, fts_query, label_clauses
 from ..corpus.stories import list_stories, story_report
-from ..store import ArticleRow, StoreError
+from ..store import ArticleRow, QueryError
 
 MEMORY_ITEMS = 256
 #: SQLite's name for a database that lives in memory (one connection).
@@ -38,12 +39,15 @@ SUMMARY_KEYS = ("id", "title", "outlet", "outlet_name", "published", "url", "sou
 
 @dataclass(frozen=True)
 class Filters:
-    """Filters of an article list or search; dates are ``YYYY-MM-DD``, inclusive."""
+    """Filters of an article list or search; dates are ``YYYY-MM-DD``, inclusive; the article must carry
+    every technique and narrative named (any spelling; a technique family or a narrative's parent counts)."""
 
     outlet: str | None = None
     since: str | None = None
     until: str | None = None
     q: str | None = None
+    techniques: tuple[str, ...] = ()
+    narratives: tuple[str, ...] = ()
 
 
 class Repo(Protocol):
@@ -58,6 +62,7 @@ class Repo(Protocol):
     def story(self, story_id: int) -> dict[str, Any] | None: ...
     def stories(self, *, limit: int) -> list[dict[str, Any]]: ...
     def stats(self) -> dict[str, int]: ...
+    def label_names(self, kind: str) -> list[str]: ...
 
 
 def normalize_domain(domain: str) -> str:
@@ -106,35 +111,34 @@ class StoreRepo:
                                    (article_id,)).fetchone()
         return dict(zip(SUMMARY_KEYS, row, strict=True)) if row else None
 
-    @staticmethod
-    def _where(filters: Filters) -> tuple[list[str], list[Any]]:
-        return filter_clauses(filters.outlet, filters.since, filters.until)
-
     def list(self, filters: Filters, *, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
-        where, params = self._where(filters)
         source = "articles a"
         order = "a.id DESC"
-        if filters.q:
-            source = "articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-            where.insert(0, "articles_fts MATCH ?")
-            params.insert(0, fts_query(filters.q))
-            order = "bm25(articles_fts), a.id DESC"
-        clause = (" WHERE " + " AND ".join(where)) if where else ""
         cols = ", ".join(f"a.{k}" for k in SUMMARY_KEYS)
         with self._reading() as store:
+            where, params = label_clauses(store, filters.techniques, filters.narratives)
+            more, more_params = filter_clauses(filters.outlet, filters.since, filters.until)
+            where, params = where + more, params + more_params
+            if filters.q:
+                source = "articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+                where.insert(0, "articles_fts MATCH ?")
+                params.insert(0, fts_query(filters.q))
+                order = "bm25(articles_fts), a.id DESC"
+            clause = (" WHERE " + " AND ".join(where)) if where else ""
             try:
                 (total,) = store.db.execute(f"SELECT count(*) FROM {source}{clause}", params).fetchone()
                 rows = store.db.execute(f"SELECT {cols} FROM {source}{clause} ORDER BY {order} LIMIT ? OFFSET ?",
                                         [*params, limit, offset]).fetchall()
             except Exception as exc:  # noqa: BLE001 - FTS5 syntax errors are sqlite3.OperationalError
-                raise StoreError(f"bad search query {filters.q!r} ({exc})") from None
+                raise QueryError(f"bad search query {filters.q!r} ({exc})") from None
         return [dict(zip(SUMMARY_KEYS, r, strict=True)) for r in rows], total
 
     def search(self, query: str, filters: Filters, *, limit: int, marks: tuple[str, str] = ("[", "]")
                ) -> list[dict[str, Any]]:
         with self._reading() as store:
             return store.search(query, outlet=filters.outlet, since=filters.since, until=filters.until,
-                                limit=limit, marks=marks)
+                                limit=limit, techniques=filters.techniques, narratives=filters.narratives,
+                                marks=marks)
 
     def outlet(self, domain: str, ratings: Any) -> dict[str, Any] | None:
         with self._reading() as store:
@@ -158,6 +162,11 @@ class StoreRepo:
     def stories(self, *, limit: int) -> list[dict[str, Any]]:
         with self._reading() as store:
             return list_stories(store, limit=limit)
+
+    def label_names(self, kind: str) -> list[str]:
+        """The distinct labels of ``kind`` ("technique", "narrative") stored so far, for the filter forms."""
+        with self._reading() as store:
+            return labels_of_kind(store, kind)
 
     def stats(self) -> dict[str, int]:
         with self._reading() as store:
