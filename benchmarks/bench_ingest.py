@@ -24,7 +24,8 @@ taken during it):
    technique and narrative labels), inserted directly through
    :meth:`unspin.corpus.Corpus.add` with MinHash signatures, committing every
    32 as the ingest does; 100 two-word queries, top 10 with snippets: p50
-   and p95 plain, with outlet + date filters, and with a technique filter.
+   and p95 plain, with outlet + date filters, with a technique filter, and
+   (no words) the newest ten articles a technique or a narrative filter keeps.
    The write rate of the single writer is reported too.
 3. **Projection** for 1M articles/day on a Ray cluster from the figures
    above (see ``projection`` in the output).
@@ -228,7 +229,7 @@ def queries(syn: Synthetic, k: int, seed: int = 11) -> list[str]:
     return [f"{rng.choice(common)} {rng.choice(common)}" for _ in range(k)]
 
 
-def _lat(store, qs: list[str], **kw) -> dict:
+def _lat(store, qs: list[str | None], **kw) -> dict:
     lat, hits = [], 0
     for q in qs:
         t = time.perf_counter()
@@ -270,6 +271,9 @@ def search_bench(folder: str, sizes: list[int], workdir: str, max_build_s: float
             filtered = _lat(store, qs, outlet="outlet3.example", since="2023-03-01", until="2023-09-30")
             technique = _lat(store, qs, techniques=["Loaded_Language"])
             narrative_family = _lat(store, qs, techniques=["attack on reputation"], narratives=["URW: Praise of Russia"])
+            # no words: the newest ten articles a label filter keeps (`unspin search --technique …`, the web list)
+            listing = _lat(store, [None] * len(qs), techniques=["Loaded_Language"])
+            listing_narrative = _lat(store, [None] * len(qs), narratives=["URW: Praise of Russia"])
         results.append({
             "articles": built, "target": size, "complete": built >= size,
             "writer_articles_per_s": round(built / write_s, 1),
@@ -277,6 +281,7 @@ def search_bench(folder: str, sizes: list[int], workdir: str, max_build_s: float
             "size_mb": round(file_size(path) / 2**20),
             "search": plain, "search_outlet_date": filtered, "search_technique": technique,
             "search_family_and_narrative": narrative_family,
+            "list_technique_no_words": listing, "list_narrative_no_words": listing_narrative,
             "load_1min_build": build_load.load(), "load_1min_search": search_load.load(),
         })
         if built < size:

@@ -117,6 +117,16 @@ def test_negatives_options_are_checked_in_one_line(args, message, tmp_path):
     assert r.exit_code == 2 and message in r.output and "Traceback" not in r.output
 
 
+@pytest.mark.parametrize("task, tier", [("frames", "fast"), ("narratives", "accurate"), ("genre", "fast")])
+def test_negatives_refused_from_python_for_other_models(task, tier, tmp_path):
+    from unspin.errors import ConfigError
+    from unspin.training import framing
+
+    for run in (framing.train, framing.evaluate):
+        with pytest.raises(ConfigError, match="--negatives: only for the fast narratives model"):
+            run(task, tmp_path, tier=tier, negatives=[tmp_path])
+
+
 def test_only_the_narratives_commands_offer_negatives():
     for task in ("genre", "frames", "roles"):
         assert "--negatives" not in CliRunner().invoke(cli, ["train", task, "--help"]).output

@@ -46,11 +46,14 @@ def search(
     if not (query or "").strip():
         if not where:
             raise QueryError("nothing to search for: give words, or filter by technique, narrative, outlet or date")
+        # the page's ids first, so that only their analyses are parsed for the snippet
         rows = store.db.execute(f"""
+            WITH page AS (SELECT a.id FROM articles a WHERE {' AND '.join(where)}
+                          ORDER BY a.published IS NULL, a.published DESC, a.id DESC LIMIT ?)
             SELECT a.id, a.title, a.outlet, a.published, a.url, a.source, a.duplicate_of,
                    substr(json_extract(a.analysis, '$.text'), 1, {LIST_SNIPPET_CHARS}), NULL
-            FROM articles a WHERE {' AND '.join(where)}
-            ORDER BY a.published IS NULL, a.published DESC, a.id DESC LIMIT ?""", (*params, limit)).fetchall()
+            FROM page JOIN articles a ON a.id = page.id
+            ORDER BY a.published IS NULL, a.published DESC, a.id DESC""", (*params, limit)).fetchall()
         hits = [dict(zip(SEARCH_HIT_KEYS, r, strict=True)) for r in rows]
         for hit in hits:  # the start of the text, cut at a word
             if len(hit["snippet"] or "") == LIST_SNIPPET_CHARS:

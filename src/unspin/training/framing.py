@@ -211,14 +211,14 @@ def train(task: str, data_dir: Path, tier: str = "fast", output: Path | None = N
     """Train the ``tier`` model of ``task`` on ``data_dir`` and write its folder (default: the packaged one).
     Genre has one model (writing signals, fitted on the training part of the forward split) whatever the tier;
     roles have one model for both tiers, read from the article's treatment of each entity (:mod:`.roles_treatment`)."""
+    if negatives and (task != "narratives" or tier == "accurate"):
+        raise ConfigError("--negatives: only for the fast narratives model")
     if task == "genre":
         return GS.train(data_dir, output, seed)
     if task == "roles":
         return RT.train(data_dir, output, seed, cv)
     if tier == "accurate":
         return _train_accurate(task, data_dir, output, seed, cv)
-    if negatives and task != "narratives":
-        raise ConfigError("--negatives: only for the narratives model")
     return _train(task, data_dir, output, seed, cv, negatives, negatives_max)
 
 
@@ -228,12 +228,12 @@ def evaluate(task: str, data_dir: Path, seed: int = 13, tier: str = "fast", nega
     and narratives: the cross-validation over the training part beside the forward figures
     (:mod:`.genre_signals`, :mod:`.framing_forward`); roles: forward, cross-domain and cross-validation
     figures (:mod:`.roles_treatment`)."""
+    if negatives and (task != "narratives" or tier == "accurate"):
+        raise ConfigError("--negatives: only for the fast narratives model")
     if task == "genre":
         return GS.measure(data_dir, seed)[1]["metrics"]
     if task == "roles":
         return RT.evaluate(data_dir, seed)
-    if negatives and (task != "narratives" or tier == "accurate"):
-        raise ConfigError("--negatives: only for the fast narratives model")
     if tier != "accurate":
         neg_docs = load_negatives(negatives, negatives_max, seed)[0] if negatives else []
         return _forward_train(task, data_dir, seed, True, negatives=neg_docs)[2]
