@@ -115,3 +115,42 @@ def test_capitalised_transcript_labels_are_speakers(pipe: Pipeline) -> None:
     assert q.speaker is not None and q.speaker.text == "KATE BOULDUAN"
     q = find(a, "This is a man who never ran a negative ad in his life.")
     assert q.speaker is not None and q.speaker.text == "JOEL BENENSON"
+
+
+def test_a_name_written_only_inside_quotation_marks_is_not_the_speakers_name(pipe: Pipeline) -> None:
+    # the epithet is the quoted speaker's wording; the article itself calls her Hillary Clinton
+    text = (
+        "Hillary Clinton spoke in Coral Springs on Friday.\n"
+        "Trump told the rally: “Working that microphone was harder than working Crooked Hillary Clinton.”\n"
+        "“He is unhinged — even for him,” Clinton said of the tweets 😀.\n"
+    )
+    a = analyze(pipe, text)
+    said = find(a, "He is unhinged — even for him")
+    assert said.speaker.name == "Hillary Clinton" and said.speaker.text == "Clinton"
+    assert text[said.speaker.start:said.speaker.end] == "Clinton"
+
+
+def test_names_only_ever_quoted_still_name_the_person_when_nothing_else_does() -> None:
+    from unspin.analyzers.names import NameIndex
+
+    names = NameIndex(frozenset({"mr"}))
+    names.add("Crooked Hillary Clinton", 60, quoted=True)
+    names.add("Hillary Clinton", 10)
+    assert names.fullest("Clinton", 100) == "Hillary Clinton"
+    assert names.fullest("Crooked Hillary Clinton", 60) == "Hillary Clinton"  # the quoted form maps to her name
+    alone = NameIndex(frozenset({"mr"}))
+    alone.add("Émile Zoë Durand", 5, quoted=True)
+    assert alone.fullest("Durand", 40) == "Émile Zoë Durand"  # the only form the article has
+
+
+def test_role_groups_use_the_article_own_name_not_a_quoted_epithet() -> None:
+    from unspin.analyzers.groups import entity_groups
+    from unspin.config import DEFAULT_SPACY_MODEL
+    from unspin.nlp import load_spacy
+
+    text = ("Hillary Clinton spoke in Coral Springs on Friday.\nTrump told the rally: “Working that microphone was "
+            "harder than working Crooked Hillary Clinton.”\nLater, Clinton answered him.")
+    doc = load_spacy(DEFAULT_SPACY_MODEL)(text)
+    ents = [(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents]
+    groups = dict(zip((t for _, _, t, _ in ents), entity_groups(doc, ents), strict=True))
+    assert groups.get("Crooked Hillary Clinton") == groups.get("Clinton") == "Hillary Clinton"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from ..framing.treatment import Candidate, demonym_group, extra_mentions
 from .names import NameIndex
+from .quotation_marks import find_quotations, quoted_chars
 from .quotes import load_lexicon
 
 if TYPE_CHECKING:
@@ -53,9 +54,10 @@ def group_name(text: str, label: str, person_name: str | None = None) -> str:
 
 def person_index(doc: "Doc", ents: Sequence[tuple[int, int, str, str]]):
     names = NameIndex(load_lexicon().titles)
+    quoted = quoted_chars(find_quotations(doc.text))
     for s, _e, text, label in ents:
         if label == "PERSON":
-            names.add(text, s)
+            names.add(text, s, quoted=quoted(s))
     return names
 
 

@@ -1,6 +1,11 @@
 """Person names as an article writes them: "Putin" and "the Russian President
 Vladimir Putin" are one person, "Vladimir Putin" (the fullest form).
 
+A name the article only ever writes inside quotation marks is the quoted
+speaker's wording, often an epithet ("working Crooked Hillary Clinton"): it
+stands for the person only when the article's own text names them no other
+way, so "Hillary Clinton", written outside the quotes, is her name.
+
 Used by the quotes analyzer (speakers) and the roles model (mention groups).
 """
 
@@ -114,9 +119,12 @@ class NameIndex:
     #: last word (lower) → start offsets of its mentions, with the full name used
     mentions: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     _known: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    #: last word (lower) → the full names written at least once outside quotation marks
+    _outside: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _lookups: dict[str, _KeyLookup] = field(default_factory=dict, repr=False)
 
-    def add(self, text: str, start: int) -> None:
+    def add(self, text: str, start: int, quoted: bool = False) -> None:
+        """Record a PERSON mention; ``quoted``: it lies inside a quotation (someone else's wording)."""
         words = name_words(text, self.titles)
         if not words:
             return
@@ -127,6 +135,8 @@ class NameIndex:
             known.add(full)
             self.names.setdefault(key, []).append((start, full))
         self.mentions.setdefault(key, []).append((start, full))
+        if not quoted:
+            self._outside.setdefault(key, set()).add(full)
         self._lookups.pop(key, None)
 
     def __contains__(self, key: str) -> bool:
@@ -135,7 +145,12 @@ class NameIndex:
     def _lookup(self, key: str) -> _KeyLookup:
         found = self._lookups.get(key)
         if found is None:
-            found = self._lookups[key] = _KeyLookup.build(self.names[key], self.mentions[key])
+            names, mentions = self.names[key], self.mentions[key]
+            outside = self._outside.get(key)
+            if outside:  # names only ever quoted are someone's wording, not the person's name
+                names = [(s, n) for s, n in names if n in outside]
+                mentions = [(s, n) for s, n in mentions if n in outside]
+            found = self._lookups[key] = _KeyLookup.build(names, mentions)
         return found
 
     def fullest(self, text: str, pos: int) -> str | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 #: Opening mark → the marks that may close it. Typists mix curly and
 #: straight marks (“…") and some newspapers write '' for a double quote.
@@ -58,6 +59,18 @@ class Quotation:
 
     def count_words(self, text: str) -> int:
         return len(WORD_RE.findall(text[self.start : self.end]))
+
+
+def quoted_chars(quotations: list[Quotation]) -> Callable[[int], bool]:
+    """A test of whether a character lies inside one of ``quotations`` (from :func:`find_quotations`,
+    in text order), marks included."""
+    opens = [q.open for q in quotations]
+
+    def inside(char: int) -> bool:
+        k = bisect.bisect_right(opens, char) - 1
+        return k >= 0 and char < max(quotations[k].close_end, quotations[k].close + 1)
+
+    return inside
 
 
 def _mark_at(text: str, i: int) -> str | None:

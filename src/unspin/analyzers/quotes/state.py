@@ -60,7 +60,7 @@ class RunState:
         self.names = NameIndex(lex.titles)
         for e in self.entities:
             if e.type == "PERSON":
-                self.names.add(e.text, e.start)
+                self.names.add(e.text, e.start, quoted=self.quotation_at(e.start) is not None)
         self._subjects: dict[tuple[int, int], "Token | None"] = {}
         self._descriptors: dict[tuple[int, int], frozenset[str]] = {}
 
