@@ -56,7 +56,9 @@ and not shipped: forward paragraph micro-F1 fell 0.009 and the default
 reading's SI precision to 0.497 (0.498 with a precision target chosen on the
 inner folds). Screened in time, the fine-tuned pass's precision edge over the
 frozen head is gone and its span edge halves: its layers learn the training
-period's cues. Figures and protocol in ``docs/history.md``.
+period's cues; fine-tuning less (layer 4 only, or one epoch) keeps neither
+the gain nor, for one epoch, the precision across periods. Figures and
+protocol in ``docs/history.md``.
 """
 
 from __future__ import annotations
