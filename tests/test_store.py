@@ -274,3 +274,69 @@ def test_a_store_of_a_newer_schema_is_refused(tmp_path):
     con.close()
     with pytest.raises(StoreError, match=f"store schema 99, this unspin reads {STORE_SCHEMA}"):
         Corpus(db, readonly=True)
+
+
+def _narrated_store(path):
+    """Articles whose narratives carry sub-narratives (and one narrative whose sub-narrative is itself)."""
+    store = Corpus(path)
+    base = "Talks\n\nThe grain corridor talks — “a farce” 😀 — went on in {}."
+    rows = [("A", [("URW: Blaming the war on others", "URW: Blaming the war on others: The West are the aggressors",
+                    0.8)]),
+            ("B", [("CC: Criticism of climate policies", "CC: Criticism of climate policies: Climate policies are only "
+                                                          "for profit", 0.6),
+                   ("CC: Criticism of climate policies", "CC: Criticism of climate policies: Other", 0.3)]),
+            ("C", [("Other", "Other", 0.9)])]
+    for title, narratives in rows:
+        a = fake_analysis(base.format(title), title=title)
+        a["narratives"] = [{"narrative": n, "subnarrative": s, "score": p, "evidence": []} for n, s, p in narratives]
+        store.add(a, ArticleRow(source=title, title=title, outlet="a.example"))
+    store.commit()
+    return store
+
+
+def _label_rows(store) -> list[tuple]:
+    return store.db.execute("SELECT article_id, kind, label, family, start, \"end\", score FROM labels "
+                            "ORDER BY article_id, kind, label, score").fetchall()
+
+
+def test_sub_narratives_are_labels_of_their_own_and_filter_articles(tmp_path):
+    with _narrated_store(tmp_path / "n.db") as store:
+        subs = store.labels_of_kind("subnarrative")
+        assert subs == ["CC: Criticism of climate policies: Climate policies are only for profit",
+                        "CC: Criticism of climate policies: Other",
+                        "URW: Blaming the war on others: The West are the aggressors"]
+        assert store.labels_of_kind("narrative") == ["CC: Criticism of climate policies", "Other",
+                                                     "URW: Blaming the war on others"]  # each counted once
+        titles = lambda **kw: sorted(h["title"] for h in store.search(None, **kw))  # noqa: E731
+        assert titles(narratives=["cc: criticism of climate policies: climate policies are only for profit"]) == ["B"]
+        assert titles(narratives=["URW: Blaming the war on others"]) == ["A"]
+        assert titles(narratives=["urw: blaming the war on others: the west are the aggressors"]) == ["A"]
+
+
+def test_a_schema_2_store_gets_its_sub_narrative_labels(tmp_path):
+    db = tmp_path / "old.db"
+    with _narrated_store(db) as store:
+        fresh = _label_rows(store)
+    assert any(kind == "subnarrative" for _, kind, *_ in fresh)
+    con = sqlite3.connect(db, isolation_level=None)  # as store schema 2 wrote it: no sub-narrative rows
+    con.execute("DELETE FROM labels WHERE kind = 'subnarrative'")
+    con.execute("UPDATE meta SET value = '2' WHERE key = 'store_schema'")
+    con.close()
+    with Corpus(db, readonly=True) as store:
+        assert store.db.execute("SELECT value FROM meta WHERE key = 'store_schema'").fetchone() == (STORE_SCHEMA,)
+        assert _label_rows(store) == fresh  # the migration writes what storing them today writes
+        assert store.integrity_check() == []
+
+
+def test_the_web_narrative_filter_offers_sub_narratives_too(tmp_path):
+    pytest.importorskip("fastapi", reason="the web app needs fastapi (pip install '.[test]')")
+    from unspin.web.repo import Filters, StoreRepo
+
+    _narrated_store(tmp_path / "n.db").close()
+    repo = StoreRepo(str(tmp_path / "n.db"))
+    offered = repo.label_names("narrative")
+    assert "URW: Blaming the war on others" in offered
+    assert "URW: Blaming the war on others: The West are the aggressors" in offered
+    items, total = repo.list(Filters(narratives=("URW: Blaming the war on others: The West are the aggressors",)),
+                             offset=0, limit=10)
+    assert total == 1 and [i["title"] for i in items] == ["A"]

@@ -83,12 +83,14 @@ def extract_labels(analysis: dict[str, Any]) -> Iterator[tuple[str, str, str | N
             if kind == "technique" and family is None:
                 family = technique_family(label)
             start, end, score = d.get("start"), d.get("end"), d.get("score")
-            yield (
-                kind, label, family,
-                start if isinstance(start, int) else None,
-                end if isinstance(end, int) else None,
-                float(score) if isinstance(score, (int, float)) else None,
-            )
+            row = (start if isinstance(start, int) else None, end if isinstance(end, int) else None,
+                   float(score) if isinstance(score, (int, float)) else None)
+            yield (kind, label, family, *row)
+            sub = d.get("subnarrative")
+            if kind == "narrative" and isinstance(sub, str) and sub and sub != label:
+                # its own kind, so that profiles count narratives once and list sub-narratives apart;
+                # store schema 3's migration writes the same rows for articles stored before
+                yield ("subnarrative", sub, None, *row)
 
 
 # -- in the store ----------------------------------------------------------------
@@ -130,14 +132,16 @@ def label_filter(store: Store, kind: str, name: str) -> tuple[str, list[Any]]:
     Names match whatever their spelling (``Loaded_Language`` = ``loaded
     language``). A technique name may also be a SemEval-2023 family
     (``--technique "attack on reputation"``); a narrative also matches
-    its sub-narratives (``A: B`` matches ``A: B: C``). A name that is in
+    its sub-narratives (``A: B`` matches ``A: B: C``), which are stored
+    under a kind of their own and may be named too. A name that is in
     neither the store nor the taxonomy raises :class:`~unspin.store.QueryError`
     with the closest known names.
     """
     want = _norm(name)
     if not want:
         raise QueryError(f"empty {kind} name")
-    labels = labels_of_kind(store, kind)
+    kinds = (kind, "subnarrative") if kind == "narrative" else (kind,)
+    labels = sorted({lab for k in kinds for lab in labels_of_kind(store, k)})
     exact = [lab for lab in labels if _norm(lab) == want or _norm(lab).startswith(want + ":")]
     families = [fam for fam in TECHNIQUE_FAMILIES if _norm(fam) == want] if kind == "technique" else []
     if not exact and not families and not (kind == "technique" and technique_family(name)):
@@ -155,6 +159,6 @@ def label_filter(store: Store, kind: str, name: str) -> tuple[str, list[Any]]:
         args.append(families[0])
     if not conds:  # a technique of the taxonomy that no stored article has (yet)
         conds.append("0")
-    clause = (f"EXISTS (SELECT 1 FROM labels l WHERE l.article_id = a.id AND l.kind = ? "
-              f"AND ({' OR '.join(conds)}))")
-    return clause, [kind, *args]
+    clause = (f"EXISTS (SELECT 1 FROM labels l WHERE l.article_id = a.id "
+              f"AND l.kind IN ({','.join('?' * len(kinds))}) AND ({' OR '.join(conds)}))")
+    return clause, [*kinds, *args]

@@ -9,7 +9,7 @@ than this unspin knows is refused rather than guessed at.
 from __future__ import annotations
 
 #: Version of the store's tables (meta table, key ``store_schema``).
-STORE_SCHEMA = "2"
+STORE_SCHEMA = "3"
 
 #: Steps from one version to the next: ``{from_version: (to_version, sql)}``, run in one write transaction.
 #: Plain SQL over the stored analysis JSON, so that the storage layer needs nothing of the corpus layer.
@@ -32,6 +32,21 @@ MIGRATIONS: dict[str, tuple[str, str]] = {
                    coalesce(nullif(json_extract(q.value, '$.kind'), ''), 'unknown'),
                    nullif(json_extract(q.value, '$.speaker.text'), '')
             FROM articles a, json_each(a.analysis, '$.quotes') q ORDER BY a.id, q.key;
+    """),
+    # 3: a narrative's sub-narrative as a label of its own kind, so that `--narrative` and the web filters find
+    # articles by sub-narrative and outlet profiles list them (the rows unspin.corpus.labels writes for new ones).
+    "2": ("3", """
+        INSERT INTO labels (article_id, kind, label, family, start, "end", score)
+            SELECT a.id, 'subnarrative', json_extract(n.value, '$.subnarrative'), NULL,
+                   CASE json_type(n.value, '$.start') WHEN 'integer' THEN json_extract(n.value, '$.start') END,
+                   CASE json_type(n.value, '$.end') WHEN 'integer' THEN json_extract(n.value, '$.end') END,
+                   CASE WHEN json_type(n.value, '$.score') IN ('integer', 'real')
+                        THEN CAST(json_extract(n.value, '$.score') AS REAL) END
+            FROM articles a, json_each(a.analysis, '$.narratives') n
+            WHERE json_type(a.analysis, '$.narratives') = 'array'
+              AND json_type(n.value, '$.subnarrative') = 'text' AND json_extract(n.value, '$.subnarrative') != ''
+              AND json_extract(n.value, '$.subnarrative') IS NOT json_extract(n.value, '$.narrative')
+            ORDER BY a.id, n.key;
     """),
 }
 

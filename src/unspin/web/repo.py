@@ -164,9 +164,11 @@ class StoreRepo:
             return list_stories(store, limit=limit)
 
     def label_names(self, kind: str) -> list[str]:
-        """The distinct labels of ``kind`` ("technique", "narrative") stored so far, for the filter forms."""
+        """The distinct labels of ``kind`` ("technique", "narrative": sub-narratives included) stored so far,
+        for the filter forms."""
+        kinds = (kind, "subnarrative") if kind == "narrative" else (kind,)
         with self._reading() as store:
-            return labels_of_kind(store, kind)
+            return sorted({lab for k in kinds for lab in labels_of_kind(store, k)})
 
     def stats(self) -> dict[str, int]:
         with self._reading() as store:
