@@ -126,6 +126,16 @@ def labels_of_kind(store: Store, kind: str) -> list[str]:
     return out
 
 
+def filter_kinds(kind: str) -> tuple[str, ...]:
+    """The label kinds a filter on ``kind`` reads: a narrative filter reads sub-narratives too."""
+    return (kind, "subnarrative") if kind == "narrative" else (kind,)
+
+
+def filter_labels(store: Store, kind: str) -> list[str]:
+    """The distinct stored labels a filter on ``kind`` can name (:func:`filter_kinds`), sorted."""
+    return sorted({lab for k in filter_kinds(kind) for lab in labels_of_kind(store, k)})
+
+
 def label_filter(store: Store, kind: str, name: str) -> tuple[str, list[Any]]:
     """An SQL condition on ``a.id``: the article has a label of ``kind`` called ``name``.
 
@@ -140,8 +150,8 @@ def label_filter(store: Store, kind: str, name: str) -> tuple[str, list[Any]]:
     want = _norm(name)
     if not want:
         raise QueryError(f"empty {kind} name")
-    kinds = (kind, "subnarrative") if kind == "narrative" else (kind,)
-    labels = sorted({lab for k in kinds for lab in labels_of_kind(store, k)})
+    kinds = filter_kinds(kind)
+    labels = filter_labels(store, kind)
     exact = [lab for lab in labels if _norm(lab) == want or _norm(lab).startswith(want + ":")]
     families = [fam for fam in TECHNIQUE_FAMILIES if _norm(fam) == want] if kind == "technique" else []
     if not exact and not families and not (kind == "technique" and technique_family(name)):

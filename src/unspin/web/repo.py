@@ -24,7 +24,7 @@ from typing import Any, Iterator, Protocol
 from ..corpus.api import Corpus
 from ..corpus.dedup import signature
 from ..corpus.profile import outlet_profile
-from ..corpus.labels import labels_of_kind
+from ..corpus.labels import filter_labels
 from ..corpus.search import filter_clauses, fts_query, label_clauses
 from ..corpus.stories import list_stories, story_report
 from ..store import ArticleRow, QueryError
@@ -166,9 +166,8 @@ class StoreRepo:
     def label_names(self, kind: str) -> list[str]:
         """The distinct labels of ``kind`` ("technique", "narrative": sub-narratives included) stored so far,
         for the filter forms."""
-        kinds = (kind, "subnarrative") if kind == "narrative" else (kind,)
         with self._reading() as store:
-            return sorted({lab for k in kinds for lab in labels_of_kind(store, k)})
+            return filter_labels(store, kind)
 
     def stats(self) -> dict[str, int]:
         with self._reading() as store:
