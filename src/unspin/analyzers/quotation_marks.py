@@ -61,16 +61,19 @@ class Quotation:
         return len(WORD_RE.findall(text[self.start : self.end]))
 
 
+def quotation_covering(quotations: list[Quotation], opens: list[int], char: int) -> Quotation | None:
+    """The one of ``quotations`` (from :func:`find_quotations`, in text order; ``opens`` their
+    opening offsets) that ``char`` lies in, marks included."""
+    k = bisect.bisect_right(opens, char) - 1
+    if k >= 0 and char < max(quotations[k].close_end, quotations[k].close + 1):
+        return quotations[k]
+    return None
+
+
 def quoted_chars(quotations: list[Quotation]) -> Callable[[int], bool]:
-    """A test of whether a character lies inside one of ``quotations`` (from :func:`find_quotations`,
-    in text order), marks included."""
+    """A test of whether a character lies inside one of ``quotations`` (:func:`quotation_covering`)."""
     opens = [q.open for q in quotations]
-
-    def inside(char: int) -> bool:
-        k = bisect.bisect_right(opens, char) - 1
-        return k >= 0 and char < max(quotations[k].close_end, quotations[k].close + 1)
-
-    return inside
+    return lambda char: quotation_covering(quotations, opens, char) is not None
 
 
 def _mark_at(text: str, i: int) -> str | None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ...types import Entity
 from ..names import NameIndex
-from ..quotation_marks import WORD_RE, Quotation, find_quotations
+from ..quotation_marks import WORD_RE, Quotation, find_quotations, quotation_covering
 from .indexes import CharRuns, CharTotals, Counts, Skip, Tree
 from .lexicon import CueLexicon
 
@@ -147,10 +147,7 @@ class RunState:
         return self.tree.sent_of[a.i] == self.tree.sent_of[b.i]
 
     def quotation_at(self, char: int) -> Quotation | None:
-        k = bisect.bisect_right(self.q_opens, char) - 1
-        if k >= 0 and self.quotations[k].open <= char < max(self.quotations[k].close_end, self.quotations[k].close + 1):
-            return self.quotations[k]
-        return None
+        return quotation_covering(self.quotations, self.q_opens, char)
 
     def entity_at(self, char: int) -> Entity | None:
         """The entity covering ``char`` (spaCy's entities do not overlap)."""
