@@ -106,6 +106,15 @@ def test_negatives_refused_where_no_article_is_off_topic(tmp_path):
         load_negatives([folder], None, 13)
 
 
+def test_negatives_folder_without_texts_is_named_for_what_it_is_for(tmp_path):
+    from unspin.errors import InputError
+    from unspin.training.framing import load_negatives
+
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match=r"empty: holds no \.txt files to use as off-topic articles \(--negatives\)"):
+        load_negatives([tmp_path / "empty"], None, 13)
+
+
 @pytest.mark.parametrize("args, message", [
     (["train", "narratives", "--negatives-max", "5"], "--negatives-max: give the folders with --negatives"),
     (["train", "narratives", "--model", "accurate", "--negatives", "{d}"], "--negatives: only for the fast"),

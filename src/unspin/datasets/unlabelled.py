@@ -22,15 +22,16 @@ MIN_CHARS = 300
 
 
 def load_unlabelled(folders: Sequence[Path], limit: int | None = None, seed: int = 13,
-                    exclude: re.Pattern[str] | None = None) -> list[Doc]:
+                    exclude: re.Pattern[str] | None = None, purpose: str = "unlabelled articles") -> list[Doc]:
     """Articles of every ``*.txt`` under ``folders`` (ids ``<k>:<relative path>`` for the
     ``k``-th folder), without annotations; texts under :data:`MIN_CHARS` characters, and texts
-    ``exclude`` finds anything in, are skipped (before the seeded choice)."""
+    ``exclude`` finds anything in, are skipped (before the seeded choice). ``purpose`` names
+    what they are for in the error about a folder without texts."""
     docs: list[Doc] = []
     for k, folder in enumerate(folders):
         files = sorted(Path(folder).rglob("*.txt"))
         if not files:
-            raise InputError(str(folder), "holds no .txt files to use as unlabelled articles")
+            raise InputError(str(folder), f"holds no .txt files to use as {purpose}")
         for path in files:
             try:
                 text = read_text(path)

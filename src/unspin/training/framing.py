@@ -55,7 +55,7 @@ NARRATIVE_DOMAINS = re.compile(r"\b(?:climat\w*|global warming|greenhouse|carbon
 def load_negatives(folders: Sequence[Path], limit: int | None, seed: int) -> tuple[list[Any], dict[str, Any]]:
     """Off-topic articles for the narratives model (:func:`~unspin.datasets.unlabelled.load_unlabelled`
     without those :data:`NARRATIVE_DOMAINS` finds anything in) and their description for ``meta.json``."""
-    docs = load_unlabelled(folders, limit, seed, exclude=NARRATIVE_DOMAINS)
+    docs = load_unlabelled(folders, limit, seed, exclude=NARRATIVE_DOMAINS, purpose="off-topic articles (--negatives)")
     if not docs:
         raise ConfigError(f"--negatives: no article in {', '.join(map(str, folders))} is off the narratives' "
                           "topics (each names climate or the Ukraine war)")
