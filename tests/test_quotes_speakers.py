@@ -154,3 +154,47 @@ def test_role_groups_use_the_article_own_name_not_a_quoted_epithet() -> None:
     ents = [(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents]
     groups = dict(zip((t for _, _, t, _ in ents), entity_groups(doc, ents), strict=True))
     assert groups.get("Crooked Hillary Clinton") == groups.get("Clinton") == "Hillary Clinton"
+
+
+def test_first_names_data_gives_one_gender_or_none() -> None:
+    firsts = load_lexicon().first_names
+    assert firsts["donald"] == "m" and firsts["angela"] == "f" and firsts["vladimir"] == "m"
+    # read both ways somewhere (Hillary is a Kenyan man's name, Andrea an Italian one): no gender
+    assert "hillary" not in firsts and "andrea" not in firsts
+    assert all(k.isascii() and k == k.lower() for k in firsts)
+
+
+def test_a_pronoun_does_not_go_to_a_person_whose_first_name_says_otherwise(pipe: Pipeline) -> None:
+    text = (
+        "Angela Merkel spoke in Zürich — after Donald Trump said “the plan is a disaster.”\n"
+        "She said the plan was sound and would pass.\n"
+    )
+    q = find(analyze(pipe, text), "the plan was sound and would pass")
+    assert q.speaker.text == "She" and q.speaker.name == "Angela Merkel"
+    assert q.speaker.resolved.text == "Angela Merkel" and q.speaker.resolved.start == 0
+
+
+def test_the_article_own_reports_give_a_gender_twice_over_not_once(pipe: Pipeline) -> None:
+    shown = (
+        "Hillary Clinton said she would win the state. Clinton also said she had a plan for jobs.\n"
+        "He said the polls were wrong.\n"
+    )
+    # two "Clinton said she …": "he" is not Clinton (and no other man is named)
+    assert find(analyze(pipe, shown), "the polls were wrong").speaker.name is None
+    once = (
+        "Rowan Blake said she lied about the vote in Łódź.\n"
+        "He said the count was fair.\n"
+    )
+    # one report may be about someone else ("Blake said she lied"): no gender from it
+    assert find(analyze(pipe, once), "the count was fair").speaker.name == "Rowan Blake"
+
+
+def test_a_she_does_not_resolve_through_an_earlier_he(pipe: Pipeline) -> None:
+    text = (
+        "“We are ready,” said Jennifer Ortiz, the campaign’s director. Then retired general Lloyd Newton spoke.\n"
+        "He said the plan would work.\n"
+        "“This man is running for president,” she said.\n"
+    )
+    a = analyze(pipe, text)
+    assert find(a, "the plan would work").speaker.name == "Lloyd Newton"
+    assert find(a, "This man is running for president").speaker.name == "Jennifer Ortiz"

@@ -7,11 +7,14 @@ rule linear on hostile text (each says how far real articles go).
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 CUES_RESOURCE = "attribution_cues_en.json"
+#: first names that tell a person's gender (built by ``tools/first_names.py``)
+FIRST_NAMES_RESOURCE = "first_names.json"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class CueLexicon:
     not_name_words: frozenset[str]
     not_single_names: frozenset[str]
     share_widget_words: frozenset[str]
+    #: folded first name -> "m" or "f"; names read both ways are not in it
+    first_names: dict[str, str]
 
     @property
     def cue_verbs(self) -> frozenset[str]:
@@ -74,7 +79,18 @@ def load_lexicon() -> CueLexicon:
         not_name_words=words("not_name_words"),
         not_single_names=words("not_single_names"),
         share_widget_words=words("share_widget_words"),
+        first_names=_first_names(),
     )
+
+
+def fold(name: str) -> str:
+    """A first name as the data file keys it: lower-case ASCII without accents ("Vladimír" -> "vladimir")."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower().strip()
+
+
+def _first_names() -> dict[str, str]:
+    raw = json.loads(resources.files("unspin").joinpath("data", FIRST_NAMES_RESOURCE).read_text("utf-8"))
+    return {**{n: "m" for n in raw["male"]}, **{n: "f" for n in raw["female"]}}
 
 
 #: Reports nest at most this deep ("A said that B said that C said …"): the
@@ -86,6 +102,9 @@ MAX_SPEAKER_TOKENS = 80
 #: How many of the latest mentions (within its paragraph window) a pronoun
 #: or role description may refer to: at most 21 in 840 PolNeAR articles.
 MAX_ANTECEDENTS = 50
+
+#: "<name> said she …" reports needed before the article itself gives a name a gender.
+MIN_GENDER_REPORTS = 2
 
 #: A quotation this short with no cue is a scare quote, not an attribution.
 SCARE_QUOTE_WORDS = 3

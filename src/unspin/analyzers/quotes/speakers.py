@@ -18,7 +18,7 @@ from sortedcontainers import SortedList
 
 from ...types import Entity, Span, Speaker
 from ..names import POSSESSIVE_RE, name_words
-from .lexicon import MAX_ANTECEDENTS, MAX_SPEAKER_TOKENS, CueLexicon
+from .lexicon import MAX_ANTECEDENTS, MAX_SPEAKER_TOKENS, MIN_GENDER_REPORTS, CueLexicon, fold
 from .state import RunState
 
 if TYPE_CHECKING:
@@ -80,8 +80,50 @@ class SpeakerFinder(RunState):
             if m.gender is not None and m.name is not None:
                 genders.setdefault(m.name, m.gender)
         for m in found:
-            m.gender = m.gender or genders.get(m.name)
+            m.gender = m.gender or genders.get(m.name) or self.name_gender(m.name)
         return found
+
+    def name_gender(self, name: str | None) -> str | None:
+        """The gender a person's fullest ``name`` tells where no title does: its first
+        name (:data:`~.lexicon.FIRST_NAMES_RESOURCE`), else the article's own reports
+        "<name> said she …" (:meth:`reported_genders`)."""
+        if name is None:
+            return None
+        words = name.split()
+        if len(words) > 1:  # a lone word is a last name as often as a first one ("Clinton")
+            gender = self.lex.first_names.get(fold(words[0]))
+            if gender is not None:
+                return gender
+        return self.reported_genders().get(name)
+
+    def reported_genders(self) -> dict[str, str]:
+        """Genders the article itself shows: in "Clinton says she opposes the deal" the
+        "she" who is the subject of the report is, most often, the person reporting.
+        Not always ("Trump said she lied"), so a name takes a gender only from at least
+        :data:`~.lexicon.MIN_GENDER_REPORTS` such reports, at least twice as many one way."""
+        if self._reported_genders is None:
+            votes: dict[str, list[int]] = {}
+            for t in self.doc:
+                lower = t.lower_
+                male = lower in self.lex.male_pronouns
+                if not (male or lower in self.lex.female_pronouns) or t.dep_ not in ("nsubj", "nsubjpass"):
+                    continue
+                clause = t.head
+                if clause.dep_ != "ccomp" or self.in_quote[t.i]:
+                    continue
+                for c in self.tree.kids(clause.head):
+                    if c.dep_ != "nsubj" or self.in_quote[c.i]:
+                        continue
+                    e = self.entity_at(c.idx)
+                    name = self.plausible(self.names.fullest(e.text, e.start)) if e and e.type == "PERSON" else None
+                    if name is not None:
+                        votes.setdefault(name, [0, 0])[0 if male else 1] += 1
+            self._reported_genders = {
+                name: "m" if m > f else "f"
+                for name, (m, f) in votes.items()
+                if max(m, f) >= MIN_GENDER_REPORTS and max(m, f) >= 2 * min(m, f)
+            }
+        return self._reported_genders
 
     def gender_near(self, start: int, text: str) -> str | None:
         words = re.findall(r"\w+", self.text[max(0, start - 30) : start].lower())[-1:] + [
@@ -145,7 +187,9 @@ class SpeakerFinder(RunState):
             return speaker
         if head.pos_ == "PRON":
             self.resolve_pronoun(speaker, head, mentions)
-            mention = Mention(start, end, text, speaker.name, plural=plural, subject=True)
+            # "he" is a man whoever it resolved to: a later "she" must not go through it
+            gender = "m" if lower in self.lex.male_pronouns else "f" if lower in self.lex.female_pronouns else None
+            mention = Mention(start, end, text, speaker.name, plural=plural, subject=True, gender=gender)
             if speaker.resolved is not None:
                 mention.descriptors = self.descriptors(speaker.resolved.start, speaker.resolved.end)
             mentions.append(mention)
@@ -171,7 +215,7 @@ class SpeakerFinder(RunState):
                 plural=plural,
                 organisation=org is not None,
                 subject=True,
-                gender=self.gender_near(start, text),
+                gender=self.gender_near(start, text) or self.name_gender(speaker.name),
                 descriptors=self.descriptors(start, end)
                 | (
                     self.descriptors(speaker.resolved.start, speaker.resolved.end)

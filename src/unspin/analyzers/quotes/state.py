@@ -63,6 +63,7 @@ class RunState:
                 self.names.add(e.text, e.start, quoted=self.quotation_at(e.start) is not None)
         self._subjects: dict[tuple[int, int], "Token | None"] = {}
         self._descriptors: dict[tuple[int, int], frozenset[str]] = {}
+        self._reported_genders: dict[str, str] | None = None
 
     def build_token_indexes(self) -> None:
         """Per-token flags the rules test over ranges, counted once."""
