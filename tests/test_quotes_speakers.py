@@ -198,3 +198,37 @@ def test_a_she_does_not_resolve_through_an_earlier_he(pipe: Pipeline) -> None:
     a = analyze(pipe, text)
     assert find(a, "the plan would work").speaker.name == "Lloyd Newton"
     assert find(a, "This man is running for president").speaker.name == "Jennifer Ortiz"
+
+
+def test_a_bare_surname_is_the_person_the_article_is_about_unless_its_paragraph_says_otherwise() -> None:
+    from unspin.analyzers.quotes.lexicon import name_index
+
+    text = (
+        "Carly Fiorina campaigned in Iowa.\n"
+        "Her husband, Frank Fiorina, stood beside her.\n"
+        "Later Fiorina spoke about taxes.\n"
+        "Frank Fiorina left early; Fiorina waved.\n"
+        "Bill Clinton spoke, then Hillary Rodham Clinton.\n"
+        "Mrs. Clinton thanked Mr. Clinton.\n"
+    )
+    names = name_index(load_lexicon(), text)
+    import re
+
+    for m in re.finditer("(?:Carly|Frank|Bill|Hillary Rodham) (?:Fiorina|Clinton)", text):  # every mention, in order
+        names.add(m.group(), m.start())
+
+    assert names.fullest("Fiorina", text.index("Fiorina spoke")) == "Carly Fiorina"  # the first, not the latest
+    assert names.fullest("Fiorina", text.index("Fiorina waved")) == "Frank Fiorina"  # named in its paragraph
+    # the first Clinton written is Bill; a title asks for a name not known to be the other gender
+    # ("Hillary" is a Kenyan man's name too: not known)
+    assert names.fullest("Clinton", text.index("Clinton thanked")) == "Hillary Rodham Clinton"  # "Mrs."
+    assert names.fullest("Clinton", text.index("Mr. Clinton") + 4) == "Bill Clinton"  # "Mr."
+
+
+def test_mrs_and_a_surname_speak_for_the_woman_in_the_quotes(pipe: Pipeline) -> None:
+    text = (
+        "Hillary Clinton toured Zürich’s old town on Monday.\n"
+        "Bill Clinton spoke first. “We will win in Ohio,” Mrs. Clinton said.\n"
+    )
+    q = find(analyze(pipe, text), "We will win in Ohio")
+    assert q.speaker.name == "Hillary Clinton"

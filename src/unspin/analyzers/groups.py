@@ -13,9 +13,10 @@ import re
 from typing import TYPE_CHECKING, Sequence
 
 from ..framing.treatment import Candidate, demonym_group, extra_mentions
-from .names import NameIndex
+
 from .quotation_marks import find_quotations, quoted_chars
 from .quotes import load_lexicon
+from .quotes.lexicon import name_index
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -53,7 +54,7 @@ def group_name(text: str, label: str, person_name: str | None = None) -> str:
 
 
 def person_index(doc: "Doc", ents: Sequence[tuple[int, int, str, str]]):
-    names = NameIndex(load_lexicon().titles)
+    names = name_index(load_lexicon(), doc.text)
     quoted = quoted_chars(find_quotations(doc.text))
     for s, _e, text, label in ents:
         if label == "PERSON":

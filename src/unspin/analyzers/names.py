@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import Callable, Sequence
 from dataclasses import dataclass, field
 
 POSSESSIVE_RE = re.compile(r"(?:['’]s|['’])$")
+#: the last word before a position, and its full stop ("Mrs. ")
+_LAST_WORD_RE = re.compile(r"(\w+)\.?[ \t]+$")
 
 
 def name_words(text: str, titles: frozenset[str]) -> list[str]:
@@ -54,10 +57,13 @@ class _KeyLookup:
     #: mentions (start, name) whose name is a "full" candidate, sorted
     full_mentions: list[tuple[int, str]]
     full_starts: list[int]
-    #: the first recorded full name (smallest (start, name))
-    first_full: str
+    #: the full names in the order the article first writes them
+    by_first_use: list[str]
     #: case-sensitive first word → fullest "full" candidate starting with it
     full_by_first: dict[str, str]
+    #: gender ("m", "f", None) → where the first full name of that gender is in ``by_first_use``
+    #: (built at the first titled query)
+    first_by_gender: dict[str | None, int] | None = None
 
     @classmethod
     def build(cls, names: list[tuple[int, str]], mentions: list[tuple[int, str]]) -> "_KeyLookup":
@@ -86,7 +92,7 @@ class _KeyLookup:
             by_suffix=by_suffix,
             full_mentions=full_mentions,
             full_starts=[s for s, _ in full_mentions],
-            first_full=min((s, n) for s, n in names if n in full_set)[1],
+            by_first_use=[n for _, n in sorted(names) if n in full_set],
             full_by_first={k: v[1] for k, v in full_by_first.items()},
         )
 
@@ -103,17 +109,39 @@ class _KeyLookup:
                 found = _better(found, *hit)
         return found[1] if found is not None else None
 
-    def latest_full(self, pos: int) -> str:
-        """The full name mentioned most recently at or before ``pos`` (else the first one)."""
+    def for_bare(self, pos: int, since: int, said: str | None, gender_of: Callable[[str], str | None] | None) -> str:
+        """The full name a bare last name at ``pos`` stands for: the one written last at or
+        before ``pos`` and not before ``since`` (its paragraph), else the first the article
+        wrote; with a title's gender ``said`` ("Mrs. Clinton"), among the names not known
+        to be of the other gender, if any."""
         k = bisect.bisect_right(self.full_starts, pos)
-        return self.full_mentions[k - 1][1] if k else self.first_full
-
+        local = self.full_mentions[k - 1][1] if k and self.full_starts[k - 1] >= since else None
+        if said is None or gender_of is None:
+            return local or self.by_first_use[0]
+        if local is not None and gender_of(local) in (None, said):
+            return local
+        if self.first_by_gender is None:  # once per lookup: a query never scans every namesake
+            self.first_by_gender = {}
+            for i, n in enumerate(self.by_first_use):
+                self.first_by_gender.setdefault(gender_of(n), i)
+        fitting = [self.first_by_gender[g] for g in (said, None) if g in self.first_by_gender]
+        return self.by_first_use[min(fitting)] if fitting else local or self.by_first_use[0]
 
 @dataclass
 class NameIndex:
     """PERSON mentions grouped by last word: "Putin" → "Vladimir Putin"."""
 
     titles: frozenset[str]
+    #: offsets of the text's paragraph breaks (newlines), sorted: a bare last name takes the full name
+    #: written last in its own paragraph, else the first one the article wrote
+    breaks: Sequence[int] = ()
+    #: the gender a full name tells ("m", "f" or None), and the titles that tell one: "Mrs. Clinton"
+    #: is not "Bill Clinton"
+    gender_of: Callable[[str], str | None] | None = None
+    male_titles: frozenset[str] = frozenset()
+    female_titles: frozenset[str] = frozenset()
+    #: the text the mentions are in (for titles written before a name)
+    text: str = ""
     #: last word (lower) → [(first occurrence, full name)]
     names: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     #: last word (lower) → start offsets of its mentions, with the full name used
@@ -138,6 +166,17 @@ class NameIndex:
         if not quoted:
             self._outside.setdefault(key, set()).add(full)
         self._lookups.pop(key, None)
+
+    def title_gender(self, text: str, pos: int) -> str | None:
+        """The gender a title says, in the mention ("Mrs. Clinton") or just before it (spaCy
+        leaves titles out of names)."""
+        words = text.split()
+        title = words[0] if len(words) > 1 else ""
+        if not title and self.text:
+            before = _LAST_WORD_RE.search(self.text, max(0, pos - 16), pos)
+            title = before.group(1) if before else ""
+        title = title.lower().rstrip(".")
+        return "m" if title in self.male_titles else "f" if title in self.female_titles else None
 
     def __contains__(self, key: str) -> bool:
         return key.lower() in self.names
@@ -165,6 +204,10 @@ class NameIndex:
         if len(words) > 1:
             same = lookup.same_person([w.lower() for w in words])
             return same if same is not None else " ".join(words)
-        # A bare last name: the full name mentioned most recently before it.
-        latest = lookup.latest_full(pos)
-        return lookup.full_by_first.get(latest.split()[0], latest)
+        # A bare last name: the full name written last in its paragraph ("Bill Clinton …
+        # Clinton said"), else the first the article wrote, the person it is about (who is
+        # mostly written bare, while the others keep their first names): "Fiorina" after
+        # "her husband, Frank Fiorina" two paragraphs up is still Carly.
+        k = bisect.bisect_right(self.breaks, pos - 1)
+        chosen = lookup.for_bare(pos, self.breaks[k - 1] + 1 if k else 0, self.title_gender(text, pos), self.gender_of)
+        return lookup.full_by_first.get(chosen.split()[0], chosen)

@@ -7,10 +7,13 @@ rule linear on hostile text (each says how far real articles go).
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+
+from ..names import NameIndex
 
 CUES_RESOURCE = "attribution_cues_en.json"
 #: first names that tell a person's gender (built by ``tools/first_names.py``)
@@ -86,6 +89,20 @@ def load_lexicon() -> CueLexicon:
 def fold(name: str) -> str:
     """A first name as the data file keys it: lower-case ASCII without accents ("Vladimír" -> "vladimir")."""
     return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower().strip()
+
+
+def first_name_gender(name: str, lex: CueLexicon) -> str | None:
+    """The gender the first name of a full ``name`` tells ("m", "f"), if any. A lone word
+    is a last name as often as a first one ("Clinton"): it tells nothing."""
+    words = name.split()
+    return lex.first_names.get(fold(words[0])) if len(words) > 1 else None
+
+
+def name_index(lex: CueLexicon, text: str) -> NameIndex:
+    """An empty :class:`~unspin.analyzers.names.NameIndex` for ``text``: paragraphs, titles and first names known."""
+    return NameIndex(lex.titles, breaks=[m.start() for m in re.finditer("\n", text)],
+                     gender_of=lambda name: first_name_gender(name, lex),
+                     male_titles=lex.male_titles, female_titles=lex.female_titles, text=text)
 
 
 def _first_names() -> dict[str, str]:

@@ -18,7 +18,7 @@ from sortedcontainers import SortedList
 
 from ...types import Entity, Span, Speaker
 from ..names import POSSESSIVE_RE, name_words
-from .lexicon import MAX_ANTECEDENTS, MAX_SPEAKER_TOKENS, MIN_GENDER_REPORTS, CueLexicon, fold
+from .lexicon import MAX_ANTECEDENTS, MAX_SPEAKER_TOKENS, MIN_GENDER_REPORTS, CueLexicon, first_name_gender
 from .state import RunState
 
 if TYPE_CHECKING:
@@ -89,12 +89,7 @@ class SpeakerFinder(RunState):
         "<name> said she …" (:meth:`reported_genders`)."""
         if name is None:
             return None
-        words = name.split()
-        if len(words) > 1:  # a lone word is a last name as often as a first one ("Clinton")
-            gender = self.lex.first_names.get(fold(words[0]))
-            if gender is not None:
-                return gender
-        return self.reported_genders().get(name)
+        return first_name_gender(name, self.lex) or self.reported_genders().get(name)
 
     def reported_genders(self) -> dict[str, str]:
         """Genders the article itself shows: in "Clinton says she opposes the deal" the

@@ -10,10 +10,10 @@ import re
 from typing import TYPE_CHECKING
 
 from ...types import Entity
-from ..names import NameIndex
+
 from ..quotation_marks import WORD_RE, Quotation, find_quotations, quotation_covering
 from .indexes import CharRuns, CharTotals, Counts, Skip, Tree
-from .lexicon import CueLexicon
+from .lexicon import CueLexicon, name_index
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -57,7 +57,7 @@ class RunState:
         self.build_token_indexes()
         #: ids of the cues whose complement is a quotation
         self.direct_cues: set[int] = set()
-        self.names = NameIndex(lex.titles)
+        self.names = name_index(lex, text)
         for e in self.entities:
             if e.type == "PERSON":
                 self.names.add(e.text, e.start, quoted=self.quotation_at(e.start) is not None)
