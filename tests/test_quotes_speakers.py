@@ -232,3 +232,20 @@ def test_mrs_and_a_surname_speak_for_the_woman_in_the_quotes(pipe: Pipeline) -> 
     )
     q = find(analyze(pipe, text), "We will win in Ohio")
     assert q.speaker.name == "Hillary Clinton"
+
+
+def test_a_common_word_glued_to_a_name_in_a_headline_is_not_part_of_it() -> None:
+    from unspin.analyzers.quotes.lexicon import name_index
+
+    text = (
+        "Top Clinton Aide Sent Memo From Zürich\n"
+        "A top aide wrote to Hillary Clinton. Clinton said she read it.\n"
+        "Bill Clinton and Vigo County, where the county seat voted early.\n"
+    )
+    names = name_index(load_lexicon(), text)
+    for name in ("Top Clinton", "Hillary Clinton", "Bill Clinton", "Vigo County"):
+        names.add(name, text.index(name))
+    # "top" is written in lower case too and is no first name; "Bill" is one (though "bill" is a word)
+    assert names.words("Top Clinton") == ["Clinton"] and names.words("Bill Clinton") == ["Bill", "Clinton"]
+    assert names.fullest("Clinton", text.index("Clinton said")) == "Hillary Clinton"  # not "Top Clinton"
+    assert names.words("Vigo County") == ["Vigo", "County"]  # what would be left is a common word too

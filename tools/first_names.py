@@ -9,7 +9,9 @@ drawn from national statistics offices' name registers): every locale whose
 names are written in the Latin alphabet, folded to lower-case ASCII
 ("Vladimír" -> "vladimir"). A name that any locale lists for both genders,
 or that two locales give different genders ("Andrea": Italian men, English
-women), is left out: it tells nothing.
+women), tells no gender: it is listed under "either", as a first name all
+the same (the quotes analyzer uses the lists to tell "Bill Clinton" from a
+headline's "Top Clinton").
 
 Run by a maintainer, not at install time::
 
@@ -57,6 +59,7 @@ def build() -> dict:
                 if key.replace("-", "").isalpha() and len(key) > 1:
                     genders.setdefault(key, set()).add(g)
     one = {k: next(iter(v)) for k, v in genders.items() if len(v) == 1}
+    either = sorted(k for k, v in genders.items() if len(v) > 1)
     return {
         "_comment": "First names that tell a person's gender, for resolving 'he' and 'she' "
                     "(unspin.analyzers.quotes). Built by tools/first_names.py from Faker's person providers "
@@ -64,6 +67,7 @@ def build() -> dict:
                     f"{', '.join(used)}; names folded to lower-case ASCII; names given both genders left out.",
         "male": sorted(k for k, g in one.items() if g == "m"),
         "female": sorted(k for k, g in one.items() if g == "f"),
+        "either": either,
     }
 
 

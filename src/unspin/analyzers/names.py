@@ -17,6 +17,8 @@ from typing import Callable, Sequence
 from dataclasses import dataclass, field
 
 POSSESSIVE_RE = re.compile(r"(?:['’]s|['’])$")
+#: words written in lower case
+_LOWER_WORD_RE = re.compile(r"\b[a-z]+\b")
 #: the last word before a position, and its full stop ("Mrs. ")
 _LAST_WORD_RE = re.compile(r"(\w+)\.?[ \t]+$")
 
@@ -140,8 +142,13 @@ class NameIndex:
     gender_of: Callable[[str], str | None] | None = None
     male_titles: frozenset[str] = frozenset()
     female_titles: frozenset[str] = frozenset()
-    #: the text the mentions are in (for titles written before a name)
+    #: the text the mentions are in (for titles written before a name, and words it writes in lower case)
     text: str = ""
+    #: whether a word is a first name: a name's first word that is not one, and that the text
+    #: also writes in lower case, is a word glued to the name ("Top Clinton adviser" in a
+    #: headline, "Rival Hillary Clinton"), not part of it
+    is_first_name: Callable[[str], bool] | None = None
+    _lower_words: set[str] | None = field(default=None, repr=False)
     #: last word (lower) → [(first occurrence, full name)]
     names: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     #: last word (lower) → start offsets of its mentions, with the full name used
@@ -151,9 +158,20 @@ class NameIndex:
     _outside: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _lookups: dict[str, _KeyLookup] = field(default_factory=dict, repr=False)
 
+    def words(self, text: str) -> list[str]:
+        """The words of the name ``text`` (:func:`name_words`) without a common word glued before it."""
+        words = name_words(text, self.titles)
+        if len(words) > 1 and self.is_first_name is not None and self.text and not self.is_first_name(words[0]):
+            if self._lower_words is None:
+                self._lower_words = set(_LOWER_WORD_RE.findall(self.text))
+            # ... unless what is left is a common word too ("Vigo County" is a place spaCy took for a person)
+            if words[0].lower() in self._lower_words and words[1].lower() not in self._lower_words:
+                words = words[1:]
+        return words
+
     def add(self, text: str, start: int, quoted: bool = False) -> None:
         """Record a PERSON mention; ``quoted``: it lies inside a quotation (someone else's wording)."""
-        words = name_words(text, self.titles)
+        words = self.words(text)
         if not words:
             return
         key = words[-1].lower()
@@ -194,7 +212,7 @@ class NameIndex:
 
     def fullest(self, text: str, pos: int) -> str | None:
         """The fullest name of the person mentioned as ``text`` at ``pos``."""
-        words = name_words(text, self.titles)
+        words = self.words(text)
         if not words:
             return None
         key = words[-1].lower()

@@ -47,6 +47,8 @@ class CueLexicon:
     share_widget_words: frozenset[str]
     #: folded first name -> "m" or "f"; names read both ways are not in it
     first_names: dict[str, str]
+    #: every folded first name of the data, of either gender or both
+    any_first_names: frozenset[str]
 
     @property
     def cue_verbs(self) -> frozenset[str]:
@@ -60,6 +62,7 @@ def load_lexicon() -> CueLexicon:
     def words(key: str) -> frozenset[str]:
         return frozenset(w.lower() for w in raw[key])
 
+    first, either = _first_names()
     return CueLexicon(
         speech_verbs=words("speech_verbs") | words("naming_verbs"),
         naming_verbs=words("naming_verbs"),
@@ -82,7 +85,8 @@ def load_lexicon() -> CueLexicon:
         not_name_words=words("not_name_words"),
         not_single_names=words("not_single_names"),
         share_widget_words=words("share_widget_words"),
-        first_names=_first_names(),
+        first_names=first,
+        any_first_names=frozenset(first) | either,
     )
 
 
@@ -102,12 +106,14 @@ def name_index(lex: CueLexicon, text: str) -> NameIndex:
     """An empty :class:`~unspin.analyzers.names.NameIndex` for ``text``: paragraphs, titles and first names known."""
     return NameIndex(lex.titles, breaks=[m.start() for m in re.finditer("\n", text)],
                      gender_of=lambda name: first_name_gender(name, lex),
-                     male_titles=lex.male_titles, female_titles=lex.female_titles, text=text)
+                     male_titles=lex.male_titles, female_titles=lex.female_titles, text=text,
+                     is_first_name=lambda word: fold(word) in lex.any_first_names)
 
 
-def _first_names() -> dict[str, str]:
+def _first_names() -> tuple[dict[str, str], frozenset[str]]:
+    """First names with the gender they tell, and those read both ways."""
     raw = json.loads(resources.files("unspin").joinpath("data", FIRST_NAMES_RESOURCE).read_text("utf-8"))
-    return {**{n: "m" for n in raw["male"]}, **{n: "f" for n in raw["female"]}}
+    return {**{n: "m" for n in raw["male"]}, **{n: "f" for n in raw["female"]}}, frozenset(raw["either"])
 
 
 #: Reports nest at most this deep ("A said that B said that C said …"): the
