@@ -249,3 +249,15 @@ def test_a_common_word_glued_to_a_name_in_a_headline_is_not_part_of_it() -> None
     assert names.words("Top Clinton") == ["Clinton"] and names.words("Bill Clinton") == ["Bill", "Clinton"]
     assert names.fullest("Clinton", text.index("Clinton said")) == "Hillary Clinton"  # not "Top Clinton"
     assert names.words("Vigo County") == ["Vigo", "County"]  # what would be left is a common word too
+
+
+def test_a_known_surname_that_spacy_tags_as_a_common_noun_still_names_the_speaker(pipe: Pipeline) -> None:
+    text = (
+        "Donald Trump spoke in Zürich on Monday.\n\n"
+        '"You think I\'m going to change?" Trump asked reporters rhetorically during a news conference late '
+        'last month. "I\'m not changing."\n'
+    )
+    a = analyze(pipe, text)
+    # spaCy's small model reads this "Trump" as a noun (NN), not a proper name
+    assert find(a, "You think I'm going to change?").speaker.name == "Donald Trump"
+    assert find(a, "I'm not changing.").speaker.name == "Donald Trump"

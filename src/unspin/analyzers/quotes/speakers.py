@@ -275,9 +275,11 @@ class SpeakerFinder(RunState):
                 return e
         # A proper name that spaCy did not tag as a person.
         for tok in [head] + appos:
-            if tok.pos_ != "PROPN":
-                continue
             key = POSSESSIVE_RE.sub("", tok.text).lower()
+            # spaCy may tag a sentence's first word as a common noun ("Trump asked", "Sanders
+            # proposes"): a capitalised word that is a person's last name in this article is one
+            if tok.pos_ != "PROPN" and not (tok.text[:1].isupper() and key in self.names):
+                continue
             # An untagged capitalised word opening a sentence ("Crowds",
             # "Today") is no evidence of a name; an acronym ("MSNBC") is.
             untagged = tok.ent_type_ == "" and tok.tag_ == "NNP" and (not tok.is_sent_start or tok.text.isupper())
