@@ -388,7 +388,9 @@ def _print_profile(p: dict[str, Any]) -> None:
              f": {c['articles']} articles, {c['mentions']} mentions")
     echo("most-quoted speakers:" if p["quoted_speakers"] else "most-quoted speakers: none found")
     for s in p["quoted_speakers"]:
-        echo(f"  {s['speaker']}: {s['quotes']} quotes in {s['articles']} articles")
+        others = [f for f in s.get("forms", []) if f != s["speaker"]]
+        echo(f"  {s['speaker']}: {s['quotes']} quotes in {s['articles']} articles"
+             + (f" (also as {', '.join(others)})" if others else ""))
     summary = p.get("technique_summary")
     if summary:
         line = f"technique summary ({summary['articles']} articles):"

@@ -9,9 +9,10 @@ Pages the extraction verdict flags (``meta.extraction.ok`` false: a
 listing, a recipe, documentation, a paywall stub, a failed extraction) are
 left out of every figure unless ``include_flagged``; the profile says how
 many were left out and of which kinds. Analyses without a verdict count.
-The most-quoted speakers are the quotes analyzer's speaker names; a quote
-whose speaker it could not name ("sources", an unresolved "he") counts
-among the quotes but names nobody.
+The most-quoted speakers are the quotes analyzer's speaker names, the forms
+of one name counted together (:mod:`.speakers`: "Donald J. Trump" with
+"Donald Trump"); a quote whose speaker it could not name ("sources", an
+unresolved "he") counts among the quotes but names nobody.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..store import Store
+from .speakers import join_forms
 
 #: Buckets of the distribution of the article-level technique score (expected share of paragraphs labelled).
 SHARE_BUCKETS = (0.2, 0.4, 0.6, 0.8)
@@ -27,6 +29,25 @@ SHARE_BUCKETS = (0.2, 0.4, 0.6, 0.8)
 def _match(domain: str) -> tuple[str, list[str]]:
     d = domain.strip().lower().removeprefix("www.")
     return "(a.outlet = ? OR a.outlet LIKE ?)", [d, "%." + d]
+
+
+def _quoted_speakers(store: Store, cond: str, params: list[Any], top: int) -> list[dict[str, Any]]:
+    """The ``top`` most-quoted speakers, the forms of one name counted together
+    (:func:`~unspin.corpus.speakers.join_forms`); ``forms`` lists them where there are several."""
+    q = store.db.execute
+    counts = q(f"""SELECT s.speaker, count(*) FROM quotes s JOIN articles a ON a.id = s.article_id
+                   WHERE {cond} AND s.speaker IS NOT NULL GROUP BY s.speaker""", params).fetchall()
+    out = []
+    for line in join_forms(counts)[:top]:
+        forms = sorted(line.forms, key=lambda f: (-line.forms[f], f))
+        marks = ",".join("?" * len(forms))
+        (arts,) = q(f"""SELECT count(DISTINCT s.article_id) FROM quotes s JOIN articles a ON a.id = s.article_id
+                        WHERE {cond} AND s.speaker IN ({marks})""", [*params, *forms]).fetchone()
+        entry: dict[str, Any] = {"speaker": line.name, "articles": arts, "quotes": line.quotes}
+        if len(forms) > 1:
+            entry["forms"] = forms
+        out.append(entry)
+    return out
 
 
 def outlet_profile(store: Store, domain: str, *, ratings: Any = None, top: int = 10,
@@ -72,13 +93,7 @@ def outlet_profile(store: Store, domain: str, *, ratings: Any = None, top: int =
                     FROM cited_sources c JOIN articles a ON a.id = c.article_id WHERE {cond}
                     GROUP BY lower(c.name) ORDER BY arts DESC, m DESC, c.name LIMIT ?""", [*params, top])
         ],
-        "quoted_speakers": [
-            {"speaker": s, "articles": arts, "quotes": n}
-            for s, arts, n in q(
-                f"""SELECT s.speaker, count(DISTINCT s.article_id) arts, count(*) n
-                    FROM quotes s JOIN articles a ON a.id = s.article_id WHERE {cond} AND s.speaker IS NOT NULL
-                    GROUP BY s.speaker ORDER BY n DESC, arts DESC, s.speaker LIMIT ?""", [*params, top])
-        ],
+        "quoted_speakers": _quoted_speakers(store, cond, params, top),
         "quotes": dict(q(f"""SELECT s.kind, count(*) FROM quotes s JOIN articles a ON a.id = s.article_id
                              WHERE {cond} GROUP BY s.kind ORDER BY s.kind""", params).fetchall()),
     }
