@@ -102,6 +102,10 @@ def test_techniques_finetune_shared_layers_from_word_pieces_reproduce_the_shared
 @pytest.mark.parametrize("argv, message", [
     (["--layers", "4,5"], "--layers: 5 and 6, or some of 1-4, not 4,5"),
     (["--layers", "5", "--probe-first"], "--probe-first: only with --layers among 1,2,3,4"),
+    (["--layers", "1,2,3,4", "--anchor", "5", "--unlabelled", "x"],
+     "--anchor: give --probe-first (the soft targets are the probe head's) and --unlabelled"),
+    (["--layers", "1,2,3,4", "--anchor", "5", "--probe-first"],
+     "--anchor: give --probe-first (the soft targets are the probe head's) and --unlabelled"),
 ])
 def test_techniques_finetune_refuses_mixed_layers_and_a_probe_without_shared_layers(argv, message, capsys, tmp_path):
     from unspin.training.techniques_finetune import _main
@@ -181,6 +185,35 @@ def test_techniques_finetune_trains_and_scores_on_a_few_articles():
         zt, zp = probe.forward(a.item.x, a.item.par, len(a.item.tk.lines))
         np.testing.assert_allclose(log[0]["held"][a.item.doc.id][0], zt, atol=2e-2)
         np.testing.assert_allclose(log[0]["held"][a.item.doc.id][1], zp, atol=2e-2)
+
+
+@pytest.mark.slow
+@pytest.mark.train
+@needs_torch_and_encoder
+def test_techniques_finetune_anchor_articles_carry_the_probe_targets_into_the_fine_tune():
+    from unspin.datasets.semeval2023 import load_corpus
+    from unspin.neural.shared import EncoderSpec
+    from unspin.training.techniques_accurate import DEFAULTS, encode_docs, fit_head, prepare
+    from unspin.training.techniques_finetune import FINETUNE_DEFAULTS, anchor_articles, articles_of, fit_top
+
+    docs = load_corpus(shared_path("data", "persuasion-semeval2023-en", "train"))[:6]
+    labels = sorted({s.technique for d in docs for s in d.spans})
+    encoded = encode_docs(docs, base=True)
+    arts = articles_of(prepare(docs, labels, encoded, EncoderSpec()), encoded)
+    probe = fit_head([a.item for a in arts[:3]], len(labels), {**DEFAULTS, "epochs": 1, "hidden": 16})
+    cfg = {**FINETUNE_DEFAULTS, "epochs": 1, "hidden": 16}
+    soft = anchor_articles(probe, arts[3:], cfg)
+    for a, s in zip(arts[3:], soft, strict=True):
+        zt, zp = probe.forward(a.item.x, a.item.par, len(a.item.tk.lines))
+        # the probe's probabilities with its pos_weight bias removed, on the same words and pieces
+        np.testing.assert_allclose(s.item.y, 1 / (1 + np.exp(-(zt - np.log(3.0)))), atol=1e-5)
+        np.testing.assert_allclose(s.item.py, 1 / (1 + np.exp(-(zp - np.log(3.0)))), atol=1e-5)
+        assert s.ids is a.ids and s.item.doc is a.item.doc
+    sinks = np.zeros((2, 384), np.float32)
+    _, log = fit_top(arts[:3], [4], sinks, len(labels), cfg, init_head=probe, soft=soft)
+    assert log[-1]["soft_loss"] > 0 and log[-1]["train_loss"] > 0
+    _, plain = fit_top(arts[:3], [4], sinks, len(labels), cfg, init_head=probe)
+    assert "soft_loss" not in plain[-1]
 
 
 @pytest.mark.slow

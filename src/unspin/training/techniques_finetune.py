@@ -47,6 +47,8 @@ float16 into ``models/shared-encoder``, which the shared pass runs when present;
 ``--layers-from`` reuses the layers of an earlier build of the same recipe.
 ``--time-folds`` screens on the older and the newer half of the training part
 instead of random halves: a shift in time, as new articles bring.
+``--anchor N`` adds N unannotated articles to every epoch of the fine-tune,
+with the frozen probe head's soft predictions as targets (:func:`anchor_articles`).
 
 Screened on 2026-12-07 (layer 5, layers 5 and 6, two learning rates): no
 gain over the frozen head worth an encoder layer of our own. Fine-tuning the
@@ -57,8 +59,9 @@ reading's SI precision to 0.497 (0.498 with a precision target chosen on the
 inner folds). Screened in time, the fine-tuned pass's precision edge over the
 frozen head is gone and its span edge halves: its layers learn the training
 period's cues; fine-tuning less (layer 4 only, or one epoch) keeps neither
-the gain nor, for one epoch, the precision across periods. Figures and
-protocol in ``docs/history.md``.
+the gain nor, for one epoch, the precision across periods; neither does
+self-training the layers on unannotated news of other periods (``--anchor``:
+precision kept, span gain lost). Figures and protocol in ``docs/history.md``.
 """
 
 from __future__ import annotations
@@ -293,6 +296,21 @@ def pool_words(torch, v: Any, word_a: Any, word_b: Any) -> Any:
     return (cs[word_b] - cs[word_a]) / (word_b - word_a)[:, None].to(v.dtype)
 
 
+def anchor_articles(teacher: Any, arts: Sequence[Article], cfg: dict[str, Any]) -> list[Article]:
+    """``arts`` (unannotated, on the frozen pass) with ``teacher``'s soft targets
+    (:func:`~.techniques_accurate.pseudo_labelled`): what :func:`fit_top` learns from
+    beside the annotated articles when ``cfg["anchor"]`` is set. The teacher is the
+    head trained on the frozen pass, so on news of other periods the fine-tuned
+    layers are held to what the frozen pass lets a head predict there."""
+    from dataclasses import replace
+
+    from .techniques_accurate import DEFAULTS as HEAD, pseudo_labelled
+
+    head_cfg = {**HEAD, **{k: v for k, v in cfg.items() if k in HEAD and k != "epochs"}}
+    pseudo = pseudo_labelled(teacher, [a.item for a in arts], head_cfg)
+    return [replace(a, item=p) for a, p in zip(arts, pseudo, strict=True)]
+
+
 def _tensors(torch, a: Article) -> tuple:
     return (torch.from_numpy(a.x4), torch.from_numpy(a.x3), torch.from_numpy(a.win_idx), torch.from_numpy(a.take_win),
             torch.from_numpy(a.take_pos), torch.from_numpy(a.word_a), torch.from_numpy(a.word_b),
@@ -301,14 +319,17 @@ def _tensors(torch, a: Article) -> tuple:
 
 def fit_top(train: Sequence[Article], layers: Sequence[int], sinks: np.ndarray, n_labels: int,
             cfg: dict[str, Any], seed: int = 13, held: Sequence[Article] = (), weights_path: Path | None = None,
-            threads: int = 1, init_head: Any = None) -> tuple[Any, list[dict[str, Any]]]:
+            threads: int = 1, init_head: Any = None, soft: Sequence[Article] = ()) -> tuple[Any, list[dict[str, Any]]]:
     """Fine-tune copies of ``layers`` with a head on ``train`` (one article per
     step, AdamW, linear warm-up then cosine decay, BCE on words and
     paragraphs). After every epoch the logits of ``held`` are kept
     (``log[e]["held"]``) with the held-out loss. ``init_head`` (a
     :class:`~unspin.techniques.accurate.TaggerHead` trained on the frozen pass,
     shared layers only): the head starts from it and the log starts with its
-    epoch 0, before any fine-tuning (probe, then fine-tune). Returns the module and the log."""
+    epoch 0, before any fine-tuning (probe, then fine-tune). ``soft``:
+    unannotated articles whose ``item.y``/``item.py`` are soft targets
+    (:func:`anchor_articles`), shuffled into every epoch beside ``train``
+    with the same loss: self-training of the layers. Returns the module and the log."""
     torch = _torch()
     from ..neural.encoder import package_model_dir
 
@@ -328,13 +349,13 @@ def fit_top(train: Sequence[Article], layers: Sequence[int], sinks: np.ndarray, 
     groups = [{"params": [p for n, p in model.named_parameters() if not n.startswith("head.")], "lr": cfg["lr_layers"]},
               {"params": list(model.head.parameters()), "lr": cfg["lr_head"]}]
     opt = torch.optim.AdamW(groups, weight_decay=cfg["weight_decay"])
-    steps = int(cfg["epochs"]) * len(train)
+    steps = int(cfg["epochs"]) * (len(train) + len(soft))
     warm = max(1, int(cfg["warmup"] * steps))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, steps - warm))))
     pw = torch.tensor(float(cfg["pos_weight"]))
     bce = torch.nn.functional.binary_cross_entropy_with_logits
-    tr = [(_tensors(torch, a), torch.from_numpy(a.item.y), torch.from_numpy(a.item.py)) for a in train]
+    tr = [(_tensors(torch, a), torch.from_numpy(a.item.y), torch.from_numpy(a.item.py)) for a in [*train, *soft]]
     ho = [(_tensors(torch, a), torch.from_numpy(a.item.y), torch.from_numpy(a.item.py)) for a in held]
     log: list[dict[str, Any]] = []
     t0 = time.perf_counter()
@@ -361,7 +382,7 @@ def fit_top(train: Sequence[Article], layers: Sequence[int], sinks: np.ndarray, 
         log.append(start)
     for epoch in range(int(cfg["epochs"])):
         model.train()
-        total = 0.0
+        total = [0.0, 0.0]  # annotated, soft
         for i in rng.permutation(len(tr)):
             args, y, py = tr[i]
             if len(y) == 0:
@@ -372,9 +393,11 @@ def fit_top(train: Sequence[Article], layers: Sequence[int], sinks: np.ndarray, 
             loss.backward()
             opt.step()
             sched.step()
-            total += loss.item()
+            total[int(i >= len(train))] += loss.item()
         model.eval()
-        entry: dict[str, Any] = {"epoch": epoch + 1, "train_loss": round(total / max(1, len(tr)), 4)}
+        entry: dict[str, Any] = {"epoch": epoch + 1, "train_loss": round(total[0] / max(1, len(train)), 4)}
+        if soft:
+            entry["soft_loss"] = round(total[1] / len(soft), 4)
         if ho:
             held_out(entry)
         entry["seconds"] = round(time.perf_counter() - t0, 1)
@@ -516,7 +539,10 @@ def screen(docs: Sequence[Any], inputs: dict[str, Any], layers: Sequence[int], c
     with the shipped recipe on the fine-tuned pass (frozen now), and n students of the fine-tuned
     model's own head on that pass over the fold's articles and the ``unlabelled`` ones (soft
     targets, :func:`~.techniques_accurate.pseudo_labelled`); each set's averaged logits are scored
-    ("heads on the fine-tuned pass", "students on the fine-tuned pass")."""
+    ("heads on the fine-tuned pass", "students on the fine-tuned pass").
+
+    With ``cfg["anchor"]`` = m (with ``probe_first``): the first m ``unlabelled`` articles join
+    the fine-tune with the probe head's soft targets (:func:`anchor_articles`)."""
     from ..neural.shared import EncoderSpec
     from .folds import kfold_by_article
     from .techniques_accurate import prepare
@@ -529,12 +555,15 @@ def screen(docs: Sequence[Any], inputs: dict[str, Any], layers: Sequence[int], c
     trained = fold_ids[:1] if one_fold else fold_ids
     logs = []
     n_students = int(cfg.get("students") or 0)
+    n_anchor = int(cfg.get("anchor") or 0)
+    if n_anchor and not cfg.get("probe_first"):
+        raise ModelError("anchor: the soft targets come from the probe head; give probe_first")
     u_arts: list[Article] = []
-    if n_students:
+    if n_students or n_anchor:
         from .techniques_accurate import encode_docs
 
         if not (layers and set(layers) <= set(SHARED_LAYERS)):
-            raise ModelError("students on the fine-tuned pass: only with shared layers among 1-4")
+            raise ModelError("students or anchor articles: only with shared layers among 1-4")
         u_enc = encode_docs(unlabelled, base=True)
         u_arts = articles_of(prepare(unlabelled, labels, u_enc, EncoderSpec()), u_enc)
     extra: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {"heads on the fine-tuned pass": {},
@@ -544,8 +573,9 @@ def screen(docs: Sequence[Any], inputs: dict[str, Any], layers: Sequence[int], c
         train = [a for a in arts if a.item.doc.id not in held]
         # the shipped head's own recipe on the frozen pass, then the joint fine-tune
         probe = probe_head([a.item for a in train], len(labels), cfg, seed) if cfg.get("probe_first") else None
+        soft = anchor_articles(probe, u_arts[:n_anchor], cfg) if n_anchor else []
         model, log = fit_top(train, layers, inputs["sinks"], len(labels), cfg, seed, held=[by_id[i] for i in fold],
-                             threads=threads, init_head=probe)
+                             threads=threads, init_head=probe, soft=soft)
         logs.append(log)
         if n_students:
             from ..techniques.accurate import HeadEnsemble, TaggerHead
@@ -688,6 +718,7 @@ def ship(data_dir: Path, docs: Sequence[Any], inputs: dict[str, Any], layers: Se
     if heads not in ("plain", "students"):
         raise ModelError(f"heads: plain or students, not {heads!r}")
     name = "heads on the fine-tuned pass" if heads == "plain" else "students on the fine-tuned pass"
+    anchor_docs = list(unlabelled[:int(cfg.get("anchor") or 0)])
     unlabelled = unlabelled if heads == "students" else []
     if oof.get("folds") != inputs["folds"] or oof.get("labels") != inputs["labels"] or name not in oof.get("oof", {}):
         raise ModelError(f"the out-of-fold logits were made on other folds or labels, or hold no {name}; "
@@ -708,8 +739,12 @@ def ship(data_dir: Path, docs: Sequence[Any], inputs: dict[str, Any], layers: Se
         items = prepare(docs, labels, encoded, EncoderSpec())
         arts = articles_of(items, encoded)
         probe = probe_head(items, len(labels), cfg, seed)
+        soft: list[Article] = []
+        if anchor_docs:  # as in the screen: the unannotated articles with the probe's soft targets
+            a_enc = encode_docs(anchor_docs, base=True)
+            soft = anchor_articles(probe, articles_of(prepare(anchor_docs, labels, a_enc, EncoderSpec()), a_enc), cfg)
         model, log = fit_top(arts, layers, inputs["sinks"], len(labels), cfg, seed, threads=threads,
-                             init_head=probe)
+                             init_head=probe, soft=soft)
         t_finetune = time.perf_counter() - t0
         meta = {**artifact.training_meta(FINETUNED, part, command, seed),
                 "base": {"package": EncoderSpec().package, "weights_sha256": EncoderSpec().weights_sha256},
@@ -786,6 +821,10 @@ def _main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--unlabelled", type=Path, action="append", default=[],
                     help="a folder of unannotated news texts for the students (repeatable)")
     ap.add_argument("--unlabelled-max", type=int, help="at most this many unannotated articles (seeded choice)")
+    ap.add_argument("--anchor", type=int, default=0,
+                    help="with --probe-first: the first N unannotated articles (of --unlabelled) join every epoch of "
+                         "the fine-tune with the probe head's soft targets (self-training of the layers on news of "
+                         "other periods)")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=1, help="PyTorch threads")
     ap.add_argument("--time-folds", action="store_true",
@@ -822,6 +861,8 @@ def _main(argv: Sequence[str] | None = None) -> None:
         ap.error("--probe-first: only with --layers among 1,2,3,4")
     if args.students and not args.unlabelled:
         ap.error("--students: give the unannotated articles with --unlabelled")
+    if args.anchor and not (args.probe_first and args.unlabelled):
+        ap.error("--anchor: give --probe-first (the soft targets are the probe head's) and --unlabelled")
     if args.students and not (layers and set(layers) <= set(SHARED_LAYERS)):
         ap.error("--students: only with --layers among 1,2,3,4")
     if args.ship and not args.students:
@@ -850,9 +891,10 @@ def _main(argv: Sequence[str] | None = None) -> None:
             with open(args.cache, "wb") as fh:
                 pickle.dump(inputs, fh, protocol=5)
     cfg = {**FINETUNE_DEFAULTS, "epochs": args.epochs, "lr_layers": args.lr_layers, "lr_head": args.lr_head,
-           "probe_first": args.probe_first, "probe_epochs": args.probe_epochs, "students": args.students}
-    unlabelled, sources = (self_training_articles(args.unlabelled, args.unlabelled_max, args.seed) if args.students
-                           else ([], None))
+           "probe_first": args.probe_first, "probe_epochs": args.probe_epochs, "students": args.students,
+           "anchor": args.anchor or None}
+    unlabelled, sources = (self_training_articles(args.unlabelled, args.unlabelled_max, args.seed)
+                           if args.students or args.anchor else ([], None))
     if layers and set(layers) <= set(SHARED_LAYERS) and len(next(iter(inputs["encoded"].values()))) < 4:
         raise ModelError(f"{args.cache}: written before the word-piece ids were kept; delete it to recompute")
     if args.oof:
