@@ -261,3 +261,14 @@ def test_a_known_surname_that_spacy_tags_as_a_common_noun_still_names_the_speake
     # spaCy's small model reads this "Trump" as a noun (NN), not a proper name
     assert find(a, "You think I'm going to change?").speaker.name == "Donald Trump"
     assert find(a, "I'm not changing.").speaker.name == "Donald Trump"
+
+
+def test_a_word_before_a_first_name_and_a_surname_is_not_part_of_the_name() -> None:
+    from unspin.analyzers.quotes.lexicon import name_index
+
+    text = "The former Miss Universe Alicia Machado met Rabbi Rick Jacobs and J. Gerald Hebert in Zürich.\n"
+    names = name_index(load_lexicon(), text)
+    assert names.words("Universe Alicia Machado") == ["Alicia", "Machado"]
+    assert names.words("Rabbi Rick Jacobs") == ["Rick", "Jacobs"]
+    assert names.words("J. Gerald Hebert") == ["J.", "Gerald", "Hebert"]  # an initial is part of a name
+    assert names.words("Martin Luther King") == ["Martin", "Luther", "King"]  # a first name stays

@@ -159,13 +159,18 @@ class NameIndex:
     _lookups: dict[str, _KeyLookup] = field(default_factory=dict, repr=False)
 
     def words(self, text: str) -> list[str]:
-        """The words of the name ``text`` (:func:`name_words`) without a common word glued before it."""
+        """The words of the name ``text`` (:func:`name_words`) without a word glued before it: one
+        that is no first name, and that the text also writes in lower case or that stands before a
+        first name and more ("Top Clinton", "Universe Alicia Machado")."""
         words = name_words(text, self.titles)
         if len(words) > 1 and self.is_first_name is not None and self.text and not self.is_first_name(words[0]):
             if self._lower_words is None:
                 self._lower_words = set(_LOWER_WORD_RE.findall(self.text))
-            # ... unless what is left is a common word too ("Vigo County" is a place spaCy took for a person)
-            if words[0].lower() in self._lower_words and words[1].lower() not in self._lower_words:
+            # ... unless what is left is a common word too ("Vigo County" is a place spaCy took for a person);
+            # and a word before a first name and a surname ("Miss Universe Alicia Machado")
+            lower = self._lower_words
+            if (words[0].lower() in lower and words[1].lower() not in lower) or (
+                    len(words) > 2 and len(words[0].rstrip(".")) > 1 and self.is_first_name(words[1])):
                 words = words[1:]
         return words
 
