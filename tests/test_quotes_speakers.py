@@ -200,9 +200,20 @@ def test_a_she_does_not_resolve_through_an_earlier_he(pipe: Pipeline) -> None:
     assert find(a, "This man is running for president").speaker.name == "Jennifer Ortiz"
 
 
-def test_a_bare_surname_is_the_person_the_article_is_about_unless_its_paragraph_says_otherwise() -> None:
+def indexed(text: str, *names: str):
+    """A name index of ``text`` holding every mention of ``names``, in the order of the text (as spaCy's
+    PERSON entities would give them)."""
+    import re
+
     from unspin.analyzers.quotes.lexicon import name_index
 
+    index = name_index(load_lexicon(), text)
+    for m in re.finditer("|".join(map(re.escape, names)), text):
+        index.add(m.group(), m.start())
+    return index
+
+
+def test_a_bare_surname_is_the_person_the_article_is_about_unless_its_paragraph_says_otherwise() -> None:
     text = (
         "Carly Fiorina campaigned in Iowa.\n"
         "Her husband, Frank Fiorina, stood beside her.\n"
@@ -211,11 +222,7 @@ def test_a_bare_surname_is_the_person_the_article_is_about_unless_its_paragraph_
         "Bill Clinton spoke, then Hillary Rodham Clinton.\n"
         "Mrs. Clinton thanked Mr. Clinton.\n"
     )
-    names = name_index(load_lexicon(), text)
-    import re
-
-    for m in re.finditer("(?:Carly|Frank|Bill|Hillary Rodham) (?:Fiorina|Clinton)", text):  # every mention, in order
-        names.add(m.group(), m.start())
+    names = indexed(text, "Carly Fiorina", "Frank Fiorina", "Bill Clinton", "Hillary Rodham Clinton")
 
     assert names.fullest("Fiorina", text.index("Fiorina spoke")) == "Carly Fiorina"  # the first, not the latest
     assert names.fullest("Fiorina", text.index("Fiorina waved")) == "Frank Fiorina"  # named in its paragraph
@@ -235,16 +242,12 @@ def test_mrs_and_a_surname_speak_for_the_woman_in_the_quotes(pipe: Pipeline) -> 
 
 
 def test_a_common_word_glued_to_a_name_in_a_headline_is_not_part_of_it() -> None:
-    from unspin.analyzers.quotes.lexicon import name_index
-
     text = (
         "Top Clinton Aide Sent Memo From Zürich\n"
         "A top aide wrote to Hillary Clinton. Clinton said she read it.\n"
         "Bill Clinton and Vigo County, where the county seat voted early.\n"
     )
-    names = name_index(load_lexicon(), text)
-    for name in ("Top Clinton", "Hillary Clinton", "Bill Clinton", "Vigo County"):
-        names.add(name, text.index(name))
+    names = indexed(text, "Top Clinton", "Hillary Clinton", "Bill Clinton", "Vigo County")
     # "top" is written in lower case too and is no first name; "Bill" is one (though "bill" is a word)
     assert names.words("Top Clinton") == ["Clinton"] and names.words("Bill Clinton") == ["Bill", "Clinton"]
     assert names.fullest("Clinton", text.index("Clinton said")) == "Hillary Clinton"  # not "Top Clinton"

@@ -138,19 +138,27 @@ def test_techniques_finetune_reports_a_cache_of_other_articles_in_one_line(capsy
     assert err.startswith(f"techniques_finetune: error: {cache}: holds other articles") and err.count("\n") == 1
 
 
-@pytest.mark.slow
-@pytest.mark.train
-@needs_torch_and_encoder
-def test_techniques_finetune_trains_and_scores_on_a_few_articles():
+@pytest.fixture(scope="module")
+def six_articles():
+    """The first six training articles on the frozen pass, as the fine-tune reads them: (docs, labels, articles)."""
     from unspin.datasets.semeval2023 import load_corpus
     from unspin.neural.shared import EncoderSpec
     from unspin.training.techniques_accurate import encode_docs, prepare
-    from unspin.training.techniques_finetune import FINETUNE_DEFAULTS, articles_of, fit_top, layer4_sinks
+    from unspin.training.techniques_finetune import articles_of
 
     docs = load_corpus(shared_path("data", "persuasion-semeval2023-en", "train"))[:6]
     labels = sorted({s.technique for d in docs for s in d.spans})
     encoded = encode_docs(docs, base=True)
-    arts = articles_of(prepare(docs, labels, encoded, EncoderSpec()), encoded)
+    return docs, labels, articles_of(prepare(docs, labels, encoded, EncoderSpec()), encoded)
+
+
+@pytest.mark.slow
+@pytest.mark.train
+@needs_torch_and_encoder
+def test_techniques_finetune_trains_and_scores_on_a_few_articles(six_articles):
+    from unspin.training.techniques_finetune import FINETUNE_DEFAULTS, fit_top, layer4_sinks
+
+    docs, labels, arts = six_articles
     sinks = layer4_sinks(docs, n=2)
     assert sinks.shape == (2, 384) and np.isfinite(sinks).all()
     cfg = {**FINETUNE_DEFAULTS, "epochs": 2, "hidden": 16}
@@ -190,16 +198,11 @@ def test_techniques_finetune_trains_and_scores_on_a_few_articles():
 @pytest.mark.slow
 @pytest.mark.train
 @needs_torch_and_encoder
-def test_techniques_finetune_anchor_articles_carry_the_probe_targets_into_the_fine_tune():
-    from unspin.datasets.semeval2023 import load_corpus
-    from unspin.neural.shared import EncoderSpec
-    from unspin.training.techniques_accurate import DEFAULTS, encode_docs, fit_head, prepare
-    from unspin.training.techniques_finetune import FINETUNE_DEFAULTS, anchor_articles, articles_of, fit_top
+def test_techniques_finetune_anchor_articles_carry_the_probe_targets_into_the_fine_tune(six_articles):
+    from unspin.training.techniques_accurate import DEFAULTS, fit_head
+    from unspin.training.techniques_finetune import FINETUNE_DEFAULTS, anchor_articles, fit_top
 
-    docs = load_corpus(shared_path("data", "persuasion-semeval2023-en", "train"))[:6]
-    labels = sorted({s.technique for d in docs for s in d.spans})
-    encoded = encode_docs(docs, base=True)
-    arts = articles_of(prepare(docs, labels, encoded, EncoderSpec()), encoded)
+    _, labels, arts = six_articles
     probe = fit_head([a.item for a in arts[:3]], len(labels), {**DEFAULTS, "epochs": 1, "hidden": 16})
     cfg = {**FINETUNE_DEFAULTS, "epochs": 1, "hidden": 16}
     soft = anchor_articles(probe, arts[3:], cfg)

@@ -13,7 +13,6 @@ import re
 from typing import TYPE_CHECKING, Sequence
 
 from ..framing.treatment import Candidate, demonym_group, extra_mentions
-
 from .quotation_marks import find_quotations, quoted_chars
 from .quotes import load_lexicon
 from .quotes.lexicon import name_index

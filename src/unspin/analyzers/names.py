@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Callable, Sequence
 
 POSSESSIVE_RE = re.compile(r"(?:['’]s|['’])$")
 #: words written in lower case
@@ -137,11 +137,10 @@ class NameIndex:
     #: offsets of the text's paragraph breaks (newlines), sorted: a bare last name takes the full name
     #: written last in its own paragraph, else the first one the article wrote
     breaks: Sequence[int] = ()
-    #: the gender a full name tells ("m", "f" or None), and the titles that tell one: "Mrs. Clinton"
+    #: the gender a full name tells ("m", "f" or None), and the one a title tells: "Mrs. Clinton"
     #: is not "Bill Clinton"
     gender_of: Callable[[str], str | None] | None = None
-    male_titles: frozenset[str] = frozenset()
-    female_titles: frozenset[str] = frozenset()
+    gender_of_title: Callable[[str], str | None] | None = None
     #: the text the mentions are in (for titles written before a name, and words it writes in lower case)
     text: str = ""
     #: whether a word is a first name: a name's first word that is not one, and that the text
@@ -198,8 +197,7 @@ class NameIndex:
         if not title and self.text:
             before = _LAST_WORD_RE.search(self.text, max(0, pos - 16), pos)
             title = before.group(1) if before else ""
-        title = title.lower().rstrip(".")
-        return "m" if title in self.male_titles else "f" if title in self.female_titles else None
+        return self.gender_of_title(title) if title and self.gender_of_title is not None else None
 
     def __contains__(self, key: str) -> bool:
         return key.lower() in self.names

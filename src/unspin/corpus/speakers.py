@@ -30,7 +30,13 @@ class SpeakerLine:
     """The quotes of one speaker in a profile, over every form of the name."""
 
     forms: dict[str, int] = field(default_factory=dict)  # form -> quotes
-    quotes: int = 0
+
+    def add(self, form: str, quotes: int) -> None:
+        self.forms[form] = self.forms.get(form, 0) + quotes
+
+    @property
+    def quotes(self) -> int:
+        return sum(self.forms.values())
 
     @property
     def name(self) -> str:
@@ -54,9 +60,7 @@ def join_forms(counts: Iterable[tuple[str, int]]) -> list[SpeakerLine]:
         if key is None and len(form.split()) == 1 and form[:1].isupper():
             bare.append((form, n))
             continue
-        line = lines.setdefault(key if key is not None else ("", form), SpeakerLine())
-        line.forms[form] = line.forms.get(form, 0) + n
-        line.quotes += n
+        lines.setdefault(key if key is not None else ("", form), SpeakerLine()).add(form, n)
     by_surname: dict[str, list[tuple[str, str]]] = {}
     for key in lines:
         if isinstance(key, tuple) and key[0]:
@@ -66,7 +70,5 @@ def join_forms(counts: Iterable[tuple[str, int]]) -> list[SpeakerLine]:
         total = sum(lines[k].quotes for k in keys)
         top = max(keys, key=lambda k: lines[k].quotes, default=None)
         target: object = top if top is not None and lines[top].quotes >= DOMINANT_SHARE * total else ("", form)
-        line = lines.setdefault(target, SpeakerLine())
-        line.forms[form] = line.forms.get(form, 0) + n
-        line.quotes += n
+        lines.setdefault(target, SpeakerLine()).add(form, n)
     return sorted(lines.values(), key=lambda line: (-line.quotes, line.name))

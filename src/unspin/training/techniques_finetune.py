@@ -304,10 +304,9 @@ def anchor_articles(teacher: Any, arts: Sequence[Article], cfg: dict[str, Any]) 
     layers are held to what the frozen pass lets a head predict there."""
     from dataclasses import replace
 
-    from .techniques_accurate import DEFAULTS as HEAD, pseudo_labelled
+    from .techniques_accurate import pseudo_labelled
 
-    head_cfg = {**HEAD, **{k: v for k, v in cfg.items() if k in HEAD and k != "epochs"}}
-    pseudo = pseudo_labelled(teacher, [a.item for a in arts], head_cfg)
+    pseudo = pseudo_labelled(teacher, [a.item for a in arts], probe_cfg(cfg))
     return [replace(a, item=p) for a, p in zip(arts, pseudo, strict=True)]
 
 
@@ -521,8 +520,14 @@ def probe_head(items: Sequence[Item], n_labels: int, cfg: dict[str, Any], seed: 
     given) that a joint fine-tune starts from."""
     from .techniques_accurate import DEFAULTS as HEAD, fit_head
 
-    head_cfg = {**HEAD, **{k: v for k, v in cfg.items() if k in HEAD and k != "epochs"}}
-    return fit_head(items, n_labels, {**head_cfg, "epochs": int(cfg.get("probe_epochs") or HEAD["epochs"])}, seed)
+    return fit_head(items, n_labels, {**probe_cfg(cfg), "epochs": int(cfg.get("probe_epochs") or HEAD["epochs"])}, seed)
+
+
+def probe_cfg(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The probe head's hyperparameters: the shipped head's, with those of ``cfg`` it shares (not its epochs)."""
+    from .techniques_accurate import DEFAULTS as HEAD
+
+    return {**HEAD, **{k: v for k, v in cfg.items() if k in HEAD and k != "epochs"}}
 
 
 def screen(docs: Sequence[Any], inputs: dict[str, Any], layers: Sequence[int], cfg: dict[str, Any], seed: int = 13,

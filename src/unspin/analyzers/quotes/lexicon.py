@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Sequence
 
 from ..names import NameIndex
 
@@ -49,6 +50,16 @@ class CueLexicon:
     first_names: dict[str, str]
     #: every folded first name of the data, of either gender or both
     any_first_names: frozenset[str]
+
+    def title_gender(self, word: str) -> str | None:
+        """The gender a title tells ("Mrs." -> "f"), if it is one."""
+        word = word.lower().rstrip(".")
+        return "m" if word in self.male_titles else "f" if word in self.female_titles else None
+
+    def pronoun_gender(self, word: str) -> str | None:
+        """The gender a personal pronoun tells ("she" -> "f"), if it is one."""
+        word = word.lower()
+        return "m" if word in self.male_pronouns else "f" if word in self.female_pronouns else None
 
     @property
     def cue_verbs(self) -> frozenset[str]:
@@ -102,12 +113,12 @@ def first_name_gender(name: str, lex: CueLexicon) -> str | None:
     return lex.first_names.get(fold(words[0])) if len(words) > 1 else None
 
 
-def name_index(lex: CueLexicon, text: str) -> NameIndex:
-    """An empty :class:`~unspin.analyzers.names.NameIndex` for ``text``: paragraphs, titles and first names known."""
-    return NameIndex(lex.titles, breaks=[m.start() for m in re.finditer("\n", text)],
-                     gender_of=lambda name: first_name_gender(name, lex),
-                     male_titles=lex.male_titles, female_titles=lex.female_titles, text=text,
-                     is_first_name=lambda word: fold(word) in lex.any_first_names)
+def name_index(lex: CueLexicon, text: str, breaks: Sequence[int] | None = None) -> NameIndex:
+    """An empty :class:`~unspin.analyzers.names.NameIndex` for ``text``: paragraphs, titles and first
+    names known. ``breaks``: the offsets of its newlines, where the caller has them already."""
+    return NameIndex(lex.titles, breaks=[m.start() for m in re.finditer("\n", text)] if breaks is None else breaks,
+                     gender_of=lambda name: first_name_gender(name, lex), gender_of_title=lex.title_gender,
+                     text=text, is_first_name=lambda word: fold(word) in lex.any_first_names)
 
 
 def _first_names() -> tuple[dict[str, str], frozenset[str]]:

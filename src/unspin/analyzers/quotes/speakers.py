@@ -99,9 +99,8 @@ class SpeakerFinder(RunState):
         if self._reported_genders is None:
             votes: dict[str, list[int]] = {}
             for t in self.doc:
-                lower = t.lower_
-                male = lower in self.lex.male_pronouns
-                if not (male or lower in self.lex.female_pronouns) or t.dep_ not in ("nsubj", "nsubjpass"):
+                gender = self.lex.pronoun_gender(t.lower_)
+                if gender is None or t.dep_ not in ("nsubj", "nsubjpass"):
                     continue
                 clause = t.head
                 if clause.dep_ != "ccomp" or self.in_quote[t.i]:
@@ -112,7 +111,7 @@ class SpeakerFinder(RunState):
                     e = self.entity_at(c.idx)
                     name = self.plausible(self.names.fullest(e.text, e.start)) if e and e.type == "PERSON" else None
                     if name is not None:
-                        votes.setdefault(name, [0, 0])[0 if male else 1] += 1
+                        votes.setdefault(name, [0, 0])[0 if gender == "m" else 1] += 1
             self._reported_genders = {
                 name: "m" if m > f else "f"
                 for name, (m, f) in votes.items()
@@ -124,13 +123,7 @@ class SpeakerFinder(RunState):
         words = re.findall(r"\w+", self.text[max(0, start - 30) : start].lower())[-1:] + [
             w.lower() for w in text.split()[:1]
         ]
-        for w in words:
-            w = w.rstrip(".")
-            if w in self.lex.male_titles:
-                return "m"
-            if w in self.lex.female_titles:
-                return "f"
-        return None
+        return next((g for g in map(self.lex.title_gender, words) if g is not None), None)
 
     def descriptors(self, start: int, end: int) -> frozenset[str]:
         """Words around a mention that describe the person ("Russian President")."""
@@ -183,8 +176,8 @@ class SpeakerFinder(RunState):
         if head.pos_ == "PRON":
             self.resolve_pronoun(speaker, head, mentions)
             # "he" is a man whoever it resolved to: a later "she" must not go through it
-            gender = "m" if lower in self.lex.male_pronouns else "f" if lower in self.lex.female_pronouns else None
-            mention = Mention(start, end, text, speaker.name, plural=plural, subject=True, gender=gender)
+            mention = Mention(start, end, text, speaker.name, plural=plural, subject=True,
+                              gender=self.lex.pronoun_gender(lower))
             if speaker.resolved is not None:
                 mention.descriptors = self.descriptors(speaker.resolved.start, speaker.resolved.end)
             mentions.append(mention)
@@ -309,8 +302,8 @@ class SpeakerFinder(RunState):
         lower = head.lower_
         pos = speaker.start
         earlier = mentions.before(pos, self.paragraph_start(self.paragraph(pos) - 3))
-        if lower in self.lex.male_pronouns or lower in self.lex.female_pronouns:
-            gender = "m" if lower in self.lex.male_pronouns else "f"
+        gender = self.lex.pronoun_gender(lower)
+        if gender is not None:
             cands = [
                 m
                 for m in earlier

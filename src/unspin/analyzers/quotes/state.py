@@ -10,7 +10,6 @@ import re
 from typing import TYPE_CHECKING
 
 from ...types import Entity
-
 from ..quotation_marks import WORD_RE, Quotation, find_quotations, quotation_covering
 from .indexes import CharRuns, CharTotals, Counts, Skip, Tree
 from .lexicon import CueLexicon, name_index
@@ -57,7 +56,7 @@ class RunState:
         self.build_token_indexes()
         #: ids of the cues whose complement is a quotation
         self.direct_cues: set[int] = set()
-        self.names = name_index(lex, text)
+        self.names = name_index(lex, text, self.newlines)
         for e in self.entities:
             if e.type == "PERSON":
                 self.names.add(e.text, e.start, quoted=self.quotation_at(e.start) is not None)
