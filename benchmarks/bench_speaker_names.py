@@ -6,7 +6,7 @@
 
 ``dump`` runs the quotes analyzer over every ``*.txt`` of FOLDER (PolNeAR's
 ``train/text`` or ``dev/text``) and writes each speaker mention's start, text
-and name. ``diff`` counts the speakers whose name changed and prints a seeded
+and name. ``diff`` counts the speaker mentions whose name changed and prints a seeded
 random sample of them with the 500 characters before each, for a reader to
 judge (docs/attribution-eval.md, "Speaker names: what the figures do not
 measure"). The span figures of ``unspin eval quotes`` do not see names.
@@ -33,13 +33,15 @@ def dump(folder: Path, out: Path) -> None:
 
 def diff(before: Path, after: Path, folder: Path, sample: int, seed: int) -> None:
     old, new = (json.loads(p.read_text(encoding="utf-8")) for p in (before, after))
-    changed = []
+    changed, total = [], 0
     for name, speakers in old.items():
-        now = {start: speaker for start, *speaker in new.get(name, [])}
-        changed += [(name, start, text, was, now[start][1]) for start, text, was in speakers
-                    if start in now and now[start][1] != was]
-    total = sum(map(len, old.values()))
-    print(f"speakers {total}, renamed {len(changed)}")
+        # one speaker mention may say several quotes: each mention counts once
+        was_at = {start: (text, was) for start, text, was in speakers}
+        now_at = {start: now for start, _, now in new.get(name, [])}
+        total += len(was_at)
+        changed += [(name, start, text, was, now_at[start]) for start, (text, was) in was_at.items()
+                    if start in now_at and now_at[start] != was]
+    print(f"speaker mentions {total}, renamed {len(changed)}")
     random.Random(seed).shuffle(changed)
     for k, (name, start, text, was, now) in enumerate(changed[:sample]):
         analysed = analyze((folder / name).read_text(encoding="utf-8"), analyzers=["quotes"]).text
